@@ -1,1 +1,3 @@
-return 0;
+using Observatory.Cli;
+
+return await ObsCli.RunAsync(args);

@@ -1,0 +1,39 @@
+using System.CommandLine;
+using Observatory.DataService.Core.Errors;
+
+namespace Observatory.Cli;
+
+/// <summary>Wraps a command body so every failure becomes one clear line on stderr and the exit code of its kind.</summary>
+public static class CommandAction
+{
+    public static void Set(Command command, Func<ParseResult, CancellationToken, Task<int>> body)
+    {
+        command.SetAction(async (parse, ct) =>
+        {
+            try
+            {
+                return await body(parse, ct);
+            }
+            catch (ObsException ex)
+            {
+                Console.Error.WriteLine($"obs {command.Name}: {ex.Message}");
+                return ex.ExitCode;
+            }
+            catch (OperationCanceledException)
+            {
+                Console.Error.WriteLine($"obs {command.Name}: cancelled");
+                return 130;
+            }
+            catch (IOException ex)
+            {
+                Console.Error.WriteLine($"obs {command.Name}: {ex.Message}");
+                return ExitCodes.IoError;
+            }
+            catch (UnauthorizedAccessException ex)
+            {
+                Console.Error.WriteLine($"obs {command.Name}: {ex.Message}");
+                return ExitCodes.IoError;
+            }
+        });
+    }
+}
