@@ -7,6 +7,14 @@ public static class CommandRegistry
 {
     public static IEnumerable<Command> All()
     {
-        yield break;
+        yield return InitCommand.Create();
+        yield return AddCommand.Create();
+        yield return StatusCommand.Create();
+        yield return CommitCommand.Create();
+        yield return CheckoutCommand.Create();
+        yield return DiffCommand.Create();
+        yield return LogCommand.Create();
+        yield return LsCommand.Create();
+        yield return GcCommand.Create();
     }
 }

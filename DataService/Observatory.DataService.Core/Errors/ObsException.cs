@@ -24,3 +24,10 @@ public sealed class StoreException(string message, Exception? inner = null) : Ob
 {
     public override int ExitCode => 3;
 }
+
+/// <summary>A dataset version was refused because validation found errors; carries the report to show.</summary>
+public sealed class ValidationFailedException(string message, string reportText) : ObsException(message)
+{
+    public string ReportText { get; } = reportText;
+    public override int ExitCode => 1;
+}

@@ -1,0 +1,37 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Observatory.DataService.Core.Ports;
+using Observatory.DataService.Core.Workspace;
+using Observatory.DataService.Git;
+using Observatory.DataService.Storage;
+
+namespace Observatory.Cli;
+
+/// <summary>The composition root of `obs`: which adapters back the Core operations, and the shared output conventions.</summary>
+public static class CliEnvironment
+{
+    public static ObsEnvironment Create(IOperationProgress? progress = null) =>
+        new(path => LibGit2VersionControl.Discover(path), path => new SqliteStatCache(path), TimeProvider.System)
+        {
+            Progress = progress ?? NullProgress.Instance,
+            LockTimeout = TimeSpan.FromSeconds(ReadSeconds("OBS_LOCK_TIMEOUT", 30)),
+        };
+
+    public static ObsRepository OpenRepository(IOperationProgress? progress = null) =>
+        ObsRepository.Open(Directory.GetCurrentDirectory(), Create(progress));
+
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+    };
+
+    public static void WriteJson<T>(T value) => Console.Out.WriteLine(JsonSerializer.Serialize(value, Json));
+
+    private static double ReadSeconds(string variable, double fallback) =>
+        double.TryParse(Environment.GetEnvironmentVariable(variable), System.Globalization.CultureInfo.InvariantCulture, out var v) ? v : fallback;
+}

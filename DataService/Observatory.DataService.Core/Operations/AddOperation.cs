@@ -1,0 +1,111 @@
+using Observatory.DataService.Core.Errors;
+using Observatory.DataService.Core.Objects;
+using Observatory.DataService.Core.Pointers;
+using Observatory.DataService.Core.Ports;
+using Observatory.DataService.Core.Store;
+using Observatory.DataService.Core.Workspace;
+
+namespace Observatory.DataService.Core.Operations;
+
+public sealed record AddOptions
+{
+    /// <summary>Validator to run (null = no validation, as with --no-validate).</summary>
+    public IDatasetValidation? Validation { get; init; }
+    public bool AllowInvalid { get; init; }
+}
+
+/// <summary>One dataset after `add`: its pointer, its tree and whether the pointer changed.</summary>
+public sealed record AddResult(TrackedDataset Dataset, TreeObject Tree, bool Changed, string? ValidationReport);
+
+/// <summary>
+/// `obs add`: hashes a folder into the cache, writes its tree object, validates it, then writes the pointer and ignores the
+/// folder in git. Order matters for crash safety: objects, then tree, then pointer, so a pointer never names a missing object.
+/// </summary>
+public static class AddOperation
+{
+    public static async Task<IReadOnlyList<AddResult>> RunAsync(ObsRepository repo, IReadOnlyList<string> userPaths, AddOptions options, CancellationToken ct)
+    {
+        if (userPaths.Count == 0) throw new UsageException("name at least one folder to add");
+        var existing = Datasets.InWorkspace(repo);
+        var targets = new List<string>();
+        foreach (var userPath in userPaths)
+        {
+            var full = repo.ResolveUserPath(userPath);
+            var rel = repo.RelativeToRoot(full);
+            if (rel.EndsWith(PointerFile.Extension, StringComparison.Ordinal)) rel = rel[..^PointerFile.Extension.Length];
+            if (rel.Length == 0) throw new UsageException("cannot add the whole workspace; name a data folder inside it");
+            if (!Directory.Exists(repo.FullPath(rel)))
+                throw new UsageException(File.Exists(repo.FullPath(rel))
+                    ? $"'{userPath}' is a file; obs tracks folders of files (put it in a folder)"
+                    : $"'{userPath}' does not exist");
+            var outer = existing.FirstOrDefault(d => rel.StartsWith(d.DatasetPath + "/", StringComparison.Ordinal));
+            if (outer is not null) throw new UsageException($"'{rel}' is inside the tracked dataset '{outer.DatasetPath}'; add that instead");
+            var inner = existing.FirstOrDefault(d => d.DatasetPath.StartsWith(rel + "/", StringComparison.Ordinal));
+            if (inner is not null) throw new UsageException($"'{rel}' contains the tracked dataset '{inner.DatasetPath}'; datasets cannot nest");
+            targets.Add(rel);
+        }
+
+        var results = new List<AddResult>();
+        foreach (var rel in targets.Distinct(StringComparer.Ordinal))
+        {
+            var previous = existing.FirstOrDefault(d => d.DatasetPath == rel);
+            results.Add(await AddOneAsync(repo, rel, previous?.Pointer, options, ct));
+        }
+        return results;
+    }
+
+    /// <summary>Adds one repo-relative dataset folder; shared with `commit`, which re-adds changed datasets.</summary>
+    public static async Task<AddResult> AddOneAsync(ObsRepository repo, string datasetPath, PointerFile? previous, AddOptions options, CancellationToken ct)
+    {
+        var entries = await WorkspaceScanner.ScanAsync(repo, datasetPath, WorkspaceScanner.Mode.IntoCache, ct);
+        var tree = TreeObject.Create(entries);
+        var treeHash = await repo.Cache.AddBytesAsync(tree.ToCanonicalJson(), ct);
+
+        var pointerPath = ObsRepository.PointerPathFor(datasetPath);
+        var dataset = new TrackedDataset(pointerPath, datasetPath, previous ?? new PointerFile(Leaf(datasetPath), treeHash, 0, 0));
+        if (previous is not null && previous.Tree == treeHash && (options.Validation is null || previous.Validation is not null))
+        {
+            await EnsureIgnoredAsync(repo, datasetPath, ct);
+            return new AddResult(dataset, tree, Changed: false, null);
+        }
+
+        ValidationSummary? summary = null;
+        string? reportText = null;
+        if (options.Validation is not null)
+        {
+            var outcome = await options.Validation.ValidateAsync(repo.FullPath(datasetPath), datasetPath, tree, repo.Config.ValidationYaml,
+                Path.Combine(repo.ObsDir, "cache", "validation"), repo.Progress, ct);
+            var reportHash = await repo.Cache.AddBytesAsync(outcome.ReportJson, ct);
+            summary = new ValidationSummary(outcome.Errors, outcome.Warnings, reportHash);
+            reportText = outcome.ReportText;
+            if (outcome.Errors > 0 && !options.AllowInvalid)
+                throw new ValidationFailedException(
+                    $"'{datasetPath}' has {outcome.Errors} validation error(s); fix them or pass --allow-invalid (nothing was recorded)", outcome.ReportText);
+        }
+
+        var pointer = new PointerFile(Leaf(datasetPath), treeHash, tree.Entries.Count, tree.TotalBytes, summary, previous?.Source);
+        await AtomicFile.WriteAllTextAsync(repo.FullPath(pointerPath), pointer.Serialize(), repo.TempDir, ct);
+        await EnsureIgnoredAsync(repo, datasetPath, ct);
+        return new AddResult(dataset with { Pointer = pointer }, tree, Changed: previous?.Tree != treeHash || previous?.Validation != summary, reportText);
+    }
+
+    /// <summary>Adds <c>/&lt;name&gt;</c> to the .gitignore beside the dataset (DVC's convention), atomically.</summary>
+    public static async Task EnsureIgnoredAsync(ObsRepository repo, string datasetPath, CancellationToken ct)
+    {
+        var folder = datasetPath.Contains('/') ? datasetPath[..datasetPath.LastIndexOf('/')] : "";
+        var gitignore = repo.FullPath(folder.Length == 0 ? ".gitignore" : folder + "/.gitignore");
+        var line = "/" + Leaf(datasetPath);
+        var text = File.Exists(gitignore) ? await File.ReadAllTextAsync(gitignore, ct) : "";
+        if (text.Split('\n').Any(l => l.TrimEnd('\r') == line)) return;
+        if (text.Length > 0 && !text.EndsWith('\n')) text += "\n";
+        await AtomicFile.WriteAllTextAsync(gitignore, text + line + "\n", repo.TempDir, ct);
+    }
+
+    public static string GitignorePathFor(string datasetPath)
+    {
+        var folder = datasetPath.Contains('/') ? datasetPath[..datasetPath.LastIndexOf('/')] : "";
+        return folder.Length == 0 ? ".gitignore" : folder + "/.gitignore";
+    }
+
+    private static string Leaf(string datasetPath) => datasetPath.Contains('/') ? datasetPath[(datasetPath.LastIndexOf('/') + 1)..] : datasetPath;
+}

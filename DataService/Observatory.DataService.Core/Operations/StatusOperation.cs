@@ -1,0 +1,52 @@
+using Observatory.DataService.Core.Errors;
+using Observatory.DataService.Core.Workspace;
+
+namespace Observatory.DataService.Core.Operations;
+
+public enum DatasetState
+{
+    Clean,
+    Modified,
+    Missing,
+}
+
+/// <summary>One dataset's state against its pointer; paths are repo-relative.</summary>
+public sealed record DatasetStatus(string Path, DatasetState State, IReadOnlyList<string> Added, IReadOnlyList<string> Modified, IReadOnlyList<string> Deleted, string? Note);
+
+/// <summary>`obs status`: which tracked files were added, modified or deleted since their pointer (stat cache makes it cheap).</summary>
+public static class StatusOperation
+{
+    public static async Task<IReadOnlyList<DatasetStatus>> RunAsync(ObsRepository repo, IReadOnlyList<string> userPaths, CancellationToken ct)
+    {
+        var result = new List<DatasetStatus>();
+        foreach (var (dataset, _) in Datasets.Select(repo, Datasets.InWorkspace(repo), userPaths))
+        {
+            ct.ThrowIfCancellationRequested();
+            var dir = repo.FullPath(dataset.DatasetPath);
+            if (!repo.Cache.Contains(dataset.Pointer.Tree))
+            {
+                result.Add(new DatasetStatus(dataset.DatasetPath, DatasetState.Missing, [], [], [],
+                    $"tree {dataset.Pointer.Tree.Short} is not in the cache; run 'obs pull {dataset.DatasetPath}'"));
+                continue;
+            }
+            var tree = await Datasets.LoadTreeAsync(repo, dataset, ct);
+            if (!Directory.Exists(dir))
+            {
+                result.Add(new DatasetStatus(dataset.DatasetPath, DatasetState.Missing, [], [], tree.Entries.Select(e => dataset.DatasetPath + "/" + e.Path).ToList(),
+                    $"the folder is missing; run 'obs checkout {dataset.DatasetPath}'"));
+                continue;
+            }
+            var current = await WorkspaceScanner.ScanAsync(repo, dataset.DatasetPath, WorkspaceScanner.Mode.HashOnly, ct);
+            var changes = TreeChanges.Compare(tree.Entries, current, dataset.DatasetPath + "/");
+            result.Add(new DatasetStatus(dataset.DatasetPath, changes.IsEmpty ? DatasetState.Clean : DatasetState.Modified,
+                changes.Added.Select(c => c.Path).ToList(), changes.Modified.Select(c => c.Path).ToList(), changes.Deleted.Select(c => c.Path).ToList(), null));
+        }
+        return result;
+    }
+
+    /// <summary>Fails with a usage error when <paramref name="userPaths"/> name nothing tracked; kept here so all verbs say the same.</summary>
+    public static void EnsureAnyTracked(ObsRepository repo)
+    {
+        if (Datasets.InWorkspace(repo).Count == 0) throw new UsageException("no dataset is tracked yet; run 'obs add <folder>'");
+    }
+}

@@ -1,0 +1,41 @@
+using System.Security.Cryptography;
+
+namespace Observatory.DataService.Core.Store;
+
+/// <summary>Writes files so that a reader (or a crash) never sees a half-written file: temp file in a scratch folder, flush, rename.</summary>
+public static class AtomicFile
+{
+    public static async Task WriteAllBytesAsync(string path, ReadOnlyMemory<byte> bytes, string tempDirectory, CancellationToken ct)
+    {
+        Directory.CreateDirectory(tempDirectory);
+        var temp = TempPath(tempDirectory);
+        try
+        {
+            await using (var fs = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
+            {
+                await fs.WriteAsync(bytes, ct);
+                await fs.FlushAsync(ct);
+                fs.Flush(flushToDisk: true);
+            }
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            File.Move(temp, path, overwrite: true);
+        }
+        catch
+        {
+            TryDelete(temp);
+            throw;
+        }
+    }
+
+    public static Task WriteAllTextAsync(string path, string text, string tempDirectory, CancellationToken ct) =>
+        WriteAllBytesAsync(path, new System.Text.UTF8Encoding(false).GetBytes(text), tempDirectory, ct);
+
+    /// <summary>A fresh unique name in <paramref name="tempDirectory"/>; callers rename it into place or delete it.</summary>
+    public static string TempPath(string tempDirectory) =>
+        Path.Combine(tempDirectory, "tmp-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)));
+
+    public static void TryDelete(string path)
+    {
+        try { File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+}

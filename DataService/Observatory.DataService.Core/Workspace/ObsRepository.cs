@@ -1,0 +1,128 @@
+using Observatory.DataService.Core.Config;
+using Observatory.DataService.Core.Errors;
+using Observatory.DataService.Core.Objects;
+using Observatory.DataService.Core.Pointers;
+using Observatory.DataService.Core.Ports;
+using Observatory.DataService.Core.Store;
+
+namespace Observatory.DataService.Core.Workspace;
+
+/// <summary>The adapters an `obs` workspace is composed from; the host (CLI, API) fills them in once.</summary>
+public sealed record ObsEnvironment(
+    Func<string, IVersionControl?> DiscoverGit,
+    Func<string, IStatCache> OpenStatCache,
+    TimeProvider Time)
+{
+    public TimeSpan LockTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    public IOperationProgress Progress { get; init; } = NullProgress.Instance;
+    public int? Jobs { get; init; }
+}
+
+/// <summary>
+/// An `obs` workspace: a git work tree with a <c>.obs/</c> folder (config, cache, state). Everything an operation touches goes
+/// through here, so paths are checked against the work tree in one place.
+/// </summary>
+public sealed class ObsRepository : IDisposable
+{
+    public const string ObsDirName = ".obs";
+
+    private IStatCache? _state;
+
+    public string Root { get; }
+    public string ObsDir { get; }
+    public IVersionControl Git { get; }
+    public ObjectCache Cache { get; }
+    public ObsEnvironment Environment { get; }
+    public ObsConfig Config { get; private set; }
+    public ObsConfig SharedConfig { get; private set; }
+    public ObsConfig LocalConfig { get; private set; }
+    public TimeProvider Time => Environment.Time;
+    public IOperationProgress Progress => Environment.Progress;
+    public string TempDir => Path.Combine(ObsDir, "tmp");
+    public string ConfigPath => Path.Combine(ObsDir, "config");
+    public string LocalConfigPath => Path.Combine(ObsDir, "config.local");
+
+    /// <summary>Parallelism for hashing and transfers: config `core.jobs`, else the environment, else 2 × cores.</summary>
+    public int Jobs => Environment.Jobs ?? Config.Core.Jobs ?? Math.Max(2, System.Environment.ProcessorCount * 2);
+
+    public IStatCache State => _state ??= Environment.OpenStatCache(Path.Combine(ObsDir, "state.db"));
+
+    private ObsRepository(string root, IVersionControl git, ObsEnvironment env)
+    {
+        Root = root;
+        ObsDir = Path.Combine(root, ObsDirName);
+        Git = git;
+        Environment = env;
+        Cache = new ObjectCache(Path.Combine(ObsDir, "cache", "objects"), Path.Combine(ObsDir, "tmp"));
+        (SharedConfig, LocalConfig, Config) = LoadConfig();
+    }
+
+    /// <summary>Opens the workspace containing <paramref name="startDirectory"/>; fails clearly outside git or before `obs init`.</summary>
+    public static ObsRepository Open(string startDirectory, ObsEnvironment env, bool requireInit = true)
+    {
+        var git = env.DiscoverGit(startDirectory)
+            ?? throw new UsageException($"'{startDirectory}' is not inside a git work tree; run 'git init' first");
+        var root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(git.WorkTreeRoot));
+        if (requireInit && !Directory.Exists(Path.Combine(root, ObsDirName)))
+        {
+            git.Dispose();
+            throw new UsageException($"'{root}' has no {ObsDirName}/ folder; run 'obs init' first");
+        }
+        return new ObsRepository(root, git, env);
+    }
+
+    public Task<WorkspaceLock> LockAsync(CancellationToken ct) =>
+        WorkspaceLock.AcquireAsync(Path.Combine(ObsDir, "lock"), Environment.LockTimeout, Time, ct);
+
+    /// <summary>Takes the write lock and removes what an interrupted command left in the scratch folder.</summary>
+    public async Task<WorkspaceLock> LockForWriteAsync(CancellationToken ct)
+    {
+        var l = await LockAsync(ct);
+        Cache.CleanTemp();
+        return l;
+    }
+
+    public void ReloadConfig() => (SharedConfig, LocalConfig, Config) = LoadConfig();
+
+    private (ObsConfig Shared, ObsConfig Local, ObsConfig Merged) LoadConfig()
+    {
+        var shared = ObsConfig.Parse(File.Exists(ConfigPath) ? File.ReadAllText(ConfigPath) : null, ".obs/config");
+        var local = ObsConfig.Parse(File.Exists(LocalConfigPath) ? File.ReadAllText(LocalConfigPath) : null, ".obs/config.local");
+        return (shared, local, ObsConfig.Merge(shared, local));
+    }
+
+    /// <summary>Full path of a user-given path (relative to the current directory), refused when outside the work tree.</summary>
+    public string ResolveUserPath(string userPath)
+    {
+        var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(userPath));
+        if (!RepoPath.IsUnder(full, Root))
+            throw new UsageException($"'{userPath}' is outside the workspace '{Root}'");
+        if (full == Root) return full;
+        var rel = RepoPath.Relative(Root, full);
+        if (rel == ".git" || rel.StartsWith(".git/", StringComparison.Ordinal) || rel == ObsDirName || rel.StartsWith(ObsDirName + "/", StringComparison.Ordinal))
+            throw new UsageException($"'{userPath}' is inside {(rel.StartsWith(".git", StringComparison.Ordinal) ? ".git" : ObsDirName)}; obs does not track it");
+        return full;
+    }
+
+    public string RelativeToRoot(string fullPath) => RepoPath.Relative(Root, fullPath);
+
+    /// <summary>Repo-relative path of the pointer that tracks the dataset at repo-relative <paramref name="datasetPath"/>.</summary>
+    public static string PointerPathFor(string datasetPath) => datasetPath + PointerFile.Extension;
+
+    /// <summary>Repo-relative dataset path that a pointer (at repo-relative <paramref name="pointerPath"/>) names.</summary>
+    public static string DatasetPathOf(string pointerPath, PointerFile pointer)
+    {
+        var folder = pointerPath.Contains('/') ? pointerPath[..pointerPath.LastIndexOf('/')] : "";
+        var path = folder.Length == 0 ? pointer.Path : folder + "/" + pointer.Path;
+        RepoPath.EnsureSafeRelative(path, $"pointer {pointerPath}");
+        return path;
+    }
+
+    public string FullPath(string repoRelative) => RepoPath.Combine(Root, repoRelative, "workspace");
+
+    public void Dispose()
+    {
+        _state?.Dispose();
+        Git.Dispose();
+    }
+}
