@@ -6,7 +6,7 @@ namespace Observatory.DataService.Core.Operations;
 /// <summary>`obs init`: creates <c>.obs/</c> in a git work tree (config committed; cache, state, lock and local config ignored).</summary>
 public static class InitOperation
 {
-    public const string ObsGitignore = "/config.local\n/cache/\n/tmp/\n/state.db*\n/lock\n";
+    public const string ObsGitignore = "/config.local\n/cache/\n/tmp/\n/state.db*\n/lock*\n";
 
     /// <returns>False when the workspace was already initialised (nothing changed).</returns>
     public static async Task<bool> RunAsync(string startDirectory, ObsEnvironment env, CancellationToken ct)

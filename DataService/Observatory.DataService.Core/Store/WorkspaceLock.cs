@@ -20,10 +20,8 @@ public sealed class WorkspaceLock : IDisposable
             try
             {
                 var fs = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-                fs.SetLength(0);
-                var pid = System.Text.Encoding.ASCII.GetBytes(Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
-                fs.Write(pid);
-                fs.Flush();
+                // The holder's pid goes in a plain sibling file: the locked file itself cannot be read by a waiter.
+                File.WriteAllText(lockPath + ".owner", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
                 return new WorkspaceLock(fs);
             }
             catch (IOException) when (time.GetElapsedTime(start) < timeout)
@@ -33,7 +31,7 @@ public sealed class WorkspaceLock : IDisposable
             catch (IOException ex)
             {
                 string holder = "";
-                try { holder = File.ReadAllText(lockPath).Trim(); } catch (IOException) { }
+                try { holder = File.ReadAllText(lockPath + ".owner").Trim(); } catch (IOException) { }
                 throw new StoreException(
                     $"another obs process{(holder.Length > 0 ? $" (pid {holder})" : "")} is writing this store ({lockPath}); waited {timeout.TotalSeconds:0}s — try again when it finishes", ex);
             }

@@ -1,0 +1,67 @@
+using System.Text;
+using Observatory.DataService.Core.Errors;
+using Observatory.DataService.Core.Objects;
+
+namespace Observatory.DataService.Tests.Objects;
+
+public sealed class TreeObjectTests
+{
+    private static readonly ContentHash H1 = ContentHash.Compute("one"u8);
+    private static readonly ContentHash H2 = ContentHash.Compute("two"u8);
+
+    [Fact]
+    public void CanonicalJson_IsIndependentOfInputOrder_AndSortsEntriesByOrdinalPath()
+    {
+        var a = TreeObject.Create([new TreeEntry("b/x.jpg", H1, 3), new TreeEntry("B.jpg", H2, 3), new TreeEntry("a.jpg", H2, 3)]);
+        var b = TreeObject.Create([new TreeEntry("a.jpg", H2, 3), new TreeEntry("b/x.jpg", H1, 3), new TreeEntry("B.jpg", H2, 3)]);
+        Assert.Equal(a.ToCanonicalJson(), b.ToCanonicalJson());
+        Assert.Equal(a.Hash(), b.Hash());
+        Assert.Equal(["B.jpg", "a.jpg", "b/x.jpg"], a.Entries.Select(e => e.Path));
+        var json = Encoding.UTF8.GetString(a.ToCanonicalJson());
+        Assert.StartsWith("{\"entries\":[{\"path\":\"B.jpg\",\"sha256\":\"", json);
+        Assert.DoesNotContain(" ", json);
+    }
+
+    [Fact]
+    public void Parse_RoundTripsCanonicalJson()
+    {
+        var tree = TreeObject.Create([new TreeEntry("images/é ü.jpg", H1, 10), new TreeEntry("labels/a.txt", H2, 0)]);
+        var back = TreeObject.Parse(tree.ToCanonicalJson(), "test");
+        Assert.Equal(tree.Entries, back.Entries);
+        Assert.Equal(10, back.TotalBytes);
+    }
+
+    [Theory]
+    [InlineData("../escape.jpg")]
+    [InlineData("a/../../escape.jpg")]
+    [InlineData("/etc/passwd")]
+    [InlineData("a//b.jpg")]
+    [InlineData("a\\b.jpg")]
+    [InlineData("./a.jpg")]
+    [InlineData("C:/x.jpg")]
+    public void Create_RefusesUnsafePaths(string path)
+    {
+        var ex = Assert.Throws<DataCheckException>(() => TreeObject.Create([new TreeEntry(path, H1, 1)]));
+        Assert.Contains("unsafe path", ex.Message);
+    }
+
+    [Fact]
+    public void Create_RefusesDuplicatePaths()
+    {
+        Assert.Throws<DataCheckException>(() => TreeObject.Create([new TreeEntry("a.jpg", H1, 1), new TreeEntry("a.jpg", H2, 1)]));
+    }
+
+    [Fact]
+    public void Parse_OfCorruptJson_NamesTheObject()
+    {
+        var ex = Assert.Throws<DataCheckException>(() => TreeObject.Parse("{\"entries\":[{\"path\":"u8, "abc123 of data/x.obs"));
+        Assert.Contains("abc123 of data/x.obs", ex.Message);
+    }
+
+    [Fact]
+    public void Parse_OfTreeWithEscapingPath_IsRefused()
+    {
+        var json = $"{{\"entries\":[{{\"path\":\"../../etc/cron.d/x\",\"sha256\":\"{H1.Hex}\",\"size\":1}}],\"format\":\"obs-tree-1\"}}";
+        Assert.Throws<DataCheckException>(() => TreeObject.Parse(Encoding.UTF8.GetBytes(json), "t"));
+    }
+}

@@ -1,0 +1,217 @@
+using Observatory.DataService.Core.Errors;
+using Observatory.DataService.Core.Objects;
+using Observatory.DataService.Core.Operations;
+using Observatory.DataService.Core.Pointers;
+using Observatory.DataService.Core.Workspace;
+
+namespace Observatory.DataService.Tests.Operations;
+
+public sealed class VersioningTests
+{
+    private static readonly CancellationToken Ct = CancellationToken.None;
+
+    [Fact]
+    public async Task Add_WritesPointerTreeAndObjects_AndIgnoresTheFolderInGit()
+    {
+        using var ws = await TestWorkspace.CreateAsync();
+        ws.WriteFiles("data/set", 12, seed: 1);
+        using var repo = ws.Open();
+        var results = await AddOperation.RunAsync(repo, [ws.Git.PathOf("data/set")], new AddOptions(), Ct);
+
+        var pointer = PointerFile.Parse(File.ReadAllText(ws.Git.PathOf("data/set.obs")), "p");
+        Assert.Equal("set", pointer.Path);
+        Assert.Equal(12, pointer.Files);
+        Assert.True(repo.Cache.Contains(pointer.Tree));
+        var tree = TreeObject.Parse(await repo.Cache.ReadAllBytesAsync(pointer.Tree, Ct), "t");
+        Assert.All(tree.Entries, e => Assert.True(repo.Cache.Contains(e.Hash)));
+        Assert.Equal(ws.Git.Snapshot("data/set"), tree.Entries.ToDictionary(e => e.Path, e => e.Hash.Hex));
+        Assert.Contains("/set", File.ReadAllLines(ws.Git.PathOf("data/.gitignore")));
+        Assert.True(results.Single().Changed);
+    }
+
+    [Fact]
+    public async Task Status_UsesTheStatCache_SoAnUnchangedStampIsNotRehashed()
+    {
+        using var ws = await TestWorkspace.CreateAsync();
+        ws.WriteFiles("data/set", 4, seed: 2);
+        using var repo = ws.Open();
+        await AddOperation.RunAsync(repo, ["data/set".Replace("data/set", ws.Git.PathOf("data/set"))], new AddOptions(), Ct);
+
+        // Same size and mtime but different bytes: only a hash would notice, so "clean" proves no hash was computed.
+        var file = Directory.EnumerateFiles(ws.Git.PathOf("data/set"), "*", SearchOption.AllDirectories).First();
+        var mtime = File.GetLastWriteTimeUtc(file);
+        var bytes = File.ReadAllBytes(file);
+        bytes[0] ^= 0xFF;
+        File.WriteAllBytes(file, bytes);
+        File.SetLastWriteTimeUtc(file, mtime);
+        Assert.Equal(DatasetState.Clean, (await StatusOperation.RunAsync(repo, [], Ct)).Single().State);
+
+        // A changed mtime invalidates the entry and the content change shows.
+        File.SetLastWriteTimeUtc(file, mtime.AddSeconds(5));
+        var status = (await StatusOperation.RunAsync(repo, [], Ct)).Single();
+        Assert.Equal(DatasetState.Modified, status.State);
+        Assert.Single(status.Modified);
+    }
+
+    [Fact]
+    public async Task CommitCheckoutDiffGc_WorkTogetherOnRealGitHistory()
+    {
+        using var ws = await TestWorkspace.CreateAsync();
+        ws.WriteFiles("data/set", 20, seed: 3);
+        using var repo = ws.Open();
+        await AddOperation.RunAsync(repo, [ws.Git.PathOf("data/set")], new AddOptions(), Ct);
+        var v1 = await CommitOperation.RunAsync(repo, new CommitOptions { Message = "v1", Tag = "" }, Ct);
+        Assert.Equal(["set@v1"], v1.Tags);
+        var v1Files = ws.Git.Snapshot("data/set");
+
+        File.Delete(Directory.EnumerateFiles(ws.Git.PathOf("data/set"), "*", SearchOption.AllDirectories).First());
+        ws.Git.WriteFile("data/set/new/added.bin", "new file");
+        var v2 = await CommitOperation.RunAsync(repo, new CommitOptions { Message = "v2", Tag = "" }, Ct);
+        Assert.Equal(["set@v2"], v2.Tags);
+        Assert.Null((await CommitOperation.RunAsync(repo, new CommitOptions { Message = "again" }, Ct)).Commit);
+
+        var diff = await DiffOperation.RunAsync(repo, "set@v1", "set@v2", [], Ct);
+        Assert.Equal(["data/set/new/added.bin"], diff.Changes.Added.Select(c => c.Path));
+        Assert.Single(diff.Changes.Deleted);
+        Assert.Empty(diff.Changes.Modified);
+
+        await CheckoutOperation.RunAsync(repo, [], new CheckoutOptions { Revision = "set@v1" }, Ct);
+        Assert.Equal(v1Files, ws.Git.Snapshot("data/set"));
+
+        var log = LogOperation.Run(repo, []);
+        Assert.Equal(["set@v2", "set@v1"], log.Select(v => v.Tags.Single()));
+
+        // gc with the workspace at v1 and tags kept removes nothing; keeping only the workspace removes v2's objects.
+        Assert.Empty((await GcOperation.RunAsync(repo, GcScope.Tags, dryRun: false, Ct)).Removed);
+        var gc = await GcOperation.RunAsync(repo, GcScope.Workspace, dryRun: false, Ct);
+        Assert.Equal(2, gc.Removed.Count); // v2's tree and the added file
+        Assert.False(repo.Cache.Contains(diff.Changes.Added[0].New!.Hash));
+    }
+
+    [Fact]
+    public async Task Checkout_RefusesToDiscardChangesThatAreNotInTheCache()
+    {
+        using var ws = await TestWorkspace.CreateAsync();
+        ws.WriteFiles("data/set", 3, seed: 4);
+        using var repo = ws.Open();
+        await AddOperation.RunAsync(repo, [ws.Git.PathOf("data/set")], new AddOptions(), Ct);
+        ws.Git.WriteFile("data/set/sub0/f0000.bin", "precious unsaved edit");
+        var ex = await Assert.ThrowsAsync<DataCheckException>(() => CheckoutOperation.RunAsync(repo, [], new CheckoutOptions(), Ct));
+        Assert.Contains("data/set/sub0/f0000.bin", ex.Message);
+        Assert.Equal("precious unsaved edit", File.ReadAllText(ws.Git.PathOf("data/set/sub0/f0000.bin")));
+
+        await CheckoutOperation.RunAsync(repo, [], new CheckoutOptions { Force = true }, Ct);
+        Assert.NotEqual("precious unsaved edit", File.ReadAllText(ws.Git.PathOf("data/set/sub0/f0000.bin")));
+    }
+
+    [Fact]
+    public async Task Checkout_OfPointerNamingEscapingPath_IsRefusedBeforeAnythingIsWritten()
+    {
+        using var ws = await TestWorkspace.CreateAsync();
+        using var repo = ws.Open();
+        var obj = await repo.Cache.AddBytesAsync("payload"u8.ToArray(), Ct);
+        // A hand-crafted tree that tries to write outside its folder; TreeObject.Create would refuse it, so write raw JSON.
+        var evil = System.Text.Encoding.UTF8.GetBytes($"{{\"entries\":[{{\"path\":\"../../escaped.txt\",\"sha256\":\"{obj.Hex}\",\"size\":7}}],\"format\":\"obs-tree-1\"}}");
+        var tree = await repo.Cache.AddBytesAsync(evil, Ct);
+        ws.Git.WriteFile("data/evil.obs", new PointerFile("evil", tree, 1, 7).Serialize());
+
+        await Assert.ThrowsAsync<DataCheckException>(() => CheckoutOperation.RunAsync(repo, [], new CheckoutOptions(), Ct));
+        Assert.False(File.Exists(Path.Combine(Path.GetDirectoryName(ws.Root)!, "escaped.txt")));
+        Assert.False(File.Exists(ws.Git.PathOf("escaped.txt")));
+        Assert.False(Directory.Exists(ws.Git.PathOf("data/evil")));
+    }
+
+    [Fact]
+    public async Task Pointer_WithPathOutsideTheWorkspace_IsRefused()
+    {
+        using var ws = await TestWorkspace.CreateAsync();
+        ws.Git.WriteFile("data/evil.obs", $"path: ../../../tmp/x\ntree: {ContentHash.Compute("t"u8).Hex}\n");
+        using var repo = ws.Open();
+        var ex = await Assert.ThrowsAsync<DataCheckException>(() => CheckoutOperation.RunAsync(repo, [], new CheckoutOptions(), Ct));
+        Assert.Contains("data/evil.obs", ex.Message);
+    }
+
+    [Fact]
+    public async Task Checkout_ThroughASymlinkLeadingOutside_IsRefused()
+    {
+        using var ws = await TestWorkspace.CreateAsync();
+        using var outside = new Observatory.Testing.TempDirectory("outside");
+        ws.WriteFiles("data/set", 3, seed: 5);
+        using var repo = ws.Open();
+        await AddOperation.RunAsync(repo, [ws.Git.PathOf("data/set")], new AddOptions(), Ct);
+        Directory.Delete(ws.Git.PathOf("data/set/sub1"), recursive: true);
+        Directory.CreateSymbolicLink(ws.Git.PathOf("data/set/sub1"), outside.Path);
+
+        var ex = await Assert.ThrowsAsync<DataCheckException>(() => CheckoutOperation.RunAsync(repo, [], new CheckoutOptions { Force = true }, Ct));
+        Assert.Contains("symbolic link", ex.Message);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(outside.Path));
+    }
+
+    [Fact]
+    public async Task Add_OfFolderWithSymlinkToAFileOutside_IsRefused()
+    {
+        using var ws = await TestWorkspace.CreateAsync();
+        using var outside = new Observatory.Testing.TempDirectory("outside");
+        File.WriteAllText(outside.Combine("secret.txt"), "secret");
+        ws.WriteFiles("data/set", 2, seed: 6);
+        File.CreateSymbolicLink(ws.Git.PathOf("data/set/link.txt"), outside.Combine("secret.txt"));
+        using var repo = ws.Open();
+        var ex = await Assert.ThrowsAsync<DataCheckException>(() => AddOperation.RunAsync(repo, [ws.Git.PathOf("data/set")], new AddOptions(), Ct));
+        Assert.Contains("link.txt", ex.Message);
+        Assert.False(File.Exists(ws.Git.PathOf("data/set.obs")));
+    }
+
+    [Fact]
+    public async Task MissingTreeObject_IsReportedWithPointerPathAndHash()
+    {
+        using var ws = await TestWorkspace.CreateAsync();
+        var missing = ContentHash.Compute("never stored"u8);
+        ws.Git.WriteFile("data/gone.obs", new PointerFile("gone", missing, 1, 1).Serialize());
+        using var repo = ws.Open();
+        var ex = await Assert.ThrowsAsync<StoreException>(() => ListOperation.RunAsync(repo, null, [], Ct));
+        Assert.Contains("data/gone.obs", ex.Message);
+        Assert.Contains(missing.Hex, ex.Message);
+    }
+
+    [Fact]
+    public async Task CorruptTreeObject_IsReportedWithPointerPathAndHash()
+    {
+        using var ws = await TestWorkspace.CreateAsync();
+        ws.WriteFiles("data/set", 2, seed: 7);
+        using var repo = ws.Open();
+        await AddOperation.RunAsync(repo, [ws.Git.PathOf("data/set")], new AddOptions(), Ct);
+        var pointer = PointerFile.Parse(File.ReadAllText(ws.Git.PathOf("data/set.obs")), "p");
+        var path = repo.Cache.PathOf(pointer.Tree);
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        File.WriteAllText(path, "{garbage");
+        var ex = await Assert.ThrowsAsync<DataCheckException>(() => ListOperation.RunAsync(repo, null, [], Ct));
+        Assert.Contains("data/set.obs", ex.Message);
+        Assert.Contains(pointer.Tree.Hex, ex.Message);
+    }
+
+    [Fact]
+    public async Task Open_OutsideAGitWorkTree_FailsWithUsageError()
+    {
+        using var dir = new Observatory.Testing.TempDirectory("nogit");
+        var ex = Assert.Throws<UsageException>(() => ObsRepository.Open(dir.Path, TestWorkspace.Environment()));
+        Assert.Contains("not inside a git work tree", ex.Message);
+        await Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task Add_OfPathOutsideTheWorkspace_IsRefused()
+    {
+        using var ws = await TestWorkspace.CreateAsync();
+        using var outside = new Observatory.Testing.TempDirectory("outside");
+        using var repo = ws.Open();
+        var ex = await Assert.ThrowsAsync<UsageException>(() => AddOperation.RunAsync(repo, [outside.Path], new AddOptions(), Ct));
+        Assert.Contains("outside the workspace", ex.Message);
+    }
+
+    [Fact]
+    public void NextVersion_IsOneMoreThanTheHighestTagOfThatDataset()
+    {
+        Assert.Equal(1, CommitOperation.NextVersion([], "food"));
+        Assert.Equal(3, CommitOperation.NextVersion(["food@v1", "food@v2", "other@v9", "food@vx"], "food"));
+    }
+}
