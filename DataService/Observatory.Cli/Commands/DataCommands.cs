@@ -13,7 +13,19 @@ internal static class CommonOptions
 
     public static Option<string?> Rev() => new("--rev") { Description = "Git revision (sha, tag, branch, HEAD~2…) whose pointers to use" };
 
-    public static Argument<string[]> Paths(string description) => new("path") { Arity = ArgumentArity.ZeroOrMore, Description = description };
+    public static Argument<string[]> Paths(string description) => RejectOptionLike(new Argument<string[]>("path") { Arity = ArgumentArity.ZeroOrMore, Description = description });
+
+    /// <summary>An unknown '--flag' would otherwise be taken as a path; say it is an unknown option instead.</summary>
+    public static Argument<string[]> RejectOptionLike(Argument<string[]> argument)
+    {
+        argument.Validators.Add(result =>
+        {
+            foreach (var token in result.Tokens)
+                if (token.Value.StartsWith('-') && token.Value.Length > 1)
+                    result.AddError($"unknown option '{token.Value}'");
+        });
+        return argument;
+    }
 
     public static Option<bool> Quiet() => new("--quiet", "-q") { Description = "No progress on stderr" };
 
@@ -41,7 +53,7 @@ internal static class AddCommand
 {
     public static Command Create()
     {
-        var paths = new Argument<string[]>("path") { Arity = ArgumentArity.OneOrMore, Description = "Dataset folders to track" };
+        var paths = CommonOptions.RejectOptionLike(new Argument<string[]>("path") { Arity = ArgumentArity.OneOrMore, Description = "Dataset folders to track" });
         var allowInvalid = CommonOptions.AllowInvalid();
         var noValidate = CommonOptions.NoValidate();
         var quiet = CommonOptions.Quiet();
@@ -173,7 +185,7 @@ internal static class DiffCommand
 {
     public static Command Create()
     {
-        var revs = new Argument<string[]>("revision") { Arity = new ArgumentArity(0, 2), Description = "A [B]: git revisions; A defaults to HEAD, B to the workspace" };
+        var revs = CommonOptions.RejectOptionLike(new Argument<string[]>("revision") { Arity = new ArgumentArity(0, 2), Description = "A [B]: git revisions; A defaults to HEAD, B to the workspace" });
         var path = new Option<string[]>("--path", "-p") { Description = "Limit to these datasets", AllowMultipleArgumentsPerToken = true };
         var json = CommonOptions.Json();
         var command = new Command("diff", "Files added, deleted and modified between two versions, with sizes") { revs, path, json };
