@@ -1,0 +1,111 @@
+using System.Globalization;
+
+namespace Observatory.Bench;
+
+/// <summary>
+/// `obs add` against one `sha256sum` process and against `git annex add`, on the same 5,000 files of 50–500 KB
+/// (page cache warmed first). Usage: add [files=5000] [dir].
+/// </summary>
+public sealed class AddBenchmark : IBenchmark
+{
+    public string Name => "add";
+    public string Description => "obs add vs sha256sum vs git annex add on 5,000 files of 50-500 KB";
+
+    public async Task<int> RunAsync(string[] args, CancellationToken ct)
+    {
+        var count = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 5000;
+        var work = args.Length > 1 ? args[1] : Path.Combine(Path.GetTempPath(), "obs-bench-add");
+        if (Directory.Exists(work)) Directory.Delete(work, true);
+        var data = Path.Combine(work, "src");
+        var bytes = Generate(data, count, seed: 1);
+        Console.WriteLine($"data: {count} files, {BenchProcess.Mb(bytes)} in {data}");
+        await BenchProcess.ShellAsync($"cat $(find {data} -type f) > /dev/null", work, ct); // warm the page cache
+
+        var sha = await BenchProcess.ShellAsync($"find src -type f -print0 | sort -z | xargs -0 sha256sum > /dev/null", work, ct);
+        BenchProcess.EnsureOk(sha, "sha256sum");
+
+        var obsRepo = Path.Combine(work, "obs-repo");
+        await Prepare(obsRepo, data, ct);
+        BenchProcess.EnsureOk(await BenchProcess.ObsAsync(obsRepo, ct, "init"), "obs init");
+        var obs = await BenchProcess.ObsAsync(obsRepo, ct, "add", "data", "--no-validate", "-q");
+        BenchProcess.EnsureOk(obs, "obs add");
+
+        BenchProcess.Result? annex = null;
+        if (BenchProcess.HasCommand("git-annex"))
+        {
+            var annexRepo = Path.Combine(work, "annex-repo");
+            await Prepare(annexRepo, data, ct);
+            BenchProcess.EnsureOk(await BenchProcess.ShellAsync("git annex init -q bench >/dev/null 2>&1", annexRepo, ct), "git annex init");
+            annex = await BenchProcess.ShellAsync("git annex add -q data > /dev/null", annexRepo, ct);
+            BenchProcess.EnsureOk(annex, "git annex add");
+        }
+
+        double Mbps(TimeSpan t) => bytes / 1048576.0 / t.TotalSeconds;
+        Console.WriteLine($"{"tool",-28} {"seconds",8} {"MB/s",8} {"peak RSS",10}");
+        Console.WriteLine($"{"obs add (hash + copy)",-28} {obs.Elapsed.TotalSeconds,8:0.00} {Mbps(obs.Elapsed),8:0} {BenchProcess.Mb(obs.PeakRssBytes),10}");
+        Console.WriteLine($"{"sha256sum (1 process)",-28} {sha.Elapsed.TotalSeconds,8:0.00} {Mbps(sha.Elapsed),8:0}");
+        if (annex is not null) Console.WriteLine($"{"git annex add",-28} {annex.Elapsed.TotalSeconds,8:0.00} {Mbps(annex.Elapsed),8:0}");
+        else Console.WriteLine("git annex add: not installed (apt-get install git-annex) — skipped");
+        Console.WriteLine($"ratio obs/sha256sum throughput: {sha.Elapsed / obs.Elapsed:0.00}x (goal >= 1.5x)");
+        if (annex is not null) Console.WriteLine($"ratio obs vs git annex add: {annex.Elapsed / obs.Elapsed:0.0}x faster (goal >= 10x)");
+        Directory.Delete(work, true);
+        return 0;
+    }
+
+    private static async Task Prepare(string repo, string data, CancellationToken ct)
+    {
+        Directory.CreateDirectory(repo);
+        BenchProcess.EnsureOk(await BenchProcess.ShellAsync($"git init -q . && git config user.email b@b && git config user.name bench && cp -al {data} data", repo, ct), "git init");
+    }
+
+    internal static long Generate(string dir, int count, int seed, int minSize = 50_000, int maxSize = 500_000)
+    {
+        var rng = new Random(seed);
+        long total = 0;
+        var buffer = new byte[maxSize];
+        for (var i = 0; i < count; i++)
+        {
+            var size = rng.Next(minSize, maxSize + 1);
+            rng.NextBytes(buffer.AsSpan(0, size));
+            var path = Path.Combine(dir, $"part{i % 50:D2}", $"img{i:D6}.jpg");
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            using (var fs = File.Create(path)) fs.Write(buffer, 0, size);
+            total += size;
+        }
+        return total;
+    }
+}
+
+/// <summary>`obs status` on an unchanged tree of 100,000 small files: wall time and peak memory. Usage: status [files=100000].</summary>
+public sealed class StatusBenchmark : IBenchmark
+{
+    public string Name => "status";
+    public string Description => "obs status on an unchanged tree of 100,000 small files (time, peak RSS); git status beside it";
+
+    public async Task<int> RunAsync(string[] args, CancellationToken ct)
+    {
+        var count = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 100_000;
+        var work = Path.Combine(Path.GetTempPath(), "obs-bench-status");
+        if (Directory.Exists(work)) Directory.Delete(work, true);
+        Directory.CreateDirectory(work);
+        BenchProcess.EnsureOk(await BenchProcess.ShellAsync("git init -q . && git config user.email b@b && git config user.name bench", work, ct), "git init");
+        AddBenchmark.Generate(Path.Combine(work, "data"), count, seed: 2, minSize: 200, maxSize: 2000);
+        BenchProcess.EnsureOk(await BenchProcess.ObsAsync(work, ct, "init"), "obs init");
+        var add = await BenchProcess.ObsAsync(work, ct, "add", "data", "--no-validate", "-q");
+        BenchProcess.EnsureOk(add, "obs add");
+        var first = await BenchProcess.ObsAsync(work, ct, "status");
+        var second = await BenchProcess.ObsAsync(work, ct, "status");
+        BenchProcess.EnsureOk(second, "obs status");
+        if (!second.Stdout.Contains("clean", StringComparison.Ordinal)) throw new InvalidOperationException("status did not report clean: " + second.Stdout);
+        // Peer: git status over the same files tracked by git itself.
+        var gitRepo = Path.Combine(work, "git-peer");
+        BenchProcess.EnsureOk(await BenchProcess.ShellAsync($"mkdir -p {gitRepo} && cd {gitRepo} && git init -q . && cp -al ../data data && git add data && git -c user.email=b@b -c user.name=b commit -qm x", work, ct), "git add");
+        await BenchProcess.ShellAsync("git status --porcelain > /dev/null", gitRepo, ct);
+        var git = await BenchProcess.ShellAsync("git status --porcelain > /dev/null", gitRepo, ct);
+        Console.WriteLine($"{count} files: obs add {add.Elapsed.TotalSeconds:0.00}s (peak {BenchProcess.Mb(add.PeakRssBytes)})");
+        Console.WriteLine($"obs status (unchanged): {second.Elapsed.TotalSeconds:0.00}s, peak RSS {BenchProcess.Mb(second.PeakRssBytes)} (first run {first.Elapsed.TotalSeconds:0.00}s) — goal <= 1 s, <= 300 MB");
+        Console.WriteLine($"git status (same files in git's index): {git.Elapsed.TotalSeconds:0.00}s");
+        Directory.Delete(work, true);
+        return 0;
+    }
+}
