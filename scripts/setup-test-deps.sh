@@ -1,12 +1,21 @@
 #!/usr/bin/env bash
 # Installs what the tests need when it is absent; idempotent and quick when everything is there.
+#  - git (LibGit2Sharp needs none, but tests compare with the git CLI)
+#  - s3rver (npm) in tools/s3, patched: real S3 XML namespace (Minio's parser needs it) — started by the test fixtures
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
 
 need=()
 command -v git >/dev/null || need+=(git)
+command -v node >/dev/null || need+=(nodejs npm)
 if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq
   apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+# s3rver: a real S3-compatible server process for the remote tests.
+if [ ! -f tools/s3/node_modules/s3rver/lib/controllers/bucket.js ] || grep -q 'doc.s3.amazonaws.com/2006-03-01' tools/s3/node_modules/s3rver/lib/controllers/*.js; then
+  (cd tools/s3 && npm install --no-audit --no-fund --loglevel=error >/dev/null)
+  sed -i 's#http://doc.s3.amazonaws.com/2006-03-01/#http://s3.amazonaws.com/doc/2006-03-01/#g' tools/s3/node_modules/s3rver/lib/controllers/*.js
 fi

@@ -16,5 +16,9 @@ public static class CommandRegistry
         yield return LogCommand.Create();
         yield return LsCommand.Create();
         yield return GcCommand.Create();
+        yield return RemoteCommand.Create();
+        yield return TransferCommands.Push();
+        yield return TransferCommands.Fetch();
+        yield return TransferCommands.Pull();
     }
 }

@@ -90,16 +90,28 @@ internal static class StatusCommand
     {
         var paths = CommonOptions.Paths("Datasets to check (default: all)");
         var json = CommonOptions.Json();
-        var command = new Command("status", "Show tracked files added, modified or deleted since their pointer") { paths, json };
+        var remote = new Option<string?>("--remote", "-r") { Description = "Also count the objects this remote lacks (no value: the default remote)", Arity = ArgumentArity.ZeroOrOne };
+        var command = new Command("status", "Show tracked files added, modified or deleted since their pointer") { paths, json, remote };
         CommandAction.Set(command, async (parse, ct) =>
         {
             using var repo = CliEnvironment.OpenRepository();
             var statuses = await StatusOperation.RunAsync(repo, parse.GetValue(paths)!, ct);
+            object? remoteStatus = null;
+            int missing = 0;
+            string? remoteName = null;
+            if (parse.GetResult(remote) is not null)
+            {
+                remoteName = Observatory.DataService.Core.Remotes.RemoteSelection.Resolve(repo.Config, parse.GetValue(remote)).Name;
+                using var store = Remotes.Open(repo, remoteName);
+                missing = await Observatory.DataService.Core.Remotes.TransferOperations.CountMissingAsync(repo, store, ct);
+                remoteStatus = new { name = remoteName, missing };
+            }
             if (parse.GetValue(json))
             {
                 CliEnvironment.WriteJson(new
                 {
                     datasets = statuses.Select(s => new { path = s.Path, state = s.State, added = s.Added, modified = s.Modified, deleted = s.Deleted, note = s.Note }),
+                    remote = remoteStatus,
                 });
             }
             else
@@ -112,6 +124,7 @@ internal static class StatusCommand
                     foreach (var p in s.Modified) Console.Out.WriteLine($"  modified: {p}");
                     foreach (var p in s.Deleted.Take(s.State == DatasetState.Missing ? 0 : int.MaxValue)) Console.Out.WriteLine($"  deleted:  {p}");
                 }
+                if (remoteName is not null) Console.Out.WriteLine($"remote {remoteName}: {missing} object(s) missing{(missing > 0 ? "; run 'obs push'" : "")}");
             }
             return ExitCodes.Ok;
         });
@@ -289,13 +302,31 @@ internal static class GcCommand
         var keep = new Option<string>("--keep") { Description = "Versions to keep: workspace, tags (workspace + HEAD + every tag) or all-commits", DefaultValueFactory = _ => "tags" };
         keep.AcceptOnlyFromAmong("workspace", "tags", "all-commits");
         var dryRun = new Option<bool>("--dry-run", "-n") { Description = "List what would be deleted, delete nothing" };
+        var remote = new Option<string?>("--remote", "-r") { Description = "Collect garbage on this remote (no value: the default) instead of the local cache", Arity = ArgumentArity.ZeroOrOne };
+        var force = new Option<bool>("--force") { Description = "With --remote: really delete; without it the objects are only listed" };
         var json = CommonOptions.Json();
-        var command = new Command("gc", "Delete cache objects that no kept version references") { keep, dryRun, json };
+        var command = new Command("gc", "Delete cache objects that no kept version references") { keep, dryRun, remote, force, json };
         CommandAction.Set(command, async (parse, ct) =>
         {
             var scope = parse.GetValue(keep) switch { "workspace" => GcScope.Workspace, "all-commits" => GcScope.AllCommits, _ => GcScope.Tags };
             using var repo = CliEnvironment.OpenRepository();
             using var _ = await repo.LockForWriteAsync(ct);
+            if (parse.GetResult(remote) is not null)
+            {
+                using var store = Remotes.Open(repo, parse.GetValue(remote));
+                var delete = parse.GetValue(force) && !parse.GetValue(dryRun);
+                var remoteResult = await Observatory.DataService.Core.Remotes.RemoteGcOperation.RunAsync(repo, store, scope, delete, ct);
+                if (parse.GetValue(json))
+                {
+                    CliEnvironment.WriteJson(new { remote = store.DisplayUrl, kept = remoteResult.Kept, removed = remoteResult.Removed.Select(h => h.Hex), dry_run = !delete });
+                    return ExitCodes.Ok;
+                }
+                foreach (var h in remoteResult.Removed) Console.Out.WriteLine($"{(delete ? "deleted" : "would delete")} {h.Hex}");
+                Console.Out.WriteLine(delete
+                    ? $"deleted {remoteResult.Removed.Count} object(s) from {store.DisplayUrl}; kept {remoteResult.Kept}"
+                    : $"{remoteResult.Removed.Count} object(s) on {store.DisplayUrl} are unreferenced; run again with --force to delete them (kept {remoteResult.Kept})");
+                return ExitCodes.Ok;
+            }
             var result = await GcOperation.RunAsync(repo, scope, parse.GetValue(dryRun), ct);
             if (parse.GetValue(json))
                 CliEnvironment.WriteJson(new { kept = result.Kept, removed = result.Removed.Select(h => h.Hex), bytes_removed = result.BytesRemoved, dry_run = parse.GetValue(dryRun) });

@@ -16,7 +16,7 @@ public enum CacheType
 /// <summary>A configured remote: a URL (<c>s3://bucket/prefix</c> or a folder path) plus S3 settings.</summary>
 public sealed class RemoteConfig
 {
-    public string Url { get; set; } = "";
+    public string? Url { get; set; }
     public string? Endpoint { get; set; }
     public string? Region { get; set; }
     public bool? UseSsl { get; set; }
@@ -56,7 +56,7 @@ public sealed class ObsConfig
 
     private static readonly ISerializer Writer = new SerializerBuilder()
         .WithNamingConvention(UnderscoredNamingConvention.Instance)
-        .ConfigureDefaultValuesHandling(DefaultValuesHandling.OmitNull)
+        .ConfigureDefaultValuesHandling(DefaultValuesHandling.OmitNull | DefaultValuesHandling.OmitDefaults | DefaultValuesHandling.OmitEmptyCollections)
         .Build();
 
     public static ObsConfig Parse(string? text, string where)

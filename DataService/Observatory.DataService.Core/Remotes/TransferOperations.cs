@@ -1,0 +1,157 @@
+using System.Collections.Concurrent;
+using Observatory.DataService.Core.Errors;
+using Observatory.DataService.Core.Objects;
+using Observatory.DataService.Core.Operations;
+using Observatory.DataService.Core.Ports;
+using Observatory.DataService.Core.Workspace;
+
+namespace Observatory.DataService.Core.Remotes;
+
+public sealed record TransferOptions
+{
+    /// <summary>Git revision whose pointers select the objects; null = the workspace pointers.</summary>
+    public string? Revision { get; init; }
+    /// <summary>Datasets or sub-folders (partial pull); empty = every dataset.</summary>
+    public IReadOnlyList<string> Paths { get; init; } = [];
+    /// <summary>Concurrent transfers; null = 4 × cores (at least 8).</summary>
+    public int? Jobs { get; init; }
+}
+
+public sealed record TransferResult(int Transferred, long Bytes, int AlreadyThere);
+
+/// <summary>
+/// push / fetch / pull. Files go before trees, so a remote (or cache) that has a tree also has its files. Each object is
+/// verified by SHA-256 when it enters the cache; nothing partial is ever visible, so a killed transfer resumes by
+/// listing what is already there and sending the rest.
+/// </summary>
+public static class TransferOperations
+{
+    private const int Attempts = 5;
+
+    public static int DefaultJobs => Math.Max(8, Environment.ProcessorCount * 4);
+
+    public static async Task<TransferResult> PushAsync(ObsRepository repo, IRemoteStore remote, TransferOptions options, CancellationToken ct)
+    {
+        var (files, trees) = await ReferencedAsync(repo, options, fetchTrees: null, ct);
+        repo.Progress.Begin($"listing {remote.DisplayUrl}", 1);
+        var present = await remote.ListAsync(ct);
+        repo.Progress.Advance(1);
+        repo.Progress.End();
+        var missingFiles = files.Where(h => !present.Contains(h)).ToList();
+        var missingTrees = trees.Where(h => !present.Contains(h)).ToList();
+        var notLocal = missingFiles.Concat(missingTrees).Where(h => !repo.Cache.Contains(h)).ToList();
+        if (notLocal.Count > 0)
+            throw new StoreException($"{notLocal.Count} object(s) to push are not in the local cache (e.g. {notLocal[0].Hex}); run 'obs fetch' from a machine that has them, or push from there — nothing was sent");
+
+        long bytes = 0;
+        async Task Upload(IReadOnlyList<ContentHash> hashes, string label)
+        {
+            var total = hashes.Sum(h => repo.Cache.SizeOf(h));
+            repo.Progress.Begin(label, total, unitsAreBytes: true);
+            try
+            {
+                await Parallel.ForEachAsync(hashes, ParallelFor(options, ct), async (hash, token) =>
+                {
+                    var size = repo.Cache.SizeOf(hash);
+                    await Retry.RunAsync(c => remote.UploadAsync(hash, repo.Cache.PathOf(hash), size, c), IsTransient, Attempts, repo.Time, token);
+                    Interlocked.Add(ref bytes, size);
+                    repo.Progress.Advance(size);
+                });
+            }
+            finally
+            {
+                repo.Progress.End();
+            }
+        }
+        await Upload(missingFiles, $"pushing {missingFiles.Count} file(s) to {remote.DisplayUrl}");
+        await Upload(missingTrees, "pushing trees");
+        return new TransferResult(missingFiles.Count + missingTrees.Count, bytes, files.Count + trees.Count - missingFiles.Count - missingTrees.Count);
+    }
+
+    public static async Task<TransferResult> FetchAsync(ObsRepository repo, IRemoteStore remote, TransferOptions options, CancellationToken ct)
+    {
+        var fetchedTrees = 0;
+        var (files, trees) = await ReferencedAsync(repo, options, async (hash, where, c) =>
+        {
+            await DownloadAsync(repo, remote, hash, where, c);
+            fetchedTrees++;
+        }, ct);
+        var missing = files.Where(h => !repo.Cache.Contains(h)).ToList();
+        long bytes = 0;
+        repo.Progress.Begin($"fetching {missing.Count} file(s) from {remote.DisplayUrl}", missing.Count);
+        try
+        {
+            await Parallel.ForEachAsync(missing, ParallelFor(options, ct), async (hash, token) =>
+            {
+                Interlocked.Add(ref bytes, await DownloadAsync(repo, remote, hash, hash.Hex, token));
+                repo.Progress.Advance(1);
+            });
+        }
+        finally
+        {
+            repo.Progress.End();
+        }
+        return new TransferResult(missing.Count + fetchedTrees, bytes, files.Count - missing.Count + trees.Count - fetchedTrees);
+    }
+
+    /// <summary>Fetch, then check out the same selection (whole datasets or the named sub-folders).</summary>
+    public static async Task<(TransferResult Fetch, IReadOnlyList<CheckoutResult> Checkout)> PullAsync(ObsRepository repo, IRemoteStore remote, TransferOptions options, bool force, CancellationToken ct)
+    {
+        var fetched = await FetchAsync(repo, remote, options, ct);
+        var checkout = await CheckoutOperation.RunAsync(repo, options.Paths, new CheckoutOptions { Revision = options.Revision, Force = force }, ct);
+        return (fetched, checkout);
+    }
+
+    /// <summary>How many objects the workspace pointers need that the remote lacks (for `status -r`).</summary>
+    public static async Task<int> CountMissingAsync(ObsRepository repo, IRemoteStore remote, CancellationToken ct)
+    {
+        var (files, trees) = await ReferencedAsync(repo, new TransferOptions(), fetchTrees: null, ct, tolerateMissingTrees: true);
+        var present = await remote.ListAsync(ct);
+        return files.Concat(trees).Count(h => !present.Contains(h));
+    }
+
+    /// <summary>Objects the selected pointers reference: files (and validation reports) and trees, each set de-duplicated.</summary>
+    private static async Task<(IReadOnlyList<ContentHash> Files, IReadOnlyList<ContentHash> Trees)> ReferencedAsync(
+        ObsRepository repo, TransferOptions options, Func<ContentHash, string, CancellationToken, Task>? fetchTrees, CancellationToken ct, bool tolerateMissingTrees = false)
+    {
+        var selection = Datasets.Select(repo, Datasets.At(repo, options.Revision), options.Paths);
+        if (selection.Count == 0) throw new UsageException("no dataset is tracked" + (options.Revision is null ? "" : $" at revision '{options.Revision}'"));
+        var files = new HashSet<ContentHash>();
+        var trees = new HashSet<ContentHash>();
+        foreach (var (dataset, subPath) in selection)
+        {
+            trees.Add(dataset.Pointer.Tree);
+            if (dataset.Pointer.Validation?.Report is { } report) files.Add(report);
+            if (!repo.Cache.Contains(dataset.Pointer.Tree))
+            {
+                if (fetchTrees is not null) await fetchTrees(dataset.Pointer.Tree, $"tree of {dataset.PointerPath}", ct);
+                else if (tolerateMissingTrees) continue;
+            }
+            var tree = await Datasets.LoadTreeAsync(repo, dataset, ct);
+            foreach (var e in tree.Entries)
+                if (subPath is null || e.Path == subPath || e.Path.StartsWith(subPath + "/", StringComparison.Ordinal))
+                    files.Add(e.Hash);
+        }
+        return (files.ToList(), trees.ToList());
+    }
+
+    private static async Task<long> DownloadAsync(ObsRepository repo, IRemoteStore remote, ContentHash hash, string what, CancellationToken ct)
+    {
+        long size = 0;
+        await Retry.RunAsync(c => remote.DownloadAsync(hash, async (stream, c2) =>
+        {
+            await repo.Cache.AddVerifiedAsync(stream, hash, $"{remote.DisplayUrl} ({what})", c2);
+        }, c), IsTransient, Attempts, repo.Time, ct);
+        if (repo.Cache.Contains(hash)) size = repo.Cache.SizeOf(hash);
+        return size;
+    }
+
+    private static ParallelOptions ParallelFor(TransferOptions options, CancellationToken ct) =>
+        new() { MaxDegreeOfParallelism = options.Jobs ?? DefaultJobs, CancellationToken = ct };
+
+    /// <summary>Network and server hiccups are retried; a missing object or a hash mismatch is not.</summary>
+    public static bool IsTransient(Exception ex) => ex is RemoteTransientException or HttpRequestException or IOException and not FileNotFoundException;
+}
+
+/// <summary>A remote failure worth retrying (timeouts, 5xx, connection resets); adapters wrap their own exceptions in it.</summary>
+public sealed class RemoteTransientException(string message, Exception? inner = null) : Exception(message, inner);

@@ -1,0 +1,145 @@
+using Minio;
+using Minio.DataModel.Args;
+using Minio.Exceptions;
+using Observatory.DataService.Core.Errors;
+using Observatory.DataService.Core.Objects;
+using Observatory.DataService.Core.Ports;
+using Observatory.DataService.Core.Remotes;
+
+namespace Observatory.DataService.Storage;
+
+/// <summary>Where an S3 remote is and how to sign: credentials never reach <see cref="ToString"/> or any message.</summary>
+public sealed record S3Settings(string Bucket, string Prefix, string Endpoint, bool UseSsl, string Region, string AccessKey, string SecretKey)
+{
+    public override string ToString() => $"s3://{Bucket}/{Prefix}";
+}
+
+/// <summary>
+/// An S3 / MinIO remote through the Minio SDK: one client (one connection pool) shared by all concurrent transfers, listing
+/// for existence checks, streamed uploads (the SDK switches to multipart above 5 MiB, so memory stays bounded).
+/// </summary>
+public sealed class S3Remote : IRemoteStore
+{
+    private readonly IMinioClient _client;
+    private readonly S3Settings _settings;
+    private readonly string _objectsPrefix;
+
+    public S3Remote(S3Settings settings)
+    {
+        _settings = settings;
+        var endpoint = new Uri(settings.Endpoint.Contains("://", StringComparison.Ordinal) ? settings.Endpoint : (settings.UseSsl ? "https://" : "http://") + settings.Endpoint);
+        _client = new MinioClient()
+            .WithEndpoint(endpoint.Host, endpoint.Port)
+            .WithCredentials(settings.AccessKey, settings.SecretKey)
+            .WithSSL(endpoint.Scheme == "https")
+            .WithRegion(settings.Region)
+            .WithTimeout(60_000)
+            .Build();
+        _objectsPrefix = (settings.Prefix.Length == 0 ? "" : settings.Prefix.TrimEnd('/') + "/") + "objects/";
+        DisplayUrl = $"s3://{settings.Bucket}/{settings.Prefix.TrimEnd('/')} ({endpoint.GetLeftPart(UriPartial.Authority)})";
+    }
+
+    public string DisplayUrl { get; }
+
+    public async Task<IReadOnlySet<ContentHash>> ListAsync(CancellationToken ct)
+    {
+        var set = new HashSet<ContentHash>();
+        await Guard(async () =>
+        {
+            await EnsureBucketAsync(ct);
+            var args = new ListObjectsArgs().WithBucket(_settings.Bucket).WithPrefix(_objectsPrefix).WithRecursive(true);
+            await foreach (var item in _client.ListObjectsEnumAsync(args, ct))
+            {
+                var key = item.Key[_objectsPrefix.Length..].Replace("/", "", StringComparison.Ordinal);
+                if (ContentHash.TryParse(key, out var h)) set.Add(h);
+            }
+            return 0;
+        }, "list objects");
+        return set;
+    }
+
+    public async Task<bool> ExistsAsync(ContentHash hash, CancellationToken ct)
+    {
+        try
+        {
+            await Guard(() => _client.StatObjectAsync(new StatObjectArgs().WithBucket(_settings.Bucket).WithObject(Key(hash)), ct), "stat " + hash.Short);
+            return true;
+        }
+        catch (StoreException ex) when (ex.InnerException is ObjectNotFoundException)
+        {
+            return false;
+        }
+    }
+
+    public async Task UploadAsync(ContentHash hash, string localPath, long size, CancellationToken ct)
+    {
+        await Guard(async () =>
+        {
+            await using var stream = new FileStream(localPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+            var args = new PutObjectArgs().WithBucket(_settings.Bucket).WithObject(Key(hash)).WithStreamData(stream).WithObjectSize(size)
+                .WithContentType("application/octet-stream");
+            return await _client.PutObjectAsync(args, ct);
+        }, "upload " + hash.Short);
+    }
+
+    public async Task DownloadAsync(ContentHash hash, Func<Stream, CancellationToken, Task> consume, CancellationToken ct)
+    {
+        await Guard(() => _client.GetObjectAsync(new GetObjectArgs().WithBucket(_settings.Bucket).WithObject(Key(hash)).WithCallbackStream(consume), ct),
+            "download " + hash.Short, notFound: $"object {hash.Hex} is missing on remote {DisplayUrl}; push it from a machine that has it");
+    }
+
+    public async Task DeleteAsync(ContentHash hash, CancellationToken ct)
+    {
+        await Guard(async () => { await _client.RemoveObjectAsync(new RemoveObjectArgs().WithBucket(_settings.Bucket).WithObject(Key(hash)), ct); return 0; }, "delete " + hash.Short);
+    }
+
+    private bool _bucketChecked;
+
+    private async Task EnsureBucketAsync(CancellationToken ct)
+    {
+        if (_bucketChecked) return;
+        if (!await _client.BucketExistsAsync(new BucketExistsArgs().WithBucket(_settings.Bucket), ct))
+            throw new StoreException($"bucket '{_settings.Bucket}' does not exist at {DisplayUrl}; create it first");
+        _bucketChecked = true;
+    }
+
+    private string Key(ContentHash hash) => _objectsPrefix + hash.Hex[..2] + "/" + hash.Hex[2..];
+
+    /// <summary>Maps SDK and network failures to transient (retried) or final errors that name the remote, never its credentials.</summary>
+    private async Task<T> Guard<T>(Func<Task<T>> action, string what, string? notFound = null)
+    {
+        try
+        {
+            return await action();
+        }
+        catch (ObjectNotFoundException ex)
+        {
+            throw new StoreException(notFound ?? $"{what}: not found on {DisplayUrl}", ex);
+        }
+        catch (Exception ex) when (ex is AuthorizationException or AccessDeniedException or ForbiddenException)
+        {
+            throw new StoreException($"remote {DisplayUrl} refused the credentials ({ex.GetType().Name}); check access_key/secret_key in .obs/config.local or OBS_S3_*/AWS_* variables");
+        }
+        catch (Exception ex) when (ex is ConnectionException or HttpRequestException or IOException or TaskCanceledException { InnerException: TimeoutException } or InternalClientException or InternalServerException or UnexpectedShortReadException)
+        {
+            throw new RemoteTransientException($"remote {DisplayUrl} is unreachable or failed during {what}: {Describe(ex)}", ex);
+        }
+        catch (BucketNotFoundException ex)
+        {
+            throw new StoreException($"bucket '{_settings.Bucket}' does not exist at {DisplayUrl}; create it first", ex);
+        }
+        catch (MinioException ex)
+        {
+            throw new StoreException($"remote {DisplayUrl} failed during {what}: {ex.Message}", ex);
+        }
+    }
+
+    private static string Describe(Exception ex)
+    {
+        var inner = ex;
+        while (inner.InnerException is not null) inner = inner.InnerException;
+        return inner.Message;
+    }
+
+    public void Dispose() => (_client as IDisposable)?.Dispose();
+}
