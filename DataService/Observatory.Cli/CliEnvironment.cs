@@ -16,7 +16,13 @@ public static class CliEnvironment
         {
             Progress = progress ?? NullProgress.Instance,
             LockTimeout = TimeSpan.FromSeconds(ReadSeconds("OBS_LOCK_TIMEOUT", 30)),
+            OpenRegistry = url => LibGit2VersionControl.OpenRegistry(url, RegistryCacheDirectory),
+            RemoteFactory = new RemoteStoreFactory(),
         };
+
+    /// <summary>Bare clones of URL registries, reused and fetched by later `get`/`import` calls.</summary>
+    public static string RegistryCacheDirectory =>
+        Path.Combine(Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } x ? x : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache"), "obs", "registries");
 
     public static ObsRepository OpenRepository(IOperationProgress? progress = null) =>
         ObsRepository.Open(Directory.GetCurrentDirectory(), Create(progress));

@@ -12,7 +12,7 @@ public sealed class LibGit2VersionControl : IVersionControl
     private LibGit2VersionControl(Repository repo)
     {
         _repo = repo;
-        WorkTreeRoot = Path.TrimEndingDirectorySeparator(repo.Info.WorkingDirectory);
+        WorkTreeRoot = Path.TrimEndingDirectorySeparator(repo.Info.WorkingDirectory ?? repo.Info.Path);
     }
 
     public string WorkTreeRoot { get; }
@@ -25,6 +25,47 @@ public sealed class LibGit2VersionControl : IVersionControl
         var repo = new Repository(gitDir);
         if (repo.Info.IsBare) { repo.Dispose(); return null; }
         return new LibGit2VersionControl(repo);
+    }
+
+    /// <summary>
+    /// Opens a data registry for reading: a local work tree or bare repository in place, or a URL cloned (bare) once into
+    /// <paramref name="cacheDirectory"/> and fetched on later calls, so registries are not re-cloned every time.
+    /// </summary>
+    public static LibGit2VersionControl OpenRegistry(string urlOrPath, string cacheDirectory)
+    {
+        try
+        {
+            if (Directory.Exists(urlOrPath))
+            {
+                var gitDir = Repository.Discover(Path.GetFullPath(urlOrPath))
+                    ?? throw new UsageException($"'{urlOrPath}' is not a git repository");
+                return new LibGit2VersionControl(new Repository(gitDir), Path.GetFullPath(urlOrPath));
+            }
+            var key = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(urlOrPath)))[..16];
+            var clone = Path.Combine(cacheDirectory, key);
+            if (Directory.Exists(clone))
+            {
+                var repo = new Repository(clone);
+                var remote = repo.Network.Remotes["origin"];
+                Commands.Fetch(repo, "origin", remote.FetchRefSpecs.Select(r => r.Specification).Append("+refs/tags/*:refs/tags/*"), new FetchOptions(), null);
+                return new LibGit2VersionControl(repo, urlOrPath);
+            }
+            Directory.CreateDirectory(cacheDirectory);
+            var temp = clone + ".tmp-" + Environment.ProcessId;
+            Repository.Clone(urlOrPath, temp, new CloneOptions { IsBare = true });
+            Directory.Move(temp, clone);
+            return new LibGit2VersionControl(new Repository(clone), urlOrPath);
+        }
+        catch (LibGit2SharpException ex)
+        {
+            throw new StoreException($"could not open the registry '{urlOrPath}': {ex.Message}", ex);
+        }
+    }
+
+    private LibGit2VersionControl(Repository repo, string root)
+    {
+        _repo = repo;
+        WorkTreeRoot = root;
     }
 
     public string? TryResolve(string revision) => Peel(revision)?.Sha;
@@ -55,7 +96,7 @@ public sealed class LibGit2VersionControl : IVersionControl
 
     public IReadOnlyList<CommitInfo> History(string path)
     {
-        if (_repo.Head.Tip is null) return [];
+        if (_repo.Head?.Tip is null) return [];
         var tags = TagsByCommit();
         var result = new List<CommitInfo>();
         // Walk first-parent history and keep commits where the file's blob differs from the parent's: cheap and exact for pointers.

@@ -20,5 +20,8 @@ public static class CommandRegistry
         yield return TransferCommands.Push();
         yield return TransferCommands.Fetch();
         yield return TransferCommands.Pull();
+        yield return RegistryCommands.Get();
+        yield return RegistryCommands.Import();
+        yield return RegistryCommands.Update();
     }
 }

@@ -16,6 +16,10 @@ public sealed record ObsEnvironment(
     public TimeSpan LockTimeout { get; init; } = TimeSpan.FromSeconds(30);
     public IOperationProgress Progress { get; init; } = NullProgress.Instance;
     public int? Jobs { get; init; }
+    /// <summary>Opens another repository (local path or URL) read-only, for `get`/`import`.</summary>
+    public Func<string, IVersionControl>? OpenRegistry { get; init; }
+    /// <summary>Opens remotes named by a configuration (the registry's, for `get`/`import`).</summary>
+    public IRemoteStoreFactory? RemoteFactory { get; init; }
 }
 
 /// <summary>
