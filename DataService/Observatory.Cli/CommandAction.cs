@@ -34,6 +34,12 @@ public static class CommandAction
                 Console.Error.WriteLine($"obs {command.Name}: {ex.Message}");
                 return ExitCodes.IoError;
             }
+            catch (Exception ex) when (Environment.GetEnvironmentVariable("OBS_DEBUG") is null)
+            {
+                // A bug, not a user error: one line, and the way to get the stack trace.
+                Console.Error.WriteLine($"obs {command.Name}: unexpected {ex.GetType().Name}: {ex.Message} (set OBS_DEBUG=1 for details)");
+                return ExitCodes.IoError;
+            }
         });
     }
 }

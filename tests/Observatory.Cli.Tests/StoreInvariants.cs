@@ -9,12 +9,8 @@ internal static class StoreInvariants
 {
     public static void AssertConsistent(string root)
     {
+        AssertObjectsIntact(root);
         var objects = Path.Combine(root, ".obs", "cache", "objects");
-        foreach (var file in Directory.EnumerateFiles(objects, "*", SearchOption.AllDirectories))
-        {
-            var name = Path.GetFileName(Path.GetDirectoryName(file)) + Path.GetFileName(file);
-            Assert.Equal(name, Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(file))));
-        }
         foreach (var pointerPath in Directory.EnumerateFiles(root, "*.obs", SearchOption.AllDirectories))
         {
             if (pointerPath.Contains("/.obs/", StringComparison.Ordinal)) continue;
@@ -24,6 +20,18 @@ internal static class StoreInvariants
             var tree = TreeObject.Parse(File.ReadAllBytes(treePath), pointer.Tree.Hex);
             foreach (var e in tree.Entries)
                 Assert.True(File.Exists(Path.Combine(objects, e.Hash.Hex[..2], e.Hash.Hex[2..])), $"{pointerPath} names {e.Path} ({e.Hash.Hex}), which is missing");
+        }
+    }
+
+    /// <summary>Every object in the cache matches its name (for clones, whose committed pointers may name objects not yet pulled).</summary>
+    public static void AssertObjectsIntact(string root)
+    {
+        var objects = Path.Combine(root, ".obs", "cache", "objects");
+        if (!Directory.Exists(objects)) return;
+        foreach (var file in Directory.EnumerateFiles(objects, "*", SearchOption.AllDirectories))
+        {
+            var name = Path.GetFileName(Path.GetDirectoryName(file)) + Path.GetFileName(file);
+            Assert.Equal(name, Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(file))));
         }
     }
 
