@@ -1,0 +1,237 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+
+namespace Observatory.Monitoring.Core.Drift;
+
+/// <summary>Outcome of an MMD² permutation test.</summary>
+public sealed record MmdTestResult(
+    double Mmd2, double PValue, double Sigma, double MedianSquaredDistance, int Permutations, int PermutationsAtLeastObserved,
+    int ReferenceCount, int CurrentCount);
+
+/// <summary>
+/// Unbiased MMD² with an RBF kernel k(x, y) = exp(−‖x−y‖² / (2σ²)), σ from Alibi Detect's median heuristic on reference pairs
+/// (σ² = ½·lower median of off-diagonal squared distances), and a seeded permutation p-value (1 + #{perm ≥ obs}) / (1 + B).
+/// </summary>
+public static class Mmd
+{
+    /// <summary>Unbiased MMD² of X and Y for a fixed σ.</summary>
+    public static double Unbiased(DataMatrix x, DataMatrix y, double sigma)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
+        var z = DataMatrix.Stack(x, y);
+        var k = SquaredDistances(z, CancellationToken.None);
+        ToKernel(k, z.Rows, 1.0 / (2 * sigma * sigma));
+        var rowSums = RowSums(k, z.Rows);
+        var mask = new double[z.Rows];
+        Array.Fill(mask, 1.0, 0, x.Rows);
+        var q = MaskedQuadraticForms(k, z.Rows, [mask], CancellationToken.None)[0];
+        return FromSums(q, rowSums, x.Rows, y.Rows, mask);
+    }
+
+    /// <summary>σ from the median heuristic over the rows of <paramref name="reference"/>.</summary>
+    public static double MedianHeuristicSigma(DataMatrix reference)
+    {
+        ArgumentNullException.ThrowIfNull(reference);
+        var d2 = SquaredDistances(reference, CancellationToken.None);
+        return Math.Sqrt(0.5 * LowerMedianOffDiagonal(d2, reference.Rows, reference.Rows));
+    }
+
+    /// <summary>Permutation test of reference vs current; σ from the reference unless <paramref name="sigma"/> is given.</summary>
+    public static MmdTestResult Test(DataMatrix reference, DataMatrix current, int permutations, int seed, double? sigma, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(reference);
+        ArgumentNullException.ThrowIfNull(current);
+        int n = reference.Rows, m = current.Rows, total = n + m;
+        if (n < 2 || m < 2) throw new ArgumentException("MMD² (unbiased) needs at least 2 samples on each side");
+        var z = DataMatrix.Stack(reference, current);
+        var k = SquaredDistances(z, cancellationToken);
+        var median = LowerMedianOffDiagonal(k, total, n);
+        // Identical reference rows give a zero median; fall back to unit bandwidth rather than divide by zero.
+        if (!(median > 0)) median = 1.0;
+        var s = sigma ?? Math.Sqrt(0.5 * median);
+        ToKernel(k, total, 1.0 / (2 * s * s));
+        cancellationToken.ThrowIfCancellationRequested();
+        var rowSums = RowSums(k, total);
+
+        // Mask 0 is the observed split; masks 1..B are seeded permutations of the pooled rows (first n of each permutation play X).
+        var masks = new double[permutations + 1][];
+        var rng = new Random(seed);
+        var perm = Enumerable.Range(0, total).ToArray();
+        for (var b = 0; b <= permutations; b++)
+        {
+            var mask = new double[total];
+            if (b == 0) Array.Fill(mask, 1.0, 0, n);
+            else
+            {
+                Sampling.Shuffle(perm, rng);
+                for (var i = 0; i < n; i++) mask[perm[i]] = 1.0;
+            }
+            masks[b] = mask;
+        }
+        var q = MaskedQuadraticForms(k, total, masks, cancellationToken);
+        var observed = FromSums(q[0], rowSums, n, m, masks[0]);
+        var atLeast = 0;
+        for (var b = 1; b <= permutations; b++)
+            if (FromSums(q[b], rowSums, n, m, masks[b]) >= observed) atLeast++;
+        var p = (1.0 + atLeast) / (1.0 + permutations);
+        return new MmdTestResult(observed, p, s, median, permutations, atLeast, n, m);
+    }
+
+    // MMD² from q = zᵀKz (z = X indicator), the row sums r and T = Σr: K_XX = q, K_XY = z·r − q, K_YY = T − 2 z·r + q; diagonals are 1.
+    private static double FromSums(double q, double[] rowSums, int n, int m, double[] mask)
+    {
+        double zr = 0, t = 0;
+        for (var i = 0; i < rowSums.Length; i++) { t += rowSums[i]; zr += mask[i] * rowSums[i]; }
+        var xx = q - n;
+        var yy = t - 2 * zr + q - m;
+        var xy = zr - q;
+        return xx / ((double)n * (n - 1)) + yy / ((double)m * (m - 1)) - 2 * xy / ((double)n * m);
+    }
+
+    /// <summary>Full symmetric N×N matrix of squared Euclidean distances (‖a‖² + ‖b‖² − 2a·b, clamped at 0, exact 0 diagonal).</summary>
+    internal static double[] SquaredDistances(DataMatrix z, CancellationToken cancellationToken)
+    {
+        int n = z.Rows, d = z.Cols;
+        var norms = new double[n];
+        for (var i = 0; i < n; i++) norms[i] = TensorPrimitives.Dot(z.Row(i), z.Row(i));
+        var result = new double[(long)n * n];
+        const int tile = 64;
+        var tiles = (n + tile - 1) / tile;
+        var pairs = new List<(int, int)>();
+        for (var a = 0; a < tiles; a++)
+            for (var b = a; b < tiles; b++) pairs.Add((a, b));
+        Parallel.ForEach(pairs, new ParallelOptions { CancellationToken = cancellationToken }, pair =>
+        {
+            var (ta, tb) = pair;
+            int i0 = ta * tile, i1 = Math.Min(n, i0 + tile), j0 = tb * tile, j1 = Math.Min(n, j0 + tile);
+            var data = z.Data;
+            for (var i = i0; i < i1; i++)
+            {
+                var rowI = data.AsSpan(i * d, d);
+                var jStart = ta == tb ? i + 1 : j0;
+                var j = jStart;
+                for (; j + 4 <= j1; j += 4)
+                {
+                    Dot1x4(rowI, data.AsSpan(j * d, d), data.AsSpan((j + 1) * d, d), data.AsSpan((j + 2) * d, d), data.AsSpan((j + 3) * d, d),
+                        out var s0, out var s1, out var s2, out var s3);
+                    Store(result, n, norms, i, j, s0);
+                    Store(result, n, norms, i, j + 1, s1);
+                    Store(result, n, norms, i, j + 2, s2);
+                    Store(result, n, norms, i, j + 3, s3);
+                }
+                for (; j < j1; j++) Store(result, n, norms, i, j, TensorPrimitives.Dot(rowI, data.AsSpan(j * d, d)));
+            }
+        });
+        return result;
+    }
+
+    private static void Store(double[] result, int n, double[] norms, int i, int j, double dot)
+    {
+        var v = Math.Max(norms[i] + norms[j] - 2 * dot, 0.0);
+        result[(long)i * n + j] = v;
+        result[(long)j * n + i] = v;
+    }
+
+    // Four dot products sharing the loads of a (register blocking); double accumulation throughout.
+    private static void Dot1x4(ReadOnlySpan<double> a, ReadOnlySpan<double> b0, ReadOnlySpan<double> b1, ReadOnlySpan<double> b2, ReadOnlySpan<double> b3,
+        out double s0, out double s1, out double s2, out double s3)
+    {
+        var va = MemoryMarshal.Cast<double, Vector<double>>(a);
+        var v0 = MemoryMarshal.Cast<double, Vector<double>>(b0);
+        var v1 = MemoryMarshal.Cast<double, Vector<double>>(b1);
+        var v2 = MemoryMarshal.Cast<double, Vector<double>>(b2);
+        var v3 = MemoryMarshal.Cast<double, Vector<double>>(b3);
+        Vector<double> acc0 = default, acc1 = default, acc2 = default, acc3 = default;
+        for (var k = 0; k < va.Length; k++)
+        {
+            var x = va[k];
+            acc0 = Vector.FusedMultiplyAdd(x, v0[k], acc0);
+            acc1 = Vector.FusedMultiplyAdd(x, v1[k], acc1);
+            acc2 = Vector.FusedMultiplyAdd(x, v2[k], acc2);
+            acc3 = Vector.FusedMultiplyAdd(x, v3[k], acc3);
+        }
+        s0 = Vector.Sum(acc0); s1 = Vector.Sum(acc1); s2 = Vector.Sum(acc2); s3 = Vector.Sum(acc3);
+        for (var k = va.Length * Vector<double>.Count; k < a.Length; k++)
+        {
+            s0 += a[k] * b0[k]; s1 += a[k] * b1[k]; s2 += a[k] * b2[k]; s3 += a[k] * b3[k];
+        }
+    }
+
+    /// <summary>Lower median of the off-diagonal entries of the leading n×n block, each pair counted once (Alibi's sigma_median).</summary>
+    internal static double LowerMedianOffDiagonal(double[] d2, int stride, int n)
+    {
+        var pairs = new double[(long)n * (n - 1) / 2];
+        var k = 0L;
+        for (var i = 0; i < n; i++)
+            for (var j = i + 1; j < n; j++) pairs[k++] = Math.Max(d2[(long)i * stride + j], 1e-30);
+        return pairs.Length == 0 ? 0 : Select(pairs, (pairs.Length - 1) / 2);
+    }
+
+    // k-th smallest (0-based) by quickselect with median-of-three pivots; reorders the array.
+    private static double Select(double[] a, long k)
+    {
+        long lo = 0, hi = a.Length - 1;
+        while (hi > lo)
+        {
+            var mid = lo + (hi - lo) / 2;
+            if (a[mid] < a[lo]) (a[mid], a[lo]) = (a[lo], a[mid]);
+            if (a[hi] < a[lo]) (a[hi], a[lo]) = (a[lo], a[hi]);
+            if (a[hi] < a[mid]) (a[hi], a[mid]) = (a[mid], a[hi]);
+            var pivot = a[mid];
+            long i = lo, j = hi;
+            while (i <= j)
+            {
+                while (a[i] < pivot) i++;
+                while (a[j] > pivot) j--;
+                if (i <= j) { (a[i], a[j]) = (a[j], a[i]); i++; j--; }
+            }
+            if (k <= j) hi = j;
+            else if (k >= i) lo = i;
+            else return a[k];
+        }
+        return a[k];
+    }
+
+    private static void ToKernel(double[] d2, int n, double gamma)
+    {
+        Parallel.For(0, n, i =>
+        {
+            var row = d2.AsSpan(i * n, n);
+            TensorPrimitives.Multiply(row, -gamma, row);
+            TensorPrimitives.Exp(row, row);
+        });
+    }
+
+    private static double[] RowSums(double[] k, int n)
+    {
+        var sums = new double[n];
+        Parallel.For(0, n, i => sums[i] = TensorPrimitives.Sum(k.AsSpan(i * n, n)));
+        return sums;
+    }
+
+    /// <summary>zᵀKz for each 0/1 mask z, using symmetry: Σ z_i + 2 Σ_{i&lt;j} z_i z_j K_ij (K_ii = 1).</summary>
+    internal static double[] MaskedQuadraticForms(double[] k, int n, double[][] masks, CancellationToken cancellationToken)
+    {
+        // Per-row contributions are summed afterwards in a fixed order so results do not depend on thread scheduling.
+        var contrib = new double[(long)masks.Length * n];
+        Parallel.For(0, n, new ParallelOptions { CancellationToken = cancellationToken }, i =>
+        {
+            var tail = k.AsSpan(i * n + i + 1, n - i - 1);
+            for (var b = 0; b < masks.Length; b++)
+            {
+                if (masks[b][i] == 0) continue;
+                contrib[(long)b * n + i] = 1.0 + 2.0 * TensorPrimitives.Dot(tail, masks[b].AsSpan(i + 1));
+            }
+        });
+        var totals = new double[masks.Length];
+        for (var b = 0; b < masks.Length; b++)
+        {
+            var sum = 0.0;
+            for (var i = 0; i < n; i++) sum += contrib[(long)b * n + i];
+            totals[b] = sum;
+        }
+        return totals;
+    }
+}
