@@ -6,11 +6,14 @@ public sealed record DomainClassifierResult(double RocAuc, int TrainCount, int T
 /// <summary>
 /// Domain classifier (Evidently's embedding "model" method): label reference 1 and current 0, seeded 50/50 split,
 /// standardise on the training half, fit L2 logistic regression, ROC AUC on the held-out half. AUC near 0.5 means the
-/// classifier cannot tell the two apart.
+/// classifier cannot tell the two apart. A purely linear model cannot see a change that keeps means and marginals (a rotated
+/// correlation), so the inputs are augmented with seeded random Fourier features of an RBF kernel (bandwidth by the median
+/// heuristic on the training half) — logistic regression on them approximates a kernel classifier.
 /// </summary>
 public static class DomainClassifier
 {
-    public static DomainClassifierResult Test(DataMatrix reference, DataMatrix current, int seed, double trainFraction = 0.5, double c = 1.0)
+    public static DomainClassifierResult Test(DataMatrix reference, DataMatrix current, int seed, double trainFraction = 0.5, double c = 1.0,
+        int randomFeatures = 128)
     {
         ArgumentNullException.ThrowIfNull(reference);
         ArgumentNullException.ThrowIfNull(current);
@@ -18,17 +21,53 @@ public static class DomainClassifier
         var labels = new int[z.Rows];
         Array.Fill(labels, 1, 0, reference.Rows);
         var order = Enumerable.Range(0, z.Rows).ToArray();
-        Sampling.Shuffle(order, new Random(seed));
+        Sampling.Shuffle(order, SeededRandom.Create(seed));
         var trainCount = Math.Clamp((int)Math.Round(z.Rows * trainFraction), 1, z.Rows - 1);
         var train = order[..trainCount];
         var test = order[trainCount..];
         var xTrain = z.SelectRows(train);
         var xTest = z.SelectRows(test);
         Standardise(xTrain, xTest);
+        if (randomFeatures > 0)
+        {
+            var rng = SeededRandom.Create(seed + 7919);
+            var sigma = Mmd.MedianHeuristicSigma(Sampling.SubsampleRows(xTrain, 500, seed));
+            if (!(sigma > 0) || !double.IsFinite(sigma)) sigma = 1.0;
+            var w = new double[randomFeatures * xTrain.Cols];
+            for (var k = 0; k < w.Length; k++) w[k] = Gaussian(rng) / sigma;
+            var b = Enumerable.Range(0, randomFeatures).Select(_ => rng.NextDouble() * 2 * Math.PI).ToArray();
+            xTrain = Augment(xTrain, w, b);
+            xTest = Augment(xTest, w, b);
+        }
         var model = LogisticRegression.Fit(xTrain, train.Select(i => labels[i]).ToArray(), c);
         var scores = model.DecisionFunction(xTest);
         var auc = RocAuc.Compute(scores, test.Select(i => labels[i]).ToArray());
         return new DomainClassifierResult(auc, train.Length, test.Length, model.Iterations);
+    }
+
+    // [x, √(2/D)·cos(Wx + b)]: the second block's inner products approximate the RBF kernel (Rahimi & Recht).
+    private static DataMatrix Augment(DataMatrix x, double[] w, double[] b)
+    {
+        int d = x.Cols, f = b.Length, width = d + f;
+        var data = new double[x.Rows * width];
+        var scale = Math.Sqrt(2.0 / f);
+        Parallel.For(0, x.Rows, i =>
+        {
+            var row = x.Row(i);
+            var outRow = data.AsSpan(i * width, width);
+            row.CopyTo(outRow);
+            for (var k = 0; k < f; k++)
+                outRow[d + k] = scale * Math.Cos(System.Numerics.Tensors.TensorPrimitives.Dot(row, w.AsSpan(k * d, d)) + b[k]);
+        });
+        return new DataMatrix(x.Rows, width, data);
+    }
+
+    private static double Gaussian(Random rng)
+    {
+        // Box–Muller; 1 − U avoids log(0).
+        var u1 = 1.0 - rng.NextDouble();
+        var u2 = rng.NextDouble();
+        return Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
     }
 
     // Scales features by the training half's mean and std so the L2 penalty treats dimensions alike.

@@ -58,7 +58,10 @@ public sealed record ClassifierOptions
 {
     public double Threshold { get; init; } = 0.55;
     public double TrainFraction { get; init; } = 0.5;
-    public int MaxSamples { get; init; } = 5_000;
+    public int MaxSamples { get; init; } = 2_000;
+
+    /// <summary>Random Fourier features added to the inputs so the classifier is not limited to linear boundaries (0: linear only).</summary>
+    public int RandomFeatures { get; init; } = 128;
 
     /// <summary>Inverse L2 strength, as sklearn's C.</summary>
     public double C { get; init; } = 1.0;

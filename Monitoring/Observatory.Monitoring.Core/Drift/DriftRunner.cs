@@ -147,10 +147,11 @@ public static class DriftRunner
         var r = Sampling.SubsampleRows(reference, o.MaxSamples, options.Seed);
         var c = Sampling.SubsampleRows(current, o.MaxSamples, options.Seed + 1);
         if (r.Rows + c.Rows < 4) throw new ArgumentException("the domain classifier needs at least 4 samples in total");
-        var t = DomainClassifier.Test(r, c, options.Seed, o.TrainFraction, o.C);
+        var t = DomainClassifier.Test(r, c, options.Seed, o.TrainFraction, o.C, o.RandomFeatures);
         return new DriftResult(DriftMethodNames.Classifier, t.RocAuc, null, o.Threshold, t.RocAuc > o.Threshold, new Dictionary<string, object?>
         {
             ["model"] = "logistic_regression_l2",
+            ["random_fourier_features"] = o.RandomFeatures,
             ["train_samples"] = t.TrainCount,
             ["test_samples"] = t.TestCount,
             ["iterations"] = t.Iterations,

@@ -57,7 +57,7 @@ public static class Mmd
 
         // Mask 0 is the observed split; masks 1..B are seeded permutations of the pooled rows (first n of each permutation play X).
         var masks = new double[permutations + 1][];
-        var rng = new Random(seed);
+        var rng = SeededRandom.Create(seed);
         var perm = Enumerable.Range(0, total).ToArray();
         for (var b = 0; b <= permutations; b++)
         {

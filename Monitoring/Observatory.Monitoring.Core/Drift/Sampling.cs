@@ -16,7 +16,7 @@ public static class Sampling
     public static int[] SampleIndices(int n, int k, int seed)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(k, n);
-        var rng = new Random(seed);
+        var rng = SeededRandom.Create(seed);
         var idx = Enumerable.Range(0, n).ToArray();
         for (var i = 0; i < k; i++)
         {
@@ -54,7 +54,7 @@ public sealed class ReservoirSampler<T>
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         Capacity = capacity;
         _items = new List<T>(Math.Min(capacity, 1 << 16));
-        _rng = new Random(seed);
+        _rng = SeededRandom.Create(seed);
     }
 
     public int Capacity { get; }
@@ -71,4 +71,10 @@ public sealed class ReservoirSampler<T>
         var j = _rng.NextInt64(Seen);
         if (j < Capacity) _items[(int)j] = item;
     }
+}
+
+/// <summary>The generator behind every seeded choice in drift: Mersenne Twister, because System.Random's seeded generator gives correlated streams for neighbouring seeds.</summary>
+public static class SeededRandom
+{
+    public static Random Create(int seed) => new MathNet.Numerics.Random.MersenneTwister(seed, threadSafe: false);
 }

@@ -9,7 +9,8 @@ namespace Observatory.Monitoring.Core.IO;
 /// <summary>Reads NumPy .npy files holding a 2-D float32 or float64 array (C or Fortran order, little-endian).</summary>
 public static partial class NpyReader
 {
-    private static ReadOnlySpan<byte> Magic => "\x93NUMPY"u8;
+    // 0x93 then "NUMPY"; a u8 string literal would UTF-8 encode U+0093 as two bytes.
+    internal static ReadOnlySpan<byte> Magic => [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
 
     public static DataMatrix Read(string path)
     {

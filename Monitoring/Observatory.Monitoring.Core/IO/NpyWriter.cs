@@ -27,7 +27,7 @@ public static class NpyWriter
         var padded = (total + 63) / 64 * 64;
         var header = dict + new string(' ', padded - total) + "\n";
         Span<byte> prefix = stackalloc byte[10];
-        "\x93NUMPY"u8.CopyTo(prefix);
+        NpyReader.Magic.CopyTo(prefix);
         prefix[6] = 1;
         prefix[7] = 0;
         BinaryPrimitives.WriteUInt16LittleEndian(prefix[8..], (ushort)header.Length);

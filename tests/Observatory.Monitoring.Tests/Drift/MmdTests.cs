@@ -1,0 +1,63 @@
+using Observatory.Monitoring.Core.Drift;
+using static Observatory.Monitoring.Tests.Drift.DriftFixtures;
+
+namespace Observatory.Monitoring.Tests.Drift;
+
+public sealed class MmdTests
+{
+    [Fact]
+    public void Unbiased_AtFixedBandwidth_MatchesNumpy()
+    {
+        var r = Load("mmd_ref");
+        var c = Load("mmd_cur");
+        Close(Number("mmd", "mmd2"), Mmd.Unbiased(r, c, Number("mmd", "sigma")), 1e-9, 1e-14, "mmd2");
+    }
+
+    [Fact]
+    public void MedianHeuristic_MatchesAlibiSigmaMedianOnReferencePairs()
+    {
+        var r = Load("mmd_ref");
+        Close(Number("mmd", "sigma_median"), Mmd.MedianHeuristicSigma(r), 1e-12, 0, "sigma");
+    }
+
+    [Fact]
+    public void Test_ReportsObservedStatisticWithMedianBandwidth()
+    {
+        var t = Mmd.Test(Load("mmd_ref"), Load("mmd_cur"), 100, 42, null, CancellationToken.None);
+        Close(Number("mmd", "mmd2_at_sigma_median"), t.Mmd2, 1e-9, 1e-14, "mmd2");
+        Close(Number("mmd", "sigma_median"), t.Sigma, 1e-12, 0, "sigma");
+        Assert.Equal((1.0 + t.PermutationsAtLeastObserved) / 101.0, t.PValue);
+    }
+
+    [Fact]
+    public void Test_WhenClearlyShifted_GivesSmallestPossiblePValue()
+    {
+        var r = Gaussian(150, 3, 0.0, seed: 1);
+        var c = Gaussian(150, 3, 1.0, seed: 2);
+        var t = Mmd.Test(r, c, 100, 7, null, CancellationToken.None);
+        Assert.Equal(0, t.PermutationsAtLeastObserved);
+        Assert.Equal(1.0 / 101.0, t.PValue); // never 0: the observed split counts as one permutation
+    }
+
+    [Fact]
+    public void Test_WithSameSeed_IsDeterministic_AndSeedChangesPermutations()
+    {
+        var r = Gaussian(80, 4, 0.0, seed: 3);
+        var c = Gaussian(70, 4, 0.05, seed: 4);
+        var a = Mmd.Test(r, c, 200, 11, null, CancellationToken.None);
+        var b = Mmd.Test(r, c, 200, 11, null, CancellationToken.None);
+        Assert.Equal(a, b);
+        var other = Mmd.Test(r, c, 200, 12, null, CancellationToken.None);
+        Assert.Equal(a.Mmd2, other.Mmd2);
+        Assert.NotEqual(a.PermutationsAtLeastObserved, other.PermutationsAtLeastObserved);
+    }
+
+    internal static DataMatrix Gaussian(int rows, int cols, double shift, int seed)
+    {
+        // Mersenne Twister: System.Random's legacy seeded generator gives correlated streams for neighbouring seeds.
+        var rng = new MathNet.Numerics.Random.MersenneTwister(seed);
+        var data = new double[rows * cols];
+        MathNet.Numerics.Distributions.Normal.Samples(rng, data, shift, 1.0);
+        return new DataMatrix(rows, cols, data);
+    }
+}
