@@ -51,11 +51,17 @@ public sealed class DataMatrix
     {
         var cols = new double[Cols][];
         for (var j = 0; j < Cols; j++) cols[j] = new double[Rows];
-        for (var i = 0; i < Rows; i++)
+        // Blocks of 64 rows keep the strided writes within cache lines already loaded.
+        const int block = 64;
+        Parallel.For(0, (Rows + block - 1) / block, b =>
         {
-            var row = Row(i);
-            for (var j = 0; j < row.Length; j++) cols[j][i] = row[j];
-        }
+            int i0 = b * block, i1 = Math.Min(Rows, i0 + block);
+            for (var j = 0; j < Cols; j++)
+            {
+                var col = cols[j];
+                for (var i = i0; i < i1; i++) col[i] = Data[(long)i * Cols + j];
+            }
+        });
         return cols;
     }
 

@@ -221,7 +221,7 @@ public static class DriftRunner
         {
             var r = reference.Columns();
             var c = current.Columns();
-            Parallel.For(0, r.Length, j => { Array.Sort(r[j]); Array.Sort(c[j]); });
+            Parallel.For(0, r.Length, j => { RadixSort.Sort(r[j]); RadixSort.Sort(c[j]); });
             return new SortedColumns(r, c);
         }
     }

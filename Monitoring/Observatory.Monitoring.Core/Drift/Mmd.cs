@@ -107,24 +107,79 @@ public static class Mmd
             var (ta, tb) = pair;
             int i0 = ta * tile, i1 = Math.Min(n, i0 + tile), j0 = tb * tile, j1 = Math.Min(n, j0 + tile);
             var data = z.Data;
-            for (var i = i0; i < i1; i++)
+            var i = i0;
+            // Two rows at a time against four columns: 8 accumulators share 6 loads per step.
+            for (; i + 2 <= i1; i += 2)
             {
-                var rowI = data.AsSpan(i * d, d);
                 var jStart = ta == tb ? i + 1 : j0;
                 var j = jStart;
+                if (ta == tb) // (i, i+1) pair, then row i+1 starts at i+2 like row i
+                {
+                    Store(result, n, norms, i, i + 1, TensorPrimitives.Dot(data.AsSpan(i * d, d), data.AsSpan((i + 1) * d, d)));
+                    j = i + 2;
+                }
                 for (; j + 4 <= j1; j += 4)
                 {
-                    Dot1x4(rowI, data.AsSpan(j * d, d), data.AsSpan((j + 1) * d, d), data.AsSpan((j + 2) * d, d), data.AsSpan((j + 3) * d, d),
-                        out var s0, out var s1, out var s2, out var s3);
-                    Store(result, n, norms, i, j, s0);
-                    Store(result, n, norms, i, j + 1, s1);
-                    Store(result, n, norms, i, j + 2, s2);
-                    Store(result, n, norms, i, j + 3, s3);
+                    Dot2x4(data, d, i, j, out var s);
+                    for (var q = 0; q < 4; q++)
+                    {
+                        Store(result, n, norms, i, j + q, s[q]);
+                        Store(result, n, norms, i + 1, j + q, s[4 + q]);
+                    }
                 }
-                for (; j < j1; j++) Store(result, n, norms, i, j, TensorPrimitives.Dot(rowI, data.AsSpan(j * d, d)));
+                for (; j < j1; j++)
+                {
+                    Store(result, n, norms, i, j, TensorPrimitives.Dot(data.AsSpan(i * d, d), data.AsSpan(j * d, d)));
+                    Store(result, n, norms, i + 1, j, TensorPrimitives.Dot(data.AsSpan((i + 1) * d, d), data.AsSpan(j * d, d)));
+                }
             }
+            for (; i < i1; i++)
+                for (var j = ta == tb ? i + 1 : j0; j < j1; j++)
+                    Store(result, n, norms, i, j, TensorPrimitives.Dot(data.AsSpan(i * d, d), data.AsSpan(j * d, d)));
         });
         return result;
+    }
+
+    [System.Runtime.CompilerServices.InlineArray(8)]
+    private struct Eight
+    {
+        private double _e0;
+    }
+
+    private static void Dot2x4(double[] data, int d, int i, int j, out Eight s)
+    {
+        var a0 = MemoryMarshal.Cast<double, Vector<double>>(data.AsSpan(i * d, d));
+        var a1 = MemoryMarshal.Cast<double, Vector<double>>(data.AsSpan((i + 1) * d, d));
+        var b0 = MemoryMarshal.Cast<double, Vector<double>>(data.AsSpan(j * d, d));
+        var b1 = MemoryMarshal.Cast<double, Vector<double>>(data.AsSpan((j + 1) * d, d));
+        var b2 = MemoryMarshal.Cast<double, Vector<double>>(data.AsSpan((j + 2) * d, d));
+        var b3 = MemoryMarshal.Cast<double, Vector<double>>(data.AsSpan((j + 3) * d, d));
+        Vector<double> c00 = default, c01 = default, c02 = default, c03 = default, c10 = default, c11 = default, c12 = default, c13 = default;
+        for (var k = 0; k < a0.Length; k++)
+        {
+            Vector<double> x0 = a0[k], x1 = a1[k], y0 = b0[k], y1 = b1[k], y2 = b2[k], y3 = b3[k];
+            c00 = Vector.FusedMultiplyAdd(x0, y0, c00);
+            c01 = Vector.FusedMultiplyAdd(x0, y1, c01);
+            c02 = Vector.FusedMultiplyAdd(x0, y2, c02);
+            c03 = Vector.FusedMultiplyAdd(x0, y3, c03);
+            c10 = Vector.FusedMultiplyAdd(x1, y0, c10);
+            c11 = Vector.FusedMultiplyAdd(x1, y1, c11);
+            c12 = Vector.FusedMultiplyAdd(x1, y2, c12);
+            c13 = Vector.FusedMultiplyAdd(x1, y3, c13);
+        }
+        s = default;
+        s[0] = Vector.Sum(c00); s[1] = Vector.Sum(c01); s[2] = Vector.Sum(c02); s[3] = Vector.Sum(c03);
+        s[4] = Vector.Sum(c10); s[5] = Vector.Sum(c11); s[6] = Vector.Sum(c12); s[7] = Vector.Sum(c13);
+        for (var k = a0.Length * Vector<double>.Count; k < d; k++)
+        {
+            double x0 = data[i * d + k], x1 = data[(i + 1) * d + k];
+            for (var q = 0; q < 4; q++)
+            {
+                var y = data[(j + q) * d + k];
+                s[q] += x0 * y;
+                s[4 + q] += x1 * y;
+            }
+        }
     }
 
     private static void Store(double[] result, int n, double[] norms, int i, int j, double dot)
@@ -132,31 +187,6 @@ public static class Mmd
         var v = Math.Max(norms[i] + norms[j] - 2 * dot, 0.0);
         result[(long)i * n + j] = v;
         result[(long)j * n + i] = v;
-    }
-
-    // Four dot products sharing the loads of a (register blocking); double accumulation throughout.
-    private static void Dot1x4(ReadOnlySpan<double> a, ReadOnlySpan<double> b0, ReadOnlySpan<double> b1, ReadOnlySpan<double> b2, ReadOnlySpan<double> b3,
-        out double s0, out double s1, out double s2, out double s3)
-    {
-        var va = MemoryMarshal.Cast<double, Vector<double>>(a);
-        var v0 = MemoryMarshal.Cast<double, Vector<double>>(b0);
-        var v1 = MemoryMarshal.Cast<double, Vector<double>>(b1);
-        var v2 = MemoryMarshal.Cast<double, Vector<double>>(b2);
-        var v3 = MemoryMarshal.Cast<double, Vector<double>>(b3);
-        Vector<double> acc0 = default, acc1 = default, acc2 = default, acc3 = default;
-        for (var k = 0; k < va.Length; k++)
-        {
-            var x = va[k];
-            acc0 = Vector.FusedMultiplyAdd(x, v0[k], acc0);
-            acc1 = Vector.FusedMultiplyAdd(x, v1[k], acc1);
-            acc2 = Vector.FusedMultiplyAdd(x, v2[k], acc2);
-            acc3 = Vector.FusedMultiplyAdd(x, v3[k], acc3);
-        }
-        s0 = Vector.Sum(acc0); s1 = Vector.Sum(acc1); s2 = Vector.Sum(acc2); s3 = Vector.Sum(acc3);
-        for (var k = va.Length * Vector<double>.Count; k < a.Length; k++)
-        {
-            s0 += a[k] * b0[k]; s1 += a[k] * b1[k]; s2 += a[k] * b2[k]; s3 += a[k] * b3[k];
-        }
     }
 
     /// <summary>Lower median of the off-diagonal entries of the leading n×n block, each pair counted once (Alibi's sigma_median).</summary>
@@ -215,14 +245,20 @@ public static class Mmd
     internal static double[] MaskedQuadraticForms(double[] k, int n, double[][] masks, CancellationToken cancellationToken)
     {
         // Per-row contributions are summed afterwards in a fixed order so results do not depend on thread scheduling.
+        // Rows go in blocks so each mask's tail is reused from cache by the whole block.
         var contrib = new double[(long)masks.Length * n];
-        Parallel.For(0, n, new ParallelOptions { CancellationToken = cancellationToken }, i =>
+        const int block = 16;
+        Parallel.For(0, (n + block - 1) / block, new ParallelOptions { CancellationToken = cancellationToken }, blk =>
         {
-            var tail = k.AsSpan(i * n + i + 1, n - i - 1);
+            int i0 = blk * block, i1 = Math.Min(n, i0 + block);
             for (var b = 0; b < masks.Length; b++)
             {
-                if (masks[b][i] == 0) continue;
-                contrib[(long)b * n + i] = 1.0 + 2.0 * TensorPrimitives.Dot(tail, masks[b].AsSpan(i + 1));
+                var mask = masks[b];
+                for (var i = i0; i < i1; i++)
+                {
+                    if (mask[i] == 0) continue;
+                    contrib[(long)b * n + i] = 1.0 + 2.0 * TensorPrimitives.Dot(k.AsSpan(i * n + i + 1, n - i - 1), mask.AsSpan(i + 1));
+                }
             }
         });
         var totals = new double[masks.Length];

@@ -52,6 +52,28 @@ public sealed class MmdTests
         Assert.NotEqual(a.PermutationsAtLeastObserved, other.PermutationsAtLeastObserved);
     }
 
+    [Theory]
+    [InlineData(67, 34, 7)]  // odd pooled count and a dimension that is not a multiple of the vector width
+    [InlineData(130, 71, 9)] // several 64-row tiles
+    public void Unbiased_MatchesDirectPairwiseSum(int n, int m, int d)
+    {
+        var x = Gaussian(n, d, 0.0, n);
+        var y = Gaussian(m, d, 0.4, m);
+        const double sigma = 2.3;
+        double K(DataMatrix a, int i, DataMatrix b, int j)
+        {
+            var s = 0.0;
+            for (var k = 0; k < d; k++) s += (a[i, k] - b[j, k]) * (a[i, k] - b[j, k]);
+            return Math.Exp(-s / (2 * sigma * sigma));
+        }
+        double xx = 0, yy = 0, xy = 0;
+        for (var i = 0; i < n; i++) for (var j = 0; j < n; j++) if (i != j) xx += K(x, i, x, j);
+        for (var i = 0; i < m; i++) for (var j = 0; j < m; j++) if (i != j) yy += K(y, i, y, j);
+        for (var i = 0; i < n; i++) for (var j = 0; j < m; j++) xy += K(x, i, y, j);
+        var expected = xx / (n * (n - 1.0)) + yy / (m * (m - 1.0)) - 2 * xy / ((double)n * m);
+        Close(expected, Mmd.Unbiased(x, y, sigma), 1e-10, 1e-14, "mmd2");
+    }
+
     internal static DataMatrix Gaussian(int rows, int cols, double shift, int seed)
     {
         // Mersenne Twister: System.Random's legacy seeded generator gives correlated streams for neighbouring seeds.
