@@ -90,7 +90,10 @@ public static class Mmd
         return xx / ((double)n * (n - 1)) + yy / ((double)m * (m - 1)) - 2 * xy / ((double)n * m);
     }
 
-    /// <summary>Full symmetric N×N matrix of squared Euclidean distances (‖a‖² + ‖b‖² − 2a·b, clamped at 0, exact 0 diagonal).</summary>
+    /// <summary>
+    /// Squared Euclidean distances ‖a‖² + ‖b‖² − 2a·b (clamped at 0) in the strict upper triangle of an N×N row-major buffer;
+    /// the diagonal is 0 and the lower triangle is left unset — every consumer reads row tails only (symmetry halves the work).
+    /// </summary>
     internal static double[] SquaredDistances(DataMatrix z, CancellationToken cancellationToken)
     {
         int n = z.Rows, d = z.Cols;
@@ -108,85 +111,81 @@ public static class Mmd
             int i0 = ta * tile, i1 = Math.Min(n, i0 + tile), j0 = tb * tile, j1 = Math.Min(n, j0 + tile);
             var data = z.Data;
             var i = i0;
-            // Two rows at a time against four columns: 8 accumulators share 6 loads per step.
-            for (; i + 2 <= i1; i += 2)
+            // Four rows against four columns: 16 accumulators share 8 loads per step; the four rows stay in L1 across the tile.
+            for (; i + 4 <= i1; i += 4)
             {
-                var jStart = ta == tb ? i + 1 : j0;
-                var j = jStart;
-                if (ta == tb) // (i, i+1) pair, then row i+1 starts at i+2 like row i
+                var j = j0;
+                if (ta == tb)
                 {
-                    Store(result, n, norms, i, i + 1, TensorPrimitives.Dot(data.AsSpan(i * d, d), data.AsSpan((i + 1) * d, d)));
-                    j = i + 2;
+                    for (var p = i; p < i + 4; p++)
+                        for (var q = p + 1; q < i + 4; q++) Store(result, n, norms, p, q, Dot(data, d, p, q));
+                    j = i + 4;
                 }
                 for (; j + 4 <= j1; j += 4)
                 {
-                    Dot2x4(data, d, i, j, out var s);
-                    for (var q = 0; q < 4; q++)
-                    {
-                        Store(result, n, norms, i, j + q, s[q]);
-                        Store(result, n, norms, i + 1, j + q, s[4 + q]);
-                    }
+                    Dot4x4(data, d, i, j, out var s);
+                    for (var p = 0; p < 4; p++)
+                        for (var q = 0; q < 4; q++) Store(result, n, norms, i + p, j + q, s[4 * p + q]);
                 }
                 for (; j < j1; j++)
-                {
-                    Store(result, n, norms, i, j, TensorPrimitives.Dot(data.AsSpan(i * d, d), data.AsSpan(j * d, d)));
-                    Store(result, n, norms, i + 1, j, TensorPrimitives.Dot(data.AsSpan((i + 1) * d, d), data.AsSpan(j * d, d)));
-                }
+                    for (var p = 0; p < 4; p++) Store(result, n, norms, i + p, j, Dot(data, d, i + p, j));
             }
             for (; i < i1; i++)
                 for (var j = ta == tb ? i + 1 : j0; j < j1; j++)
-                    Store(result, n, norms, i, j, TensorPrimitives.Dot(data.AsSpan(i * d, d), data.AsSpan(j * d, d)));
+                    Store(result, n, norms, i, j, Dot(data, d, i, j));
         });
         return result;
     }
 
-    [System.Runtime.CompilerServices.InlineArray(8)]
-    private struct Eight
+    private static double Dot(double[] data, int d, int i, int j) => TensorPrimitives.Dot(data.AsSpan(i * d, d), data.AsSpan(j * d, d));
+
+    private static void Store(double[] result, int n, double[] norms, int i, int j, double dot) =>
+        result[(long)i * n + j] = Math.Max(norms[i] + norms[j] - 2 * dot, 0.0);
+
+    [System.Runtime.CompilerServices.InlineArray(16)]
+    private struct Sixteen
     {
         private double _e0;
     }
 
-    private static void Dot2x4(double[] data, int d, int i, int j, out Eight s)
+    private static void Dot4x4(double[] data, int d, int i, int j, out Sixteen s)
     {
         var a0 = MemoryMarshal.Cast<double, Vector<double>>(data.AsSpan(i * d, d));
         var a1 = MemoryMarshal.Cast<double, Vector<double>>(data.AsSpan((i + 1) * d, d));
+        var a2 = MemoryMarshal.Cast<double, Vector<double>>(data.AsSpan((i + 2) * d, d));
+        var a3 = MemoryMarshal.Cast<double, Vector<double>>(data.AsSpan((i + 3) * d, d));
         var b0 = MemoryMarshal.Cast<double, Vector<double>>(data.AsSpan(j * d, d));
         var b1 = MemoryMarshal.Cast<double, Vector<double>>(data.AsSpan((j + 1) * d, d));
         var b2 = MemoryMarshal.Cast<double, Vector<double>>(data.AsSpan((j + 2) * d, d));
         var b3 = MemoryMarshal.Cast<double, Vector<double>>(data.AsSpan((j + 3) * d, d));
-        Vector<double> c00 = default, c01 = default, c02 = default, c03 = default, c10 = default, c11 = default, c12 = default, c13 = default;
+        Vector<double> c00 = default, c01 = default, c02 = default, c03 = default;
+        Vector<double> c10 = default, c11 = default, c12 = default, c13 = default;
+        Vector<double> c20 = default, c21 = default, c22 = default, c23 = default;
+        Vector<double> c30 = default, c31 = default, c32 = default, c33 = default;
         for (var k = 0; k < a0.Length; k++)
         {
-            Vector<double> x0 = a0[k], x1 = a1[k], y0 = b0[k], y1 = b1[k], y2 = b2[k], y3 = b3[k];
-            c00 = Vector.FusedMultiplyAdd(x0, y0, c00);
-            c01 = Vector.FusedMultiplyAdd(x0, y1, c01);
-            c02 = Vector.FusedMultiplyAdd(x0, y2, c02);
-            c03 = Vector.FusedMultiplyAdd(x0, y3, c03);
-            c10 = Vector.FusedMultiplyAdd(x1, y0, c10);
-            c11 = Vector.FusedMultiplyAdd(x1, y1, c11);
-            c12 = Vector.FusedMultiplyAdd(x1, y2, c12);
-            c13 = Vector.FusedMultiplyAdd(x1, y3, c13);
+            Vector<double> y0 = b0[k], y1 = b1[k], y2 = b2[k], y3 = b3[k];
+            var x = a0[k];
+            c00 = Vector.FusedMultiplyAdd(x, y0, c00); c01 = Vector.FusedMultiplyAdd(x, y1, c01);
+            c02 = Vector.FusedMultiplyAdd(x, y2, c02); c03 = Vector.FusedMultiplyAdd(x, y3, c03);
+            x = a1[k];
+            c10 = Vector.FusedMultiplyAdd(x, y0, c10); c11 = Vector.FusedMultiplyAdd(x, y1, c11);
+            c12 = Vector.FusedMultiplyAdd(x, y2, c12); c13 = Vector.FusedMultiplyAdd(x, y3, c13);
+            x = a2[k];
+            c20 = Vector.FusedMultiplyAdd(x, y0, c20); c21 = Vector.FusedMultiplyAdd(x, y1, c21);
+            c22 = Vector.FusedMultiplyAdd(x, y2, c22); c23 = Vector.FusedMultiplyAdd(x, y3, c23);
+            x = a3[k];
+            c30 = Vector.FusedMultiplyAdd(x, y0, c30); c31 = Vector.FusedMultiplyAdd(x, y1, c31);
+            c32 = Vector.FusedMultiplyAdd(x, y2, c32); c33 = Vector.FusedMultiplyAdd(x, y3, c33);
         }
         s = default;
         s[0] = Vector.Sum(c00); s[1] = Vector.Sum(c01); s[2] = Vector.Sum(c02); s[3] = Vector.Sum(c03);
         s[4] = Vector.Sum(c10); s[5] = Vector.Sum(c11); s[6] = Vector.Sum(c12); s[7] = Vector.Sum(c13);
+        s[8] = Vector.Sum(c20); s[9] = Vector.Sum(c21); s[10] = Vector.Sum(c22); s[11] = Vector.Sum(c23);
+        s[12] = Vector.Sum(c30); s[13] = Vector.Sum(c31); s[14] = Vector.Sum(c32); s[15] = Vector.Sum(c33);
         for (var k = a0.Length * Vector<double>.Count; k < d; k++)
-        {
-            double x0 = data[i * d + k], x1 = data[(i + 1) * d + k];
-            for (var q = 0; q < 4; q++)
-            {
-                var y = data[(j + q) * d + k];
-                s[q] += x0 * y;
-                s[4 + q] += x1 * y;
-            }
-        }
-    }
-
-    private static void Store(double[] result, int n, double[] norms, int i, int j, double dot)
-    {
-        var v = Math.Max(norms[i] + norms[j] - 2 * dot, 0.0);
-        result[(long)i * n + j] = v;
-        result[(long)j * n + i] = v;
+            for (var p = 0; p < 4; p++)
+                for (var q = 0; q < 4; q++) s[4 * p + q] += data[(i + p) * d + k] * data[(j + q) * d + k];
     }
 
     /// <summary>Lower median of the off-diagonal entries of the leading n×n block, each pair counted once (Alibi's sigma_median).</summary>
@@ -224,20 +223,30 @@ public static class Mmd
         return a[k];
     }
 
+    // Kernel values on the upper triangle only; the diagonal is exp(0) = 1.
     private static void ToKernel(double[] d2, int n, double gamma)
     {
         Parallel.For(0, n, i =>
         {
-            var row = d2.AsSpan(i * n, n);
-            TensorPrimitives.Multiply(row, -gamma, row);
-            TensorPrimitives.Exp(row, row);
+            var tail = d2.AsSpan(i * n + i + 1, n - i - 1);
+            TensorPrimitives.Multiply(tail, -gamma, tail);
+            TensorPrimitives.Exp(tail, tail);
+            d2[(long)i * n + i] = 1.0;
         });
     }
 
+    // r_i = 1 + Σ_{j>i} K_ij + Σ_{j<i} K_ji, from the upper triangle.
     private static double[] RowSums(double[] k, int n)
     {
         var sums = new double[n];
-        Parallel.For(0, n, i => sums[i] = TensorPrimitives.Sum(k.AsSpan(i * n, n)));
+        Parallel.For(0, n, i => sums[i] = 1.0 + TensorPrimitives.Sum(k.AsSpan(i * n + i + 1, n - i - 1)));
+        var columns = new double[n];
+        for (var i = 0; i < n - 1; i++)
+        {
+            var tail = columns.AsSpan(i + 1);
+            TensorPrimitives.Add(tail, k.AsSpan(i * n + i + 1, n - i - 1), tail);
+        }
+        TensorPrimitives.Add(sums, columns, sums);
         return sums;
     }
 
