@@ -11,7 +11,6 @@ NumPy's speed depends on the BLAS it loads: Debian's default is the single-threa
 changing the system, `apt-get download libopenblas0-pthread && dpkg -x libopenblas0-pthread_*.deb ob` and run with
 LD_LIBRARY_PATH=ob/usr/lib/x86_64-linux-gnu/openblas-pthread (the benchmark does this with --openblas DIR).
 """
-import ctypes.util
 import json
 import sys
 import time
@@ -23,9 +22,8 @@ from scipy import stats
 
 def blas_name():
     try:
-        import numpy.core._multiarray_umath as mu
         with open("/proc/self/maps") as f:
-            libs = {line.split()[-1] for line in f if "blas" in line.lower()}
+            libs = {line.split()[-1] for line in f if "libblas" in line.lower() or "libopenblas" in line.lower()}
         return ", ".join(sorted(libs)) or "unknown"
     except Exception:  # noqa: BLE001
         return "unknown"
