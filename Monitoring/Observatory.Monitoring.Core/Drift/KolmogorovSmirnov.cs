@@ -12,7 +12,8 @@ public readonly record struct KsResult(double Statistic, double PValue, KsPValue
 /// Viehmann's 1−p "inside" lattice recursion — otherwise (or if the exact value leaves [0, 1]) asymptotic
 /// with the finite-n Kolmogorov distribution at n = round(n1·n2/(n1+n2)). For that distribution SciPy switches
 /// between Durbin's matrix, Pomeranz, Pelz–Good and 2·smirnov by range; here Pelz–Good is used throughout its
-/// range for n &gt; 140 and 2·(one-sided exact, Birnbaum–Tingey) in the upper tail, which agrees with SciPy to ~1e-5.
+/// range and 2·(one-sided exact, Birnbaum–Tingey) in the upper tail (n·D² ≥ 2.2 or D ≥ 0.5, as SciPy). Where SciPy uses the
+/// exact 2·smirnov branch the p-values agree to 1e-9; in the Pelz–Good range they differ by ~1e-4 relative (measured at n = 30).
 /// </summary>
 public static class KolmogorovSmirnov
 {

@@ -8,6 +8,7 @@ public sealed class KolmogorovSmirnovTests
     [Theory]
     [InlineData("shift")] // 200 vs 150: exact, inside-method recursion
     [InlineData("ties")]  // 300 vs 300 with ties: exact, square method
+    [InlineData("coprime")] // 97 vs 61, gcd 1
     public void TwoSample_MatchesScipyKs2sampExactly(string section)
     {
         var r = Load(section + "_ref");
@@ -31,8 +32,19 @@ public sealed class KolmogorovSmirnovTests
         var result = KolmogorovSmirnov.TwoSample(Column(r, 0), Column(c, 0));
         Assert.Equal(KsPValueMethod.Asymptotic, result.Method);
         Close(Array("asymp", "ks_statistic")[0], result.Statistic, 1e-12, 0, "D");
-        // Pelz–Good instead of SciPy's Durbin-matrix branch: agreement to a few parts in 10⁴ of the p-value.
-        Close(Array("asymp", "ks_p_value")[0], result.PValue, 1e-3, 1e-6, "p");
+        // n = 197, n·D² ≥ 2.2: both SciPy and Observatory use 2·smirnov (the exact one-sided tail), so p agrees tightly.
+        Close(Array("asymp", "ks_p_value")[0], result.PValue, 1e-9, 0, "p");
+    }
+
+    [Fact]
+    public void TwoSample_AsymptoticWithSmallEffectiveN_StaysCloseToScipy()
+    {
+        // 10,001 vs 30 → n = 30 for kstwo: SciPy uses Durbin's matrix / Pomeranz there, Observatory Pelz–Good.
+        var result = KolmogorovSmirnov.TwoSample(Column(Load("asymp_small_ref"), 0), Column(Load("asymp_small_cur"), 0));
+        Assert.Equal(KsPValueMethod.Asymptotic, result.Method);
+        Close(Array("asymp_small", "ks_statistic")[0], result.Statistic, 1e-12, 0, "D");
+        // Measured: 1.05e-4 relative (0.298053 vs SciPy 0.298084).
+        Close(Array("asymp_small", "ks_p_value")[0], result.PValue, 5e-4, 0, "p");
     }
 
     [Fact]

@@ -136,6 +136,15 @@ for name, r, c in [("chi2_multi", [120, 80, 40, 10], [90, 95, 30, 35]), ("chi2_b
     expected[name] = {"reference": r, "current": c, "statistic": float(chi2), "p_value": float(p), "dof": int(dof),
                       "js": float(jensenshannon(rp, cp))}
 
+# 8. Coprime sizes (gcd 1) for the exact inside method, and a small effective n in the asymptotic branch
+#    (10,001 vs 30: SciPy uses Durbin/Pomeranz for kstwo at n <= 140, Observatory Pelz-Good).
+ref = save("coprime_ref", rng.normal(size=(97, 2)))
+cur = save("coprime_cur", rng.normal(loc=0.4, size=(61, 2)))
+expected["coprime"] = per_dimension(ref, cur)
+ref = save("asymp_small_ref", rng.normal(size=(10001, 1)), np.float32)
+cur = save("asymp_small_cur", rng.normal(loc=0.3, size=(30, 1)), np.float32)
+expected["asymp_small"] = per_dimension(ref, cur)
+
 with open("expected.json", "w") as f:
     json.dump(expected, f, indent=1)
 print("wrote expected.json")
