@@ -138,7 +138,7 @@ public sealed class DriftBenchmark : IBenchmark
     private static DataMatrix Gaussian(int rows, int cols, double shift, int seed)
     {
         var data = new double[rows * cols];
-        MathNet.Numerics.Distributions.Normal.Samples(new MathNet.Numerics.Random.MersenneTwister(seed), data, shift, 1.0);
+        MathNet.Numerics.Distributions.Normal.Samples(SeededRandom.Create(seed), data, shift, 1.0);
         return new DataMatrix(rows, cols, data);
     }
 

@@ -76,8 +76,8 @@ public sealed class MmdTests
 
     internal static DataMatrix Gaussian(int rows, int cols, double shift, int seed)
     {
-        // Mersenne Twister: System.Random's legacy seeded generator gives correlated streams for neighbouring seeds.
-        var rng = new MathNet.Numerics.Random.MersenneTwister(seed);
+        // System.Random's legacy seeded generator gives correlated streams for neighbouring seeds; SeededRandom does not.
+        var rng = SeededRandom.Create(seed);
         var data = new double[rows * cols];
         MathNet.Numerics.Distributions.Normal.Samples(rng, data, shift, 1.0);
         return new DataMatrix(rows, cols, data);
