@@ -23,5 +23,6 @@ public static class CommandRegistry
         yield return RegistryCommands.Get();
         yield return RegistryCommands.Import();
         yield return RegistryCommands.Update();
+        yield return DriftCommand.Create();
     }
 }
