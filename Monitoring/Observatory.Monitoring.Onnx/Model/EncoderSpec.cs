@@ -1,0 +1,42 @@
+namespace Observatory.Monitoring.Onnx.Model;
+
+/// <summary>
+/// Shape and seed of a generated random convolutional encoder: 3×3 convolutions with ReLU, each layer's feature
+/// maps globally average-pooled, the pooled vectors concatenated into the embedding (one scale per layer).
+/// </summary>
+public sealed record EncoderSpec
+{
+    /// <summary>The shipped encoder (samples/models/encoder.onnx): 96×96 RGB in, 128 dimensions out.</summary>
+    public static EncoderSpec Default { get; } = new();
+
+    public int InputWidth { get; init; } = 96;
+    public int InputHeight { get; init; } = 96;
+    /// <summary>Output channels of each convolution; the embedding has their sum as dimension.</summary>
+    public IReadOnlyList<int> Channels { get; init; } = [16, 32, 32, 48];
+    /// <summary>Stride of each convolution (same length as <see cref="Channels"/>).</summary>
+    public IReadOnlyList<int> Strides { get; init; } = [2, 2, 2, 2];
+    public int KernelSize { get; init; } = 3;
+    public ulong Seed { get; init; } = 20190101;
+    /// <summary>
+    /// Share of first-layer filters made zero-mean per input channel: they see edges and texture but not overall level,
+    /// so blur and new shapes move the embedding, while the other filters keep brightness and colour in it.
+    /// </summary>
+    public double HighPassShare { get; init; } = 0.5;
+    public string InputName { get; init; } = "images";
+    public string OutputName { get; init; } = "embedding";
+
+    public int OutputDimension => Channels.Sum();
+
+    internal void Validate()
+    {
+        if (InputWidth < 1 || InputHeight < 1) throw new ArgumentException($"encoder input size must be positive, got {InputWidth}x{InputHeight}");
+        if (Channels.Count == 0 || Channels.Any(c => c < 1)) throw new ArgumentException("encoder needs at least one layer with a positive channel count");
+        if (Strides.Count != Channels.Count || Strides.Any(s => s < 1))
+            throw new ArgumentException($"encoder needs one positive stride per layer ({Channels.Count}), got {Strides.Count}");
+        if (KernelSize < 1 || KernelSize % 2 == 0) throw new ArgumentException($"encoder kernel size must be odd and positive, got {KernelSize}");
+        if (HighPassShare is < 0 or > 1) throw new ArgumentException($"HighPassShare must be in [0, 1], got {HighPassShare}");
+    }
+}
+
+/// <summary>One convolution of a generated encoder: weights in OIHW order, "same"-style padding of kernel/2.</summary>
+public sealed record EncoderConvLayer(int InChannels, int OutChannels, int Kernel, int Stride, int Padding, float[] Weights, float[] Bias);
