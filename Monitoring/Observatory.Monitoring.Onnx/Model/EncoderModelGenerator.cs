@@ -34,7 +34,11 @@ public static class EncoderModelGenerator
                 var highPass = (int)Math.Round(outChannels * spec.HighPassShare, MidpointRounding.AwayFromZero);
                 for (var o = 0; o < highPass; o++)
                     for (var c = 0; c < inChannels; c++)
-                        SubtractMean(weights.AsSpan((o * inChannels + c) * k * k, k * k));
+                    {
+                        var kernel = weights.AsSpan((o * inChannels + c) * k * k, k * k);
+                        SubtractMean(kernel);
+                        for (var i = 0; i < kernel.Length; i++) kernel[i] *= spec.HighPassGain;
+                    }
             }
             var bias = new float[outChannels];
             for (var o = 0; o < outChannels; o++) bias[o] = (float)rng.NextSymmetric(0.05);
@@ -70,6 +74,11 @@ public static class EncoderModelGenerator
             nodes.Add(OnnxProtoWriter.Node("Relu", $"relu{l}", [$"conv{l}.out"], [$"relu{l}.out"]));
             nodes.Add(OnnxProtoWriter.Node("GlobalAveragePool", $"pool{l}", [$"relu{l}.out"], [$"pool{l}.out"]));
             pooled.Add($"pool{l}.out");
+            if (spec.MaxPooledLayers.Contains(l))
+            {
+                nodes.Add(OnnxProtoWriter.Node("GlobalMaxPool", $"maxpool{l}", [$"relu{l}.out"], [$"maxpool{l}.out"]));
+                pooled.Add($"maxpool{l}.out");
+            }
             x = $"relu{l}.out";
         }
         nodes.Add(OnnxProtoWriter.Node("Concat", "concat", pooled, ["concat.out"], OnnxProtoWriter.AttributeInt("axis", 1)));
@@ -81,13 +90,16 @@ public static class EncoderModelGenerator
         var inv = CultureInfo.InvariantCulture;
         return OnnxProtoWriter.Model(8, "Observatory", GeneratorVersion,
             "Untrained fixed-seed convolutional image encoder for drift detection (Rabanser et al., Failing Loudly, 2019). " +
-            "Input: RGB, ImageNet mean/std normalised, NCHW. Output: per-layer global-average-pooled ReLU features.",
+            "Input: RGB 0..1, ImageNet mean/std normalised, NCHW. Output: per-layer global-average-pooled ReLU features, " +
+            "then global-max-pooled features of the max-pooled layers.",
             13, graph,
             [
                 new("observatory.encoder.seed", spec.Seed.ToString(inv)),
                 new("observatory.encoder.input", string.Create(inv, $"{spec.InputWidth}x{spec.InputHeight}")),
                 new("observatory.encoder.channels", string.Join(',', spec.Channels.Select(c => c.ToString(inv)))),
                 new("observatory.encoder.strides", string.Join(',', spec.Strides.Select(c => c.ToString(inv)))),
+                new("observatory.encoder.high_pass", string.Create(inv, $"{spec.HighPassShare:R}x{spec.HighPassGain:R}")),
+                new("observatory.encoder.max_pooled_layers", string.Join(',', spec.MaxPooledLayers.Select(c => c.ToString(inv)))),
             ]);
     }
 
