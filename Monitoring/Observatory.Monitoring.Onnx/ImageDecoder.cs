@@ -58,8 +58,18 @@ internal static class ImageDecoder
         if (mode == ResizeMode.CenterCrop) (cropW, cropH) = CropSize(originalWidth, originalHeight, targetWidth, targetHeight);
         var (aw, ah) = AnalysisSize(originalWidth, originalHeight);
         var scale = Math.Max(Math.Max(targetWidth / cropW, targetHeight / cropH), Math.Max((double)aw / originalWidth, (double)ah / originalHeight));
-        var size = scale < 1 ? codec.GetScaledDimensions((float)scale) : codec.Info.Size;
-        if (size.Width < 1 || size.Height < 1) size = codec.Info.Size;
+        var size = codec.Info.Size;
+        if (scale < 1)
+        {
+            // JPEG decodes at k/8 scales and GetScaledDimensions may round down; take the first one that is large enough.
+            var needW = (int)Math.Ceiling(scale * originalWidth - 1e-6);
+            var needH = (int)Math.Ceiling(scale * originalHeight - 1e-6);
+            for (var s = scale; s < 1; s += 0.125)
+            {
+                var candidate = codec.GetScaledDimensions((float)s);
+                if (candidate.Width >= needW && candidate.Height >= needH) { size = candidate; break; }
+            }
+        }
 
         var info = new SKImageInfo(size.Width, size.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
         var bitmap = new SKBitmap(info);
