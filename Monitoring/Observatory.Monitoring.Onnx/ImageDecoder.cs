@@ -1,16 +1,15 @@
+using System.Buffers;
 using SkiaSharp;
 
 namespace Observatory.Monitoring.Onnx;
 
 /// <summary>
-/// One decode per image feeds both the model input and the statistics. JPEGs are decoded at a reduced DCT scale
-/// when the targets are much smaller than the file, which is most of the decode cost saved.
+/// One decode per image (SkiaSharp) feeds both the model input and the statistics; resizing is Pillow's antialiased
+/// bilinear (<see cref="Resampler"/>). JPEGs are decoded at a reduced DCT scale when the targets are much smaller than
+/// the file, which saves most of the decode cost.
 /// </summary>
 internal static class ImageDecoder
 {
-    // Mipmapped linear sampling: antialiased downscaling, so a 4x reduction does not alias fine texture.
-    private static readonly SKSamplingOptions Sampling = new(SKFilterMode.Linear, SKMipmapMode.Linear);
-
     /// <summary>Per model channel, a 256-entry table mapping a 0..255 value to its normalised input.</summary>
     public static float[][] NormalisationTables(EmbeddingModelOptions o)
     {
@@ -29,9 +28,17 @@ internal static class ImageDecoder
     {
         using var bitmap = DecodeBitmap(encoded, name, o.Width, o.Height, o.ResizeMode, out var originalWidth, out var originalHeight);
         using var pixmap = bitmap.PeekPixels();
-        using (var input = ResizeForModel(pixmap, o))
-        using (var inputPixels = input.PeekPixels())
-            Fill(inputPixels.GetPixelSpan(), o, tables, destination);
+        var length = o.Width * o.Height * 4;
+        var input = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            ResizeForModel(pixmap, o, input.AsSpan(0, length));
+            Fill(input.AsSpan(0, length), o, tables, destination);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(input);
+        }
         return Statistics(pixmap, originalWidth, originalHeight);
     }
 
@@ -96,48 +103,39 @@ internal static class ImageDecoder
         return bitmap;
     }
 
-    private static SKBitmap ResizeForModel(SKPixmap source, EmbeddingModelOptions o)
+    private static void ResizeForModel(SKPixmap source, EmbeddingModelOptions o, Span<byte> target)
     {
-        var info = new SKImageInfo(o.Width, o.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
-        var result = new SKBitmap(info);
-        using var target = result.PeekPixels();
+        var pixels = (ReadOnlySpan<byte>)source.GetPixelSpan();
+        int w = source.Width, h = source.Height;
         if (o.ResizeMode == ResizeMode.CenterCrop)
         {
-            var (cw, ch) = CropSize(source.Width, source.Height, o.Width, o.Height);
-            var w = Math.Clamp((int)Math.Round(cw), 1, source.Width);
-            var h = Math.Clamp((int)Math.Round(ch), 1, source.Height);
-            var x = (source.Width - w) / 2;
-            var y = (source.Height - h) / 2;
-            using var crop = source.ExtractSubset(new SKRectI(x, y, x + w, y + h))
-                ?? throw new InvalidOperationException("SkiaSharp could not crop the image");
-            Scale(crop, target);
+            // Crop first, then resize the crop alone (as torchvision's CenterCrop does), so nothing outside it leaks in.
+            var (cw, ch) = CropSize(w, h, o.Width, o.Height);
+            var cropW = Math.Clamp((int)Math.Round(cw), 1, w);
+            var cropH = Math.Clamp((int)Math.Round(ch), 1, h);
+            var x = (w - cropW) / 2;
+            var y = (h - cropH) / 2;
+            pixels = pixels[(y * source.RowBytes + x * 4)..];
+            (w, h) = (cropW, cropH);
         }
-        else
-        {
-            Scale(source, target);
-        }
-        return result;
+        Resampler.Resize(pixels, w, h, source.RowBytes, (0, 0, w, h), target, o.Width, o.Height);
     }
 
     private static ImageStatistics Statistics(SKPixmap decoded, int originalWidth, int originalHeight)
     {
         var (w, h) = AnalysisSize(decoded.Width, decoded.Height);
-        if (w == decoded.Width && h == decoded.Height)
-            return ImageStatistics.Compute(decoded.GetPixelSpan(), w, h, originalWidth, originalHeight);
-        using var copy = new SKBitmap(new SKImageInfo(w, h, SKColorType.Rgba8888, SKAlphaType.Unpremul));
-        using var target = copy.PeekPixels();
-        Scale(decoded, target);
-        return ImageStatistics.Compute(target.GetPixelSpan(), w, h, originalWidth, originalHeight);
-    }
-
-    private static void Scale(SKPixmap source, SKPixmap target)
-    {
-        if (source.Width == target.Width && source.Height == target.Height)
+        var buffer = ArrayPool<byte>.Shared.Rent(w * h * 4);
+        try
         {
-            source.GetPixelSpan().CopyTo(target.GetPixelSpan());
-            return;
+            var pixels = buffer.AsSpan(0, w * h * 4);
+            Resampler.Resize(decoded.GetPixelSpan(), decoded.Width, decoded.Height, decoded.RowBytes,
+                (0, 0, decoded.Width, decoded.Height), pixels, w, h);
+            return ImageStatistics.Compute(pixels, w, h, originalWidth, originalHeight);
         }
-        if (!source.ScalePixels(target, Sampling)) throw new InvalidOperationException("SkiaSharp could not scale the image");
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     private static void Fill(ReadOnlySpan<byte> rgba, EmbeddingModelOptions o, float[][] tables, Span<float> destination)
