@@ -66,12 +66,13 @@ internal static class ImageDecoder
         var (aw, ah) = AnalysisSize(originalWidth, originalHeight);
         var scale = Math.Max(Math.Max(targetWidth / cropW, targetHeight / cropH), Math.Max((double)aw / originalWidth, (double)ah / originalHeight));
         var size = codec.Info.Size;
-        if (scale < 1)
+        if (scale <= 0.5)
         {
             // JPEG decodes at k/8 scales and GetScaledDimensions may round down; take the first one that is large enough.
+            // Above 1/2 the odd-eighth IDCTs cost about as much as a full decode, so those are not tried.
             var needW = (int)Math.Ceiling(scale * originalWidth - 1e-6);
             var needH = (int)Math.Ceiling(scale * originalHeight - 1e-6);
-            for (var s = scale; s < 1; s += 0.125)
+            for (var s = scale; s <= 0.5; s += 0.125)
             {
                 var candidate = codec.GetScaledDimensions((float)s);
                 if (candidate.Width >= needW && candidate.Height >= needH) { size = candidate; break; }

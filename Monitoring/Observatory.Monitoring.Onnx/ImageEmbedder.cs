@@ -33,6 +33,8 @@ public sealed class ImageEmbedder : IDisposable
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
         };
+        // Idle OnnxRuntime workers would otherwise spin on the cores the decoders need between batches.
+        sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
         try
         {
             session = new InferenceSession(model, sessionOptions);

@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace Observatory.Monitoring.Onnx;
 
 /// <summary>
@@ -37,7 +39,21 @@ public sealed record ImageStatistics(double Brightness, double Contrast, double 
     {
         var n = w * h;
         if (n == 0) return new ImageStatistics(0, 0, 0, 0, reportedWidth, reportedHeight);
-        var luma = new double[n];
+        // Pooled: a 128×96 double buffer would be a large-object-heap allocation per image.
+        var luma = ArrayPool<double>.Shared.Rent(n);
+        try
+        {
+            return Compute(rgba, luma, w, h, reportedWidth, reportedHeight);
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(luma);
+        }
+    }
+
+    private static ImageStatistics Compute(ReadOnlySpan<byte> rgba, double[] luma, int w, int h, int reportedWidth, int reportedHeight)
+    {
+        var n = w * h;
         double sum = 0, sumSq = 0, satSum = 0;
         for (var i = 0; i < n; i++)
         {

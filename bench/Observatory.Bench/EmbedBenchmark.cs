@@ -14,11 +14,12 @@ namespace Observatory.Bench;
 public sealed class EmbedBenchmark : IBenchmark
 {
     public string Name => "embed";
-    public string Description => "images/s of the shipped ONNX encoder vs Pillow decode+resize [--count 5000] [--width 640 --height 480] [--write-model PATH]";
+    public string Description => "images/s of the shipped ONNX encoder vs Pillow decode+resize [--count 5000] [--width 640 --height 480] [--intra-op N] [--decode-threads N] [--batch N] [--write-model PATH]";
 
     public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
         int count = 5000, width = 640, height = 480;
+        var options = EmbeddingModelOptions.Default;
         for (var i = 0; i + 1 < args.Length; i += 2)
         {
             switch (args[i])
@@ -26,6 +27,9 @@ public sealed class EmbedBenchmark : IBenchmark
                 case "--count": count = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
                 case "--width": width = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
                 case "--height": height = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+                case "--intra-op": options = options with { IntraOpThreads = int.Parse(args[i + 1], CultureInfo.InvariantCulture) }; break;
+                case "--decode-threads": options = options with { DecodeThreads = int.Parse(args[i + 1], CultureInfo.InvariantCulture) }; break;
+                case "--batch": options = options with { BatchSize = int.Parse(args[i + 1], CultureInfo.InvariantCulture) }; break;
                 case "--write-model":
                     // Refreshes the committed model: dotnet run --project bench/Observatory.Bench -- embed --write-model samples/models/encoder.onnx
                     EncoderModelGenerator.Write(args[i + 1]);
@@ -40,14 +44,16 @@ public sealed class EmbedBenchmark : IBenchmark
         var bytes = files.Sum(f => new FileInfo(f).Length);
         Console.WriteLine($"{count} images {width}x{height} (75% JPEG q90, 25% PNG), {bytes / 1e6:F1} MB in {dir}; {Environment.ProcessorCount} cores");
 
-        using var embedder = new ImageEmbedder();
+        using var embedder = new ImageEmbedder(options);
         await embedder.EmbedFilesAsync(files.Take(128).ToArray(), cancellationToken); // warm-up: session, decoders, JIT
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var sw = Stopwatch.StartNew();
         var result = await embedder.EmbedFilesAsync(files, cancellationToken);
         sw.Stop();
+        var ourCpuMs = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds / count;
         var ours = count / sw.Elapsed.TotalSeconds;
-        Console.WriteLine($"Observatory ImageEmbedder (decode+resize+stats+ONNX {embedder.Options.Width}x{embedder.Options.Height}->{result.Dimension}, batch {embedder.Options.BatchSize}): " +
-                          $"{sw.Elapsed.TotalSeconds:F2} s, {ours:F0} images/s");
+        Console.WriteLine($"Observatory ImageEmbedder (decode+resize+stats+ONNX {embedder.Options.Width}x{embedder.Options.Height}->{result.Dimension}, batch {embedder.Options.BatchSize}, intra-op {embedder.Options.IntraOpThreads}, decode threads {embedder.Options.DecodeThreads}): " +
+                          $"{sw.Elapsed.TotalSeconds:F2} s, {ours:F0} images/s, {ourCpuMs:F2} CPU-ms/image");
 
         var peer = RunPillow(files, embedder.Options.Width, embedder.Options.Height);
         if (peer is null)
@@ -55,8 +61,10 @@ public sealed class EmbedBenchmark : IBenchmark
             Console.WriteLine("peer: /usr/bin/python3 with Pillow and numpy not available (apt-get install -y python3-pil python3-numpy)");
             return 0;
         }
-        Console.WriteLine($"Pillow {peer.Value.Version} (2 processes, open+convert RGB+resize bilinear+normalise, no inference): {peer.Value.Seconds:F2} s, {count / peer.Value.Seconds:F0} images/s");
-        Console.WriteLine($"ratio Observatory/Pillow (images/s): {ours / (count / peer.Value.Seconds):F2}");
+        Console.WriteLine($"Pillow {peer.Value.Version} (2 processes, open+convert RGB+resize bilinear+normalise, no inference): " +
+                          $"{peer.Value.Seconds:F2} s, {count / peer.Value.Seconds:F0} images/s, {peer.Value.CpuMs:F2} CPU-ms/image");
+        Console.WriteLine($"ratio Observatory/Pillow: images/s {ours / (count / peer.Value.Seconds):F2}, CPU per image {ourCpuMs / peer.Value.CpuMs:F2} " +
+                          $"(load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}; the machine is shared, compare CPU-ms when it is busy)");
         return 0;
     }
 
@@ -77,7 +85,7 @@ public sealed class EmbedBenchmark : IBenchmark
     }
 
     private const string PillowScript = """
-        import sys, time
+        import resource, sys, time
         from multiprocessing import Pool
         import numpy as np
         import PIL
@@ -88,16 +96,23 @@ public sealed class EmbedBenchmark : IBenchmark
             with Image.open(p) as im:
                 a = np.asarray(im.convert("RGB").resize((W, H), Image.BILINEAR), dtype=np.float32) / 255.0
             return ((a - MEAN) / STD).transpose(2, 0, 1).mean()
+        def children_cpu():
+            r = resource.getrusage(resource.RUSAGE_CHILDREN)
+            return r.ru_utime + r.ru_stime
         if __name__ == "__main__":
             paths = open(sys.argv[1]).read().split("\n")
             with Pool(2) as pool:
                 pool.map(load, paths[:128])
-                t = time.perf_counter()
-                pool.map(load, paths, chunksize=64)
-                print(f"{time.perf_counter() - t} {PIL.__version__}")
+            c0, t = children_cpu(), time.perf_counter()
+            pool = Pool(2)
+            pool.map(load, paths, chunksize=64)
+            pool.close()
+            pool.join()
+            wall = time.perf_counter() - t
+            print(f"{wall} {PIL.__version__} {(children_cpu() - c0) * 1000 / len(paths)}")
         """;
 
-    private static (double Seconds, string Version)? RunPillow(string[] files, int width, int height)
+    private static (double Seconds, string Version, double CpuMs)? RunPillow(string[] files, int width, int height)
     {
         if (!File.Exists("/usr/bin/python3")) return null;
         var script = Path.Combine(Path.GetTempPath(), "obs-bench-pillow.py");
@@ -116,6 +131,6 @@ public sealed class EmbedBenchmark : IBenchmark
             return null;
         }
         var parts = output.Trim().Split(' ');
-        return (double.Parse(parts[0], CultureInfo.InvariantCulture), parts[1]);
+        return (double.Parse(parts[0], CultureInfo.InvariantCulture), parts[1], double.Parse(parts[2], CultureInfo.InvariantCulture));
     }
 }
