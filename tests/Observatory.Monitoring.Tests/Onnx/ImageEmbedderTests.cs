@@ -189,3 +189,23 @@ public sealed class ImageEmbedderTests(ITestOutputHelper output) : IDisposable
         Directory.Delete(temp, recursive: true);
     }
 }
+
+public sealed class ImageEmbedderGoldenTests(ITestOutputHelper output)
+{
+    // Recorded from this implementation; a change means the shipped encoder's embeddings changed for every user
+    // (model bytes, decode, resize or normalisation) and cached reference embeddings must be recomputed.
+    private static readonly float[] ExpectedHead = [0.8109174f, 0.9055574f, 0.97861606f, 1.2264247f, 0.9717366f, 0.9144053f, 1.4229002f, 0.89825356f];
+    private const double ExpectedNorm = 38.179533003841854;
+
+    [Fact]
+    public async Task EmbedAsync_FixedImage_GivesTheRecordedEmbedding()
+    {
+        var png = TestImages.Png(120, 90, (x, y) => new SKColor((byte)(x * 2), (byte)(y * 3 % 256), (byte)((x * y) % 256)));
+        using var embedder = new ImageEmbedder();
+        var vector = (await embedder.EmbedAsync([ImageSource.FromBytes("fixed.png", png)], CancellationToken.None)).Vectors[0];
+        var norm = Math.Sqrt(vector.Sum(v => (double)v * v));
+        output.WriteLine(string.Join(", ", vector.Take(8).Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture) + "f")) + $" | {norm:R}");
+        Assert.Equal(ExpectedNorm, norm, 1e-4);
+        for (var j = 0; j < ExpectedHead.Length; j++) Assert.Equal(ExpectedHead[j], vector[j], 1e-4f);
+    }
+}
