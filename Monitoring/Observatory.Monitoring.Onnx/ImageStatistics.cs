@@ -31,7 +31,11 @@ public sealed record ImageStatistics(double Brightness, double Contrast, double 
         return new ImageStatistics(features[0], features[1], features[2], features[3], (int)features[4], (int)features[5]);
     }
 
-    /// <summary>Decodes <paramref name="encoded"/> and computes its statistics (no model involved).</summary>
+    /// <summary>
+    /// Decodes <paramref name="encoded"/> and computes its statistics (no model involved). Equal to what
+    /// <see cref="ImageEmbedder"/> reports when the model input is at most <see cref="AnalysisSize"/> px (the shipped
+    /// encoder); with larger inputs a JPEG may be decoded at another DCT scale and sharpness differ slightly.
+    /// </summary>
     public static ImageStatistics FromEncoded(byte[] encoded, string name) => ImageDecoder.DecodeStatistics(encoded, name);
 
     /// <summary>Statistics of an RGBA8888 (unpremultiplied) pixel buffer; width/height are reported as given.</summary>
