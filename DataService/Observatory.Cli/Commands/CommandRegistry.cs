@@ -23,6 +23,7 @@ public static class CommandRegistry
         yield return RegistryCommands.Get();
         yield return RegistryCommands.Import();
         yield return RegistryCommands.Update();
+        yield return EmbedCommand.Create();
         yield return DriftCommand.Create();
     }
 }

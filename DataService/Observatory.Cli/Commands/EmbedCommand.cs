@@ -1,0 +1,131 @@
+using System.CommandLine;
+using Observatory.DataService.Core.Errors;
+using Observatory.DataService.Core.Workspace;
+using Observatory.Monitoring.Core.Drift;
+using Observatory.Monitoring.Core.IO;
+using Observatory.Monitoring.Onnx;
+using Observatory.Monitoring.Onnx.Caching;
+
+namespace Observatory.Cli.Commands;
+
+/// <summary>
+/// `obs embed`: embeds the images of a dataset version, read straight from the cache (no checkout), with the shipped encoder
+/// or a user's ONNX model; results are cached per (tree hash, model + preprocessing), so a second run costs a file copy.
+/// </summary>
+internal static class EmbedCommand
+{
+    private static readonly HashSet<string> ImageExtensions = new(StringComparer.OrdinalIgnoreCase) { ".jpg", ".jpeg", ".png", ".bmp", ".webp", ".gif" };
+
+    public static Command Create()
+    {
+        var path = new Argument<string>("path") { Description = "Dataset (or a folder inside one) whose images to embed" };
+        var rev = CommonOptions.Rev();
+        var model = new Option<string?>("--model", "-m") { Description = "ONNX model (default: the shipped deterministic encoder)" };
+        var output = new Option<string>("--output", "-o") { Description = "Embeddings .npy to write (float32, N×D)", Required = true };
+        var stats = new Option<string?>("--stats") { Description = "Also write the image statistics .npy (float64, N×7: brightness, contrast, sharpness, saturation, width, height, aspect_ratio)" };
+        var json = CommonOptions.Json();
+        var command = new Command("embed", "Embed the images of a dataset version with an ONNX model (cached per tree and model)") { path, rev, model, output, stats, json };
+        CommandAction.Set(command, async (parse, ct) =>
+        {
+            using var repo = CliEnvironment.OpenRepository();
+            var selection = Datasets.Select(repo, Datasets.At(repo, parse.GetValue(rev)), [parse.GetValue(path)!]).Single();
+            var (dataset, subPath) = selection;
+            var tree = await Datasets.LoadTreeAsync(repo, dataset, ct);
+            var images = tree.Entries
+                .Where(e => ImageExtensions.Contains(Path.GetExtension(e.Path)))
+                .Where(e => subPath is null || e.Path.StartsWith(subPath + "/", StringComparison.Ordinal))
+                .ToList();
+            if (images.Count == 0) throw new UsageException($"'{parse.GetValue(path)}' has no images at {parse.GetValue(rev) ?? "the workspace"}");
+            var missing = images.FirstOrDefault(e => !repo.Cache.Contains(e.Hash));
+            if (missing is not null)
+                throw new StoreException($"object {missing.Hash.Hex} ({dataset.DatasetPath}/{missing.Path}) is not in the cache; run 'obs fetch {parse.GetValue(path)}' first");
+
+            var modelPath = parse.GetValue(model);
+            if (modelPath is not null && !File.Exists(modelPath)) throw new UsageException($"model '{modelPath}' does not exist");
+            using var embedder = CreateEmbedder(modelPath);
+            // The selection is part of the key: a sub-folder embeds a different list than its dataset.
+            var key = subPath is null ? dataset.Pointer.Tree.Hex : Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(dataset.Pointer.Tree.Hex + "/" + subPath)));
+            var cache = new EmbeddingCache(Path.Combine(repo.ObsDir, "cache", "embeddings"));
+            var cached = await cache.TryGetAsync(key, embedder.CacheKey, ct) is not null;
+            var result = await CliProgress.RunAsync(async progress =>
+            {
+                progress.Begin($"embedding {images.Count} images of {dataset.DatasetPath}", images.Count);
+                try
+                {
+                    return await cache.GetOrCreateAsync(key, embedder.CacheKey, c => embedder.EmbedFilesAsync(images.Select(e => repo.Cache.PathOf(e.Hash)).ToList(), c), ct);
+                }
+                catch (ImageDecodeException ex)
+                {
+                    throw new DataCheckException($"cannot decode an image of {dataset.DatasetPath}: {ex.Message}");
+                }
+                finally
+                {
+                    progress.Advance(images.Count);
+                    progress.End();
+                }
+            }, parse.GetValue(json));
+
+            var outPath = parse.GetValue(output)!;
+            var data = new double[result.Count * result.Dimension];
+            for (var i = 0; i < result.Count; i++)
+                for (var j = 0; j < result.Dimension; j++) data[i * result.Dimension + j] = result.Vectors[i][j];
+            WriteAtomically(outPath, s => NpyWriter.Write(s, new DataMatrix(result.Count, result.Dimension, data), float32: true));
+            if (parse.GetValue(stats) is { } statsPath)
+            {
+                var features = result.Statistics.Select(s => s.ToFeatures()).ToArray();
+                var cols = ImageStatistics.FeatureNames.Count;
+                WriteAtomically(statsPath, s => NpyWriter.Write(s, new DataMatrix(features.Length, cols, features.SelectMany(f => f).ToArray())));
+            }
+            if (parse.GetValue(json))
+            {
+                CliEnvironment.WriteJson(new
+                {
+                    dataset = dataset.DatasetPath,
+                    tree = dataset.Pointer.Tree.Hex,
+                    images = result.Count,
+                    dimension = result.Dimension,
+                    model_sha256 = embedder.ModelSha256,
+                    cached,
+                    output = outPath,
+                    stats = parse.GetValue(stats),
+                    paths = images.Select(e => dataset.DatasetPath + "/" + e.Path),
+                });
+            }
+            else
+            {
+                Console.Out.WriteLine($"embedded {result.Count} images of {dataset.DatasetPath} ({dataset.Pointer.Tree.Short}) → {outPath}: {result.Count}×{result.Dimension} float32{(cached ? " (from cache)" : "")}");
+            }
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static ImageEmbedder CreateEmbedder(string? modelPath)
+    {
+        try
+        {
+            return new ImageEmbedder(modelPath is null ? EmbeddingModelOptions.Default : EmbeddingModelOptions.Default with { ModelPath = modelPath });
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or Microsoft.ML.OnnxRuntime.OnnxRuntimeException)
+        {
+            throw new UsageException($"model '{modelPath}' cannot be used: {ex.Message}");
+        }
+    }
+
+    private static void WriteAtomically(string path, Action<Stream> write)
+    {
+        var full = Path.GetFullPath(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        var temp = full + ".tmp-" + Environment.ProcessId;
+        try
+        {
+            using (var fs = new FileStream(temp, FileMode.Create, FileAccess.Write)) write(fs);
+            File.Move(temp, full, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(temp);
+            throw;
+        }
+    }
+}
