@@ -125,11 +125,25 @@ public static class CheckoutOperation
         return new CheckoutResult(plan.Dataset.DatasetPath, plan.ToWrite.Count, plan.ToDelete.Count, plan.Unchanged);
     }
 
-    /// <summary>Copies an object to a temp file while re-hashing it, and renames it into place only if the hash matches.</summary>
+    /// <summary>
+    /// Copies an object to a temp file while re-hashing it (or, with <c>cache.type: hardlink</c>, links it after verifying it)
+    /// and renames it into place only if the hash matches.
+    /// </summary>
     public static async Task RestoreFileAsync(ObsRepository repo, ContentHash hash, string target, CancellationToken ct)
     {
         Directory.CreateDirectory(repo.TempDir);
         var temp = AtomicFile.TempPath(repo.TempDir);
+        if (repo.Config.Cache.Type == Config.CacheType.Hardlink)
+        {
+            if (!await repo.Cache.VerifyAsync(hash, ct))
+                throw new DataCheckException($"cache object {hash.Hex} is corrupt (its content does not match its name); delete {repo.Cache.PathOf(hash)} and run 'obs pull'");
+            if (HardLink.TryCreate(repo.Cache.PathOf(hash), temp))
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                File.Move(temp, target, overwrite: true);
+                return;
+            }
+        }
         var buffer = ArrayPool<byte>.Shared.Rent(1 << 17);
         try
         {

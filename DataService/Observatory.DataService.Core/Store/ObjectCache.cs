@@ -64,6 +64,28 @@ public sealed class ObjectCache
         }
     }
 
+    /// <summary>
+    /// Hashes a file and makes it an object by hard-linking it into the cache (no copy), for <c>cache.type: hardlink</c>.
+    /// The shared inode is made read-only, as DVC does, so an in-place edit cannot silently corrupt the object. Falls back to
+    /// <see cref="AddFileAsync"/> when linking is impossible or the file changed while it was hashed.
+    /// </summary>
+    public async Task<(ContentHash Hash, long Size)> AddFileByLinkAsync(string sourcePath, CancellationToken ct)
+    {
+        var before = new FileInfo(sourcePath);
+        var (size, mtime) = (before.Length, before.LastWriteTimeUtc);
+        ContentHash hash;
+        await using (var s = new FileStream(sourcePath, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan))
+            hash = ContentHash.FromBytes(await SHA256.HashDataAsync(s, ct));
+        if (Contains(hash)) return (hash, size);
+        Directory.CreateDirectory(TempDirectory);
+        var temp = AtomicFile.TempPath(TempDirectory);
+        var after = new FileInfo(sourcePath);
+        if (after.Length != size || after.LastWriteTimeUtc != mtime || !HardLink.TryCreate(sourcePath, temp))
+            return await AddFileAsync(sourcePath, ct);
+        Commit(temp, hash);
+        return (hash, size);
+    }
+
     /// <summary>Stores bytes whose hash the caller does not need to trust; returns the hash.</summary>
     public async Task<ContentHash> AddBytesAsync(ReadOnlyMemory<byte> bytes, CancellationToken ct)
     {

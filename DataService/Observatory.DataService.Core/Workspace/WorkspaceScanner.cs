@@ -78,7 +78,9 @@ public static class WorkspaceScanner
                     {
                         if (mode == Mode.IntoCache)
                         {
-                            (hash, size) = await repo.Cache.AddFileAsync(info.FullName, token);
+                            (hash, size) = repo.Config.Cache.Type == Config.CacheType.Hardlink
+                                ? await repo.Cache.AddFileByLinkAsync(info.FullName, token)
+                                : await repo.Cache.AddFileAsync(info.FullName, token);
                         }
                         else
                         {

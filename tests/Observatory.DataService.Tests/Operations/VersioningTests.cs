@@ -215,3 +215,38 @@ public sealed class VersioningTests
         Assert.Equal(3, CommitOperation.NextVersion(["food@v1", "food@v2", "other@v9", "food@vx"], "food"));
     }
 }
+
+public sealed class HardlinkCacheTests
+{
+    private static readonly CancellationToken Ct = CancellationToken.None;
+
+    [Fact]
+    public async Task HardlinkMode_LinksFilesIntoTheCacheReadOnly_AndCheckoutRestoresLinks()
+    {
+        using var ws = await TestWorkspace.CreateAsync();
+        File.AppendAllText(ws.Git.PathOf(".obs/config"), "cache:\n  type: hardlink\n");
+        ws.WriteFiles("data/set", 6, seed: 9);
+        using var repo = ws.Open();
+        Assert.Equal(Observatory.DataService.Core.Config.CacheType.Hardlink, repo.Config.Cache.Type);
+        await AddOperation.RunAsync(repo, [ws.Git.PathOf("data/set")], new AddOptions(), Ct);
+
+        var file = Directory.EnumerateFiles(ws.Git.PathOf("data/set"), "*", SearchOption.AllDirectories).First();
+        var hash = ContentHash.Compute(File.ReadAllBytes(file));
+        Assert.Equal(2, LinkCount(file)); // the workspace file and the cache object are one inode
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead, File.GetUnixFileMode(repo.Cache.PathOf(hash)));
+
+        File.Delete(file);
+        await CheckoutOperation.RunAsync(repo, [], new CheckoutOptions(), Ct);
+        Assert.Equal(2, LinkCount(file));
+        Assert.Equal(DatasetState.Clean, (await StatusOperation.RunAsync(repo, [], Ct)).Single().State);
+    }
+
+    private static long LinkCount(string path)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo("stat", ["-c", "%h", path]) { RedirectStandardOutput = true };
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        var text = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        return long.Parse(text.Trim(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+}
