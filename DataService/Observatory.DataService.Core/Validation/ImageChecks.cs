@@ -46,7 +46,7 @@ internal static class ImageChecks
             sink.Add(RuleIds.ImageNearConstant, string.Create(CultureInfo.InvariantCulture,
                 $"nearly uniform: luma variance {inspection.LumaVariance:0.###} < min_luma_variance {rules.MinLumaVariance} (mean {inspection.LumaMean:0.#})"));
         if (inspection.MissingJpegEoi)
-            sink.Add(RuleIds.ImageJpegNoEoi, "JPEG does not end with the FF D9 end-of-image marker");
+            sink.Add(RuleIds.ImageJpegNoEoi, "JPEG does not end with the FF D9 end-of-image marker (bytes after the image data)");
     }
 
     /// <summary>Config name of the colour mode; an alpha channel whose pixels are all opaque counts as no alpha.</summary>

@@ -71,7 +71,7 @@ public static class RuleCatalog
         new(RuleIds.ImageUnsupported, Severity.Warning, "Recognised image format the decoder cannot check (TIFF, HEIF, AVIF...)."),
         new(RuleIds.ImageTruncated, Severity.Error, "The image data ends before the last row was decoded."),
         new(RuleIds.ImageCorrupt, Severity.Error, "Header unreadable or the decoder reported an error in the data."),
-        new(RuleIds.ImageJpegNoEoi, Severity.Warning, "JPEG decodes but does not end with the FF D9 end-of-image marker (Ultralytics 'corrupt JPEG')."),
+        new(RuleIds.ImageJpegNoEoi, Severity.Warning, "JPEG decodes fully but does not end with the FF D9 end-of-image marker: bytes follow the image (Ultralytics 'corrupt JPEG'). A JPEG cut before its marker is image.truncated."),
         new(RuleIds.ImageTooLarge, Severity.Error, "Header dimensions above max_side or max_pixels; refused before any pixel memory is allocated."),
         new(RuleIds.ImageTooSmall, Severity.Error, "Width or height below min_width/min_height."),
         new(RuleIds.ImageFileSize, Severity.Error, "File larger than max_image_bytes (not decoded) or smaller than min_image_bytes."),

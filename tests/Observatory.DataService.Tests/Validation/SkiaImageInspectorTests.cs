@@ -33,10 +33,18 @@ public sealed class SkiaImageInspectorTests
     }
 
     [Fact]
-    public void Inspect_WhenJpegLacksEndMarker_FlagsMissingEoi()
+    public void Inspect_WhenJpegLacksEndMarker_ReturnsTruncated()
     {
         var jpeg = TestImages.Render(3);
         var result = _inspector.Inspect(jpeg[..^2], Limits);
+        Assert.Equal(InspectionStatus.Truncated, result.Status);
+    }
+
+    [Fact]
+    public void Inspect_WhenJpegHasBytesAfterEndMarker_DecodesAndFlagsMissingEoi()
+    {
+        byte[] jpeg = [.. TestImages.Render(3), .. "trailing junk"u8];
+        var result = _inspector.Inspect(jpeg, Limits);
         Assert.Equal(InspectionStatus.Ok, result.Status);
         Assert.True(result.MissingJpegEoi);
     }
