@@ -28,8 +28,8 @@ public sealed record ValidationRules
         ["rgba"] = "warning",
         ["cmyk"] = "warning",
     };
-    /// <summary>Luma (0..255) variance under which an image is near-constant; 4 = a standard deviation of 2 grey levels.</summary>
-    public double MinLumaVariance { get; init; } = 4.0;
+    /// <summary>Luma (0..255) variance under which an image is near-constant: 1 = a standard deviation of one grey level.</summary>
+    public double MinLumaVariance { get; init; } = 1.0;
     /// <summary>Hamming distance of 64-bit pHashes at or under which two images are near-duplicates (0 = identical hash).</summary>
     public int NearDuplicateDistance { get; init; } = 4;
     public int MaxNearDuplicatePairs { get; init; } = 1000;
