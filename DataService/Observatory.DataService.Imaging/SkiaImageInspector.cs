@@ -17,7 +17,10 @@ public sealed class SkiaImageInspector : IImageInspector
 
     private const int StripRows = 16;
 
-    public string Version => "skia4.155-i1";
+    /// <summary>Short side the statistics need: a 32×32 pHash thumbnail and a meaningful variance.</summary>
+    public const int MinStatisticsSide = 48;
+
+    public string Version => "skia4.155-i3";
 
     public ImageInspection Inspect(byte[] content, ImageInspectionLimits limits)
     {
@@ -63,9 +66,11 @@ public sealed class SkiaImageInspector : IImageInspector
         };
         if (result.ColourMode == ColourMode.Unknown) result = result with { ColourMode = ModeOf(info), Channels = info.ColorType == SKColorType.Gray8 ? 1 : 4, BitDepth = 8 };
         var gray = info.ColorType == SKColorType.Gray8;
-        var dst = new SKImageInfo(w, h, gray ? SKColorType.Gray8 : SKColorType.Rgba8888,
+        var (sw, sh) = result.Format == ImageFormat.Jpeg ? DctScaled(codec, w, h) : (w, h);
+        var dst = new SKImageInfo(sw, sh, gray ? SKColorType.Gray8 : SKColorType.Rgba8888,
             info.AlphaType == SKAlphaType.Opaque ? SKAlphaType.Opaque : SKAlphaType.Unpremul);
-        var stats = new LumaStatistics(w, h);
+        var stats = new LumaStatistics(sw, sh);
+        w = sw; h = sh;
         var rowBytes = dst.RowBytes;
         string? failure = null;
         var status = InspectionStatus.Ok;
@@ -81,7 +86,7 @@ public sealed class SkiaImageInspector : IImageInspector
                 if (got < want)
                 {
                     status = InspectionStatus.Truncated;
-                    failure = $"data ends at row {y + Math.Max(0, got)} of {h}";
+                    failure = $"data ends at row {(y + Math.Max(0, got)) * result.Height / h} of {result.Height}";
                     break;
                 }
             }
@@ -106,9 +111,28 @@ public sealed class SkiaImageInspector : IImageInspector
             Status = InspectionStatus.Ok,
             LumaMean = stats.Mean,
             LumaVariance = stats.Variance,
+            PixelVariance = stats.ColourVariance,
+            MeanRed = stats.ChannelMean(0),
+            MeanGreen = stats.ChannelMean(1),
+            MeanBlue = stats.ChannelMean(2),
             PerceptualHash = stats.PerceptualHash(),
             HasTransparency = stats.HasTransparency,
         };
+    }
+
+    /// <summary>
+    /// JPEG only: the smallest libjpeg DCT scale (1/8, 1/4, 1/2) that keeps the short side at or above <see cref="MinStatisticsSide"/>.
+    /// Every entropy-coded block is still decoded — truncation and data errors surface exactly as at full size — but the inverse DCT
+    /// and colour conversion run on the reduced grid, so statistics come from a downscaled luma (the same trick as Pillow's draft mode).
+    /// </summary>
+    private static (int W, int H) DctScaled(SKCodec codec, int w, int h)
+    {
+        foreach (var scale in new[] { 0.125f, 0.25f, 0.5f })
+        {
+            var size = codec.GetScaledDimensions(scale);
+            if (Math.Min(size.Width, size.Height) >= MinStatisticsSide && size.Width < w) return (size.Width, size.Height);
+        }
+        return (w, h);
     }
 
     private static void Feed(LumaStatistics stats, byte[] buffer, int rowBytes, int firstRow, int rows, bool gray)

@@ -57,9 +57,9 @@ public sealed class DatasetValidator(IImageInspector inspector)
         }
         ImageChecks.ExactDuplicates(layout.Images, rules, prefix, loose);
         var nearCandidates = layout.Images
-            .Where(i => i.Size > 0 && inspections.TryGetValue(i.Hash, out var x) && x.Status == InspectionStatus.Ok && x.LumaVariance >= rules.MinLumaVariance)
+            .Where(i => i.Size > 0 && inspections.TryGetValue(i.Hash, out var x) && x.Status == InspectionStatus.Ok && x.PixelVariance >= rules.MinPixelVariance)
             .GroupBy(i => i.Hash)
-            .Select(g => (Path: g.Select(e => e.Path).Min(StringComparer.Ordinal)!, Hash: inspections[g.Key].PerceptualHash))
+            .Select(g => (Path: g.Select(e => e.Path).Min(StringComparer.Ordinal)!, Hash: inspections[g.Key].PerceptualHash, Inspection: inspections[g.Key]))
             .OrderBy(c => c.Path, StringComparer.Ordinal)
             .ToList();
         ImageChecks.NearDuplicates(nearCandidates, rules, prefix, loose, cancellationToken);
@@ -67,13 +67,13 @@ public sealed class DatasetValidator(IImageInspector inspector)
         // YOLO labels, in parallel: many small files.
         var yoloCounts = new Dictionary<int, int>();
         var labelledByYolo = new ConcurrentDictionary<string, byte>(StringComparer.Ordinal);
-        await Parallel.ForEachAsync(layout.YoloLabels, parallel, async (label, ct) =>
+        await Task.Run(() => Parallel.ForEach(layout.YoloLabels, parallel, label =>
         {
             var sink = SinkFor(label.Path);
             var image = layout.ImageOfLabel(label.Path);
             if (image is null) sink.Add(RuleIds.PairOrphanLabel, "label file has no image (looked for the same name under images/ and beside it)");
             else labelledByYolo[image] = 0;
-            var content = await ReadAnnotationAsync(datasetDirectory, label, rules, sink, ct).ConfigureAwait(false);
+            var content = ReadAnnotation(datasetDirectory, label, rules, sink);
             if (content is null) return;
             var real = image is null ? null : InspectionOf(image);
             var ok = real is { Status: InspectionStatus.Ok };
@@ -81,7 +81,7 @@ public sealed class DatasetValidator(IImageInspector inspector)
             YoloLabelChecker.Check(content, ok ? real!.Width : 0, ok ? real!.Height : 0, classes, rules, sink, counts);
             lock (yoloCounts)
                 foreach (var (id, n) in counts) yoloCounts[id] = yoloCounts.GetValueOrDefault(id) + n;
-        }).ConfigureAwait(false);
+        }), cancellationToken).ConfigureAwait(false);
         if (layout.YoloLabels.Count > 0 && classes is null)
             datasetSink.Add(RuleIds.YoloNoClassList, "YOLO labels but no data.yaml, classes.txt or validation.classes: class ids checked only for being integers >= 0");
 
@@ -90,7 +90,7 @@ public sealed class DatasetValidator(IImageInspector inspector)
         foreach (var json in layout.JsonFiles)
         {
             var sink = SinkFor(json.Path);
-            var content = await ReadAnnotationAsync(datasetDirectory, json, rules, sink, cancellationToken).ConfigureAwait(false);
+            var content = ReadAnnotation(datasetDirectory, json, rules, sink);
             if (content is null) continue;
             var result = CocoChecker.Check(content, json.Path, layout, InspectionOf, rules, sink);
             listedByCoco.UnionWith(result.ListedImages);
@@ -99,16 +99,16 @@ public sealed class DatasetValidator(IImageInspector inspector)
 
         var vocCounts = new Dictionary<string, int>(StringComparer.Ordinal);
         var labelledByVoc = new ConcurrentDictionary<string, byte>(StringComparer.Ordinal);
-        await Parallel.ForEachAsync(layout.XmlFiles, parallel, async (xml, ct) =>
+        await Task.Run(() => Parallel.ForEach(layout.XmlFiles, parallel, xml =>
         {
             var sink = SinkFor(xml.Path);
-            var content = await ReadAnnotationAsync(datasetDirectory, xml, rules, sink, ct).ConfigureAwait(false);
+            var content = ReadAnnotation(datasetDirectory, xml, rules, sink);
             if (content is null) return;
             var result = VocChecker.Check(content, xml.Path, layout, classes, InspectionOf, rules, sink);
             if (result.Image is not null) labelledByVoc[result.Image] = 0;
             lock (vocCounts)
                 foreach (var (name, n) in result.ClassCounts) vocCounts[name] = vocCounts.GetValueOrDefault(name) + n;
-        }).ConfigureAwait(false);
+        }), cancellationToken).ConfigureAwait(false);
 
         if (layout.YoloLabels.Count > 0 || layout.XmlFiles.Count > 0 || listedByCoco.Count > 0)
         {
@@ -142,7 +142,8 @@ public sealed class DatasetValidator(IImageInspector inspector)
             .ToList();
         var results = new ConcurrentDictionary<ContentHash, ImageInspection>();
         var done = 0;
-        await Parallel.ForEachAsync(work, parallel, async (item, ct) =>
+        // Synchronous reads inside Parallel.ForEach: for many small files they cost less than async I/O.
+        await Task.Run(() => Parallel.ForEach(work, parallel, item =>
         {
             if (cache is not null && cache.TryGet(item.Hash, variant, out var cached))
                 results[item.Hash] = cached;
@@ -152,7 +153,7 @@ public sealed class DatasetValidator(IImageInspector inspector)
                 byte[] bytes;
                 try
                 {
-                    bytes = await File.ReadAllBytesAsync(Path.Combine(datasetDirectory, first.Path), ct).ConfigureAwait(false);
+                    bytes = File.ReadAllBytes(Path.Combine(datasetDirectory, first.Path));
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                 {
@@ -173,11 +174,12 @@ public sealed class DatasetValidator(IImageInspector inspector)
                 cache?.Set(item.Hash, variant, inspection);
             }
             progress?.Report(Interlocked.Add(ref done, item.Entries.Count));
-        }).ConfigureAwait(false);
+        }), parallel.CancellationToken).ConfigureAwait(false);
+        cache?.Flush();
         return new Dictionary<ContentHash, ImageInspection>(results);
     }
 
-    private static async Task<byte[]?> ReadAnnotationAsync(string datasetDirectory, TreeEntry entry, ValidationRules rules, FindingSink sink, CancellationToken ct)
+    private static byte[]? ReadAnnotation(string datasetDirectory, TreeEntry entry, ValidationRules rules, FindingSink sink)
     {
         if (entry.Size > rules.MaxAnnotationBytes)
         {
@@ -193,7 +195,7 @@ public sealed class DatasetValidator(IImageInspector inspector)
                 sink.Add(RuleIds.AnnotationTooLarge, $"file on disk exceeds max_annotation_bytes {rules.MaxAnnotationBytes}; not parsed");
                 return null;
             }
-            return await File.ReadAllBytesAsync(path, ct).ConfigureAwait(false);
+            return File.ReadAllBytes(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

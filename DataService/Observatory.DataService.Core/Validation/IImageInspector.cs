@@ -51,7 +51,7 @@ public sealed record ImageInspectionLimits(int MaxSide, long MaxPixels)
 }
 
 /// <summary>
-/// What an <see cref="IImageInspector"/> learnt about one image. Pixel statistics (<see cref="LumaMean"/>, <see cref="LumaVariance"/>,
+/// What an <see cref="IImageInspector"/> learnt about one image. Pixel statistics (<see cref="LumaMean"/>, <see cref="PixelVariance"/>,
 /// <see cref="PerceptualHash"/>, <see cref="HasTransparency"/>) are only meaningful when <see cref="Status"/> is Ok.
 /// </summary>
 public sealed record ImageInspection
@@ -71,6 +71,12 @@ public sealed record ImageInspection
     public bool MissingJpegEoi { get; init; }
     public double LumaMean { get; init; }
     public double LumaVariance { get; init; }
+    /// <summary>Mean of the R, G, B channel variances (grey images: the luma variance); the near-constant rule uses it.</summary>
+    public double PixelVariance { get; init; }
+    /// <summary>Mean colour (0..255 per channel); near-duplicates must also agree on it.</summary>
+    public double MeanRed { get; init; }
+    public double MeanGreen { get; init; }
+    public double MeanBlue { get; init; }
     /// <summary>64-bit DCT perceptual hash (pHash of a 32×32 luma thumbnail, 8×8 low frequencies vs their median).</summary>
     public ulong PerceptualHash { get; init; }
     /// <summary>Why the status is not Ok (decoder message, rows decoded...).</summary>

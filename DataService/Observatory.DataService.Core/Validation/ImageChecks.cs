@@ -42,12 +42,15 @@ internal static class ImageChecks
             sink.Add(RuleIds.ImageColourMode, modeSeverity, $"colour mode {mode} ({inspection.Channels} channels{(inspection.HasTransparency ? ", transparent pixels" : "")}) is flagged by colour_modes.{mode}");
         if (inspection.BitDepth > 8)
             sink.Add(RuleIds.ImageBitDepth, $"{inspection.BitDepth} bits per channel (8 expected)");
-        if (inspection.LumaVariance < rules.MinLumaVariance)
+        if (inspection.PixelVariance < rules.MinPixelVariance)
             sink.Add(RuleIds.ImageNearConstant, string.Create(CultureInfo.InvariantCulture,
-                $"nearly uniform: luma variance {inspection.LumaVariance:0.###} < min_luma_variance {rules.MinLumaVariance} (mean {inspection.LumaMean:0.#})"));
+                $"nearly uniform: pixel variance {inspection.PixelVariance:0.###} < min_pixel_variance {rules.MinPixelVariance} (mean luma {inspection.LumaMean:0.#})"));
         if (inspection.MissingJpegEoi)
             sink.Add(RuleIds.ImageJpegNoEoi, "JPEG does not end with the FF D9 end-of-image marker (bytes after the image data)");
     }
+
+    private static double ColourShift(ImageInspection a, ImageInspection b) =>
+        Math.Max(Math.Abs(a.MeanRed - b.MeanRed), Math.Max(Math.Abs(a.MeanGreen - b.MeanGreen), Math.Abs(a.MeanBlue - b.MeanBlue)));
 
     /// <summary>Config name of the colour mode; an alpha channel whose pixels are all opaque counts as no alpha.</summary>
     public static string ModeName(ImageInspection i) => i.ColourMode switch
@@ -78,7 +81,7 @@ internal static class ImageChecks
     /// the 64 bits are cut into distance + 1 chunks; by the pigeonhole principle a near pair agrees on at least one chunk, so only
     /// images sharing a chunk value are compared — near-linear instead of all pairs.
     /// </summary>
-    public static void NearDuplicates(IReadOnlyList<(string Path, ulong Hash)> candidates, ValidationRules rules, string prefix, List<ValidationFinding> output,
+    public static void NearDuplicates(IReadOnlyList<(string Path, ulong Hash, ImageInspection Inspection)> candidates, ValidationRules rules, string prefix, List<ValidationFinding> output,
         CancellationToken ct)
     {
         var severity = rules.SeverityOf(RuleIds.ImageNearDuplicate);
@@ -106,6 +109,7 @@ internal static class ImageChecks
                     {
                         int a = list[x], b = list[y];
                         if (PerceptualHashing.Distance(candidates[a].Hash, candidates[b].Hash) > d) continue;
+                        if (ColourShift(candidates[a].Inspection, candidates[b].Inspection) > rules.NearDuplicateMaxColourShift) continue;
                         pairs.Add(a < b ? (a, b) : (b, a));
                         if (pairs.Count >= rules.MaxNearDuplicatePairs) { truncated = true; break; }
                     }

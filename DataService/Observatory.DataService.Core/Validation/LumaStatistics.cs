@@ -18,6 +18,9 @@ public sealed class LumaStatistics
     private long _sum;
     private long _sumSquares;
     private long _count;
+    // Per channel (R, G, B) sums, for the colour-aware variance and mean colour.
+    private readonly long[] _channelSum = new long[3];
+    private readonly long[] _channelSquares = new long[3];
 
     public LumaStatistics(int width, int height)
     {
@@ -41,17 +44,21 @@ public sealed class LumaStatistics
     {
         if (!Samples(y)) return;
         var bin = (int)((long)y * Thumb / _height) * Thumb;
-        long sum = 0, sq = 0;
+        long sum = 0, sq = 0, rs = 0, gs = 0, bs = 0, rq = 0, gq = 0, bq = 0;
         var stride = Step * 4;
         for (int x = 0, i = 0; x < _width; x += Step, i += stride)
         {
-            int l = (row[i] * 19595 + row[i + 1] * 38470 + row[i + 2] * 7471 + 32768) >> 16;
+            int r = row[i], g = row[i + 1], bl = row[i + 2];
+            var l = (r * 19595 + g * 38470 + bl * 7471 + 32768) >> 16;
             if (row[i + 3] != 255) HasTransparency = true;
             sum += l; sq += l * l;
+            rs += r; gs += g; bs += bl; rq += r * r; gq += g * g; bq += bl * bl;
             var b = bin + _xBin[x];
             _binSum[b] += l; _binCount[b]++;
         }
         _sum += sum; _sumSquares += sq; _count += (_width + Step - 1) / Step;
+        _channelSum[0] += rs; _channelSum[1] += gs; _channelSum[2] += bs;
+        _channelSquares[0] += rq; _channelSquares[1] += gq; _channelSquares[2] += bq;
     }
 
     /// <summary>Adds one row of 8-bit grey pixels.</summary>
@@ -68,6 +75,29 @@ public sealed class LumaStatistics
             _binSum[b] += l; _binCount[b]++;
         }
         _sum += sum; _sumSquares += sq; _count += (_width + Step - 1) / Step;
+        for (var c = 0; c < 3; c++) { _channelSum[c] += sum; _channelSquares[c] += sq; }
+    }
+
+    /// <summary>Mean of channel <paramref name="c"/> (0 red, 1 green, 2 blue; grey images repeat the luma).</summary>
+    public double ChannelMean(int c) => _count == 0 ? 0 : (double)_channelSum[c] / _count;
+
+    /// <summary>
+    /// Mean of the R, G, B variances: zero only when every channel is flat, so an isoluminant colour shape (red on teal) still counts
+    /// as content, which luma variance alone would miss.
+    /// </summary>
+    public double ColourVariance
+    {
+        get
+        {
+            if (_count == 0) return 0;
+            double v = 0;
+            for (var c = 0; c < 3; c++)
+            {
+                var mean = (double)_channelSum[c] / _count;
+                v += Math.Max(0, (double)_channelSquares[c] / _count - mean * mean);
+            }
+            return v / 3;
+        }
     }
 
     public double Mean => _count == 0 ? 0 : (double)_sum / _count;

@@ -28,10 +28,18 @@ public sealed record ValidationRules
         ["rgba"] = "warning",
         ["cmyk"] = "warning",
     };
-    /// <summary>Luma (0..255) variance under which an image is near-constant: 1 = a standard deviation of one grey level.</summary>
-    public double MinLumaVariance { get; init; } = 1.0;
+    /// <summary>
+    /// Pixel variance (mean of the R, G, B variances, 0..255 scale, on the downscaled image) under which an image is near-constant:
+    /// 1 = a standard deviation of about one level.
+    /// </summary>
+    public double MinPixelVariance { get; init; } = 1.0;
     /// <summary>Hamming distance of 64-bit pHashes at or under which two images are near-duplicates (0 = identical hash).</summary>
     public int NearDuplicateDistance { get; init; } = 4;
+    /// <summary>
+    /// Near-duplicates must also have mean colours within this many levels (largest R/G/B difference): pHash ignores colour and
+    /// brightness, so two flat backgrounds with a small blob at the same spot would otherwise pair up.
+    /// </summary>
+    public double NearDuplicateMaxColourShift { get; init; } = 12;
     public int MaxNearDuplicatePairs { get; init; } = 1000;
     /// <summary>Boxes may overhang the image by this many pixels (rounding of normalised coordinates).</summary>
     public double BoxTolerancePx { get; init; } = 1.0;
@@ -123,7 +131,7 @@ public sealed record ValidationRules
         }
         if (MinWidth < 0 || MinHeight < 0 || MaxSide <= 0 || MaxPixels <= 0 || MaxImageBytes <= 0 || MaxAnnotationBytes <= 0
             || MaxJsonDepth <= 0 || MaxFindingsPerFile <= 0 || NearDuplicateDistance < 0 || NearDuplicateDistance > 64
-            || BoxTolerancePx < 0 || MinLumaVariance < 0 || Parallelism < 0 || MaxNearDuplicatePairs < 0)
+            || BoxTolerancePx < 0 || MinPixelVariance < 0 || NearDuplicateMaxColourShift < 0 || Parallelism < 0 || MaxNearDuplicatePairs < 0)
             throw new UsageException(".obs/config validation: sizes, counts and thresholds must be >= 0 (max_* > 0, near_duplicate_distance <= 64)");
     }
 

@@ -1,10 +1,12 @@
 #!/usr/bin/python3
-"""Peer of `obs validate` for the "validate" benchmark: the same image decode + luma variance + YOLO label checks, with Pillow.
+"""Peer of `obs validate` for the "validate" benchmark: the same image decode + pixel variance + YOLO label checks, with Pillow.
 
-usage: /usr/bin/python3 validate_pillow.py <dataset-dir>
+usage: /usr/bin/python3 validate_pillow.py <dataset-dir> [--draft]
+--draft: JPEGs are decoded with Image.draft at the DCT scale Observatory uses (smallest 1/2, 1/4, 1/8 keeping the short side >= 48 px):
+every entropy-coded block is still decoded, the inverse DCT runs on the reduced grid — the like-for-like setting.
 Prints one JSON line: {"images", "labels", "errors", "warnings", "by_rule", "seconds"}.
 Checks (same thresholds as Observatory's defaults): full decode (Image.load; truncated/corrupt -> error), size >= 10 px,
-luma variance < 1.0 -> near_constant, label pairing (images/ -> labels/, .txt), rows `class cx cy w h`, numbers, [0,1] range,
+pixel variance (mean of R, G, B variances) < 1.0 -> near_constant, label pairing (images/ -> labels/, .txt), rows `class cx cy w h`, numbers, [0,1] range,
 w,h > 0, box inside the image with 1 px tolerance, class id < len(classes.txt).
 """
 import json
@@ -67,6 +69,7 @@ def check_label(path, width, height, nclasses, add):
 
 def main():
     root = sys.argv[1]
+    draft = "--draft" in sys.argv[2:]
     start = time.perf_counter()
     by_rule, totals = {}, {"error": 0, "warning": 0}
 
@@ -90,12 +93,16 @@ def main():
         width = height = 0
         try:
             with Image.open(os.path.join(root, rel)) as im:
-                im.load()  # full decode: raises OSError on truncated or corrupt data
                 width, height = im.size
-                variance = ImageStat.Stat(im.convert("L")).var[0]
+                if draft and im.format == "JPEG" and min(width, height) >= 96:
+                    short = min(width, height)
+                    im.draft("RGB", (max(1, width * 48 // short), max(1, height * 48 // short)))
+                im.load()  # full decode: raises OSError on truncated or corrupt data
+                stat = ImageStat.Stat(im.convert("RGB"))
+                variance = sum(stat.var) / 3
             if width < 10 or height < 10:
                 add("image.too_small", "error")
-            if variance < 1.0:
+            if variance < 1.0:  # mean of the R, G, B variances, like min_pixel_variance
                 add("image.near_constant", "warning")
         except Exception:  # noqa: BLE001 - any decoder failure is a finding
             add("image.corrupt", "error")

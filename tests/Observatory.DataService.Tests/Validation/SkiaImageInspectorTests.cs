@@ -139,7 +139,7 @@ public sealed class SkiaImageInspectorTests
     {
         var result = _inspector.Inspect(TestImages.Solid(160, 120, new SKColor(90, 90, 90)), Limits);
         Assert.Equal(InspectionStatus.Ok, result.Status);
-        Assert.True(result.LumaVariance < 1, $"variance {result.LumaVariance}");
+        Assert.True(result.PixelVariance < 1, $"variance {result.PixelVariance}");
     }
 
     private static int FindSof(byte[] jpeg)
