@@ -27,7 +27,21 @@ internal static class CocoChecker
             sink.Add(RuleIds.JsonSyntax, $"not valid JSON: {FirstSentence(e.Message)}", (int?)e.LineNumber + 1);
             return none;
         }
-        using (doc)
+        try
+        {
+            using (doc) return CheckDocument(doc, jsonPath, layout, inspectionOf, rules, sink, none);
+        }
+        catch (InvalidOperationException e) when (e.InnerException is System.Text.DecoderFallbackException)
+        {
+            // System.Text.Json validates structure eagerly but string contents only when read.
+            sink.Add(RuleIds.JsonSyntax, "a string is not valid UTF-8");
+            return none;
+        }
+    }
+
+    private static CocoResult CheckDocument(JsonDocument doc, string jsonPath, DatasetLayout layout, Func<string, ImageInspection?> inspectionOf,
+        ValidationRules rules, FindingSink sink, CocoResult none)
+    {
         {
             var root = doc.RootElement;
             if (root.ValueKind != JsonValueKind.Object) return none;

@@ -17,7 +17,7 @@ public sealed class FuzzTests(ITestOutputHelper output)
     private const int Iterations = 4000;
     private static readonly ValidationRules Rules = new() { MaxFindingsPerFile = 20 };
     private static readonly DatasetLayout Layout = DatasetLayout.Classify(
-        ["images/train/a.jpg", "images/train/b.jpg", "images/val/c.png"].Select(p => new TreeEntry(p, ContentHash.Compute(Encoding.UTF8.GetBytes(p)), 100)).ToList(),
+        new[] { "images/train/a.jpg", "images/train/b.jpg", "images/val/c.png" }.Select(p => new TreeEntry(p, ContentHash.Compute(Encoding.UTF8.GetBytes(p)), 100)).ToList(),
         Rules);
     private static readonly ClassList Classes = new(["circle", "square", "triangle"], "classes.txt");
     private static readonly ImageInspection Ok160 = new() { Status = InspectionStatus.Ok, Format = ImageFormat.Jpeg, Width = 160, Height = 120 };
@@ -72,8 +72,8 @@ public sealed class FuzzTests(ITestOutputHelper output)
         var scalar = Gen.OneOf<JsonNode?>(
             Gen.Int[-3, 400].Select(i => (JsonNode?)JsonValue.Create(i)),
             Gen.Double[-1e6, 1e6].Select(d => (JsonNode?)JsonValue.Create(d)),
-            Gen.Const<JsonNode?>(null), Gen.Const<JsonNode?>(JsonValue.Create("a.jpg")), Gen.Const<JsonNode?>(JsonValue.Create(true)),
-            Gen.Const<JsonNode?>(JsonValue.Create(long.MaxValue)), Gen.Const<JsonNode?>(JsonValue.Create(1e308)));
+            Gen.Const<JsonNode?>((JsonNode?)null), Gen.Const<JsonNode?>(() => JsonValue.Create("a.jpg")), Gen.Const<JsonNode?>(() => JsonValue.Create(true)),
+            Gen.Const<JsonNode?>(() => JsonValue.Create(long.MaxValue)), Gen.Const<JsonNode?>(() => JsonValue.Create(1e308)));
         Gen<JsonNode?> Value() => Gen.Frequency<JsonNode?>((6, scalar), (1, scalar.Array[0, 6].Select(a => (JsonNode?)new JsonArray(a))));
         Gen<JsonNode?> Obj(params string[] keys) =>
             Gen.Select(Value().Array[keys.Length], Gen.Bool.Array[keys.Length], (values, keep) =>

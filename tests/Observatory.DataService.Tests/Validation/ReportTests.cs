@@ -56,7 +56,7 @@ public sealed class ReportTests
         Assert.StartsWith("Validated data/ds: 12 files — 3 errors, 1 warning, 1 info", text);
         Assert.Contains("data/ds/labels/a.txt:3: coordinate 1.5", text);
         Assert.Contains("data/ds/annotations/i.json [42]: area 0", text);
-        Assert.True(text.IndexOf("error coco.area", StringComparison.Ordinal) < text.IndexOf("warning image.duplicate", StringComparison.Ordinal));
+        Assert.True(text.IndexOf("error coco.area (1)", StringComparison.Ordinal) < text.IndexOf("warning image.duplicate (1)", StringComparison.Ordinal));
         Assert.Contains("Class balance (yolo), imbalance ratio 3", text);
     }
 

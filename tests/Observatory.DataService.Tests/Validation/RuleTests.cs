@@ -32,7 +32,7 @@ public sealed class RuleTests
         dir.Write("images/x.jpg", TestImages.Render(1));
         dir.Write("labels/x.txt", "41 0.5 0.5 0.2 0.2\n1.5 0.5 0.5 0.2 0.2\n");
         var report = await ValidateAsync(dir);
-        Assert.Equal([(RuleIds.YoloClassId, "d/labels/x.txt", (int?)2), (RuleIds.YoloNoClassList, "d", null)], Problems(report));
+        Assert.Equal([(RuleIds.YoloNoClassList, "d", null), (RuleIds.YoloClassId, "d/labels/x.txt", (int?)2)], Problems(report));
     }
 
     [Fact]
