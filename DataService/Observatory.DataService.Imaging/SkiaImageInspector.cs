@@ -20,7 +20,7 @@ public sealed class SkiaImageInspector : IImageInspector
     /// <summary>Short side the statistics need: a 32×32 pHash thumbnail and a meaningful variance.</summary>
     public const int MinStatisticsSide = 48;
 
-    public string Version => "skia4.155-i3";
+    public string Version => "skia4.155-i4";
 
     public ImageInspection Inspect(byte[] content, ImageInspectionLimits limits)
     {
@@ -116,6 +116,7 @@ public sealed class SkiaImageInspector : IImageInspector
             MeanGreen = stats.ChannelMean(1),
             MeanBlue = stats.ChannelMean(2),
             PerceptualHash = stats.PerceptualHash(),
+            Thumbnail = stats.Thumbnail16(),
             HasTransparency = stats.HasTransparency,
         };
     }

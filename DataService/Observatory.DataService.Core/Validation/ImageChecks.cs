@@ -110,6 +110,7 @@ internal static class ImageChecks
                         int a = list[x], b = list[y];
                         if (PerceptualHashing.Distance(candidates[a].Hash, candidates[b].Hash) > d) continue;
                         if (ColourShift(candidates[a].Inspection, candidates[b].Inspection) > rules.NearDuplicateMaxColourShift) continue;
+                        if (LumaStatistics.ThumbnailDifference(candidates[a].Inspection.Thumbnail, candidates[b].Inspection.Thumbnail) > rules.NearDuplicateMaxThumbnailDifference) continue;
                         pairs.Add(a < b ? (a, b) : (b, a));
                         if (pairs.Count >= rules.MaxNearDuplicatePairs) { truncated = true; break; }
                     }

@@ -113,6 +113,37 @@ public sealed class LumaStatistics
         }
     }
 
+    /// <summary>16×16 luma thumbnail (2×2 means of the 32×32 one), base64; near-duplicate candidates are verified on it.</summary>
+    public string Thumbnail16()
+    {
+        var mean = Mean;
+        var small = new byte[16 * 16];
+        for (var y = 0; y < 16; y++)
+            for (var x = 0; x < 16; x++)
+            {
+                double sum = 0;
+                for (var dy = 0; dy < 2; dy++)
+                    for (var dx = 0; dx < 2; dx++)
+                    {
+                        var i = (2 * y + dy) * Thumb + 2 * x + dx;
+                        sum += _binCount[i] == 0 ? mean : _binSum[i] / _binCount[i];
+                    }
+                small[y * 16 + x] = (byte)Math.Clamp(Math.Round(sum / 4), 0, 255);
+            }
+        return Convert.ToBase64String(small);
+    }
+
+    /// <summary>Mean absolute difference (0..255) of two <see cref="Thumbnail16"/> values; 255 when either is missing or malformed.</summary>
+    public static double ThumbnailDifference(string? a, string? b)
+    {
+        if (a is null || b is null) return 255;
+        Span<byte> x = stackalloc byte[256], y = stackalloc byte[256];
+        if (!Convert.TryFromBase64String(a, x, out var na) || !Convert.TryFromBase64String(b, y, out var nb) || na != 256 || nb != 256) return 255;
+        long sum = 0;
+        for (var i = 0; i < 256; i++) sum += Math.Abs(x[i] - y[i]);
+        return sum / 256.0;
+    }
+
     /// <summary>pHash of the 32×32 thumbnail (empty bins, for images narrower than 32 px, take the mean).</summary>
     public ulong PerceptualHash()
     {

@@ -79,7 +79,7 @@ public static class RuleCatalog
         new(RuleIds.ImageBitDepth, Severity.Warning, "More than 8 bits per channel (16-bit PNG, 12-bit JPEG)."),
         new(RuleIds.ImageNearConstant, Severity.Warning, "Pixel variance (mean of R, G, B variances) below min_pixel_variance: blank or nearly uniform image."),
         new(RuleIds.ImageDuplicate, Severity.Warning, "Byte-identical to another image of the dataset (same SHA-256)."),
-        new(RuleIds.ImageNearDuplicate, Severity.Warning, "Perceptual hash within near_duplicate_distance bits of another image and mean colour within near_duplicate_max_colour_shift (reported per pair)."),
+        new(RuleIds.ImageNearDuplicate, Severity.Warning, "Perceptual hash within near_duplicate_distance bits of another image, confirmed by mean colour (near_duplicate_max_colour_shift) and 16×16 thumbnail (near_duplicate_max_thumbnail_difference); reported per pair."),
         new(RuleIds.AnnotationTooLarge, Severity.Error, "Annotation file larger than max_annotation_bytes; not parsed."),
         new(RuleIds.FindingsTruncated, Severity.Info, "More findings in this file than max_findings_per_file; the rest are counted, not listed."),
         new(RuleIds.YoloClassList, Severity.Error, "data.yaml/classes.txt unreadable, inconsistent with each other, or nc differs from names."),

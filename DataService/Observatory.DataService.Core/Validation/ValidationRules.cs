@@ -40,6 +40,11 @@ public sealed record ValidationRules
     /// brightness, so two flat backgrounds with a small blob at the same spot would otherwise pair up.
     /// </summary>
     public double NearDuplicateMaxColourShift { get; init; } = 12;
+    /// <summary>
+    /// Candidates from the hash are confirmed on their 16×16 luma thumbnails: mean absolute difference (0..255) at most this.
+    /// pHash alone pairs up unrelated flat images with one blob at a similar place; re-encoded copies differ by about 1.
+    /// </summary>
+    public double NearDuplicateMaxThumbnailDifference { get; init; } = 6;
     public int MaxNearDuplicatePairs { get; init; } = 1000;
     /// <summary>Boxes may overhang the image by this many pixels (rounding of normalised coordinates).</summary>
     public double BoxTolerancePx { get; init; } = 1.0;
@@ -131,7 +136,7 @@ public sealed record ValidationRules
         }
         if (MinWidth < 0 || MinHeight < 0 || MaxSide <= 0 || MaxPixels <= 0 || MaxImageBytes <= 0 || MaxAnnotationBytes <= 0
             || MaxJsonDepth <= 0 || MaxFindingsPerFile <= 0 || NearDuplicateDistance < 0 || NearDuplicateDistance > 64
-            || BoxTolerancePx < 0 || MinPixelVariance < 0 || NearDuplicateMaxColourShift < 0 || Parallelism < 0 || MaxNearDuplicatePairs < 0)
+            || BoxTolerancePx < 0 || MinPixelVariance < 0 || NearDuplicateMaxColourShift < 0 || NearDuplicateMaxThumbnailDifference < 0 || Parallelism < 0 || MaxNearDuplicatePairs < 0)
             throw new UsageException(".obs/config validation: sizes, counts and thresholds must be >= 0 (max_* > 0, near_duplicate_distance <= 64)");
     }
 

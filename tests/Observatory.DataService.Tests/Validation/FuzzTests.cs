@@ -155,7 +155,7 @@ public sealed class FuzzTests(ITestOutputHelper output)
             var list = baseHashes.Select((h, i) => i > 0 && flips[i] < 20 ? baseHashes[i - 1] ^ (1UL << flips[i]) ^ (flips[i] % 3 == 0 ? 1UL << (flips[i] + 7) % 64 : 0) : h).ToList();
             var inspection = new ImageInspection { Status = InspectionStatus.Ok };
             var candidates = list.Select((h, i) => ($"img{i:D3}.jpg", h, inspection)).ToList();
-            var rules = new ValidationRules { NearDuplicateDistance = d, MaxNearDuplicatePairs = 100_000 };
+            var rules = new ValidationRules { NearDuplicateDistance = d, MaxNearDuplicatePairs = 100_000, NearDuplicateMaxThumbnailDifference = 255 };
             var found = new List<ValidationFinding>();
             ImageChecks.NearDuplicates(candidates, rules, "", found, CancellationToken.None);
             var expected = 0;

@@ -116,7 +116,7 @@ public sealed class RuleTests
         }
         var report = await ValidateAsync(dir, new ValidationRules { ColourModes = new() });
         Assert.DoesNotContain(report.Findings, f => f.Rule == RuleIds.ImageNearDuplicate);
-        var loose = await ValidateAsync(dir, new ValidationRules { ColourModes = new(), NearDuplicateMaxColourShift = 255 });
+        var loose = await ValidateAsync(dir, new ValidationRules { ColourModes = new(), NearDuplicateMaxColourShift = 255, NearDuplicateMaxThumbnailDifference = 255 });
         Assert.Contains(loose.Findings, f => f.Rule == RuleIds.ImageNearDuplicate);
     }
 }
