@@ -133,15 +133,18 @@ public sealed class LumaStatistics
         return Convert.ToBase64String(small);
     }
 
-    /// <summary>Mean absolute difference (0..255) of two <see cref="Thumbnail16"/> values; 255 when either is missing or malformed.</summary>
+    /// <summary>
+    /// Largest absolute cell difference (0..255) of two <see cref="Thumbnail16"/> values; 255 when either is missing or malformed.
+    /// The largest, not the mean: a mean is dominated by the background, so a small object present in only one image barely moves it.
+    /// </summary>
     public static double ThumbnailDifference(string? a, string? b)
     {
         if (a is null || b is null) return 255;
         Span<byte> x = stackalloc byte[256], y = stackalloc byte[256];
         if (!Convert.TryFromBase64String(a, x, out var na) || !Convert.TryFromBase64String(b, y, out var nb) || na != 256 || nb != 256) return 255;
-        long sum = 0;
-        for (var i = 0; i < 256; i++) sum += Math.Abs(x[i] - y[i]);
-        return sum / 256.0;
+        var max = 0;
+        for (var i = 0; i < 256; i++) max = Math.Max(max, Math.Abs(x[i] - y[i]));
+        return max;
     }
 
     /// <summary>pHash of the 32×32 thumbnail (empty bins, for images narrower than 32 px, take the mean).</summary>

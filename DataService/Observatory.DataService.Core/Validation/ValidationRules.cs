@@ -41,10 +41,10 @@ public sealed record ValidationRules
     /// </summary>
     public double NearDuplicateMaxColourShift { get; init; } = 12;
     /// <summary>
-    /// Candidates from the hash are confirmed on their 16×16 luma thumbnails: mean absolute difference (0..255) at most this.
-    /// pHash alone pairs up unrelated flat images with one blob at a similar place; re-encoded copies differ by about 1.
+    /// Candidates from the hash are confirmed on their 16×16 luma thumbnails: no cell may differ by more than this (0..255).
+    /// pHash alone pairs up unrelated flat images with one blob at a similar place; re-encoded or resized copies differ by a few levels.
     /// </summary>
-    public double NearDuplicateMaxThumbnailDifference { get; init; } = 6;
+    public double NearDuplicateMaxThumbnailDifference { get; init; } = 24;
     public int MaxNearDuplicatePairs { get; init; } = 1000;
     /// <summary>Boxes may overhang the image by this many pixels (rounding of normalised coordinates).</summary>
     public double BoxTolerancePx { get; init; } = 1.0;
@@ -81,6 +81,10 @@ public sealed record ValidationRules
             throw new UsageException($".obs/config validation section (line {e.Start.Line}): {e.InnerException?.Message ?? e.Message}. Valid keys: {valid}", e);
         }
         rules ??= new ValidationRules();
+        // colour_modes lists only what the user changes; the other modes keep their default policy.
+        var modes = new Dictionary<string, string>(Default.ColourModes, StringComparer.Ordinal);
+        foreach (var (mode, severity) in rules.ColourModes) modes[mode] = severity;
+        rules = rules with { ColourModes = modes };
         rules.Check();
         return rules;
     }

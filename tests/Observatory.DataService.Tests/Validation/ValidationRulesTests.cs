@@ -41,6 +41,7 @@ public sealed class ValidationRulesTests
         Assert.Equal(Severity.Error, rules.SeverityOf(RuleIds.PairMissingLabel));
         Assert.Equal(Severity.Error, rules.ColourModeSeverity("grayscale"));
         Assert.Equal(Severity.Off, rules.ColourModeSeverity("rgba"));
+        Assert.Equal(Severity.Warning, rules.ColourModeSeverity("cmyk")); // modes not mentioned keep their default policy
         Assert.Equal(10, rules.MinHeight); // untouched keys keep defaults
     }
 
