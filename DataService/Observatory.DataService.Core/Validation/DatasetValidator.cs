@@ -115,8 +115,11 @@ public sealed class DatasetValidator(IImageInspector inspector)
             foreach (var image in layout.Images)
             {
                 if (labelledByYolo.ContainsKey(image.Path) || labelledByVoc.ContainsKey(image.Path) || listedByCoco.Contains(image.Path)) continue;
-                var expected = layout.YoloLabels.Count > 0 ? $" (expected {prefix}{DatasetLayout.LabelCandidates(image.Path).First()})" : "";
-                SinkFor(image.Path).Add(RuleIds.PairMissingLabel, $"image has no label{expected}; not in any COCO file or VOC file either");
+                var looked = new List<string>();
+                if (layout.YoloLabels.Count > 0) looked.Add($"no YOLO label {prefix}{DatasetLayout.LabelCandidates(image.Path).First()}");
+                if (layout.XmlFiles.Count > 0) looked.Add("no VOC file names it");
+                if (listedByCoco.Count > 0) looked.Add("no COCO file lists it");
+                SinkFor(image.Path).Add(RuleIds.PairMissingLabel, $"image has no label: {string.Join(", ", looked)}");
             }
         }
 

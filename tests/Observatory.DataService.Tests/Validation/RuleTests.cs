@@ -120,3 +120,35 @@ public sealed class RuleTests
         Assert.Contains(loose.Findings, f => f.Rule == RuleIds.ImageNearDuplicate);
     }
 }
+
+public sealed class ValidatorBehaviourTests
+{
+    private sealed class Recorder : IProgress<int>
+    {
+        public List<int> Values { get; } = [];
+        public void Report(int value) { lock (Values) Values.Add(value); }
+    }
+
+    [Fact]
+    public async Task Validate_ReportsProgressUpToTheNumberOfImages()
+    {
+        using var dir = new TempDir();
+        for (var i = 0; i < 6; i++) dir.Write($"images/{i}.jpg", TestImages.Render(i));
+        dir.Write("images/copy.jpg", TestImages.Render(0)); // same content: inspected once, counted for both files
+        var progress = new Recorder();
+        await new DatasetValidator(new SkiaImageInspector()).ValidateAsync(dir.Path, "d", TestImages.TreeOf(dir.Path), ValidationRules.Default, null, progress, CancellationToken.None);
+        Assert.Equal(7, progress.Values.Max());
+        Assert.Equal(6, progress.Values.Count);
+    }
+
+    [Fact]
+    public async Task Validate_WhenCancelled_Throws()
+    {
+        using var dir = new TempDir();
+        dir.Write("images/a.jpg", TestImages.Render(1));
+        using var cts = new CancellationTokenSource();
+        cts.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            new DatasetValidator(new SkiaImageInspector()).ValidateAsync(dir.Path, "d", TestImages.TreeOf(dir.Path), ValidationRules.Default, null, null, cts.Token));
+    }
+}
