@@ -47,6 +47,11 @@ internal sealed record ClassList(IReadOnlyList<string> Names, string Source)
         var stream = new YamlStream();
         try
         {
+            if (YamlGuard.TooDeep(text) is { } deepLine)
+            {
+                sink.Add(RuleIds.YoloClassList, $"data.yaml nests deeper than {YamlGuard.MaxDepth} levels", (int)deepLine);
+                return null;
+            }
             stream.Load(new StringReader(text));
         }
         catch (YamlException e)

@@ -102,7 +102,7 @@ public static class RuleCatalog
         new(RuleIds.CocoArea, Severity.Error, "area is not > 0."),
         new(RuleIds.CocoMissingFile, Severity.Error, "Image file_name not found in the dataset."),
         new(RuleIds.CocoSizeMismatch, Severity.Error, "Image width/height in the JSON differ from the decoded file."),
-        new(RuleIds.VocSyntax, Severity.Error, "XML is not well-formed, has a DTD (refused: entity expansion), or is too large."),
+        new(RuleIds.VocSyntax, Severity.Error, "XML is not well-formed, has a DTD (refused: entity expansion), nests deeper than max_xml_depth, or is too large."),
         new(RuleIds.VocSchema, Severity.Error, "Root is not <annotation>, or size/object/name/bndbox fields are missing or not numbers."),
         new(RuleIds.VocSizeMismatch, Severity.Error, "<size> differs from the decoded image."),
         new(RuleIds.VocBboxOutside, Severity.Error, "bndbox beyond 0..width / 0..height (VOC is 1-based; box_tolerance_px applies)."),

@@ -52,6 +52,7 @@ public sealed record ValidationRules
     public List<string>? Classes { get; init; }
     public long MaxAnnotationBytes { get; init; } = 256L * 1024 * 1024;
     public int MaxJsonDepth { get; init; } = 64;
+    public int MaxXmlDepth { get; init; } = 64;
     public int MaxFindingsPerFile { get; init; } = 50;
     /// <summary>Per-rule severity override: rule id → off|info|warning|error.</summary>
     public Dictionary<string, string> Severity { get; init; } = new(StringComparer.Ordinal);
@@ -73,6 +74,8 @@ public sealed record ValidationRules
         ValidationRules? rules;
         try
         {
+            if (YamlGuard.TooDeep(yamlSection) is { } line)
+                throw new UsageException($".obs/config validation section nests deeper than {YamlGuard.MaxDepth} levels (line {line})");
             rules = deserializer.Deserialize<ValidationRules?>(yamlSection);
         }
         catch (YamlException e)
@@ -96,6 +99,8 @@ public sealed record ValidationRules
         var stream = new YamlStream();
         try
         {
+            if (YamlGuard.TooDeep(configYaml) is { } line)
+                throw new UsageException($".obs/config nests deeper than {YamlGuard.MaxDepth} levels (line {line})");
             stream.Load(new StringReader(configYaml));
         }
         catch (YamlException e)
@@ -139,7 +144,7 @@ public sealed record ValidationRules
             ParseSeverity(sev, $"colour_modes.{mode}");
         }
         if (MinWidth < 0 || MinHeight < 0 || MaxSide <= 0 || MaxPixels <= 0 || MaxImageBytes <= 0 || MaxAnnotationBytes <= 0
-            || MaxJsonDepth <= 0 || MaxFindingsPerFile <= 0 || NearDuplicateDistance < 0 || NearDuplicateDistance > 64
+            || MaxJsonDepth <= 0 || MaxXmlDepth <= 0 || MaxFindingsPerFile <= 0 || NearDuplicateDistance < 0 || NearDuplicateDistance > 64
             || BoxTolerancePx < 0 || MinPixelVariance < 0 || NearDuplicateMaxColourShift < 0 || NearDuplicateMaxThumbnailDifference < 0 || Parallelism < 0 || MaxNearDuplicatePairs < 0)
             throw new UsageException(".obs/config validation: sizes, counts and thresholds must be >= 0 (max_* > 0, near_duplicate_distance <= 64)");
     }

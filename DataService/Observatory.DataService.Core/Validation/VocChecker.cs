@@ -29,6 +29,17 @@ internal static class VocChecker
                 IgnoreComments = true,
                 IgnoreProcessingInstructions = true,
             };
+            // First pass: a streaming read that refuses deep nesting (building a tree of 300,000 nested elements takes minutes).
+            using (var probe = XmlReader.Create(new MemoryStream(content, writable: false), settings))
+            {
+                while (probe.Read())
+                    if (probe.Depth > rules.MaxXmlDepth)
+                    {
+                        var line = probe is IXmlLineInfo li && li.HasLineInfo() ? li.LineNumber : (int?)null;
+                        sink.Add(RuleIds.VocSyntax, $"XML nests deeper than max_xml_depth {rules.MaxXmlDepth}", line);
+                        return new VocResult(null, counts);
+                    }
+            }
             using var reader = XmlReader.Create(new MemoryStream(content, writable: false), settings);
             doc = XDocument.Load(reader, LoadOptions.SetLineInfo);
         }

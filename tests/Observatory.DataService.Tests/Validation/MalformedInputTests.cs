@@ -35,6 +35,28 @@ public sealed class MalformedInputTests
     }
 
     [Fact]
+    public async Task Validate_WhenVocNestsDeeply_RefusesAtTheDepthLimit()
+    {
+        using var dir = new TempDir();
+        dir.Write("voc/deep.xml", "<annotation>" + string.Concat(Enumerable.Repeat("<object>", 300_000)) + string.Concat(Enumerable.Repeat("</object>", 300_000)) + "</annotation>");
+        var report = await ValidateAsync(dir);
+        var f = Assert.Single(report.Findings);
+        Assert.Equal(RuleIds.VocSyntax, f.Rule);
+        Assert.Contains("max_xml_depth", f.Message);
+    }
+
+    [Fact]
+    public async Task Validate_WhenDataYamlNestsDeeply_ReportsClassListWithoutOverflowingTheStack()
+    {
+        using var dir = new TempDir();
+        dir.Write("data.yaml", "names: " + new string('[', 500_000));
+        var report = await ValidateAsync(dir);
+        var f = Assert.Single(report.Findings);
+        Assert.Equal((RuleIds.YoloClassList, "d/data.yaml"), (f.Rule, f.Path));
+        Assert.Throws<Observatory.DataService.Core.Errors.UsageException>(() => ValidationRules.FromConfigYaml("validation: " + new string('[', 500_000)));
+    }
+
+    [Fact]
     public async Task Validate_WhenJsonNestsDeeply_ReportsSyntaxAtTheDepthLimit()
     {
         using var dir = new TempDir();
