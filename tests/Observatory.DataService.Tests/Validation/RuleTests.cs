@@ -102,6 +102,34 @@ public sealed class RuleTests
     }
 
     [Fact]
+    public async Task Image_WhenTiffOrHeif_ReportsUnsupportedFormatInsteadOfCorrupt()
+    {
+        using var dir = new TempDir();
+        dir.Write("images/a.tif", [.. "II*\0"u8, 8, 0, 0, 0, 0, 0]);
+        dir.Write("images/b.jpg", [0, 0, 0, 0x18, .. "ftypheic"u8, 0, 0, 0, 0]);
+        var report = await ValidateAsync(dir);
+        Assert.Equal(
+            [(RuleIds.ImageUnsupported, "d/images/a.tif", (int?)null), (RuleIds.ImageUnsupported, "d/images/b.jpg", null)],
+            Problems(report));
+    }
+
+    [Fact]
+    public async Task Voc_WhenFieldsMissingOrNotNumbers_ReportsSchemaWithLineAndObject()
+    {
+        using var dir = new TempDir();
+        dir.Write("images/a.jpg", TestImages.Render(1));
+        dir.Write("voc/a.xml", "<annotation>\n<filename>a.jpg</filename>\n<object>\n<name>cat</name>\n<bndbox><xmin>1</xmin><ymin>x</ymin><xmax>5</xmax><ymax>9</ymax></bndbox>\n</object>\n</annotation>\n");
+        dir.Write("voc/b.xml", "<root/>");
+        var report = await ValidateAsync(dir);
+        Assert.Equal(
+        [
+            (RuleIds.VocSchema, "d/voc/a.xml", (int?)1, (string?)null),     // no <size>
+            (RuleIds.VocSchema, "d/voc/a.xml", 5, "object:1"),            // ymin not a number
+            (RuleIds.VocSchema, "d/voc/b.xml", 1, null),                  // root is not <annotation>
+        ], report.Findings.Where(f => f.Rule != RuleIds.ClassBalance).Select(f => (f.Rule, f.Path, f.Line, f.AnnotationId)));
+    }
+
+    [Fact]
     public async Task NearDuplicate_WhenSameLayoutButOtherColours_IsNotReported()
     {
         using var dir = new TempDir();
