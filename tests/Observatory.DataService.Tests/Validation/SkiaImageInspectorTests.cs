@@ -50,7 +50,7 @@ public sealed class SkiaImageInspectorTests
     }
 
     [Fact]
-    public void Inspect_WhenPngDataCorrupted_ReturnsCorruptOrTruncated()
+    public void Inspect_WhenPngDataCorrupted_ReturnsCorrupt()
     {
         var png = TestImages.Png(64, 64, 2, 8, seed: 4);
         for (var i = 45; i < 80; i++) png[i] ^= 0x5A; // inside the zlib stream of IDAT
