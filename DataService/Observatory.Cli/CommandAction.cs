@@ -14,6 +14,12 @@ public static class CommandAction
             {
                 return await body(parse, ct);
             }
+            catch (ValidationFailedException ex)
+            {
+                Console.Out.Write(ex.ReportText);
+                Console.Error.WriteLine($"obs {command.Name}: {ex.Message}");
+                return ex.ExitCode;
+            }
             catch (ObsException ex)
             {
                 Console.Error.WriteLine($"obs {command.Name}: {ex.Message}");

@@ -1,9 +1,10 @@
-using Observatory.DataService.Core.Ports;
+using Observatory.DataService.Core.Validation;
+using Observatory.DataService.Imaging;
 
 namespace Observatory.Cli;
 
-/// <summary>The validator `add` and `commit` run; wired to the validation library.</summary>
+/// <summary>The validator `add`, `commit` and `validate` run: the Core rules over SkiaSharp image inspection.</summary>
 internal static class ValidationAdapter
 {
-    public static IDatasetValidation? Create() => null;
+    public static DatasetValidation Create() => new(new SkiaImageInspector());
 }

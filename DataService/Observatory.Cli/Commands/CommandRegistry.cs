@@ -16,6 +16,7 @@ public static class CommandRegistry
         yield return LogCommand.Create();
         yield return LsCommand.Create();
         yield return GcCommand.Create();
+        yield return ValidateCommand.Create();
         yield return RemoteCommand.Create();
         yield return TransferCommands.Push();
         yield return TransferCommands.Fetch();
