@@ -22,14 +22,18 @@ obs init
 obs add data/shapes
 obs commit -m "shapes: first version" --tag
 
-echo "== a new batch arrives: 30 more images, 5 removed, labels fixed" >&2
+echo "== a new batch arrives: 30 more images; one label file gets a bad line" >&2
 samples generate .work-new --train 30 --val 0 --seed 7 >/dev/null 2>&1
 for f in .work-new/images/train/*; do n=$(basename "$f"); cp "$f" "data/shapes/images/train/new_$n"; done
 for f in .work-new/labels/train/*; do n=$(basename "$f"); cp "$f" "data/shapes/labels/train/new_$n"; done
 rm -rf .work-new
-ls data/shapes/images/val | head -5 | while read -r f; do rm "data/shapes/images/val/$f" "data/shapes/labels/val/${f%.*}.txt"; done
+echo "7 0.5 0.5 1.3 0.2" >> data/shapes/labels/train/train_00000.txt
+obs status | head -n 3
+echo "== the validation gate refuses the version (class 7 does not exist, width 1.3 is outside [0,1])" >&2
+obs commit -m "shapes: new batch" --tag || echo "(refused, exit $?)"
+echo "== fix the label and commit v2" >&2
+sed -i '$ d' data/shapes/labels/train/train_00000.txt
 echo "0 0.5 0.5 0.2 0.2" >> data/shapes/labels/train/train_00000.txt
-obs status
 obs commit -m "shapes: new batch" --tag
 
 echo "== what changed between the versions" >&2

@@ -34,7 +34,12 @@ public sealed class VersioningEndToEndTests
         Assert.Equal("modified", s.GetProperty("state").GetString());
         Assert.Equal(10, s.GetProperty("added").GetArrayLength());
 
-        Ok(await ObsProcess.RunAsync(root, "commit", "-m", "food v2", "--tag"));
+        // The COCO file still lists the deleted images: the gate refuses the version until told otherwise.
+        var refused = await ObsProcess.RunAsync(root, "commit", "-m", "food v2", "--tag");
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("coco.missing_file", refused.Stdout);
+        Assert.DoesNotContain("food@v2", repo.Tags());
+        Ok(await ObsProcess.RunAsync(root, "commit", "-m", "food v2", "--tag", "--allow-invalid"));
         var v2 = repo.Snapshot("data/food");
 
         var diff = await ObsProcess.RunAsync(root, "diff", "food@v1", "food@v2", "--json");
@@ -55,13 +60,13 @@ public sealed class VersioningEndToEndTests
         // An untagged v3 that is then abandoned: gc (keep tags) removes just its objects.
         Ok(await ObsProcess.RunAsync(root, "checkout", "--rev", "food@v2", "data/food"));
         repo.WriteFile("data/food/extra/only_in_v3.txt", "v3 only");
-        Ok(await ObsProcess.RunAsync(root, "commit", "-m", "food v3 (untagged)"));
+        Ok(await ObsProcess.RunAsync(root, "commit", "-m", "food v3 (untagged)", "--allow-invalid"));
         Ok(await ObsProcess.RunAsync(root, "checkout", "--rev", "food@v2", "data/food"));
-        Ok(await ObsProcess.RunAsync(root, "commit", "-m", "back to v2"));
+        Ok(await ObsProcess.RunAsync(root, "commit", "-m", "back to v2", "--allow-invalid"));
         var gc = await ObsProcess.RunAsync(root, "gc", "--json");
         Ok(gc);
         var removed = JsonDocument.Parse(gc.Stdout).RootElement.GetProperty("removed").EnumerateArray().Select(e => e.GetString()).ToList();
-        Assert.Equal(2, removed.Count); // v3's tree and its one new file
+        Assert.Equal(3, removed.Count); // v3's tree, its one new file and its validation report
         Assert.Contains(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData("v3 only"u8)), removed);
 
         Ok(await ObsProcess.RunAsync(root, "checkout", "--rev", "food@v1", "data/food"));

@@ -45,7 +45,8 @@ public static class WorkspaceScanner
         {
             ct.ThrowIfCancellationRequested();
             var rel = Path.GetRelativePath(root, info.FullName).Replace(Path.DirectorySeparatorChar, '/');
-            if (info.LinkTarget is not null)
+            // The attribute comes from the directory listing; LinkTarget would cost a readlink per file.
+            if ((info.Attributes & FileAttributes.ReparsePoint) != 0 && info.LinkTarget is not null)
             {
                 var target = info.ResolveLinkTarget(returnFinalTarget: true);
                 if (target is null || !RepoPath.IsUnder(target.FullName, repo.Root))
@@ -60,42 +61,46 @@ public static class WorkspaceScanner
         var results = new TreeEntry[files.Count];
         var fresh = new ConcurrentBag<StatEntry>();
         var progress = repo.Progress;
-        progress.Begin(mode == Mode.IntoCache ? $"adding {datasetPath}" : $"checking {datasetPath}", files.Count);
+        // First pass, sequential and cheap: every file whose stamp matches the stat cache keeps its remembered hash.
+        var toHash = new List<int>();
+        for (var i = 0; i < files.Count; i++)
+        {
+            var (rel, info) = files[i];
+            var stamp = new FileStamp(info.Length, info.LastWriteTimeUtc.Ticks, 0);
+            if (known.TryGetValue(prefix + rel, out var entry) && entry.Stamp == stamp && (mode == Mode.HashOnly || repo.Cache.Contains(entry.Hash)))
+                results[i] = new TreeEntry(rel, entry.Hash, info.Length);
+            else
+                toHash.Add(i);
+        }
+        progress.Begin(mode == Mode.IntoCache ? $"adding {datasetPath}" : $"checking {datasetPath}", toHash.Count);
         try
         {
-            await Parallel.ForEachAsync(Enumerable.Range(0, files.Count), new ParallelOptions { MaxDegreeOfParallelism = repo.Jobs, CancellationToken = ct }, async (i, token) =>
+            await Parallel.ForEachAsync(toHash, new ParallelOptions { MaxDegreeOfParallelism = repo.Jobs, CancellationToken = ct }, async (i, token) =>
             {
                 var (rel, info) = files[i];
                 var stamp = new FileStamp(info.Length, info.LastWriteTimeUtc.Ticks, 0);
-                if (known.TryGetValue(prefix + rel, out var entry) && entry.Stamp == stamp && (mode == Mode.HashOnly || repo.Cache.Contains(entry.Hash)))
+                ContentHash hash; long size;
+                try
                 {
-                    results[i] = new TreeEntry(rel, entry.Hash, info.Length);
+                    if (mode == Mode.IntoCache)
+                    {
+                        (hash, size) = repo.Config.Cache.Type == Config.CacheType.Hardlink
+                            ? await repo.Cache.AddFileByLinkAsync(info.FullName, token)
+                            : await repo.Cache.AddFileAsync(info.FullName, token);
+                    }
+                    else
+                    {
+                        await using var s = new FileStream(info.FullName, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+                        hash = ContentHash.FromBytes(await SHA256.HashDataAsync(s, token));
+                        size = s.Length;
+                    }
                 }
-                else
+                catch (FileNotFoundException ex)
                 {
-                    ContentHash hash; long size;
-                    try
-                    {
-                        if (mode == Mode.IntoCache)
-                        {
-                            (hash, size) = repo.Config.Cache.Type == Config.CacheType.Hardlink
-                                ? await repo.Cache.AddFileByLinkAsync(info.FullName, token)
-                                : await repo.Cache.AddFileAsync(info.FullName, token);
-                        }
-                        else
-                        {
-                            await using var s = new FileStream(info.FullName, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
-                            hash = ContentHash.FromBytes(await SHA256.HashDataAsync(s, token));
-                            size = s.Length;
-                        }
-                    }
-                    catch (FileNotFoundException ex)
-                    {
-                        throw new StoreException($"'{datasetPath}/{rel}' disappeared while it was read", ex);
-                    }
-                    results[i] = new TreeEntry(rel, hash, size);
-                    if (size == stamp.Size) fresh.Add(new StatEntry(prefix + rel, stamp, hash));
+                    throw new StoreException($"'{datasetPath}/{rel}' disappeared while it was read", ex);
                 }
+                results[i] = new TreeEntry(rel, hash, size);
+                if (size == stamp.Size) fresh.Add(new StatEntry(prefix + rel, stamp, hash));
                 progress.Advance(1);
             });
         }
