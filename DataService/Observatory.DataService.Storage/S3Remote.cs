@@ -20,9 +20,21 @@ public sealed record S3Settings(string Bucket, string Prefix, string Endpoint, b
 /// </summary>
 public sealed class S3Remote : IRemoteStore
 {
+    /// <summary>S3 allows a single PUT up to 5 GiB; larger objects go through the SDK's multipart upload.</summary>
+    private const long SinglePutLimit = 5L << 30;
+
     private readonly IMinioClient _client;
     private readonly S3Settings _settings;
     private readonly string _objectsPrefix;
+    // Object bytes travel over presigned URLs on one pooled HttpClient: the SDK's GetObject adds a HEAD per object and, in
+    // 7.0, serialised concurrent downloads here (~40 ms each); its PutObject buffers multipart parts in memory.
+    private readonly HttpClient _http = new(new SocketsHttpHandler
+    {
+        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+        MaxConnectionsPerServer = 64,
+        ConnectTimeout = TimeSpan.FromSeconds(10),
+    })
+    { Timeout = Timeout.InfiniteTimeSpan };
 
     public S3Remote(S3Settings settings)
     {
@@ -73,6 +85,21 @@ public sealed class S3Remote : IRemoteStore
 
     public async Task UploadAsync(ContentHash hash, string localPath, long size, CancellationToken ct)
     {
+        if (size < SinglePutLimit)
+        {
+            await Guard(async () =>
+            {
+                var url = await _client.PresignedPutObjectAsync(new PresignedPutObjectArgs().WithBucket(_settings.Bucket).WithObject(Key(hash)).WithExpiry(3600));
+                await using var stream = new FileStream(localPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+                using var content = new StreamContent(stream, 1 << 16);
+                content.Headers.ContentLength = size;
+                content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/octet-stream");
+                using var response = await _http.PutAsync(url, content, ct);
+                await EnsureSuccessAsync(response, "upload " + hash.Short, null, ct);
+                return 0;
+            }, "upload " + hash.Short);
+            return;
+        }
         await Guard(async () =>
         {
             await using var stream = new FileStream(localPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
@@ -84,8 +111,31 @@ public sealed class S3Remote : IRemoteStore
 
     public async Task DownloadAsync(ContentHash hash, Func<Stream, CancellationToken, Task> consume, CancellationToken ct)
     {
-        await Guard(() => _client.GetObjectAsync(new GetObjectArgs().WithBucket(_settings.Bucket).WithObject(Key(hash)).WithCallbackStream(consume), ct),
-            "download " + hash.Short, notFound: $"object {hash.Hex} is missing on remote {DisplayUrl}; push it from a machine that has it");
+        var notFound = $"object {hash.Hex} is missing on remote {DisplayUrl}; push it from a machine that has it";
+        await Guard(async () =>
+        {
+            var url = await _client.PresignedGetObjectAsync(new PresignedGetObjectArgs().WithBucket(_settings.Bucket).WithObject(Key(hash)).WithExpiry(3600));
+            using var response = await _http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, ct);
+            await EnsureSuccessAsync(response, "download " + hash.Short, notFound, ct);
+            await using var body = await response.Content.ReadAsStreamAsync(ct);
+            await consume(body, ct);
+            return 0;
+        }, "download " + hash.Short, notFound);
+    }
+
+    /// <summary>Maps an HTTP status of a presigned request: 404 is final, 5xx and 429 are retried, other errors are final.</summary>
+    private async Task EnsureSuccessAsync(HttpResponseMessage response, string what, string? notFound, CancellationToken ct)
+    {
+        if (response.IsSuccessStatusCode) return;
+        var code = (int)response.StatusCode;
+        string detail;
+        try { detail = (await response.Content.ReadAsStringAsync(ct)).Trim(); } catch (HttpRequestException) { detail = ""; }
+        var s3Code = System.Text.RegularExpressions.Regex.Match(detail, "<Code>([^<]+)</Code>").Groups[1].Value;
+        if (code == 404) throw new StoreException(notFound ?? $"{what}: not found on {DisplayUrl}");
+        if (code is 401 or 403)
+            throw new StoreException($"remote {DisplayUrl} refused the credentials during {what} ({code} {s3Code}); check access_key/secret_key in .obs/config.local or OBS_S3_*/AWS_* variables");
+        if (code >= 500 || code == 429) throw new RemoteTransientException($"remote {DisplayUrl} failed during {what}: HTTP {code} {s3Code}");
+        throw new StoreException($"remote {DisplayUrl} failed during {what}: HTTP {code} {s3Code}");
     }
 
     public async Task DeleteAsync(ContentHash hash, CancellationToken ct)
@@ -141,5 +191,9 @@ public sealed class S3Remote : IRemoteStore
         return inner.Message;
     }
 
-    public void Dispose() => (_client as IDisposable)?.Dispose();
+    public void Dispose()
+    {
+        _http.Dispose();
+        (_client as IDisposable)?.Dispose();
+    }
 }
