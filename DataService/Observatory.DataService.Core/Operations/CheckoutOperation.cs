@@ -14,6 +14,8 @@ public sealed record CheckoutOptions
     public string? Revision { get; init; }
     /// <summary>Overwrite or delete workspace changes whose content is not in the cache.</summary>
     public bool Force { get; init; }
+    /// <summary>Objects verified moments ago (downloaded by this same pull): copied by the kernel without a second hash.</summary>
+    public IReadOnlySet<ContentHash>? JustVerified { get; init; }
 }
 
 public sealed record CheckoutResult(string DatasetPath, int Written, int Deleted, int Unchanged);
@@ -98,7 +100,7 @@ public static class CheckoutOperation
             await Parallel.ForEachAsync(plan.ToWrite, new ParallelOptions { MaxDegreeOfParallelism = repo.Jobs, CancellationToken = ct }, async (entry, token) =>
             {
                 var target = RepoPath.Combine(plan.Root, entry.Path, "tree");
-                await RestoreFileAsync(repo, entry.Hash, target, token);
+                await RestoreFileAsync(repo, entry.Hash, target, token, options.JustVerified?.Contains(entry.Hash) == true);
                 var info = new FileInfo(target);
                 stats.Add(new StatEntry(prefix + entry.Path, new FileStamp(info.Length, info.LastWriteTimeUtc.Ticks, 0), entry.Hash));
                 repo.Progress.Advance(1);
@@ -129,10 +131,26 @@ public static class CheckoutOperation
     /// Copies an object to a temp file while re-hashing it (or, with <c>cache.type: hardlink</c>, links it after verifying it)
     /// and renames it into place only if the hash matches.
     /// </summary>
-    public static async Task RestoreFileAsync(ObsRepository repo, ContentHash hash, string target, CancellationToken ct)
+    public static async Task RestoreFileAsync(ObsRepository repo, ContentHash hash, string target, CancellationToken ct, bool justVerified = false)
     {
         Directory.CreateDirectory(repo.TempDir);
         var temp = AtomicFile.TempPath(repo.TempDir);
+        if (justVerified && repo.Config.Cache.Type == Config.CacheType.Copy)
+        {
+            try
+            {
+                File.Copy(repo.Cache.PathOf(hash), temp); // copy_file_range: no user-space pass over the bytes
+                if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                File.Move(temp, target, overwrite: true);
+                return;
+            }
+            catch
+            {
+                AtomicFile.TryDelete(temp);
+                throw;
+            }
+        }
         if (repo.Config.Cache.Type == Config.CacheType.Hardlink)
         {
             if (!await repo.Cache.VerifyAsync(hash, ct))

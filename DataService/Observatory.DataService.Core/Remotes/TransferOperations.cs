@@ -68,7 +68,10 @@ public static class TransferOperations
         return new TransferResult(missingFiles.Count + missingTrees.Count, bytes, files.Count + trees.Count - missingFiles.Count - missingTrees.Count);
     }
 
-    public static async Task<TransferResult> FetchAsync(ObsRepository repo, IRemoteStore remote, TransferOptions options, CancellationToken ct)
+    public static Task<TransferResult> FetchAsync(ObsRepository repo, IRemoteStore remote, TransferOptions options, CancellationToken ct) =>
+        FetchAsync(repo, remote, options, null, ct);
+
+    private static async Task<TransferResult> FetchAsync(ObsRepository repo, IRemoteStore remote, TransferOptions options, HashSet<ContentHash>? fetched, CancellationToken ct)
     {
         var fetchedTrees = 0;
         var (files, trees) = await ReferencedAsync(repo, options, async (hash, where, c) =>
@@ -84,6 +87,7 @@ public static class TransferOperations
             await Parallel.ForEachAsync(missing, ParallelFor(options, ct), async (hash, token) =>
             {
                 Interlocked.Add(ref bytes, await DownloadAsync(repo, remote, hash, hash.Hex, token));
+                if (fetched is not null) lock (fetched) fetched.Add(hash);
                 repo.Progress.Advance(1);
             });
         }
@@ -97,8 +101,9 @@ public static class TransferOperations
     /// <summary>Fetch, then check out the same selection (whole datasets or the named sub-folders).</summary>
     public static async Task<(TransferResult Fetch, IReadOnlyList<CheckoutResult> Checkout)> PullAsync(ObsRepository repo, IRemoteStore remote, TransferOptions options, bool force, CancellationToken ct)
     {
-        var fetched = await FetchAsync(repo, remote, options, ct);
-        var checkout = await CheckoutOperation.RunAsync(repo, options.Paths, new CheckoutOptions { Revision = options.Revision, Force = force }, ct);
+        var justFetched = new HashSet<ContentHash>();
+        var fetched = await FetchAsync(repo, remote, options, justFetched, ct);
+        var checkout = await CheckoutOperation.RunAsync(repo, options.Paths, new CheckoutOptions { Revision = options.Revision, Force = force, JustVerified = justFetched }, ct);
         return (fetched, checkout);
     }
 
