@@ -44,7 +44,11 @@ public sealed class DatasetsPageTests(DashboardFixture fx)
         // Newest version selected: its class balance chart and its findings with thumbnails.
         await ExpectClassCountsAsync(page, fx.Registry.V2);
         await Browser.ScreenshotAsync(page, "datasets-v2");
-        await Expect(page.Locator("[data-testid=balance-chart] svg path, [data-testid=balance-chart] svg rect").First).ToBeVisibleAsync();
+        var chart = page.GetByTestId("balance-chart");
+        foreach (var name in SeededRegistry.Classes) await Expect(chart.Locator("svg")).ToContainTextAsync(name);
+        // One drawn bar per non-empty class: SVG paths of the column series with a real size.
+        var bars = await chart.EvaluateAsync<int>("c => [...c.querySelectorAll('.rz-column-series path, .rz-series path')].filter(p => { const b = p.getBBox(); return b.width > 5 && b.height > 5; }).length");
+        Assert.Equal(fx.Registry.V2.ClassCounts.Count(kv => kv.Value > 0), bars);
         await Expect(page.GetByTestId("report-errors")).ToHaveTextAsync("1");
         var grid = page.GetByTestId("findings-grid");
         await Expect(grid).ToContainTextAsync("yolo.coordinate_range");

@@ -118,9 +118,10 @@ public sealed class DatasetCatalog(string repositoryPath, ObsEnvironment environ
             if (byPath.TryGetValue(labelPath, out var label) && repo.Cache.Contains(label.Hash))
             {
                 var text = Encoding.UTF8.GetString(await repo.Cache.ReadAllBytesAsync(label.Hash, ct));
-                foreach (var line in text.Split('\n'))
-                    if (TryParseYolo(line, out var cls, out var box))
-                        boxes.Add(new YoloBox(cls, names.GetValueOrDefault(cls, cls.ToString(CultureInfo.InvariantCulture)), box[0], box[1], box[2], box[3]));
+                var lines = text.Split('\n');
+                for (var i = 0; i < lines.Length; i++)
+                    if (TryParseYolo(lines[i], out var cls, out var box))
+                        boxes.Add(new YoloBox(cls, names.GetValueOrDefault(cls, cls.ToString(CultureInfo.InvariantCulture)), box[0], box[1], box[2], box[3], i + 1));
             }
             else labelPath = null!;
             result[requested] = new AnnotatedImage(dataset + "/" + imagePath, image.Hash.Hex, image.Size, labelPath is null ? null : dataset + "/" + labelPath, boxes);

@@ -50,8 +50,8 @@ public sealed record ClassTally(int Id, string Name, int Count);
 /// <summary>Objects per YOLO class id over labels/**/*.txt of a version.</summary>
 public sealed record ClassBalanceView(string Dataset, string Commit, int LabelFiles, int Objects, int MissingLabelFiles, int MalformedLines, IReadOnlyList<ClassTally> Classes);
 
-/// <summary>A YOLO box in normalised image coordinates (centre, size in 0..1).</summary>
-public sealed record YoloBox(int ClassId, string ClassName, double CenterX, double CenterY, double Width, double Height);
+/// <summary>A YOLO box in normalised image coordinates (centre, size in 0..1); <see cref="Line"/> is its 1-based row in the label file.</summary>
+public sealed record YoloBox(int ClassId, string ClassName, double CenterX, double CenterY, double Width, double Height, int Line);
 
 /// <summary>An image of a version with the boxes of its YOLO label file (if any).</summary>
 public sealed record AnnotatedImage(string Path, string Sha256, long Size, string? LabelPath, IReadOnlyList<YoloBox> Boxes);
