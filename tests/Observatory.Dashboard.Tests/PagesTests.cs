@@ -38,4 +38,14 @@ public sealed class PagesTests(DashboardFixture fx)
         Assert.Equal(404, response!.Status);
         await Expect(page.Locator("h1")).ToHaveTextAsync("Page not found");
     }
+
+    [Fact]
+    public async Task ErrorPage_TellsThePersonPlainlyWithoutDetails()
+    {
+        var page = await fx.NewPageAsync();
+        await page.GotoAsync("error");
+        await Expect(page.Locator("h1")).ToHaveTextAsync("Something went wrong");
+        await Expect(page.Locator("body")).Not.ToContainTextAsync("Exception");
+        await Browser.ScreenshotAsync(page, "error");
+    }
 }
