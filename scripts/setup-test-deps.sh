@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the tests need when it is absent; idempotent and quick when everything is there.
 #  - git (LibGit2Sharp needs none, but tests compare with the git CLI)
+#  - chromium + fonts-roboto (Debian's browser for the Playwright dashboard tests; Playwright never downloads one; Roboto is
+#    the font of Radzen's material theme)
 #  - s3rver (npm) in tools/s3, patched: real S3 XML namespace (Minio's parser needs it) — started by the test fixtures
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,6 +11,8 @@ export DEBIAN_FRONTEND=noninteractive
 need=()
 command -v git >/dev/null || need+=(git)
 command -v node >/dev/null || need+=(nodejs npm)
+command -v chromium >/dev/null || need+=(chromium)
+dpkg -s fonts-roboto >/dev/null 2>&1 || need+=(fonts-roboto)
 if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq
   apt-get install -y -qq "${need[@]}" >/dev/null

@@ -1,5 +1,3 @@
-var builder = WebApplication.CreateBuilder(args);
-builder.Services.AddProblemDetails();
-var app = builder.Build();
-app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
-app.Run();
+using Observatory.DataService.Api;
+
+DataServiceApp.Build(args).Run();

@@ -1,0 +1,74 @@
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.StaticFiles;
+using Observatory.Dashboard.Components;
+using Observatory.Dashboard.Security;
+using Observatory.DataService.Core.Queries;
+using Observatory.DataService.Core.Workspace;
+using Observatory.DataService.Git;
+using Observatory.DataService.Storage;
+using Radzen;
+
+namespace Observatory.Dashboard;
+
+/// <summary>The composition root of the dashboard (Blazor Server, interactive server render mode, Radzen material theme).</summary>
+public static class DashboardApp
+{
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        configure?.Invoke(builder);
+        var options = builder.Configuration.GetSection(DashboardOptions.Section).Get<DashboardOptions>() ?? new DashboardOptions();
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(_ => new DatasetCatalog(Path.GetFullPath(options.RepositoryPath),
+            new ObsEnvironment(p => LibGit2VersionControl.Discover(p), p => new SqliteStatCache(p), TimeProvider.System)));
+
+        builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        builder.Services.AddRadzenComponents();
+        builder.Services.AddCascadingAuthenticationState();
+        builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie(o =>
+        {
+            o.LoginPath = "/login";
+            o.Cookie.Name = "observatory.auth";
+            o.Cookie.HttpOnly = true;
+            o.Cookie.SameSite = SameSiteMode.Strict;
+            o.ExpireTimeSpan = TimeSpan.FromHours(12);
+            o.SlidingExpiration = true;
+        });
+        builder.Services.AddSingleton<LoginGate>();
+        builder.Services.AddSingleton<IAuthorizationHandler, LoginRequirementHandler>();
+        // Every endpoint needs the login requirement unless it says AllowAnonymous (login page, static assets, health).
+        builder.Services.AddAuthorization(o => o.FallbackPolicy = new AuthorizationPolicyBuilder().AddRequirements(new LoginRequirement()).Build());
+        builder.Services.AddAntiforgery();
+
+        var app = builder.Build();
+        // Never the developer exception page: a person gets a plain error page, details go to the log.
+        app.UseExceptionHandler("/error", createScopeForErrors: true);
+        app.UseStatusCodePagesWithReExecute("/not-found");
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+
+        app.MapStaticAssets().AllowAnonymous();
+        app.MapGet("/healthz", () => Results.Ok(new { status = "ok" })).AllowAnonymous();
+        app.MapAccountEndpoints();
+        app.MapObjectEndpoint();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        return app;
+    }
+
+    private static readonly FileExtensionContentTypeProvider ContentTypes = new();
+
+    /// <summary>Cache objects (images for thumbnails) by hash; <c>?name=</c> gives the content type. Objects never change, so cache hard.</summary>
+    private static void MapObjectEndpoint(this IEndpointRouteBuilder app) =>
+        app.MapGet("/objects/{sha256}", (string sha256, string? name, DatasetCatalog catalog, HttpContext http) =>
+        {
+            Stream? stream;
+            try { stream = catalog.OpenObject(sha256); }
+            catch (QueryException ex) { return Results.Problem(ex.Message, statusCode: 400); }
+            if (stream is null) return Results.NotFound();
+            http.Response.Headers.CacheControl = "private, max-age=31536000, immutable";
+            var type = name is not null && ContentTypes.TryGetContentType(name, out var t) ? t : "application/octet-stream";
+            return Results.Stream(stream, type);
+        });
+}

@@ -1,0 +1,34 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Observatory.Dashboard.Security;
+
+/// <summary>Form posts for login and logout; minimal API form binding validates the antiforgery token.</summary>
+public static class AccountEndpoints
+{
+    public static IEndpointRouteBuilder MapAccountEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/account/login", async (HttpContext http, DashboardOptions options, [FromForm] string? username, [FromForm] string? password, [FromForm] string? returnUrl) =>
+        {
+            var target = IsLocal(returnUrl) ? returnUrl! : "/";
+            if (!LoginPolicy.Verify(options.Users, username, password))
+                return Results.Redirect($"/login?error=1&returnUrl={Uri.EscapeDataString(target)}");
+            var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, username!)], CookieAuthenticationDefaults.AuthenticationScheme);
+            await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(identity));
+            return Results.Redirect(target);
+        }).AllowAnonymous();
+
+        app.MapPost("/account/logout", async (HttpContext http, [FromForm] string? returnUrl) =>
+        {
+            await http.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+            return Results.Redirect("/login");
+        });
+        return app;
+    }
+
+    /// <summary>Only same-site paths, never <c>//host</c> or <c>/\host</c> (open redirect).</summary>
+    public static bool IsLocal(string? url) =>
+        !string.IsNullOrEmpty(url) && url[0] == '/' && (url.Length == 1 || (url[1] != '/' && url[1] != '\\'));
+}

@@ -1,0 +1,115 @@
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using Observatory.DataService.Api.Tests.Seed;
+using static Microsoft.Playwright.Assertions;
+
+namespace Observatory.Dashboard.Tests;
+
+[Collection(DashboardCollection.Name)]
+public sealed class DatasetsPageTests(DashboardFixture fx)
+{
+    private async Task<IPage> OpenAsync()
+    {
+        var page = await fx.NewPageAsync();
+        await page.GotoAsync($"datasets?dataset={Uri.EscapeDataString(SeededRegistry.Sample)}");
+        await Browser.WaitForCircuitAsync(page);
+        return page;
+    }
+
+    private static async Task ExpectClassCountsAsync(IPage page, ExpectedVersion expected)
+    {
+        for (var id = 0; id < SeededRegistry.Classes.Count; id++)
+        {
+            var name = SeededRegistry.Classes[id];
+            await Expect(page.Locator($"[data-testid=class-count][data-class={name}]")).ToHaveTextAsync($"{id} · {name}: {expected.ClassCounts.GetValueOrDefault(id)}");
+        }
+        await Expect(page.GetByTestId("balance-objects")).ToHaveTextAsync(expected.ClassCounts.Values.Sum().ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public async Task DatasetsPage_ShowsTheSeededVersionsFileCountsClassCountsAndFindings()
+    {
+        var page = await OpenAsync();
+        await Expect(page.GetByTestId("datasets-grid")).ToContainTextAsync(SeededRegistry.Plain);
+        await Expect(page.GetByTestId("version-count")).ToHaveTextAsync("2");
+        var versions = page.GetByTestId("version");
+        await Expect(versions).ToHaveCountAsync(2);
+        await Expect(versions.Nth(0)).ToContainTextAsync("sample@v2");
+        await Expect(versions.Nth(1)).ToContainTextAsync("sample@v1");
+        await Expect(versions.Nth(0).GetByTestId("version-files")).ToHaveTextAsync(fx.Registry.V2.Files.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await Expect(versions.Nth(1).GetByTestId("version-files")).ToHaveTextAsync(fx.Registry.V1.Files.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await Expect(versions.Nth(0)).ToContainTextAsync("1 error");
+        await Expect(versions.Nth(0)).ToContainTextAsync(fx.Registry.V2.Commit[..10]);
+
+        // Newest version selected: its class balance chart and its findings with thumbnails.
+        await ExpectClassCountsAsync(page, fx.Registry.V2);
+        await Browser.ScreenshotAsync(page, "datasets-v2");
+        var chart = page.GetByTestId("balance-chart");
+        foreach (var name in SeededRegistry.Classes) await Expect(chart.Locator("svg")).ToContainTextAsync(name);
+        // One drawn bar per non-empty class: SVG paths of the column series with a real size.
+        var bars = await chart.EvaluateAsync<int>("c => [...c.querySelectorAll('.rz-column-series path, .rz-series path')].filter(p => { const b = p.getBBox(); return b.width > 5 && b.height > 5; }).length");
+        Assert.Equal(fx.Registry.V2.ClassCounts.Count(kv => kv.Value > 0), bars);
+        await Expect(page.GetByTestId("report-errors")).ToHaveTextAsync("1");
+        var grid = page.GetByTestId("findings-grid");
+        await Expect(grid).ToContainTextAsync("yolo.coordinate_range");
+        var thumbnail = grid.GetByTestId("thumbnail").First;
+        await Expect(thumbnail).ToBeVisibleAsync();
+        await page.WaitForFunctionAsync("() => [...document.querySelectorAll('[data-testid=thumbnail] img')].every(i => i.complete && i.naturalWidth > 0)");
+        Assert.True(await thumbnail.Locator("svg rect").CountAsync() >= 1);
+        await Browser.ScreenshotAsync(page, "datasets-v2");
+
+        // The findings grid filters: only the planted error row remains when filtering the file column by its label file.
+        var filter = grid.Locator("thead input.rz-textbox, thead input[type=text]").Nth(2);
+        await filter.FillAsync("val_00000");
+        await filter.PressAsync("Enter");
+        await Expect(grid.Locator("tbody tr")).ToHaveCountAsync(1);
+        await Expect(grid.Locator("tbody tr")).ToContainTextAsync("outside [0, 1]");
+        await Expect(grid.Locator("tbody tr").GetByTestId("thumbnail").Locator("svg rect")).Not.ToHaveCountAsync(0);
+
+        // Selecting v1 shows v1's counts.
+        await versions.Nth(1).ClickAsync();
+        await ExpectClassCountsAsync(page, fx.Registry.V1);
+        await Expect(page.GetByTestId("findings")).ToContainTextAsync("sample@v1");
+    }
+
+    [Fact]
+    public async Task DatasetsPage_DiffOfV1AndV2_ShowsTheAddedDeletedAndModifiedCounts()
+    {
+        var page = await OpenAsync();
+        var diff = page.GetByTestId("diff");
+        await Expect(diff.GetByTestId("diff-added")).ToHaveTextAsync("6");
+        await Expect(diff.GetByTestId("diff-deleted")).ToHaveTextAsync("4");
+        await Expect(diff.GetByTestId("diff-modified")).ToHaveTextAsync("1");
+        await Expect(diff.GetByTestId("diff-annotations")).ToHaveTextAsync("6");
+        var grid = diff.GetByTestId("diff-grid");
+        await Expect(grid.Locator("tbody tr")).ToHaveCountAsync(10); // 11 changed files, 10 per page
+        await Expect(grid.Locator(".rz-pager")).ToContainTextAsync("2");
+        await Browser.ScreenshotAsync(page, "datasets-diff");
+        var pathFilter = grid.Locator("thead input").Nth(1);
+        await pathFilter.FillAsync("val_00000");
+        await pathFilter.PressAsync("Enter");
+        await Expect(grid.Locator("tbody tr")).ToHaveCountAsync(1);
+        await Expect(grid.Locator("tbody tr")).ToContainTextAsync("modified");
+
+        // Reverse the comparison through the dropdowns: what was added is now deleted.
+        await diff.GetByTestId("diff-from").ClickAsync();
+        await page.Locator(".rz-dropdown-item:visible", new() { HasTextRegex = new Regex("^\\s*sample@v2\\s*$") }).ClickAsync();
+        await diff.GetByTestId("diff-to").ClickAsync();
+        await page.Locator(".rz-dropdown-item:visible", new() { HasTextRegex = new Regex("^\\s*sample@v1\\s*$") }).ClickAsync();
+        await diff.GetByTestId("diff-compare").ClickAsync();
+        await Expect(diff.GetByTestId("diff-added")).ToHaveTextAsync("4");
+        await Expect(diff.GetByTestId("diff-deleted")).ToHaveTextAsync("6");
+        await Expect(diff.GetByTestId("diff-modified")).ToHaveTextAsync("1");
+    }
+
+    [Fact]
+    public async Task DatasetsPage_ForADatasetCommittedWithoutValidation_SaysItHasNoReport()
+    {
+        var page = await fx.NewPageAsync();
+        await page.GotoAsync($"datasets?dataset={Uri.EscapeDataString(SeededRegistry.Plain)}");
+        await Browser.WaitForCircuitAsync(page);
+        await Expect(page.GetByTestId("no-report")).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("version-files")).ToHaveTextAsync(fx.Registry.PlainV1.Files.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await Browser.ScreenshotAsync(page, "datasets-plain");
+    }
+}
