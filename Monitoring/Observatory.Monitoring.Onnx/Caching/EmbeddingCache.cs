@@ -1,4 +1,6 @@
 using System.Text.RegularExpressions;
+using Observatory.Monitoring.Core.Drift;
+using Observatory.Monitoring.Core.IO;
 
 namespace Observatory.Monitoring.Onnx.Caching;
 
@@ -18,16 +20,10 @@ public sealed partial class EmbeddingCache(string folder)
     {
         var (embeddingsPath, statisticsPath) = PathsFor(treeHash, modelKey);
         if (!File.Exists(embeddingsPath) || !File.Exists(statisticsPath)) return null;
-        var vectors = await Task.Run(() =>
-        {
-            using var stream = new FileStream(embeddingsPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-            return EmbeddingCacheFile.ReadFloat32(stream, embeddingsPath);
-        }, cancellationToken).ConfigureAwait(false);
-        var features = await Task.Run(() =>
-        {
-            using var stream = new FileStream(statisticsPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-            return EmbeddingCacheFile.ReadFloat64(stream, statisticsPath);
-        }, cancellationToken).ConfigureAwait(false);
+        var vectorMatrix = NpyReader.Parse(await File.ReadAllBytesAsync(embeddingsPath, cancellationToken).ConfigureAwait(false), embeddingsPath);
+        var featureMatrix = NpyReader.Parse(await File.ReadAllBytesAsync(statisticsPath, cancellationToken).ConfigureAwait(false), statisticsPath);
+        var vectors = Enumerable.Range(0, vectorMatrix.Rows).Select(i => vectorMatrix.Row(i).ToArray().Select(v => (float)v).ToArray()).ToArray();
+        var features = Enumerable.Range(0, featureMatrix.Rows).Select(i => featureMatrix.Row(i).ToArray()).ToArray();
         if (features.Length != vectors.Length)
             throw new InvalidDataException($"embedding cache entry '{embeddingsPath}' has {vectors.Length} rows but its statistics have {features.Length}; delete both files");
         return new ImageEmbeddings(vectors, features.Select(f => ImageStatistics.FromFeatures(f)).ToArray());
@@ -38,8 +34,10 @@ public sealed partial class EmbeddingCache(string folder)
         var (embeddingsPath, statisticsPath) = PathsFor(treeHash, modelKey);
         Directory.CreateDirectory(Folder);
         var features = embeddings.Statistics.Select(s => s.ToFeatures()).ToArray();
-        await WriteAtomicAsync(statisticsPath, s => EmbeddingCacheFile.WriteFloat64(s, features, ImageStatistics.FeatureNames.Count), cancellationToken).ConfigureAwait(false);
-        await WriteAtomicAsync(embeddingsPath, s => EmbeddingCacheFile.WriteFloat32(s, embeddings.Vectors, embeddings.Dimension), cancellationToken).ConfigureAwait(false);
+        var featureMatrix = new DataMatrix(features.Length, ImageStatistics.FeatureNames.Count, features.SelectMany(f => f).ToArray());
+        var vectorMatrix = new DataMatrix(embeddings.Count, embeddings.Dimension, embeddings.Vectors.SelectMany(v => v.Select(x => (double)x)).ToArray());
+        await WriteAtomicAsync(statisticsPath, s => NpyWriter.Write(s, featureMatrix), cancellationToken).ConfigureAwait(false);
+        await WriteAtomicAsync(embeddingsPath, s => NpyWriter.Write(s, vectorMatrix, float32: true), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Returns the cached entry, or computes, stores and returns it.</summary>

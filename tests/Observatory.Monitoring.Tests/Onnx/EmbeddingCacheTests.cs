@@ -1,3 +1,5 @@
+using Observatory.Monitoring.Core.Drift;
+using Observatory.Monitoring.Core.IO;
 using Observatory.Monitoring.Onnx;
 using Observatory.Monitoring.Onnx.Caching;
 
@@ -61,28 +63,20 @@ public sealed class EmbeddingCacheTests : IDisposable
     public void NpyWriter_ProducesNumpysBytes()
     {
         using var f4 = new MemoryStream();
-        EmbeddingCacheFile.WriteFloat32(f4, [[1.0f, -2.5f, 3.25f], [4.0f, 5.5f, 1e-3f]], 3);
+        NpyWriter.Write(f4, DataMatrix.FromRows([[1.0f, -2.5f, 3.25f], [4.0f, 5.5f, (double)1e-3f]]), float32: true);
         Assert.Equal(File.ReadAllBytes(Path.Combine(Fixtures, "numpy_f4_2x3.npy")), f4.ToArray());
         using var f8 = new MemoryStream();
-        EmbeddingCacheFile.WriteFloat64(f8, [[0.1, 0.2], [1e300, -0.0], [3.0, 255.0]], 2);
+        NpyWriter.Write(f8, DataMatrix.FromRows([[0.1, 0.2], [1e300, -0.0], [3.0, 255.0]]));
         Assert.Equal(File.ReadAllBytes(Path.Combine(Fixtures, "numpy_f8_3x2.npy")), f8.ToArray());
     }
 
     [Fact]
     public void NpyReader_ReadsNumpysFiles()
     {
-        using var f4 = File.OpenRead(Path.Combine(Fixtures, "numpy_f4_2x3.npy"));
-        Assert.Equal([[1.0f, -2.5f, 3.25f], [4.0f, 5.5f, 1e-3f]], EmbeddingCacheFile.ReadFloat32(f4, "f4"));
-        using var f8 = File.OpenRead(Path.Combine(Fixtures, "numpy_f8_3x2.npy"));
-        Assert.Equal([[0.1, 0.2], [1e300, -0.0], [3.0, 255.0]], EmbeddingCacheFile.ReadFloat64(f8, "f8"));
-    }
-
-    [Fact]
-    public void NpyReader_WrongDtype_SaysWhichItHolds()
-    {
-        using var f8 = File.OpenRead(Path.Combine(Fixtures, "numpy_f8_3x2.npy"));
-        var e = Assert.Throws<InvalidDataException>(() => EmbeddingCacheFile.ReadFloat32(f8, "f8.npy"));
-        Assert.Contains("<f8", e.Message);
+        var f4 = NpyReader.Read(Path.Combine(Fixtures, "numpy_f4_2x3.npy"));
+        Assert.Equal([1.0, -2.5, 3.25, 4.0, 5.5, (double)1e-3f], f4.Data);
+        var f8 = NpyReader.Read(Path.Combine(Fixtures, "numpy_f8_3x2.npy"));
+        Assert.Equal([0.1, 0.2, 1e300, -0.0, 3.0, 255.0], f8.Data);
     }
 
     public void Dispose() => Directory.Delete(folder, recursive: true);
