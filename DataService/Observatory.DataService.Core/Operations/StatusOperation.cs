@@ -1,3 +1,4 @@
+using Observatory.DataService.Core.Objects;
 using Observatory.DataService.Core.Errors;
 using Observatory.DataService.Core.Workspace;
 
@@ -23,6 +24,20 @@ public static class StatusOperation
         {
             ct.ThrowIfCancellationRequested();
             var dir = repo.FullPath(dataset.DatasetPath);
+            if (!Directory.Exists(dir))
+            {
+                var missingTree = repo.Cache.Contains(dataset.Pointer.Tree) ? await Datasets.LoadTreeAsync(repo, dataset, ct) : null;
+                result.Add(new DatasetStatus(dataset.DatasetPath, DatasetState.Missing, [], [], missingTree?.Entries.Select(e => dataset.DatasetPath + "/" + e.Path).ToList() ?? [],
+                    $"the folder is missing; run 'obs {(missingTree is null ? "pull" : "checkout")} {dataset.DatasetPath}'"));
+                continue;
+            }
+            var current = await WorkspaceScanner.ScanAsync(repo, dataset.DatasetPath, WorkspaceScanner.Mode.HashOnly, ct);
+            // The common case costs no tree parsing: identical files give the identical canonical tree, hence the same hash.
+            if (TreeObject.Create(current).Hash() == dataset.Pointer.Tree)
+            {
+                result.Add(new DatasetStatus(dataset.DatasetPath, DatasetState.Clean, [], [], [], null));
+                continue;
+            }
             if (!repo.Cache.Contains(dataset.Pointer.Tree))
             {
                 result.Add(new DatasetStatus(dataset.DatasetPath, DatasetState.Missing, [], [], [],
@@ -30,23 +45,10 @@ public static class StatusOperation
                 continue;
             }
             var tree = await Datasets.LoadTreeAsync(repo, dataset, ct);
-            if (!Directory.Exists(dir))
-            {
-                result.Add(new DatasetStatus(dataset.DatasetPath, DatasetState.Missing, [], [], tree.Entries.Select(e => dataset.DatasetPath + "/" + e.Path).ToList(),
-                    $"the folder is missing; run 'obs checkout {dataset.DatasetPath}'"));
-                continue;
-            }
-            var current = await WorkspaceScanner.ScanAsync(repo, dataset.DatasetPath, WorkspaceScanner.Mode.HashOnly, ct);
             var changes = TreeChanges.Compare(tree.Entries, current, dataset.DatasetPath + "/");
             result.Add(new DatasetStatus(dataset.DatasetPath, changes.IsEmpty ? DatasetState.Clean : DatasetState.Modified,
                 changes.Added.Select(c => c.Path).ToList(), changes.Modified.Select(c => c.Path).ToList(), changes.Deleted.Select(c => c.Path).ToList(), null));
         }
         return result;
-    }
-
-    /// <summary>Fails with a usage error when <paramref name="userPaths"/> name nothing tracked; kept here so all verbs say the same.</summary>
-    public static void EnsureAnyTracked(ObsRepository repo)
-    {
-        if (Datasets.InWorkspace(repo).Count == 0) throw new UsageException("no dataset is tracked yet; run 'obs add <folder>'");
     }
 }

@@ -40,6 +40,9 @@ public static class WorkspaceScanner
             throw new UsageException($"'{datasetPath}' does not exist");
         }
 
+        var prefix = datasetPath + "/";
+        // The stat cache loads on the other core while this one lists the folder.
+        var knownTask = Task.Run(() => repo.State.LoadPrefix(prefix), ct);
         var files = new List<(string Rel, FileInfo Info)>();
         foreach (var info in new DirectoryInfo(root).EnumerateFiles("*", Recursive))
         {
@@ -56,8 +59,7 @@ public static class WorkspaceScanner
         }
         files.Sort((a, b) => string.CompareOrdinal(a.Rel, b.Rel));
 
-        var prefix = datasetPath + "/";
-        var known = repo.State.LoadPrefix(prefix);
+        var known = await knownTask;
         var results = new TreeEntry[files.Count];
         var fresh = new ConcurrentBag<StatEntry>();
         var progress = repo.Progress;
