@@ -1,0 +1,101 @@
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Observatory.Monitoring.Api.Infrastructure;
+using Observatory.Monitoring.Core.Alerts;
+using Observatory.Monitoring.Core.Drift;
+using Observatory.Monitoring.Core.Events;
+using Observatory.Monitoring.Core.Models;
+using Observatory.Monitoring.Core.Ports;
+using Observatory.Monitoring.Core.Windows;
+
+namespace Observatory.Monitoring.Api.Services;
+
+/// <summary>Full record of one drift run, stored as the result's JSON; <see cref="Window"/> is what alert rules read.</summary>
+public sealed record DriftRun(WindowResult Window, DriftReport? Embedding, DriftReport? Prediction, DriftReport? Confidence, string? Note);
+
+/// <summary>
+/// Compares the model's recent window with its reference period: embeddings (the model's methods), predicted classes and
+/// confidences. Tests follow Evidently's choice by size: p-value tests up to 1,000 reference rows, effect sizes beyond.
+/// </summary>
+public sealed class DriftService(IMonitoringStore store, IOptions<MonitoringOptions> options, MonitoringMetrics metrics, TimeProvider time)
+{
+    public const int MinEvents = 20;
+    private const int SmallSample = 1000;
+
+    public async Task<DriftRun?> RunAsync(string modelName, CancellationToken ct)
+    {
+        var model = await store.GetModelAsync(modelName, ct);
+        if (model is null) return null;
+        var now = time.GetUtcNow();
+        var window = CurrentWindow(model, now);
+        var withEmbeddings = model.EmbeddingDimension > 0;
+        var max = options.Value.MaxWindowEvents;
+        var current = await store.GetEventsAsync(model.Name, window.Start, window.End, max, withEmbeddings, ct);
+        var reference = model.ReferenceUntil is { } until
+            ? await store.GetEventsAsync(model.Name, DateTimeOffset.UnixEpoch, until, max, withEmbeddings, ct)
+            : [];
+        DriftRun run;
+        if (reference.Count < MinEvents || current.Count < MinEvents)
+        {
+            var note = reference.Count < MinEvents
+                ? $"reference period has {reference.Count} events (needs {MinEvents}); set referenceUntil after the reference traffic"
+                : $"window has {current.Count} events (needs {MinEvents})";
+            run = new DriftRun(new WindowResult { Model = model.Name, WindowStart = window.Start, WindowEnd = window.End, EventCount = current.Count }, null, null, null, note);
+        }
+        else run = Compare(model, window, reference, current, ct);
+        await store.AddResultAsync(new StoredResult(model.Name, "drift", window.Start, window.End, current.Count,
+            run.Window.EmbeddingDrift == true || run.Window.PredictionDrift == true, run.Embedding?.Methods.FirstOrDefault()?.Statistic,
+            JsonSerializer.Serialize(run, MonitoringJson.Options), now), ct);
+        return run;
+    }
+
+    public static TimeWindow CurrentWindow(MonitoredModel model, DateTimeOffset now)
+    {
+        var w = TimeWindow.Trailing(now, model.Window);
+        // The reference period never counts as current traffic.
+        return model.ReferenceUntil is { } until && w.Start < until ? new TimeWindow(until < w.End ? until : w.End, w.End) : w;
+    }
+
+    private DriftRun Compare(MonitoredModel model, TimeWindow window, IReadOnlyList<InferenceEvent> reference, IReadOnlyList<InferenceEvent> current, CancellationToken ct)
+    {
+        var driftOptions = new DriftOptions();
+        DriftReport? embedding = null;
+        if (model.EmbeddingDimension > 0)
+        {
+            var r = ToMatrix(reference.Where(e => e.Embedding is not null).ToList(), model.EmbeddingDimension);
+            var c = ToMatrix(current.Where(e => e.Embedding is not null).ToList(), model.EmbeddingDimension);
+            if (r.Rows >= MinEvents && c.Rows >= MinEvents)
+            {
+                embedding = DriftRunner.Run(r, c, model.DriftMethods, driftOptions, cancellationToken: ct);
+                foreach (var m in embedding.Methods) metrics.DriftScore(model.Name, "embedding_" + m.Method, m.Statistic);
+            }
+        }
+        var prediction = DriftRunner.RunCategorical(reference.Select(e => model.ClassIndex(e.PredictedClass)).ToList(),
+            current.Select(e => model.ClassIndex(e.PredictedClass)).ToList(), driftOptions);
+        var confidence = DriftRunner.RunNumeric(reference.Select(e => e.Confidence).ToList(), current.Select(e => e.Confidence).ToList(), driftOptions);
+        var small = reference.Count <= SmallSample;
+        var predictionDrift = Verdict(prediction, small ? DriftMethodNames.ChiSquare : DriftMethodNames.JensenShannon);
+        var confidenceDrift = Verdict(confidence, small ? DriftMethodNames.Ks : DriftMethodNames.Wasserstein);
+        foreach (var m in prediction.Methods) metrics.DriftScore(model.Name, "prediction_" + m.Method, m.Statistic);
+        foreach (var m in confidence.Methods) metrics.DriftScore(model.Name, "confidence_" + m.Method, m.Statistic);
+        var result = new WindowResult
+        {
+            Model = model.Name, WindowStart = window.Start, WindowEnd = window.End, EventCount = current.Count,
+            EmbeddingDrift = embedding?.AnyDrift, PredictionDrift = predictionDrift, ConfidenceDrift = confidenceDrift,
+        };
+        return new DriftRun(result, embedding, prediction, confidence, null);
+    }
+
+    private static bool Verdict(DriftReport report, string method) => report.Methods.First(m => m.Method == method).Drifted;
+
+    private static DataMatrix ToMatrix(IReadOnlyList<InferenceEvent> events, int dim)
+    {
+        var data = new double[events.Count * dim];
+        for (var i = 0; i < events.Count; i++)
+        {
+            var e = events[i].Embedding!;
+            for (var j = 0; j < dim; j++) data[i * dim + j] = e[j];
+        }
+        return new DataMatrix(events.Count, dim, data);
+    }
+}
