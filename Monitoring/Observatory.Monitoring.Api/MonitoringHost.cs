@@ -13,11 +13,17 @@ namespace Observatory.Monitoring.Api;
 /// <summary>Composition of the Monitoring host; tests build it in-process with their own configuration and clock.</summary>
 public static class MonitoringHost
 {
-    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    /// <summary>DI key of the domain clock (windows, alerts, retries). Quartz keeps its own wall clock, so a test can fake this one alone.</summary>
+    public const string ClockKey = "monitoring-clock";
+
+    /// <param name="configure">Runs before the services are added (configuration sources, URLs).</param>
+    /// <param name="overrideServices">Runs after, so its registrations win (e.g. a fake domain clock).</param>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null, Action<IServiceCollection>? overrideServices = null)
     {
         var builder = WebApplication.CreateBuilder(args);
         configure?.Invoke(builder);
         builder.AddMonitoringServices();
+        overrideServices?.Invoke(builder.Services);
         var app = builder.Build();
         app.MapMonitoringEndpoints();
         return app;
@@ -34,7 +40,7 @@ public static class MonitoringHost
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
         builder.Services.ConfigureHttpJsonOptions(o => MonitoringJson.Configure(o.SerializerOptions));
-        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.TryAddKeyedSingleton(ClockKey, TimeProvider.System);
         builder.Services.AddMonitoringStore(builder.Configuration);
         builder.Services.AddSingleton<MonitoringMetrics>();
         builder.Services.AddSingleton<ApiKeyFilter>();

@@ -55,9 +55,8 @@ public sealed class MonitoringServer : IAsyncDisposable
         {
             b.WebHost.UseUrls("http://127.0.0.1:0");
             b.Configuration.AddInMemoryCollection(config);
-            b.Logging.ClearProviders();
-            b.Services.AddSingleton<TimeProvider>(time);
-        });
+            if (Environment.GetEnvironmentVariable("MON_TEST_LOG") is null) b.Logging.ClearProviders();
+        }, services => services.AddKeyedSingleton<TimeProvider>(MonitoringHost.ClockKey, time));
         await app.StartAsync();
         return new MonitoringServer(app, dir, time);
     }

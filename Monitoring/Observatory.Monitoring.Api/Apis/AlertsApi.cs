@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Observatory.Monitoring.Api.Infrastructure;
 using Observatory.Monitoring.Api.Services;
 using Observatory.Monitoring.Core.Alerts;
@@ -19,7 +20,7 @@ public static class AlertsApi
         read.MapGet("/alerts/{id}/deliveries", async (string id, IMonitoringStore store, CancellationToken ct) =>
             TypedResults.Ok(await store.ListDeliveryAttemptsAsync(id, 1000, ct)));
         read.MapGet("/deliveries", async (IMonitoringStore store, CancellationToken ct) => TypedResults.Ok(await store.ListDeliveryAttemptsAsync(null, 1000, ct)));
-        read.MapGet("/silences", async (string? model, IMonitoringStore store, TimeProvider time, CancellationToken ct) =>
+        read.MapGet("/silences", async (string? model, IMonitoringStore store, [FromKeyedServices(MonitoringHost.ClockKey)] TimeProvider time, CancellationToken ct) =>
             TypedResults.Ok(await store.ListSilencesAsync(model, time.GetUtcNow(), ct)));
 
         var write = app.MapGroup("/api").WithTags("Alerts").AddEndpointFilter<ApiKeyFilter>();
@@ -33,7 +34,7 @@ public static class AlertsApi
         });
         write.MapPost("/alerts/{id}/resolve", async (string id, AlertService alerts, CancellationToken ct) =>
             await alerts.ResolveAsync(id, ct) is { } a ? TypedResults.Ok(a) : Problems.NotFound($"no alert '{id}'"));
-        write.MapPost("/silences", async (SilenceRequest body, IMonitoringStore store, TimeProvider time, CancellationToken ct) =>
+        write.MapPost("/silences", async (SilenceRequest body, IMonitoringStore store, [FromKeyedServices(MonitoringHost.ClockKey)] TimeProvider time, CancellationToken ct) =>
         {
             var errors = new List<FieldError>();
             if (string.IsNullOrWhiteSpace(body.Model) || await store.GetModelAsync(body.Model, ct) is null) errors.Add(new("model", $"model '{body.Model}' is not registered"));

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Observatory.Monitoring.Api.Infrastructure;
 using Observatory.Monitoring.Api.Services;
@@ -27,7 +28,7 @@ public static class ModelsApi
         await store.GetModelAsync(name, ct) is { } m ? TypedResults.Ok(m) : Problems.NotFound($"model '{name}' is not registered; PUT /api/models/{name} registers it");
 
     public static async Task<IResult> PutAsync(string name, HttpRequest request, IMonitoringStore store, IOptions<MonitoringOptions> options,
-        JobScheduling scheduling, TimeProvider time, CancellationToken ct)
+        JobScheduling scheduling, [FromKeyedServices(MonitoringHost.ClockKey)] TimeProvider time, CancellationToken ct)
     {
         var (body, error) = await Problems.ReadJsonAsync<ModelDefinition>(request, 1024 * 1024, "invalid model definition", ct);
         if (error is not null) return error;

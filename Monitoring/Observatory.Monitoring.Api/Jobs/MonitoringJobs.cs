@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Diagnostics;
 using Observatory.Monitoring.Api.Infrastructure;
 using Observatory.Monitoring.Api.Services;
@@ -9,7 +10,7 @@ namespace Observatory.Monitoring.Api.Jobs;
 /// <summary>Runs a job body, records the run (status, duration, error) in the store and the metrics.</summary>
 internal static class JobRunner
 {
-    public static async ValueTask RunAsync(string job, string? model, IMonitoringStore store, MonitoringMetrics metrics, TimeProvider time, ILogger log,
+    public static async ValueTask RunAsync(string job, string? model, IMonitoringStore store, MonitoringMetrics metrics, [FromKeyedServices(MonitoringHost.ClockKey)] TimeProvider time, ILogger log,
         Func<CancellationToken, Task> body, CancellationToken ct)
     {
         var started = time.GetUtcNow();
@@ -33,7 +34,7 @@ internal static class JobRunner
 
 /// <summary>Drift of one model's window against its reference, then alert evaluation.</summary>
 [DisallowConcurrentExecution]
-public sealed class DriftJob(DriftService drift, AlertService alerts, IMonitoringStore store, MonitoringMetrics metrics, TimeProvider time, ILogger<DriftJob> log) : IJob
+public sealed class DriftJob(DriftService drift, AlertService alerts, IMonitoringStore store, MonitoringMetrics metrics, [FromKeyedServices(MonitoringHost.ClockKey)] TimeProvider time, ILogger<DriftJob> log) : IJob
 {
     public const string Name = "drift";
 
@@ -50,7 +51,7 @@ public sealed class DriftJob(DriftService drift, AlertService alerts, IMonitorin
 
 /// <summary>Accuracy (labelled and estimated) of one model's window, then alert evaluation.</summary>
 [DisallowConcurrentExecution]
-public sealed class AccuracyJob(AccuracyService accuracy, AlertService alerts, IMonitoringStore store, MonitoringMetrics metrics, TimeProvider time, ILogger<AccuracyJob> log) : IJob
+public sealed class AccuracyJob(AccuracyService accuracy, AlertService alerts, IMonitoringStore store, MonitoringMetrics metrics, [FromKeyedServices(MonitoringHost.ClockKey)] TimeProvider time, ILogger<AccuracyJob> log) : IJob
 {
     public const string Name = "accuracy";
 
@@ -77,7 +78,7 @@ public sealed class NotificationDeliveryJob(NotificationService notifications) :
 
 /// <summary>Prunes old raw embeddings.</summary>
 [DisallowConcurrentExecution]
-public sealed class RetentionJob(RetentionService retention, IMonitoringStore store, MonitoringMetrics metrics, TimeProvider time, ILogger<RetentionJob> log) : IJob
+public sealed class RetentionJob(RetentionService retention, IMonitoringStore store, MonitoringMetrics metrics, [FromKeyedServices(MonitoringHost.ClockKey)] TimeProvider time, ILogger<RetentionJob> log) : IJob
 {
     public const string Name = "retention";
 

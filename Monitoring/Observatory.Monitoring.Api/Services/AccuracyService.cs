@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Observatory.Monitoring.Api.Infrastructure;
@@ -11,7 +12,7 @@ namespace Observatory.Monitoring.Api.Services;
 /// <summary>Accuracy of one window: measured on the events that have feedback, and estimated from calibrated confidence for all.</summary>
 public sealed record AccuracyRun(WindowResult Window, int Labelled, ClassificationMetrics? Metrics, double? BaselineAccuracy, int CalibrationEvents, string? Note);
 
-public sealed class AccuracyService(IMonitoringStore store, IOptions<MonitoringOptions> options, MonitoringMetrics metrics, TimeProvider time)
+public sealed class AccuracyService(IMonitoringStore store, IOptions<MonitoringOptions> options, MonitoringMetrics metrics, [FromKeyedServices(MonitoringHost.ClockKey)] TimeProvider time)
 {
     public async Task<AccuracyRun?> RunAsync(string modelName, CancellationToken ct)
     {

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Observatory.Monitoring.Api.Infrastructure;
@@ -8,7 +9,7 @@ using Observatory.Monitoring.Core.Ports;
 namespace Observatory.Monitoring.Api.Services;
 
 /// <summary>Evaluates a model's rules over its stored results and applies the alert lifecycle; notifications are queued in the same transaction.</summary>
-public sealed class AlertService(IMonitoringStore store, IOptions<MonitoringOptions> options, TimeProvider time)
+public sealed class AlertService(IMonitoringStore store, IOptions<MonitoringOptions> options, [FromKeyedServices(MonitoringHost.ClockKey)] TimeProvider time)
 {
     private const int History = 50;
 

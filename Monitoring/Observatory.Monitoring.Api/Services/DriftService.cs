@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Observatory.Monitoring.Api.Infrastructure;
@@ -17,7 +18,7 @@ public sealed record DriftRun(WindowResult Window, DriftReport? Embedding, Drift
 /// Compares the model's recent window with its reference period: embeddings (the model's methods), predicted classes and
 /// confidences. Tests follow Evidently's choice by size: p-value tests up to 1,000 reference rows, effect sizes beyond.
 /// </summary>
-public sealed class DriftService(IMonitoringStore store, IOptions<MonitoringOptions> options, MonitoringMetrics metrics, TimeProvider time)
+public sealed class DriftService(IMonitoringStore store, IOptions<MonitoringOptions> options, MonitoringMetrics metrics, [FromKeyedServices(MonitoringHost.ClockKey)] TimeProvider time)
 {
     public const int MinEvents = 20;
     private const int SmallSample = 1000;

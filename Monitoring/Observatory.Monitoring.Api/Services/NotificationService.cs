@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Globalization;
 using System.Net.Http.Json;
 using Microsoft.Extensions.Options;
@@ -12,7 +13,7 @@ namespace Observatory.Monitoring.Api.Services;
 /// backoff (capped) and never drops the notification, so a receiver that comes back gets every alert it missed, in order.
 /// </summary>
 public sealed class NotificationService(IMonitoringStore store, IHttpClientFactory http, IOptions<MonitoringOptions> options, MonitoringMetrics metrics,
-    TimeProvider time, ILogger<NotificationService> log)
+    [FromKeyedServices(MonitoringHost.ClockKey)] TimeProvider time, ILogger<NotificationService> log)
 {
     public const string HttpClientName = "webhooks";
 
