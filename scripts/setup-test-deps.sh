@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests need when it is absent; idempotent and quick when everything is there.
 #  - git (LibGit2Sharp needs none, but tests compare with the git CLI)
+#  - PostgreSQL 15 server binaries (initdb, pg_ctl) — the monitoring store tests start a throwaway cluster
 #  - s3rver (npm) in tools/s3, patched: real S3 XML namespace (Minio's parser needs it) — started by the test fixtures
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,6 +10,7 @@ export DEBIAN_FRONTEND=noninteractive
 need=()
 command -v git >/dev/null || need+=(git)
 command -v node >/dev/null || need+=(nodejs npm)
+[ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql)
 if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq
   apt-get install -y -qq "${need[@]}" >/dev/null
