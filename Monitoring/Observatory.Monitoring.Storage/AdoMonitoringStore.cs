@@ -354,20 +354,24 @@ public abstract class AdoMonitoringStore : IMonitoringStore
     {
         using var _ = await WriteLockAsync(cancellationToken);
         await using var c = await OpenAsync(cancellationToken);
-        await ExecAsync(c, null, "INSERT INTO job_runs (job, model, started_at, finished_at, status, error) VALUES (@j, @m, @s, @f, @st, @e)", cancellationToken,
-            ("j", run.Job), ("m", (object?)run.Model ?? DBNull.Value), ("s", run.StartedAt.UtcTicks), ("f", run.FinishedAt.UtcTicks), ("st", run.Status),
-            ("e", (object?)run.Error ?? DBNull.Value));
+        await ExecAsync(c, null, "INSERT INTO job_runs (job, model, started_at, finished_at, status, error, scheduled_at, instance) VALUES (@j, @m, @s, @f, @st, @e, @sa, @in)",
+            cancellationToken, ("j", run.Job), ("m", (object?)run.Model ?? DBNull.Value), ("s", run.StartedAt.UtcTicks), ("f", run.FinishedAt.UtcTicks), ("st", run.Status),
+            ("e", (object?)run.Error ?? DBNull.Value), ("sa", run.ScheduledAt is { } sa ? sa.UtcTicks : DBNull.Value), ("in", (object?)run.Instance ?? DBNull.Value));
     }
 
     public async Task<IReadOnlyList<JobRun>> ListJobRunsAsync(string? model, int limit, CancellationToken cancellationToken = default)
     {
         await using var c = await OpenAsync(cancellationToken);
-        await using var cmd = Command(c, null, "SELECT job, model, started_at, finished_at, status, error FROM job_runs WHERE (@m IS NULL OR model = @m) ORDER BY id DESC LIMIT @l",
+        await using var cmd = Command(c, null, "SELECT job, model, started_at, finished_at, status, error, scheduled_at, instance FROM job_runs WHERE (@m IS NULL OR model = @m) ORDER BY id DESC LIMIT @l",
             ("m", (object?)model ?? DBNull.Value), ("l", limit));
         await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
         var list = new List<JobRun>();
         while (await r.ReadAsync(cancellationToken))
-            list.Add(new(r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1), Ticks(r.GetInt64(2)), Ticks(r.GetInt64(3)), r.GetString(4), r.IsDBNull(5) ? null : r.GetString(5)));
+            list.Add(new(r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1), Ticks(r.GetInt64(2)), Ticks(r.GetInt64(3)), r.GetString(4), r.IsDBNull(5) ? null : r.GetString(5))
+            {
+                ScheduledAt = r.IsDBNull(6) ? null : Ticks(r.GetInt64(6)),
+                Instance = r.IsDBNull(7) ? null : r.GetString(7),
+            });
         return list;
     }
 

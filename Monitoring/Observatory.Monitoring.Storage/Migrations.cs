@@ -41,7 +41,7 @@ internal static class Migrations
             """,
             """
             CREATE TABLE job_runs (id {ID}, job TEXT NOT NULL, model TEXT, started_at {BIGINT} NOT NULL, finished_at {BIGINT} NOT NULL,
-              status TEXT NOT NULL, error TEXT)
+              status TEXT NOT NULL, error TEXT, scheduled_at {BIGINT}, instance TEXT)
             """,
         ]),
     ];

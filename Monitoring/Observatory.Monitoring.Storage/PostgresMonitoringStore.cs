@@ -20,7 +20,7 @@ public sealed class PostgresMonitoringStore : AdoMonitoringStore, IAsyncDisposab
     {
         // Untyped NULLs in "@p IS NULL" comparisons need a type on PostgreSQL.
         if (value is DBNull && parameter is NpgsqlParameter np)
-            np.NpgsqlDbType = np.ParameterName switch { "e" => NpgsqlDbType.Bytea, "v" => NpgsqlDbType.Double, "sc" => NpgsqlDbType.Integer, _ => NpgsqlDbType.Text };
+            np.NpgsqlDbType = np.ParameterName switch { "e" => NpgsqlDbType.Bytea, "v" => NpgsqlDbType.Double, "sc" => NpgsqlDbType.Integer, "sa" => NpgsqlDbType.Bigint, _ => NpgsqlDbType.Text };
     }
 
     protected override async Task<int> InsertEventRowsAsync(DbConnection c, DbTransaction tx, string model, IReadOnlyList<InferenceEvent> events, long ingestedAt, CancellationToken cancellationToken)

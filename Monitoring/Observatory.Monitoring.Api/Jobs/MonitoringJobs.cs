@@ -10,7 +10,7 @@ namespace Observatory.Monitoring.Api.Jobs;
 /// <summary>Runs a job body, records the run (status, duration, error) in the store and the metrics.</summary>
 internal static class JobRunner
 {
-    public static async ValueTask RunAsync(string job, string? model, IMonitoringStore store, MonitoringMetrics metrics, [FromKeyedServices(MonitoringHost.ClockKey)] TimeProvider time, ILogger log,
+    public static async ValueTask RunAsync(IJobExecutionContext context, string job, string? model, IMonitoringStore store, MonitoringMetrics metrics, [FromKeyedServices(MonitoringHost.ClockKey)] TimeProvider time, ILogger log,
         Func<CancellationToken, Task> body, CancellationToken ct)
     {
         var started = time.GetUtcNow();
@@ -27,7 +27,12 @@ internal static class JobRunner
         finally
         {
             metrics.JobFinished(job, status, sw.Elapsed);
-            await store.RecordJobRunAsync(new JobRun(job, model, started, started + sw.Elapsed, status, error), CancellationToken.None);
+            await store.RecordJobRunAsync(new JobRun(job, model, started, started + sw.Elapsed, status, error)
+            {
+                // "Run now" fires have no schedule; cron fires carry the slot they serve, which a cluster must run exactly once.
+                ScheduledAt = context.Trigger.Key.Name == job ? context.ScheduledFireTimeUtc : null,
+                Instance = context.Scheduler.SchedulerInstanceId,
+            }, CancellationToken.None);
         }
     }
 }
@@ -41,7 +46,7 @@ public sealed class DriftJob(DriftService drift, AlertService alerts, IMonitorin
     public ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default)
     {
         var model = context.MergedJobDataMap.GetString("model")!;
-        return JobRunner.RunAsync(Name, model, store, metrics, time, log, async ct =>
+        return JobRunner.RunAsync(context, Name, model, store, metrics, time, log, async ct =>
         {
             await drift.RunAsync(model, ct);
             await alerts.EvaluateAsync(model, ct);
@@ -58,7 +63,7 @@ public sealed class AccuracyJob(AccuracyService accuracy, AlertService alerts, I
     public ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default)
     {
         var model = context.MergedJobDataMap.GetString("model")!;
-        return JobRunner.RunAsync(Name, model, store, metrics, time, log, async ct =>
+        return JobRunner.RunAsync(context, Name, model, store, metrics, time, log, async ct =>
         {
             await accuracy.RunAsync(model, ct);
             await alerts.EvaluateAsync(model, ct);
@@ -83,5 +88,5 @@ public sealed class RetentionJob(RetentionService retention, IMonitoringStore st
     public const string Name = "retention";
 
     public ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default) =>
-        JobRunner.RunAsync(Name, null, store, metrics, time, log, async ct => await retention.PruneAsync(ct), cancellationToken);
+        JobRunner.RunAsync(context, Name, null, store, metrics, time, log, async ct => await retention.PruneAsync(ct), cancellationToken);
 }

@@ -61,5 +61,9 @@ public sealed record PendingNotification(long Id, string AlertId, NotificationKi
 /// <summary>One try to deliver a notification to a channel; every try is recorded.</summary>
 public sealed record DeliveryAttempt(long NotificationId, string AlertId, string Channel, DateTimeOffset At, bool Success, int? StatusCode, string? Error);
 
-/// <summary>One execution of a scheduled job.</summary>
-public sealed record JobRun(string Job, string? Model, DateTimeOffset StartedAt, DateTimeOffset FinishedAt, string Status, string? Error);
+/// <summary>One execution of a scheduled job: the fire time it served (Quartz's scheduled time; null when run outside a schedule) and the scheduler instance that ran it.</summary>
+public sealed record JobRun(string Job, string? Model, DateTimeOffset StartedAt, DateTimeOffset FinishedAt, string Status, string? Error)
+{
+    public DateTimeOffset? ScheduledAt { get; init; }
+    public string? Instance { get; init; }
+}
