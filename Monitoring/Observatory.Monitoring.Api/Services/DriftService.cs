@@ -63,8 +63,9 @@ public sealed class DriftService(IMonitoringStore store, IOptions<MonitoringOpti
         DriftReport? embedding = null;
         if (model.EmbeddingDimension > 0)
         {
-            var r = ToMatrix(reference.Where(e => e.Embedding is not null).ToList(), model.EmbeddingDimension);
-            var c = ToMatrix(current.Where(e => e.Embedding is not null).ToList(), model.EmbeddingDimension);
+            // Only a seeded sample of a large window becomes a matrix: cost and memory follow the sample cap, not traffic.
+            var r = ToMatrix(Sample(reference.Where(e => e.Embedding is not null).ToList(), driftOptions.MaxSamples, driftOptions.Seed), model.EmbeddingDimension);
+            var c = ToMatrix(Sample(current.Where(e => e.Embedding is not null).ToList(), driftOptions.MaxSamples, driftOptions.Seed + 1), model.EmbeddingDimension);
             if (r.Rows >= MinEvents && c.Rows >= MinEvents)
             {
                 embedding = DriftRunner.Run(r, c, model.DriftMethods, driftOptions, cancellationToken: ct);
@@ -88,6 +89,9 @@ public sealed class DriftService(IMonitoringStore store, IOptions<MonitoringOpti
     }
 
     private static bool Verdict(DriftReport report, string method) => report.Methods.First(m => m.Method == method).Drifted;
+
+    private static IReadOnlyList<InferenceEvent> Sample(List<InferenceEvent> events, int max, int seed) =>
+        events.Count <= max ? events : Sampling.SampleIndices(events.Count, max, seed).Select(i => events[i]).ToList();
 
     private static DataMatrix ToMatrix(IReadOnlyList<InferenceEvent> events, int dim)
     {
