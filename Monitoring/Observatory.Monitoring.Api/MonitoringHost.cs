@@ -49,6 +49,7 @@ public static class MonitoringHost
         builder.Services.AddSingleton<AlertService>();
         builder.Services.AddSingleton<NotificationService>();
         builder.Services.AddSingleton<RetentionService>();
+        builder.Services.AddSingleton<ReferenceEmbeddingService>();
         builder.Services.AddSingleton<JobScheduling>();
         builder.Services.AddHttpClient(NotificationService.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(10));
         builder.Services.AddHostedService<StartupTasks>();

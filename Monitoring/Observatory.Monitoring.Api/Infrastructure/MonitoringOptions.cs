@@ -29,6 +29,9 @@ public sealed class MonitoringOptions
 
     public List<WebhookOptions> Webhooks { get; set; } = [];
 
+    /// <summary>Where reference-dataset embeddings are cached (one entry per dataset tree + encoder).</summary>
+    public string EmbeddingCacheDirectory { get; set; } = "embedding-cache";
+
     public QuartzClusterOptions Quartz { get; set; } = new();
 }
 

@@ -71,6 +71,23 @@ public sealed class AccuracyJob(AccuracyService accuracy, AlertService alerts, I
     }
 }
 
+/// <summary>Embeds the model's reference dataset version once per tree + encoder (cached); a no-op when it is cached already.</summary>
+[DisallowConcurrentExecution]
+public sealed class ReferenceEmbeddingJob(ReferenceEmbeddingService references, IMonitoringStore store, MonitoringMetrics metrics,
+    [FromKeyedServices(MonitoringHost.ClockKey)] TimeProvider time, ILogger<ReferenceEmbeddingJob> log) : IJob
+{
+    public const string Name = "reference-embedding";
+
+    public ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default)
+    {
+        var model = context.MergedJobDataMap.GetString("model")!;
+        return JobRunner.RunAsync(context, Name, model, store, metrics, time, log, async ct =>
+        {
+            if (await store.GetModelAsync(model, ct) is { Reference: { } reference }) await references.GetAsync(reference, ct);
+        }, cancellationToken);
+    }
+}
+
 /// <summary>Sends due webhook notifications (retries included).</summary>
 [DisallowConcurrentExecution]
 public sealed class NotificationDeliveryJob(NotificationService notifications) : IJob

@@ -18,7 +18,8 @@ public sealed record DriftRun(WindowResult Window, DriftReport? Embedding, Drift
 /// Compares the model's recent window with its reference period: embeddings (the model's methods), predicted classes and
 /// confidences. Tests follow Evidently's choice by size: p-value tests up to 1,000 reference rows, effect sizes beyond.
 /// </summary>
-public sealed class DriftService(IMonitoringStore store, IOptions<MonitoringOptions> options, MonitoringMetrics metrics, [FromKeyedServices(MonitoringHost.ClockKey)] TimeProvider time)
+public sealed class DriftService(IMonitoringStore store, ReferenceEmbeddingService references, IOptions<MonitoringOptions> options, MonitoringMetrics metrics,
+    [FromKeyedServices(MonitoringHost.ClockKey)] TimeProvider time)
 {
     public const int MinEvents = 20;
     private const int SmallSample = 1000;
@@ -33,17 +34,56 @@ public sealed class DriftService(IMonitoringStore store, IOptions<MonitoringOpti
         var max = options.Value.MaxWindowEvents;
         var current = await store.GetEventsAsync(model.Name, window.Start, window.End, max, withEmbeddings, ct);
         var reference = model.ReferenceUntil is { } until
-            ? await store.GetEventsAsync(model.Name, DateTimeOffset.UnixEpoch, until, max, withEmbeddings, ct)
+            ? await store.GetEventsAsync(model.Name, DateTimeOffset.UnixEpoch, until, max, withEmbeddings && model.Reference is null, ct)
             : [];
-        DriftRun run;
-        if (reference.Count < MinEvents || current.Count < MinEvents)
+        var driftOptions = new DriftOptions();
+        var notes = new List<string>();
+
+        // Embedding reference: the dataset version when the model names one (cached embeddings), else the reference period.
+        List<float[]> referenceVectors = [];
+        if (withEmbeddings && model.Reference is { } dataset)
         {
-            var note = reference.Count < MinEvents
-                ? $"reference period has {reference.Count} events (needs {MinEvents}); set referenceUntil after the reference traffic"
-                : $"window has {current.Count} events (needs {MinEvents})";
-            run = new DriftRun(new WindowResult { Model = model.Name, WindowStart = window.Start, WindowEnd = window.End, EventCount = current.Count }, null, null, null, note);
+            var embedded = await references.GetAsync(dataset, ct);
+            if (embedded.Vectors.Length > 0 && embedded.Vectors[0].Length != model.EmbeddingDimension)
+                notes.Add($"reference dataset embeddings have {embedded.Vectors[0].Length} dimensions but the model sends {model.EmbeddingDimension}; send embeddings from the same encoder");
+            else referenceVectors = [.. embedded.Vectors];
         }
-        else run = Compare(model, window, reference, current, ct);
+        else if (withEmbeddings) referenceVectors = reference.Where(e => e.Embedding is not null).Select(e => e.Embedding!).ToList();
+
+        DriftReport? embedding = null, prediction = null, confidence = null;
+        bool? predictionDrift = null, confidenceDrift = null;
+        if (current.Count < MinEvents) notes.Add($"window has {current.Count} events (needs {MinEvents})");
+        else
+        {
+            var currentVectors = current.Where(e => e.Embedding is not null).Select(e => e.Embedding!).ToList();
+            if (withEmbeddings && referenceVectors.Count >= MinEvents && currentVectors.Count >= MinEvents)
+            {
+                // Only a seeded sample of a large window becomes a matrix: cost and memory follow the sample cap, not traffic.
+                var r = ToMatrix(Sample(referenceVectors, driftOptions.MaxSamples, driftOptions.Seed), model.EmbeddingDimension);
+                var c = ToMatrix(Sample(currentVectors, driftOptions.MaxSamples, driftOptions.Seed + 1), model.EmbeddingDimension);
+                embedding = DriftRunner.Run(r, c, model.DriftMethods, driftOptions, cancellationToken: ct);
+                foreach (var m in embedding.Methods) metrics.DriftScore(model.Name, "embedding_" + m.Method, m.Statistic);
+            }
+            else if (withEmbeddings && notes.Count == 0) notes.Add($"embedding reference has {referenceVectors.Count} vectors (needs {MinEvents})");
+            if (reference.Count >= MinEvents)
+            {
+                prediction = DriftRunner.RunCategorical(reference.Select(e => model.ClassIndex(e.PredictedClass)).ToList(),
+                    current.Select(e => model.ClassIndex(e.PredictedClass)).ToList(), driftOptions);
+                confidence = DriftRunner.RunNumeric(reference.Select(e => e.Confidence).ToList(), current.Select(e => e.Confidence).ToList(), driftOptions);
+                var small = reference.Count <= SmallSample;
+                predictionDrift = Verdict(prediction, small ? DriftMethodNames.ChiSquare : DriftMethodNames.JensenShannon);
+                confidenceDrift = Verdict(confidence, small ? DriftMethodNames.Ks : DriftMethodNames.Wasserstein);
+                foreach (var m in prediction.Methods) metrics.DriftScore(model.Name, "prediction_" + m.Method, m.Statistic);
+                foreach (var m in confidence.Methods) metrics.DriftScore(model.Name, "confidence_" + m.Method, m.Statistic);
+            }
+            else notes.Add($"reference period has {reference.Count} events (needs {MinEvents}) for prediction drift; set referenceUntil after the reference traffic");
+        }
+        var result = new WindowResult
+        {
+            Model = model.Name, WindowStart = window.Start, WindowEnd = window.End, EventCount = current.Count,
+            EmbeddingDrift = embedding?.AnyDrift, PredictionDrift = predictionDrift, ConfidenceDrift = confidenceDrift,
+        };
+        var run = new DriftRun(result, embedding, prediction, confidence, notes.Count == 0 ? null : string.Join("; ", notes));
         await store.AddResultAsync(new StoredResult(model.Name, "drift", window.Start, window.End, current.Count,
             run.Window.EmbeddingDrift == true || run.Window.PredictionDrift == true, run.Embedding?.Methods.FirstOrDefault()?.Statistic,
             JsonSerializer.Serialize(run, MonitoringJson.Options), now), ct);
@@ -57,50 +97,19 @@ public sealed class DriftService(IMonitoringStore store, IOptions<MonitoringOpti
         return model.ReferenceUntil is { } until && w.Start < until ? new TimeWindow(until < w.End ? until : w.End, w.End) : w;
     }
 
-    private DriftRun Compare(MonitoredModel model, TimeWindow window, IReadOnlyList<InferenceEvent> reference, IReadOnlyList<InferenceEvent> current, CancellationToken ct)
-    {
-        var driftOptions = new DriftOptions();
-        DriftReport? embedding = null;
-        if (model.EmbeddingDimension > 0)
-        {
-            // Only a seeded sample of a large window becomes a matrix: cost and memory follow the sample cap, not traffic.
-            var r = ToMatrix(Sample(reference.Where(e => e.Embedding is not null).ToList(), driftOptions.MaxSamples, driftOptions.Seed), model.EmbeddingDimension);
-            var c = ToMatrix(Sample(current.Where(e => e.Embedding is not null).ToList(), driftOptions.MaxSamples, driftOptions.Seed + 1), model.EmbeddingDimension);
-            if (r.Rows >= MinEvents && c.Rows >= MinEvents)
-            {
-                embedding = DriftRunner.Run(r, c, model.DriftMethods, driftOptions, cancellationToken: ct);
-                foreach (var m in embedding.Methods) metrics.DriftScore(model.Name, "embedding_" + m.Method, m.Statistic);
-            }
-        }
-        var prediction = DriftRunner.RunCategorical(reference.Select(e => model.ClassIndex(e.PredictedClass)).ToList(),
-            current.Select(e => model.ClassIndex(e.PredictedClass)).ToList(), driftOptions);
-        var confidence = DriftRunner.RunNumeric(reference.Select(e => e.Confidence).ToList(), current.Select(e => e.Confidence).ToList(), driftOptions);
-        var small = reference.Count <= SmallSample;
-        var predictionDrift = Verdict(prediction, small ? DriftMethodNames.ChiSquare : DriftMethodNames.JensenShannon);
-        var confidenceDrift = Verdict(confidence, small ? DriftMethodNames.Ks : DriftMethodNames.Wasserstein);
-        foreach (var m in prediction.Methods) metrics.DriftScore(model.Name, "prediction_" + m.Method, m.Statistic);
-        foreach (var m in confidence.Methods) metrics.DriftScore(model.Name, "confidence_" + m.Method, m.Statistic);
-        var result = new WindowResult
-        {
-            Model = model.Name, WindowStart = window.Start, WindowEnd = window.End, EventCount = current.Count,
-            EmbeddingDrift = embedding?.AnyDrift, PredictionDrift = predictionDrift, ConfidenceDrift = confidenceDrift,
-        };
-        return new DriftRun(result, embedding, prediction, confidence, null);
-    }
-
     private static bool Verdict(DriftReport report, string method) => report.Methods.First(m => m.Method == method).Drifted;
 
-    private static IReadOnlyList<InferenceEvent> Sample(List<InferenceEvent> events, int max, int seed) =>
-        events.Count <= max ? events : Sampling.SampleIndices(events.Count, max, seed).Select(i => events[i]).ToList();
+    private static IReadOnlyList<float[]> Sample(List<float[]> vectors, int max, int seed) =>
+        vectors.Count <= max ? vectors : Sampling.SampleIndices(vectors.Count, max, seed).Select(i => vectors[i]).ToList();
 
-    private static DataMatrix ToMatrix(IReadOnlyList<InferenceEvent> events, int dim)
+    private static DataMatrix ToMatrix(IReadOnlyList<float[]> vectors, int dim)
     {
-        var data = new double[events.Count * dim];
-        for (var i = 0; i < events.Count; i++)
+        var data = new double[vectors.Count * dim];
+        for (var i = 0; i < vectors.Count; i++)
         {
-            var e = events[i].Embedding!;
+            var e = vectors[i];
             for (var j = 0; j < dim; j++) data[i * dim + j] = e[j];
         }
-        return new DataMatrix(events.Count, dim, data);
+        return new DataMatrix(vectors.Count, dim, data);
     }
 }

@@ -11,14 +11,17 @@ namespace Observatory.Monitoring.Api.Services;
 /// </summary>
 public sealed class JobScheduling(ISchedulerFactory factory)
 {
-    public static readonly string[] ModelJobs = [DriftJob.Name, AccuracyJob.Name];
+    public static readonly string[] ModelJobs = [DriftJob.Name, AccuracyJob.Name, ReferenceEmbeddingJob.Name];
+
+    /// <summary>Jobs on the model's cron; the reference-embedding job has no trigger and runs on registration and on demand.</summary>
+    private static readonly string[] CronJobs = [DriftJob.Name, AccuracyJob.Name];
 
     public static bool IsValidCron(string cron) => CronExpression.TryParse(cron, out _);
 
     public async Task ScheduleModelAsync(MonitoredModel model, CancellationToken ct)
     {
         var scheduler = await factory.GetScheduler(ct);
-        foreach (var name in ModelJobs)
+        foreach (var name in CronJobs)
         {
             var key = new JobKey(name, model.Name);
             var job = name == DriftJob.Name
@@ -29,6 +32,10 @@ public sealed class JobScheduling(ISchedulerFactory factory)
                 .Build();
             await scheduler.ScheduleJob(job, [trigger], ScheduleJobOptions.Replacing, ct);
         }
+        var referenceKey = new JobKey(ReferenceEmbeddingJob.Name, model.Name);
+        await scheduler.AddJob(JobBuilder.Create<ReferenceEmbeddingJob>().WithIdentity(referenceKey).UsingJobData("model", model.Name).StoreDurably().Build(), AddJobOptions.Replacing, ct);
+        // Embed the reference as soon as the model names one, so the first drift run finds it cached.
+        if (model.Reference is not null) await scheduler.TriggerJob(referenceKey, ct);
     }
 
     public async Task UnscheduleModelAsync(string model, CancellationToken ct)
