@@ -2,16 +2,24 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Observatory.Monitoring.Api.Tests.Storage;
+using Observatory.Testing;
 
 namespace Observatory.Monitoring.Api.Tests;
 
-public sealed class IngestionApiTests : IAsyncLifetime
+/// <summary>The ingestion API over real HTTP; runs on SQLite (<see cref="IngestionApiTests"/>) and PostgreSQL (<see cref="PostgresIngestionApiTests"/>).</summary>
+public abstract class IngestionApiContract : IAsyncLifetime
 {
     private MonitoringServer _server = null!;
 
+    protected virtual Task<Dictionary<string, string?>> StoreSettingsAsync() => Task.FromResult(new Dictionary<string, string?>());
+
     public async Task InitializeAsync()
     {
-        _server = await MonitoringServer.StartAsync(new Dictionary<string, string?> { ["Monitoring:MaxBatchSize"] = "50", ["Monitoring:MaxBodyBytes"] = "200000" });
+        var settings = await StoreSettingsAsync();
+        settings["Monitoring:MaxBatchSize"] = "50";
+        settings["Monitoring:MaxBodyBytes"] = "200000";
+        _server = await MonitoringServer.StartAsync(settings);
         await _server.RegisterAsync("shapes", new { classes = new[] { "circle", "square", "triangle" }, embeddingDimension = 4, baselineAccuracy = 0.9 });
     }
 
@@ -223,4 +231,16 @@ public sealed class IngestionApiTests : IAsyncLifetime
         var openapi = await _server.Anonymous.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
         Assert.True(openapi.GetProperty("paths").TryGetProperty("/api/models/{model}/events", out _));
     }
+}
+
+public sealed class IngestionApiTests : IngestionApiContract;
+
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresIngestionApiTests(PostgresServerFixture pg) : IngestionApiContract
+{
+    protected override async Task<Dictionary<string, string?>> StoreSettingsAsync() => new()
+    {
+        ["Monitoring:Store"] = "postgres",
+        ["ConnectionStrings:Monitoring"] = await PostgresDatabases.CreateAsync(pg),
+    };
 }
