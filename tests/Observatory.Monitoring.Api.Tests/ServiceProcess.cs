@@ -49,6 +49,14 @@ public sealed class ServiceProcess : IAsyncDisposable
         return sp;
     }
 
+    /// <summary>SIGKILL: no shutdown hooks run, as in a crash.</summary>
+    public async Task KillAsync()
+    {
+        if (_process.HasExited) return;
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+    }
+
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
