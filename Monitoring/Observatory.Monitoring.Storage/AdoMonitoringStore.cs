@@ -111,7 +111,7 @@ public abstract class AdoMonitoringStore : IMonitoringStore
     protected virtual async Task<int> InsertEventRowsAsync(DbConnection c, DbTransaction tx, string model, IReadOnlyList<InferenceEvent> events, long ingestedAt, CancellationToken cancellationToken)
     {
         await using var cmd = Command(c, tx, EventInsertSql,
-            ("m", model), ("id", ""), ("ts", 0L), ("p", ""), ("cf", 0.0), ("e", DBNull.Value), ("t", DBNull.Value), ("i", ingestedAt));
+            ("m", model), ("id", ""), ("ts", 0L), ("p", ""), ("cf", 0.0), ("e", DBNull.Value), ("t", DBNull.Value), ("i", ingestedAt), ("s", DBNull.Value));
         var inserted = 0;
         foreach (var e in events)
         {
@@ -122,8 +122,8 @@ public abstract class AdoMonitoringStore : IMonitoringStore
     }
 
     protected const string EventInsertSql = """
-        INSERT INTO events (model, id, ts, predicted_class, confidence, embedding, true_class, ingested_at)
-        VALUES (@m, @id, @ts, @p, @cf, @e, @t, @i) ON CONFLICT (model, id) DO NOTHING
+        INSERT INTO events (model, id, ts, predicted_class, confidence, embedding, true_class, ingested_at, image_stats)
+        VALUES (@m, @id, @ts, @p, @cf, @e, @t, @i, @s) ON CONFLICT (model, id) DO NOTHING
         """;
 
     protected static void SetEventParameters(DbParameterCollection p, InferenceEvent e)
@@ -134,6 +134,7 @@ public abstract class AdoMonitoringStore : IMonitoringStore
         p["cf"].Value = e.Confidence;
         p["e"].Value = e.Embedding is null ? DBNull.Value : EmbeddingBytes(e.Embedding);
         p["t"].Value = (object?)e.TrueClass ?? DBNull.Value;
+        p["s"].Value = e.ImageFeatures is null ? DBNull.Value : MemoryMarshal.AsBytes(e.ImageFeatures.AsSpan()).ToArray();
     }
 
     /// <summary>Embeddings are stored as little-endian float32 bytes: 4 bytes a dimension, no JSON text.</summary>
@@ -151,14 +152,15 @@ public abstract class AdoMonitoringStore : IMonitoringStore
         await using var c = await OpenAsync(cancellationToken);
         var columns = includeEmbeddings ? "embedding" : "NULL";
         await using var cmd = Command(c, null, $"""
-            SELECT id, ts, predicted_class, confidence, {columns}, true_class FROM events
+            SELECT id, ts, predicted_class, confidence, {columns}, true_class, {(includeEmbeddings ? "image_stats" : "NULL")} FROM events
             WHERE model = @m AND ts >= @f AND ts < @t ORDER BY ts DESC LIMIT @l
             """, ("m", model), ("f", from.UtcTicks), ("t", to.UtcTicks), ("l", limit));
         await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
         var list = new List<InferenceEvent>();
         while (await r.ReadAsync(cancellationToken))
             list.Add(new InferenceEvent(r.GetString(0), Ticks(r.GetInt64(1)), r.GetString(2), r.GetDouble(3),
-                r.IsDBNull(4) ? null : EmbeddingFromBytes((byte[])r.GetValue(4)), r.IsDBNull(5) ? null : r.GetString(5)));
+                r.IsDBNull(4) ? null : EmbeddingFromBytes((byte[])r.GetValue(4)), r.IsDBNull(5) ? null : r.GetString(5),
+                r.IsDBNull(6) ? null : MemoryMarshal.Cast<byte, double>((byte[])r.GetValue(6)).ToArray()));
         return list;
     }
 
@@ -200,7 +202,7 @@ public abstract class AdoMonitoringStore : IMonitoringStore
     {
         using var _ = await WriteLockAsync(cancellationToken);
         await using var c = await OpenAsync(cancellationToken);
-        return await ExecAsync(c, null, "UPDATE events SET embedding = NULL WHERE ts < @b AND embedding IS NOT NULL", cancellationToken, ("b", before.UtcTicks));
+        return await ExecAsync(c, null, "UPDATE events SET embedding = NULL, image_stats = NULL WHERE ts < @b AND (embedding IS NOT NULL OR image_stats IS NOT NULL)", cancellationToken, ("b", before.UtcTicks));
     }
 
     // ---- results

@@ -11,7 +11,8 @@ internal static class Migrations
             "CREATE TABLE models (name TEXT PRIMARY KEY, json TEXT NOT NULL, created_at {BIGINT} NOT NULL, updated_at {BIGINT} NOT NULL)",
             """
             CREATE TABLE events (model TEXT NOT NULL, id TEXT NOT NULL, ts {BIGINT} NOT NULL, predicted_class TEXT NOT NULL,
-              confidence {DOUBLE} NOT NULL, embedding {BLOB}, true_class TEXT, ingested_at {BIGINT} NOT NULL, PRIMARY KEY (model, id))
+              confidence {DOUBLE} NOT NULL, embedding {BLOB}, true_class TEXT, ingested_at {BIGINT} NOT NULL, image_stats {BLOB},
+              PRIMARY KEY (model, id))
             """,
             "CREATE INDEX ix_events_model_ts ON events (model, ts)",
             "CREATE INDEX ix_events_ts ON events (ts)",

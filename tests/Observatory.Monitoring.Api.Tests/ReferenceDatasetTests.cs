@@ -94,3 +94,93 @@ public sealed class ReferenceDatasetTests : IAsyncLifetime
         Assert.All(stamps, kv => Assert.Equal(kv.Value, File.GetLastWriteTimeUtc(kv.Key)));
     }
 }
+
+/// <summary>Images uploaded as multipart: the service embeds them, keeps their statistics, and drift explains brightness/blur changes.</summary>
+public sealed class ImageUploadTests : IAsyncLifetime
+{
+    private readonly GitSandbox _repo = new("upload");
+    private readonly TempDirectory _cache = new("embcache");
+    private MonitoringServer _server = null!;
+
+    public async Task InitializeAsync()
+    {
+        Assert.Equal(0, (await ObsProcess.RunAsync(_repo.Root, "init")).ExitCode);
+        SampleDataset.Generate(_repo.PathOf("data/shapes"), new SampleDatasetOptions { TrainCount = 120, ValCount = 40, OnlyClasses = TrafficScenario.KnownClasses });
+        Assert.Equal(0, (await ObsProcess.RunAsync(_repo.Root, "add", "data/shapes", "--no-validate")).ExitCode);
+        Assert.Equal(0, (await ObsProcess.RunAsync(_repo.Root, "commit", "-m", "v1", "--no-validate")).ExitCode);
+        _server = await MonitoringServer.StartAsync(new Dictionary<string, string?> { ["Monitoring:EmbeddingCacheDirectory"] = _cache.Path });
+        await _server.RegisterAsync("cam", new
+        {
+            classes = TrafficGenerator.Classes,
+            embeddingDimension = EncoderSpec.Default.OutputDimension,
+            reference = new { repoPath = _repo.Root, pointerPath = "data/shapes.obs", revision = "HEAD" },
+            window = "00:30:00",
+            schedule = "0 0 0 1 1 ? 2099",
+            driftMethods = new[] { "mmd" },
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        _cache.Dispose();
+        _repo.Dispose();
+    }
+
+    private async Task<HttpResponseMessage> UploadAsync(string prefix, IReadOnlyList<byte[]> images, DateTimeOffset now)
+    {
+        var form = new MultipartFormDataContent();
+        var events = images.Select((_, i) => new { id = $"{prefix}-{i}", timestamp = now.AddMinutes(-20).AddSeconds(i), predictedClass = "circle", confidence = 0.9 });
+        form.Add(new StringContent(JsonSerializer.Serialize(new { events })), "events");
+        for (var i = 0; i < images.Count; i++) form.Add(new ByteArrayContent(images[i]), "images", $"{prefix}-{i}.jpg");
+        return await _server.Client.PostAsync("/api/models/cam/images", form);
+    }
+
+    private static List<byte[]> Render(int n, int seed, double brightness = 0, double blur = 0)
+    {
+        var rng = new Random(seed);
+        var o = new SampleDatasetOptions { OnlyClasses = TrafficScenario.KnownClasses, BrightnessShift = brightness, Blur = blur };
+        return Enumerable.Range(0, n).Select(_ => SampleDataset.RenderImage(rng.Next(), o, out IReadOnlyList<SampleObject> _)).ToList();
+    }
+
+    private async Task<JsonElement> RunDriftAsync(int count)
+    {
+        var store = _server.Services.GetRequiredService<IMonitoringStore>();
+        using (var r = await _server.Client.PostAsync("/api/models/cam/jobs/drift/run", null)) Assert.Equal(HttpStatusCode.Accepted, r.StatusCode);
+        await Poll.UntilAsync(async () => (await store.ListJobRunsAsync("cam", 100)).Count(r => r.Job == "drift") >= count, "drift run", 120);
+        var run = (await store.ListJobRunsAsync("cam", 100)).First(r => r.Job == "drift");
+        Assert.True(run.Status == "succeeded", run.Error);
+        return (await _server.Client.GetFromJsonAsync<JsonElement>("/api/models/cam/drift")).EnumerateArray().Last().GetProperty("details");
+    }
+
+    [Fact]
+    public async Task Upload_WhenOneFileIsNotAnImage_Returns400NamingItAndStoresNothing()
+    {
+        var images = Render(3, 1);
+        images[1] = "not an image"u8.ToArray();
+        using var r = await UploadAsync("bad", images, _server.Time.GetUtcNow());
+        Assert.Equal(HttpStatusCode.BadRequest, r.StatusCode);
+        var problem = await r.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(problem.GetProperty("errors").TryGetProperty("images[1]", out _), problem.ToString());
+        using var r2 = await UploadAsync("short", Render(2, 1), _server.Time.GetUtcNow()) ;
+        Assert.Equal(HttpStatusCode.OK, r2.StatusCode);
+        var count = await _server.Client.GetFromJsonAsync<JsonElement>("/api/models/cam/events/count");
+        Assert.Equal(2, count.GetProperty("count").GetInt64());
+    }
+
+    [Fact]
+    public async Task UploadedImages_AreEmbeddedByTheService_AndStatisticsDriftExplainsBrightnessAndBlur()
+    {
+        using (var r = await UploadAsync("clean", Render(120, 2), _server.Time.GetUtcNow())) Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        var clean = await RunDriftAsync(1);
+        Assert.False(clean.GetProperty("window").GetProperty("embeddingDrift").GetBoolean(), clean.ToString());
+        Assert.False(clean.GetProperty("window").GetProperty("imageStatisticsDrift").GetBoolean(), clean.ToString());
+
+        _server.Time.Advance(TimeSpan.FromHours(1));
+        using (var r = await UploadAsync("dark", Render(120, 3, brightness: -0.4, blur: 3), _server.Time.GetUtcNow())) Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        var dark = await RunDriftAsync(2);
+        Assert.True(dark.GetProperty("window").GetProperty("embeddingDrift").GetBoolean(), dark.ToString());
+        Assert.True(dark.GetProperty("window").GetProperty("imageStatisticsDrift").GetBoolean(), dark.ToString());
+        Assert.Contains("imageStatistics", dark.ToString());
+    }
+}

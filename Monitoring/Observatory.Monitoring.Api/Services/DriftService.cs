@@ -12,7 +12,11 @@ using Observatory.Monitoring.Core.Windows;
 namespace Observatory.Monitoring.Api.Services;
 
 /// <summary>Full record of one drift run, stored as the result's JSON; <see cref="Window"/> is what alert rules read.</summary>
-public sealed record DriftRun(WindowResult Window, DriftReport? Embedding, DriftReport? Prediction, DriftReport? Confidence, string? Note);
+public sealed record DriftRun(WindowResult Window, DriftReport? Embedding, DriftReport? Prediction, DriftReport? Confidence, string? Note)
+{
+    /// <summary>Per-feature drift of the image statistics (brightness, contrast, sharpness, …) when images were uploaded.</summary>
+    public DriftReport? ImageStatistics { get; init; }
+}
 
 /// <summary>
 /// Compares the model's recent window with its reference period: embeddings (the model's methods), predicted classes and
@@ -41,16 +45,18 @@ public sealed class DriftService(IMonitoringStore store, ReferenceEmbeddingServi
 
         // Embedding reference: the dataset version when the model names one (cached embeddings), else the reference period.
         List<float[]> referenceVectors = [];
+        List<double[]> referenceFeatures = reference.Where(e => e.ImageFeatures is not null).Select(e => e.ImageFeatures!).ToList();
         if (withEmbeddings && model.Reference is { } dataset)
         {
             var embedded = await references.GetAsync(dataset, ct);
+            referenceFeatures = [.. embedded.ImageFeatures];
             if (embedded.Vectors.Length > 0 && embedded.Vectors[0].Length != model.EmbeddingDimension)
                 notes.Add($"reference dataset embeddings have {embedded.Vectors[0].Length} dimensions but the model sends {model.EmbeddingDimension}; send embeddings from the same encoder");
             else referenceVectors = [.. embedded.Vectors];
         }
         else if (withEmbeddings) referenceVectors = reference.Where(e => e.Embedding is not null).Select(e => e.Embedding!).ToList();
 
-        DriftReport? embedding = null, prediction = null, confidence = null;
+        DriftReport? embedding = null, prediction = null, confidence = null, imageStatistics = null;
         bool? predictionDrift = null, confidenceDrift = null;
         if (current.Count < MinEvents) notes.Add($"window has {current.Count} events (needs {MinEvents})");
         else
@@ -65,6 +71,13 @@ public sealed class DriftService(IMonitoringStore store, ReferenceEmbeddingServi
                 foreach (var m in embedding.Methods) metrics.DriftScore(model.Name, "embedding_" + m.Method, m.Statistic);
             }
             else if (withEmbeddings && notes.Count == 0) notes.Add($"embedding reference has {referenceVectors.Count} vectors (needs {MinEvents})");
+            var currentFeatures = current.Where(e => e.ImageFeatures is not null).Select(e => e.ImageFeatures!).ToList();
+            if (referenceFeatures.Count >= MinEvents && currentFeatures.Count >= MinEvents)
+            {
+                // Interpretable: which of brightness, contrast, sharpness, saturation, size moved (KS with Bonferroni and normed Wasserstein).
+                imageStatistics = DriftRunner.Run(DataMatrix.FromRows(referenceFeatures), DataMatrix.FromRows(currentFeatures),
+                    [DriftMethodNames.Ks, DriftMethodNames.Wasserstein], driftOptions, cancellationToken: ct);
+            }
             if (reference.Count >= MinEvents)
             {
                 prediction = DriftRunner.RunCategorical(reference.Select(e => model.ClassIndex(e.PredictedClass)).ToList(),
@@ -82,8 +95,10 @@ public sealed class DriftService(IMonitoringStore store, ReferenceEmbeddingServi
         {
             Model = model.Name, WindowStart = window.Start, WindowEnd = window.End, EventCount = current.Count,
             EmbeddingDrift = embedding?.AnyDrift, PredictionDrift = predictionDrift, ConfidenceDrift = confidenceDrift,
+            ImageStatisticsDrift = imageStatistics is null ? null
+                : Verdict(imageStatistics, imageStatistics.Reference.N <= SmallSample ? DriftMethodNames.Ks : DriftMethodNames.Wasserstein),
         };
-        var run = new DriftRun(result, embedding, prediction, confidence, notes.Count == 0 ? null : string.Join("; ", notes));
+        var run = new DriftRun(result, embedding, prediction, confidence, notes.Count == 0 ? null : string.Join("; ", notes)) { ImageStatistics = imageStatistics };
         await store.AddResultAsync(new StoredResult(model.Name, "drift", window.Start, window.End, current.Count,
             run.Window.EmbeddingDrift == true || run.Window.PredictionDrift == true, run.Embedding?.Methods.FirstOrDefault()?.Statistic,
             JsonSerializer.Serialize(run, MonitoringJson.Options), now), ct);

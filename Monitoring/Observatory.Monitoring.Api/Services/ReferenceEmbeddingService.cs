@@ -10,7 +10,7 @@ using Observatory.Monitoring.Onnx.Caching;
 namespace Observatory.Monitoring.Api.Services;
 
 /// <summary>The reference embeddings of a dataset version and the encoder that made them.</summary>
-public sealed record ReferenceEmbeddings(string TreeHash, string ModelKey, float[][] Vectors, int Images);
+public sealed record ReferenceEmbeddings(string TreeHash, string ModelKey, float[][] Vectors, double[][] ImageFeatures, int Images);
 
 /// <summary>
 /// Embeds the images of a model's reference dataset version (git repo + pointer + revision, resolved through DataService's
@@ -46,8 +46,17 @@ public sealed class ReferenceEmbeddingService(IOptions<MonitoringOptions> option
         try
         {
             var embeddings = await cache.GetOrCreateAsync(treeHash, embedder.CacheKey, c => embedder.EmbedAsync(images, c), ct);
-            return new ReferenceEmbeddings(treeHash, embedder.CacheKey, embeddings.Vectors, images.Count);
+            return new ReferenceEmbeddings(treeHash, embedder.CacheKey, embeddings.Vectors, embeddings.Statistics.Select(s => s.ToFeatures()).ToArray(), images.Count);
         }
+        finally { _gate.Release(); }
+    }
+
+    /// <summary>Embeds uploaded production images with the same encoder as the references.</summary>
+    /// <exception cref="ImageDecodeException">An image could not be decoded; it is named.</exception>
+    public async Task<ImageEmbeddings> EmbedAsync(IReadOnlyList<ImageSource> images, CancellationToken ct)
+    {
+        await _gate.WaitAsync(ct);
+        try { return await _embedder.Value.EmbedAsync(images, ct); }
         finally { _gate.Release(); }
     }
 

@@ -13,6 +13,7 @@ public sealed record WindowResult
     public bool? EmbeddingDrift { get; init; }
     public bool? PredictionDrift { get; init; }
     public bool? ConfidenceDrift { get; init; }
+    public bool? ImageStatisticsDrift { get; init; }
     public double? Accuracy { get; init; }
     public double? EstimatedAccuracy { get; init; }
 }
