@@ -24,16 +24,17 @@ public sealed class JobScheduling(ISchedulerFactory factory)
         foreach (var name in CronJobs)
         {
             var key = new JobKey(name, model.Name);
+            // RequestRecovery: with the clustered store, a run cut short by a crashed instance is fired again by a surviving one.
             var job = name == DriftJob.Name
-                ? JobBuilder.Create<DriftJob>().WithIdentity(key).UsingJobData("model", model.Name).StoreDurably().Build()
-                : JobBuilder.Create<AccuracyJob>().WithIdentity(key).UsingJobData("model", model.Name).StoreDurably().Build();
+                ? JobBuilder.Create<DriftJob>().WithIdentity(key).UsingJobData("model", model.Name).StoreDurably().RequestRecovery().Build()
+                : JobBuilder.Create<AccuracyJob>().WithIdentity(key).UsingJobData("model", model.Name).StoreDurably().RequestRecovery().Build();
             var trigger = TriggerBuilder.Create().WithIdentity(name, model.Name).ForJob(key)
                 .WithCronSchedule(model.Schedule, c => c.WithMisfireInstruction(CronTriggerMisfireInstruction.FireAndProceed).InTimeZone(TimeZoneInfo.Utc))
                 .Build();
             await scheduler.ScheduleJob(job, [trigger], ScheduleJobOptions.Replacing, ct);
         }
         var referenceKey = new JobKey(ReferenceEmbeddingJob.Name, model.Name);
-        await scheduler.AddJob(JobBuilder.Create<ReferenceEmbeddingJob>().WithIdentity(referenceKey).UsingJobData("model", model.Name).StoreDurably().Build(), AddJobOptions.Replacing, ct);
+        await scheduler.AddJob(JobBuilder.Create<ReferenceEmbeddingJob>().WithIdentity(referenceKey).UsingJobData("model", model.Name).StoreDurably().RequestRecovery().Build(), AddJobOptions.Replacing, ct);
         // Embed the reference as soon as the model names one, so the first drift run finds it cached.
         if (model.Reference is not null) await scheduler.TriggerJob(referenceKey, ct);
     }
