@@ -33,12 +33,12 @@ public sealed class TrafficGenerator(ImageEmbedder embedder)
         {
             int predicted; double confidence;
             var seen = known.Contains(truth[i]);
-            if (seen && rng.NextDouble() < scenario.ModelAccuracy) { predicted = truth[i]; confidence = 0.75 + 0.25 * rng.NextDouble(); }
+            if (seen && rng.NextDouble() < scenario.ModelAccuracy) { predicted = truth[i]; confidence = 0.55 + 0.45 * rng.NextDouble(); }
             else
             {
                 predicted = known[rng.Next(known.Count)];
                 if (seen && predicted == truth[i]) predicted = known[(known.IndexOf(predicted) + 1) % known.Count];
-                confidence = 0.4 + 0.35 * rng.NextDouble();
+                confidence = 0.35 + 0.5 * rng.NextDouble();
             }
             var label = truth[i];
             if (rng.NextDouble() < scenario.FeedbackNoise) label = (label + 1 + rng.Next(Classes.Count - 1)) % Classes.Count;

@@ -9,7 +9,7 @@ using Observatory.TrafficSimulator;
 namespace Observatory.Monitoring.Api.Tests;
 
 /// <summary>The traffic simulator (real sample images, real ONNX encoder) against the real service: each scenario shows up where it should.</summary>
-public sealed class TrafficSimulatorTests : IAsyncLifetime
+public sealed class TrafficSimulatorTests(Xunit.Abstractions.ITestOutputHelper output) : IAsyncLifetime
 {
     private MonitoringServer _server = null!;
     private ImageEmbedder _embedder = null!;
@@ -40,6 +40,7 @@ public sealed class TrafficSimulatorTests : IAsyncLifetime
         }
         var drift = (await _server.Client.GetFromJsonAsync<JsonElement>($"/api/models/{model}/drift"))[0].GetProperty("details").GetProperty("window");
         var accuracy = (await _server.Client.GetFromJsonAsync<JsonElement>($"/api/models/{model}/accuracy"))[0].GetProperty("details").GetProperty("window");
+        output.WriteLine($"{scenario}: drift {drift}; accuracy {accuracy}");
         return (drift, accuracy);
     }
 
