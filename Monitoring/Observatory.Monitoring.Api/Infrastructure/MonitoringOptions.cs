@@ -29,6 +29,9 @@ public sealed class MonitoringOptions
 
     public List<WebhookOptions> Webhooks { get; set; } = [];
 
+    /// <summary>A still-firing, unacknowledged alert is notified again after this many hours (Alertmanager's repeat_interval); 0 never.</summary>
+    public double RepeatIntervalHours { get; set; } = 4;
+
     /// <summary>Where reference-dataset embeddings are cached (one entry per dataset tree + encoder).</summary>
     public string EmbeddingCacheDirectory { get; set; } = "embedding-cache";
 

@@ -27,7 +27,8 @@ public sealed class AlertService(IMonitoringStore store, IOptions<MonitoringOpti
         {
             var outcome = AlertRuleEvaluator.Evaluate(rule, history, model.BaselineAccuracy, lastEvent, now);
             var current = await store.GetOpenAlertAsync(model.Name, rule.Id, ct);
-            var t = AlertLifecycle.Apply(current, outcome, model.Name, silences, now, () => Guid.NewGuid().ToString("N"));
+            var repeat = options.Value.RepeatIntervalHours > 0 ? TimeSpan.FromHours(options.Value.RepeatIntervalHours) : (TimeSpan?)null;
+            var t = AlertLifecycle.Apply(current, outcome, model.Name, silences, now, () => Guid.NewGuid().ToString("N"), repeat);
             if (t.Alert is null || (!t.Changed && current is null)) continue;
             await store.SaveAlertAsync(t.Alert, t.Notification, channels, now, ct);
             if (t.Changed) changed.Add(t.Alert);

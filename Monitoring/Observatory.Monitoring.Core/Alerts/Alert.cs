@@ -18,6 +18,9 @@ public sealed record Alert
     public DateTimeOffset? ResolvedAt { get; init; }
     public DateTimeOffset LastEvaluatedAt { get; init; }
 
+    /// <summary>When a firing notification was last queued (for Alertmanager's repeat interval).</summary>
+    public DateTimeOffset? LastNotifiedAt { get; init; }
+
     /// <summary>True while a silence matched when it fired: no notification was sent.</summary>
     public bool Silenced { get; init; }
 }

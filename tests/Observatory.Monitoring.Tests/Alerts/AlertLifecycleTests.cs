@@ -115,3 +115,35 @@ public sealed class AlertLifecycleTests
         Assert.True(AlertRuleEvaluator.Evaluate(rule, [], null, last, _time.GetUtcNow()).Active);
     }
 }
+
+public sealed class AlertRepeatTests
+{
+    private static readonly AlertRule Rule = new() { Id = "drift", Kind = AlertRuleKind.EmbeddingDrift, ConsecutiveWindows = 1 };
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+
+    private AlertLifecycle.Transition Step(Alert? current) => AlertLifecycle.Apply(current, new RuleOutcome(Rule, true, "drift"), "m", [], _time.GetUtcNow(),
+        () => "a1", TimeSpan.FromHours(4));
+
+    [Fact]
+    public void StillFiring_IsNotifiedAgainAfterTheRepeatInterval_NotBefore()
+    {
+        var fired = Step(null).Alert!;
+        _time.Advance(TimeSpan.FromHours(3));
+        var quiet = Step(fired);
+        Assert.Null(quiet.Notification);
+        _time.Advance(TimeSpan.FromHours(1));
+        var repeat = Step(quiet.Alert);
+        Assert.Equal(NotificationKind.Firing, repeat.Notification!.Kind);
+        Assert.Equal(_time.GetUtcNow(), repeat.Alert!.LastNotifiedAt);
+        _time.Advance(TimeSpan.FromHours(1));
+        Assert.Null(Step(repeat.Alert).Notification);
+    }
+
+    [Fact]
+    public void Acknowledged_IsNotRepeated()
+    {
+        var acked = AlertLifecycle.Acknowledge(Step(null).Alert!, "ops", _time.GetUtcNow());
+        _time.Advance(TimeSpan.FromHours(10));
+        Assert.Null(Step(acked).Notification);
+    }
+}
