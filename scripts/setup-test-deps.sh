@@ -3,6 +3,7 @@
 #  - git (LibGit2Sharp needs none, but tests compare with the git CLI)
 #  - chromium + fonts-roboto (Debian's browser for the Playwright dashboard tests; Playwright never downloads one; Roboto is
 #    the font of Radzen's material theme)
+#  - PostgreSQL 15 server binaries (initdb, pg_ctl) — the monitoring store tests start a throwaway cluster
 #  - s3rver (npm) in tools/s3, patched: real S3 XML namespace (Minio's parser needs it) — started by the test fixtures
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,6 +14,7 @@ command -v git >/dev/null || need+=(git)
 command -v node >/dev/null || need+=(nodejs npm)
 command -v chromium >/dev/null || need+=(chromium)
 dpkg -s fonts-roboto >/dev/null 2>&1 || need+=(fonts-roboto)
+[ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql)
 if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq
   apt-get install -y -qq "${need[@]}" >/dev/null

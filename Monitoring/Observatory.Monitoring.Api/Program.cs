@@ -1,5 +1,4 @@
-var builder = WebApplication.CreateBuilder(args);
-builder.Services.AddProblemDetails();
-var app = builder.Build();
-app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
+var app = Observatory.Monitoring.Api.MonitoringHost.Build(args);
 app.Run();
+
+public partial class Program;

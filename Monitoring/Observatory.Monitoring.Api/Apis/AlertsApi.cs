@@ -1,0 +1,58 @@
+using Microsoft.Extensions.DependencyInjection;
+using Observatory.Monitoring.Api.Infrastructure;
+using Observatory.Monitoring.Api.Services;
+using Observatory.Monitoring.Core.Alerts;
+using Observatory.Monitoring.Core.Models;
+using Observatory.Monitoring.Core.Ports;
+
+namespace Observatory.Monitoring.Api.Apis;
+
+/// <summary>Alerts (list, acknowledge, resolve), silences and delivery attempts.</summary>
+public static class AlertsApi
+{
+    public static IEndpointRouteBuilder MapAlertsApi(this IEndpointRouteBuilder app)
+    {
+        var read = app.MapGroup("/api").WithTags("Alerts");
+        read.MapGet("/alerts", async (string? model, AlertState? state, int? limit, IMonitoringStore store, CancellationToken ct) =>
+            TypedResults.Ok(await store.ListAlertsAsync(model, state, Math.Clamp(limit ?? 100, 1, 1000), ct)));
+        read.MapGet("/alerts/{id}", async (string id, IMonitoringStore store, CancellationToken ct) =>
+            await store.GetAlertAsync(id, ct) is { } a ? TypedResults.Ok(a) : Problems.NotFound($"no alert '{id}'"));
+        read.MapGet("/alerts/{id}/deliveries", async (string id, IMonitoringStore store, CancellationToken ct) =>
+            TypedResults.Ok(await store.ListDeliveryAttemptsAsync(id, 1000, ct)));
+        read.MapGet("/deliveries", async (IMonitoringStore store, CancellationToken ct) => TypedResults.Ok(await store.ListDeliveryAttemptsAsync(null, 1000, ct)));
+        read.MapGet("/silences", async (string? model, IMonitoringStore store, [FromKeyedServices(MonitoringHost.ClockKey)] TimeProvider time, CancellationToken ct) =>
+            TypedResults.Ok(await store.ListSilencesAsync(model, time.GetUtcNow(), ct)));
+
+        var write = app.MapGroup("/api").WithTags("Alerts").AddEndpointFilter<ApiKeyFilter>();
+        write.MapPost("/alerts/{id}/acknowledge", async (string id, AckRequest? body, AlertService alerts, CancellationToken ct) =>
+        {
+            try
+            {
+                return await alerts.AcknowledgeAsync(id, body?.By ?? "api", ct) is { } a ? TypedResults.Ok(a) : Problems.NotFound($"no alert '{id}'");
+            }
+            catch (InvalidOperationException ex) { return TypedResults.Problem(statusCode: 409, title: "alert already resolved", detail: ex.Message); }
+        });
+        write.MapPost("/alerts/{id}/resolve", async (string id, AlertService alerts, CancellationToken ct) =>
+            await alerts.ResolveAsync(id, ct) is { } a ? TypedResults.Ok(a) : Problems.NotFound($"no alert '{id}'"));
+        write.MapPost("/silences", async (SilenceRequest body, IMonitoringStore store, [FromKeyedServices(MonitoringHost.ClockKey)] TimeProvider time, CancellationToken ct) =>
+        {
+            var errors = new List<FieldError>();
+            if (string.IsNullOrWhiteSpace(body.Model) || await store.GetModelAsync(body.Model, ct) is null) errors.Add(new("model", $"model '{body.Model}' is not registered"));
+            if (body.Duration is null or { Ticks: <= 0 }) errors.Add(new("duration", "a positive duration is required (e.g. \"02:00:00\")"));
+            if (errors.Count > 0) return Problems.Invalid("invalid silence", errors);
+            var now = time.GetUtcNow();
+            var silence = new Silence
+            {
+                Id = Guid.NewGuid().ToString("N"), Model = body.Model!, RuleId = body.RuleId, StartsAt = now, EndsAt = now + body.Duration!.Value,
+                Comment = body.Comment ?? "", CreatedBy = body.CreatedBy ?? "api",
+            };
+            await store.AddSilenceAsync(silence, ct);
+            return TypedResults.Created($"/api/silences", silence);
+        });
+        return app;
+    }
+}
+
+public sealed record AckRequest(string? By);
+
+public sealed record SilenceRequest(string? Model, string? RuleId, TimeSpan? Duration, string? Comment, string? CreatedBy);

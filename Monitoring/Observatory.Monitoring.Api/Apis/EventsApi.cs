@@ -1,0 +1,152 @@
+using Microsoft.Extensions.Options;
+using Observatory.Monitoring.Api.Infrastructure;
+using Observatory.Monitoring.Api.Services;
+using Observatory.Monitoring.Core.Events;
+using Observatory.Monitoring.Core.Models;
+using Observatory.Monitoring.Core.Ports;
+
+namespace Observatory.Monitoring.Api.Apis;
+
+/// <summary>Ingestion of inference events and of feedback (true classes).</summary>
+public static class EventsApi
+{
+    public static IEndpointRouteBuilder MapEventsApi(this IEndpointRouteBuilder app)
+    {
+        var write = app.MapGroup("/api/models/{model}").WithTags("Events").AddEndpointFilter<ApiKeyFilter>();
+        write.MapPost("/events", PostEventsAsync);
+        write.MapPost("/feedback", PostFeedbackAsync);
+        write.MapPost("/images", PostImagesAsync).DisableAntiforgery();
+        app.MapGet("/api/models/{model}/events/count", CountAsync).WithTags("Events");
+        return app;
+    }
+
+    public static async Task<IResult> PostEventsAsync(string model, HttpRequest request, IMonitoringStore store, IOptions<MonitoringOptions> options,
+        MonitoringMetrics metrics, CancellationToken ct)
+    {
+        const string title = "invalid event batch";
+        var o = options.Value;
+        var m = await store.GetModelAsync(model, ct);
+        if (m is null)
+        {
+            metrics.Rejected();
+            return Problems.Invalid(title, "model", $"model '{model}' is not registered; PUT /api/models/{model} registers it");
+        }
+        var (body, error) = await Problems.ReadJsonAsync<EventBatch>(request, o.MaxBodyBytes, title, ct);
+        if (error is not null) { metrics.Rejected(); return error; }
+        var (events, errors) = body!.ToEvents();
+        if (errors.Count == 0) errors = EventValidation.ValidateBatch(m, events, o.MaxBatchSize).ToList();
+        if (errors.Count > 0) { metrics.Rejected(); return Problems.Invalid(title, errors); }
+        var result = await store.InsertEventsAsync(model, events!, ct);
+        metrics.Ingested(model, result.Inserted, result.Duplicates);
+        return TypedResults.Ok(new IngestResponse(events!.Count, result.Inserted, result.Duplicates));
+    }
+
+    /// <summary>
+    /// multipart/form-data: field "events" = the JSON batch without embeddings, then one file per event in the same order. The service
+    /// embeds the images with its encoder and keeps their image statistics (for interpretable drift). All-or-nothing as JSON batches.
+    /// </summary>
+    public static async Task<IResult> PostImagesAsync(string model, HttpRequest request, IMonitoringStore store, IOptions<MonitoringOptions> options,
+        ReferenceEmbeddingService embedder, MonitoringMetrics metrics, CancellationToken ct)
+    {
+        const string title = "invalid image batch";
+        var o = options.Value;
+        var m = await store.GetModelAsync(model, ct);
+        if (m is null) { metrics.Rejected(); return Problems.Invalid(title, "model", $"model '{model}' is not registered"); }
+        var encoderDimension = Observatory.Monitoring.Onnx.Model.EncoderSpec.Default.OutputDimension;
+        if (m.EmbeddingDimension != encoderDimension)
+        {
+            metrics.Rejected();
+            return Problems.Invalid(title, "model", $"model '{model}' has embeddingDimension {m.EmbeddingDimension}; uploads are embedded by the service's encoder ({encoderDimension} dimensions) — register the model with embeddingDimension {encoderDimension}");
+        }
+        if (!request.HasFormContentType) { metrics.Rejected(); return Problems.Invalid(title, "body", "multipart/form-data expected: field 'events' (JSON) and one file per event"); }
+        if (request.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size) size.MaxRequestBodySize = o.MaxBodyBytes;
+        IFormCollection form;
+        try { form = await request.ReadFormAsync(ct); }
+        catch (Exception ex) when (ex is InvalidDataException or BadHttpRequestException or IOException)
+        {
+            metrics.Rejected();
+            return Problems.Invalid(title, "body", $"unreadable multipart body: {ex.Message}");
+        }
+        EventBatch? batch;
+        try { batch = System.Text.Json.JsonSerializer.Deserialize<EventBatch>(form["events"].ToString() is { Length: > 0 } j ? j : "null", MonitoringJson.Options); }
+        catch (System.Text.Json.JsonException ex)
+        {
+            metrics.Rejected();
+            return Problems.Invalid(title, "events" + (string.IsNullOrEmpty(ex.Path) ? "" : ex.Path.TrimStart('$')), $"malformed JSON: {ex.Message}");
+        }
+        if (batch is null) { metrics.Rejected(); return Problems.Invalid(title, "events", "form field 'events' with the JSON batch is required"); }
+        var (items, errors) = batch.ToEvents();
+        if (errors.Count == 0 && items!.Count != form.Files.Count)
+            errors.Add(new("images", $"{form.Files.Count} files for {items.Count} events; send one file per event, in order"));
+        if (errors.Count == 0 && items!.Count > o.MaxBatchSize)
+            errors.Add(new("events", $"batch has {items.Count} events; the limit is {o.MaxBatchSize}"));
+        if (errors.Count > 0) { metrics.Rejected(); return Problems.Invalid(title, errors); }
+        var sources = new List<Observatory.Monitoring.Onnx.ImageSource>(form.Files.Count);
+        for (var i = 0; i < form.Files.Count; i++)
+        {
+            using var ms = new MemoryStream();
+            await form.Files[i].CopyToAsync(ms, ct);
+            sources.Add(Observatory.Monitoring.Onnx.ImageSource.FromBytes($"images[{i}]", ms.ToArray()));
+        }
+        Observatory.Monitoring.Onnx.ImageEmbeddings embedded;
+        try { embedded = await embedder.EmbedAsync(sources, ct); }
+        catch (Observatory.Monitoring.Onnx.ImageDecodeException ex)
+        {
+            metrics.Rejected();
+            return Problems.Invalid(title, ex.ItemName, $"not a decodable image: {ex.Message}");
+        }
+        var events = items!.Select((e, i) => e! with { Embedding = embedded.Vectors[i], ImageFeatures = embedded.Statistics[i].ToFeatures() }).ToList();
+        errors = EventValidation.ValidateBatch(m, events, o.MaxBatchSize).ToList();
+        if (errors.Count > 0) { metrics.Rejected(); return Problems.Invalid(title, errors); }
+        var result = await store.InsertEventsAsync(model, events, ct);
+        metrics.Ingested(model, result.Inserted, result.Duplicates);
+        return TypedResults.Ok(new IngestResponse(events.Count, result.Inserted, result.Duplicates));
+    }
+
+    public static async Task<IResult> PostFeedbackAsync(string model, HttpRequest request, IMonitoringStore store, IOptions<MonitoringOptions> options,
+        MonitoringMetrics metrics, CancellationToken ct)
+    {
+        const string title = "invalid feedback batch";
+        var m = await store.GetModelAsync(model, ct);
+        if (m is null) { metrics.Rejected(); return Problems.Invalid(title, "model", $"model '{model}' is not registered"); }
+        var (body, error) = await Problems.ReadJsonAsync<FeedbackBatch>(request, options.Value.MaxBodyBytes, title, ct);
+        if (error is not null) { metrics.Rejected(); return error; }
+        var items = body!.Feedback;
+        var errors = EventValidation.ValidateFeedback(m, items, options.Value.MaxBatchSize);
+        if (errors.Count > 0) { metrics.Rejected(); return Problems.Invalid(title, errors); }
+        var result = await store.ApplyFeedbackAsync(model, items!.Select(f => f!).ToList(), ct);
+        return TypedResults.Ok(new FeedbackResponse(items!.Count, result.Updated, result.UnknownIds));
+    }
+
+    public static async Task<IResult> CountAsync(string model, IMonitoringStore store, CancellationToken ct) =>
+        await store.GetModelAsync(model, ct) is null ? Problems.NotFound($"model '{model}' is not registered")
+            : TypedResults.Ok(new { model, count = await store.CountEventsAsync(model, ct), lastEventAt = await store.LastEventAtAsync(model, ct) });
+}
+
+public sealed record EventBatch(IReadOnlyList<EventItem?>? Events)
+{
+    /// <summary>Maps the wire items to events, naming missing required fields by index.</summary>
+    public (IReadOnlyList<InferenceEvent?>? Events, List<FieldError> Errors) ToEvents()
+    {
+        var errors = new List<FieldError>();
+        if (Events is null) return (null, [new("events", "is required")]);
+        var list = new List<InferenceEvent?>(Events.Count);
+        for (var i = 0; i < Events.Count && errors.Count < 20; i++)
+        {
+            var e = Events[i];
+            if (e is null) { errors.Add(new($"events[{i}]", "event is null")); continue; }
+            if (e.Timestamp is null) errors.Add(new($"events[{i}].timestamp", "is required (ISO 8601 with offset)"));
+            if (e.Confidence is null) errors.Add(new($"events[{i}].confidence", "is required"));
+            list.Add(new InferenceEvent(e.Id ?? "", e.Timestamp ?? default, e.PredictedClass ?? "", e.Confidence ?? double.NaN, e.Embedding, e.TrueClass));
+        }
+        return (list, errors);
+    }
+}
+
+public sealed record EventItem(string? Id, DateTimeOffset? Timestamp, string? PredictedClass, double? Confidence, float[]? Embedding, string? TrueClass);
+
+public sealed record IngestResponse(int Received, int Inserted, int Duplicates);
+
+public sealed record FeedbackBatch(IReadOnlyList<Feedback?>? Feedback);
+
+public sealed record FeedbackResponse(int Received, int Updated, IReadOnlyList<string> UnknownIds);

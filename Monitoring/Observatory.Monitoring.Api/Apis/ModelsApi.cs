@@ -1,0 +1,87 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Observatory.Monitoring.Api.Infrastructure;
+using Observatory.Monitoring.Api.Services;
+using Observatory.Monitoring.Core.Alerts;
+using Observatory.Monitoring.Core.Models;
+using Observatory.Monitoring.Core.Ports;
+
+namespace Observatory.Monitoring.Api.Apis;
+
+/// <summary>Register, update, list and delete monitored models.</summary>
+public static class ModelsApi
+{
+    public static IEndpointRouteBuilder MapModelsApi(this IEndpointRouteBuilder app)
+    {
+        var read = app.MapGroup("/api/models").WithTags("Models");
+        read.MapGet("/", ListAsync);
+        read.MapGet("/{name}", GetAsync);
+        var write = app.MapGroup("/api/models").WithTags("Models").AddEndpointFilter<ApiKeyFilter>();
+        write.MapPut("/{name}", PutAsync);
+        write.MapDelete("/{name}", DeleteAsync);
+        return app;
+    }
+
+    public static async Task<IResult> ListAsync(IMonitoringStore store, CancellationToken ct) => TypedResults.Ok(await store.ListModelsAsync(ct));
+
+    public static async Task<IResult> GetAsync(string name, IMonitoringStore store, CancellationToken ct) =>
+        await store.GetModelAsync(name, ct) is { } m ? TypedResults.Ok(m) : Problems.NotFound($"model '{name}' is not registered; PUT /api/models/{name} registers it");
+
+    public static async Task<IResult> PutAsync(string name, HttpRequest request, IMonitoringStore store, IOptions<MonitoringOptions> options,
+        JobScheduling scheduling, [FromKeyedServices(MonitoringHost.ClockKey)] TimeProvider time, CancellationToken ct)
+    {
+        var (body, error) = await Problems.ReadJsonAsync<ModelDefinition>(request, 1024 * 1024, "invalid model definition", ct);
+        if (error is not null) return error;
+        var now = time.GetUtcNow();
+        var existing = await store.GetModelAsync(name, ct);
+        var model = body!.ToModel(name, existing?.CreatedAt ?? now, now);
+        var errors = ModelValidation.Validate(model).ToList();
+        if (!JobScheduling.IsValidCron(model.Schedule)) errors.Add(new("schedule", $"'{model.Schedule}' is not a valid Quartz cron expression (seconds first, e.g. \"0 0/5 * * * ?\")"));
+        if (errors.Count > 0) return Problems.Invalid("invalid model definition", errors);
+        await store.UpsertModelAsync(model, ct);
+        await scheduling.ScheduleModelAsync(model, ct);
+        return existing is null ? TypedResults.Created($"/api/models/{name}", model) : TypedResults.Ok(model);
+    }
+
+    public static async Task<IResult> DeleteAsync(string name, IMonitoringStore store, JobScheduling scheduling, CancellationToken ct)
+    {
+        if (!await store.DeleteModelAsync(name, ct)) return Problems.NotFound($"model '{name}' is not registered");
+        await scheduling.UnscheduleModelAsync(name, ct);
+        return TypedResults.NoContent();
+    }
+}
+
+/// <summary>The body of PUT /api/models/{name}; omitted fields take the defaults.</summary>
+public sealed record ModelDefinition
+{
+    public string? Version { get; init; }
+    public ReferenceDataset? Reference { get; init; }
+    public DateTimeOffset? ReferenceUntil { get; init; }
+    public int EmbeddingDimension { get; init; }
+    public IReadOnlyList<string>? Classes { get; init; }
+    public double? BaselineAccuracy { get; init; }
+    public string? Schedule { get; init; }
+    public TimeSpan? Window { get; init; }
+    public IReadOnlyList<string>? DriftMethods { get; init; }
+    public IReadOnlyList<AlertRule>? AlertRules { get; init; }
+
+    public MonitoredModel ToModel(string name, DateTimeOffset createdAt, DateTimeOffset updatedAt)
+    {
+        var defaults = new MonitoredModel { Name = name, Classes = [] };
+        return defaults with
+        {
+            Version = Version ?? defaults.Version,
+            Reference = Reference,
+            ReferenceUntil = ReferenceUntil,
+            EmbeddingDimension = EmbeddingDimension,
+            Classes = Classes ?? [],
+            BaselineAccuracy = BaselineAccuracy,
+            Schedule = Schedule ?? defaults.Schedule,
+            Window = Window ?? defaults.Window,
+            DriftMethods = DriftMethods ?? defaults.DriftMethods,
+            AlertRules = AlertRules ?? defaults.AlertRules,
+            CreatedAt = createdAt,
+            UpdatedAt = updatedAt,
+        };
+    }
+}

@@ -1,0 +1,55 @@
+namespace Observatory.Monitoring.Api.Infrastructure;
+
+/// <summary>Section "Monitoring".</summary>
+public sealed class MonitoringOptions
+{
+    public const string Section = "Monitoring";
+
+    /// <summary>"sqlite" (default, one file) or "postgres" (ConnectionStrings:Monitoring).</summary>
+    public string Store { get; set; } = "sqlite";
+
+    /// <summary>Required in header X-Api-Key on writes. When empty, writes are accepted only from loopback.</summary>
+    public string? ApiKey { get; set; }
+
+    public int MaxBatchSize { get; set; } = 10_000;
+    public long MaxBodyBytes { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>Raw embeddings older than this are pruned by the retention job; results are kept.</summary>
+    public int RetentionDays { get; set; } = 30;
+
+    /// <summary>Most recent events a drift run reads from its window (then sampled down by the drift options).</summary>
+    public int MaxWindowEvents { get; set; } = 100_000;
+
+    /// <summary>Seconds between runs of the notification delivery job.</summary>
+    public double DeliveryIntervalSeconds { get; set; } = 10;
+
+    /// <summary>First retry delay; doubles per attempt up to <see cref="MaxRetryDelaySeconds"/>. Delivery never gives up.</summary>
+    public double RetryBaseDelaySeconds { get; set; } = 5;
+    public double MaxRetryDelaySeconds { get; set; } = 300;
+
+    public List<WebhookOptions> Webhooks { get; set; } = [];
+
+    /// <summary>A still-firing, unacknowledged alert is notified again after this many hours (Alertmanager's repeat_interval); 0 never.</summary>
+    public double RepeatIntervalHours { get; set; } = 4;
+
+    /// <summary>Where reference-dataset embeddings are cached (one entry per dataset tree + encoder).</summary>
+    public string EmbeddingCacheDirectory { get; set; } = "embedding-cache";
+
+    public QuartzClusterOptions Quartz { get; set; } = new();
+}
+
+/// <summary>One webhook channel; Format "json" (generic) or "slack" (Slack incoming-webhook payload).</summary>
+public sealed class WebhookOptions
+{
+    public string Name { get; set; } = "";
+    public string Url { get; set; } = "";
+    public string Format { get; set; } = "json";
+}
+
+/// <summary>With the PostgreSQL store, Quartz can use its clustered ADO.NET job store so several instances share one schedule.</summary>
+public sealed class QuartzClusterOptions
+{
+    public bool Clustered { get; set; }
+    public string InstanceName { get; set; } = "observatory-monitoring";
+    public string InstanceId { get; set; } = "AUTO";
+}

@@ -1,0 +1,121 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Observatory.Monitoring.Api.Apis;
+using Observatory.Monitoring.Api.Infrastructure;
+using Observatory.Monitoring.Api.Jobs;
+using Observatory.Monitoring.Api.Services;
+using Observatory.Monitoring.Core.Models;
+using Observatory.Monitoring.Core.Ports;
+using Quartz;
+
+namespace Observatory.Monitoring.Api;
+
+/// <summary>Composition of the Monitoring host; tests build it in-process with their own configuration and clock.</summary>
+public static class MonitoringHost
+{
+    /// <summary>DI key of the domain clock (windows, alerts, retries). Quartz keeps its own wall clock, so a test can fake this one alone.</summary>
+    public const string ClockKey = "monitoring-clock";
+
+    /// <param name="configure">Runs before the services are added (configuration sources, URLs).</param>
+    /// <param name="overrideServices">Runs after, so its registrations win (e.g. a fake domain clock).</param>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null, Action<IServiceCollection>? overrideServices = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        configure?.Invoke(builder);
+        builder.AddMonitoringServices();
+        overrideServices?.Invoke(builder.Services);
+        var app = builder.Build();
+        app.MapMonitoringEndpoints();
+        return app;
+    }
+
+    public static WebApplicationBuilder AddMonitoringServices(this WebApplicationBuilder builder)
+    {
+        var section = builder.Configuration.GetSection(MonitoringOptions.Section);
+        builder.Services.AddOptions<MonitoringOptions>().Bind(section)
+            .Validate(o => o.MaxBatchSize > 0 && o.MaxBodyBytes > 0, "Monitoring:MaxBatchSize and Monitoring:MaxBodyBytes must be positive")
+            .Validate(o => o.Webhooks.All(w => w.Name.Length > 0 && Uri.TryCreate(w.Url, UriKind.Absolute, out _) && w.Format is "json" or "slack"),
+                "each Monitoring:Webhooks entry needs a Name, an absolute Url and Format json or slack")
+            .ValidateOnStart();
+        builder.Services.AddProblemDetails();
+        builder.Services.AddOpenApi();
+        builder.Services.ConfigureHttpJsonOptions(o => MonitoringJson.Configure(o.SerializerOptions));
+        builder.Services.TryAddKeyedSingleton(ClockKey, TimeProvider.System);
+        builder.Services.AddMonitoringStore(builder.Configuration);
+        builder.Services.AddSingleton<MonitoringMetrics>();
+        builder.Services.AddSingleton<ApiKeyFilter>();
+        builder.Services.AddSingleton<DriftService>();
+        builder.Services.AddSingleton<AccuracyService>();
+        builder.Services.AddSingleton<AlertService>();
+        builder.Services.AddSingleton<NotificationService>();
+        builder.Services.AddSingleton<RetentionService>();
+        builder.Services.AddSingleton<ReferenceEmbeddingService>();
+        builder.Services.AddSingleton<JobScheduling>();
+        builder.Services.AddHttpClient(NotificationService.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(10));
+        builder.Services.AddHostedService<StartupTasks>();
+
+        var options = section.Get<MonitoringOptions>() ?? new MonitoringOptions();
+        builder.AddQuartz(q =>
+        {
+            q.ConfigureScheduler(s =>
+            {
+                s.InstanceName = options.Quartz.InstanceName;
+                s.InstanceId = options.Quartz.InstanceId;
+            });
+            if (options.Quartz.Clustered)
+            {
+                var cs = builder.Configuration.GetConnectionString("Monitoring")
+                    ?? throw new InvalidOperationException("Monitoring:Quartz:Clustered needs ConnectionStrings:Monitoring (PostgreSQL)");
+                q.UsePersistentStore(s =>
+                {
+                    s.UsePostgres(cs);
+                    s.UseClustering(c => c.CheckinInterval = TimeSpan.FromSeconds(5));
+                    s.ProvisionSchema();
+                });
+            }
+            else q.UseInMemoryStore();
+            var delivery = new JobKey(NotificationDeliveryJob.Name, JobScheduling.SystemGroup);
+            q.AddJob<NotificationDeliveryJob>(j => j.WithIdentity(delivery).StoreDurably());
+            q.AddTrigger(t => t.WithIdentity(NotificationDeliveryJob.Name, JobScheduling.SystemGroup).ForJob(delivery)
+                .WithSimpleSchedule(s => s.WithInterval(TimeSpan.FromSeconds(options.DeliveryIntervalSeconds)).RepeatForever()
+                    .WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount)));
+            var retention = new JobKey(RetentionJob.Name, JobScheduling.SystemGroup);
+            q.AddJob<RetentionJob>(j => j.WithIdentity(retention).StoreDurably());
+            q.AddTrigger(t => t.WithIdentity(RetentionJob.Name, JobScheduling.SystemGroup).ForJob(retention)
+                .WithCronSchedule("0 15 3 * * ?", c => c.InTimeZone(TimeZoneInfo.Utc).WithMisfireInstruction(CronTriggerMisfireInstruction.FireAndProceed)));
+        });
+        builder.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
+        return builder;
+    }
+
+    public static WebApplication MapMonitoringEndpoints(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.MapOpenApi();
+        app.MapGet("/healthz", async (IMonitoringStore store, CancellationToken ct) =>
+        {
+            await store.ListModelsAsync(ct);
+            return TypedResults.Ok(new { status = "ok" });
+        }).WithTags("Health");
+        app.MapGet("/metrics", (MonitoringMetrics metrics) => Results.Text(metrics.Render(), "text/plain; version=0.0.4; charset=utf-8")).WithTags("Health");
+        app.MapModelsApi();
+        app.MapEventsApi();
+        app.MapResultsApi();
+        app.MapAlertsApi();
+        return app;
+    }
+}
+
+/// <summary>Applies migrations before the server listens, then puts every stored model's jobs on the schedule.</summary>
+internal sealed class StartupTasks(IMonitoringStore store, JobScheduling scheduling) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await store.MigrateAsync(cancellationToken);
+        foreach (var model in await store.ListModelsAsync(cancellationToken))
+            await scheduling.ScheduleModelAsync(model, cancellationToken);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

@@ -1,0 +1,53 @@
+using Microsoft.Extensions.DependencyInjection;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Observatory.Monitoring.Api.Infrastructure;
+using Observatory.Monitoring.Core.Accuracy;
+using Observatory.Monitoring.Core.Alerts;
+using Observatory.Monitoring.Core.Models;
+using Observatory.Monitoring.Core.Ports;
+
+namespace Observatory.Monitoring.Api.Services;
+
+/// <summary>Accuracy of one window: measured on the events that have feedback, and estimated from calibrated confidence for all.</summary>
+public sealed record AccuracyRun(WindowResult Window, int Labelled, ClassificationMetrics? Metrics, double? BaselineAccuracy, int CalibrationEvents, string? Note);
+
+public sealed class AccuracyService(IMonitoringStore store, IOptions<MonitoringOptions> options, MonitoringMetrics metrics, [FromKeyedServices(MonitoringHost.ClockKey)] TimeProvider time)
+{
+    public async Task<AccuracyRun?> RunAsync(string modelName, CancellationToken ct)
+    {
+        var model = await store.GetModelAsync(modelName, ct);
+        if (model is null) return null;
+        var now = time.GetUtcNow();
+        var window = DriftService.CurrentWindow(model, now);
+        var max = options.Value.MaxWindowEvents;
+        var current = await store.GetEventsAsync(model.Name, window.Start, window.End, max, false, ct);
+        var labelled = current.Where(e => e.TrueClass is not null).ToList();
+        ClassificationMetrics? m = labelled.Count == 0 ? null : ClassificationMetrics.Compute(
+            labelled.Select(e => model.ClassIndex(e.TrueClass!)).ToList(), labelled.Select(e => model.ClassIndex(e.PredictedClass)).ToList(), model.Classes.Count);
+        double? estimate = null;
+        var calibrationCount = 0;
+        if (model.ReferenceUntil is { } until && current.Count > 0)
+        {
+            var reference = (await store.GetEventsAsync(model.Name, DateTimeOffset.UnixEpoch, until, max, false, ct)).Where(e => e.TrueClass is not null).ToList();
+            calibrationCount = reference.Count;
+            if (reference.Count >= DriftService.MinEvents)
+            {
+                var calibration = ConfidenceCalibration.Fit(reference.Select(e => e.Confidence).ToList(), reference.Select(e => e.TrueClass == e.PredictedClass).ToList());
+                estimate = calibration.EstimateAccuracy(current.Select(e => e.Confidence).ToList());
+            }
+        }
+        var result = new WindowResult
+        {
+            Model = model.Name, WindowStart = window.Start, WindowEnd = window.End, EventCount = current.Count,
+            Accuracy = m?.Accuracy, EstimatedAccuracy = estimate,
+        };
+        if ((m?.Accuracy ?? estimate) is { } shown) metrics.Accuracy(model.Name, shown);
+        var run = new AccuracyRun(result, labelled.Count, m, model.BaselineAccuracy, calibrationCount,
+            current.Count == 0 ? "no events in the window" : labelled.Count == 0 ? "no feedback in the window; estimate only" : null);
+        var below = model.BaselineAccuracy is { } b && (m?.Accuracy ?? estimate) is { } a && a < b;
+        await store.AddResultAsync(new StoredResult(model.Name, "accuracy", window.Start, window.End, current.Count, below, m?.Accuracy ?? estimate,
+            JsonSerializer.Serialize(run, MonitoringJson.Options), now), ct);
+        return run;
+    }
+}

@@ -1,0 +1,72 @@
+using Microsoft.Extensions.DependencyInjection;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Observatory.Monitoring.Api.Infrastructure;
+using Observatory.Monitoring.Core.Alerts;
+using Observatory.Monitoring.Core.Models;
+using Observatory.Monitoring.Core.Ports;
+
+namespace Observatory.Monitoring.Api.Services;
+
+/// <summary>Evaluates a model's rules over its stored results and applies the alert lifecycle; notifications are queued in the same transaction.</summary>
+public sealed class AlertService(IMonitoringStore store, IOptions<MonitoringOptions> options, [FromKeyedServices(MonitoringHost.ClockKey)] TimeProvider time)
+{
+    private const int History = 50;
+
+    public async Task<IReadOnlyList<Alert>> EvaluateAsync(string modelName, CancellationToken ct)
+    {
+        var model = await store.GetModelAsync(modelName, ct);
+        if (model is null) return [];
+        var now = time.GetUtcNow();
+        var history = await HistoryAsync(model.Name, ct);
+        var lastEvent = await store.LastEventAtAsync(model.Name, ct);
+        var silences = await store.ListSilencesAsync(model.Name, now, ct);
+        var channels = options.Value.Webhooks.Select(w => w.Name).ToList();
+        var changed = new List<Alert>();
+        foreach (var rule in model.AlertRules)
+        {
+            var outcome = AlertRuleEvaluator.Evaluate(rule, history, model.BaselineAccuracy, lastEvent, now);
+            var current = await store.GetOpenAlertAsync(model.Name, rule.Id, ct);
+            var repeat = options.Value.RepeatIntervalHours > 0 ? TimeSpan.FromHours(options.Value.RepeatIntervalHours) : (TimeSpan?)null;
+            var t = AlertLifecycle.Apply(current, outcome, model.Name, silences, now, () => Guid.NewGuid().ToString("N"), repeat);
+            if (t.Alert is null || (!t.Changed && current is null)) continue;
+            await store.SaveAlertAsync(t.Alert, t.Notification, channels, now, ct);
+            if (t.Changed) changed.Add(t.Alert);
+        }
+        return changed;
+    }
+
+    /// <summary>Drift and accuracy results merged in window order (each carries only what it measured).</summary>
+    private async Task<List<WindowResult>> HistoryAsync(string model, CancellationToken ct)
+    {
+        var all = new List<(DateTimeOffset At, WindowResult W)>();
+        foreach (var kind in new[] { "drift", "accuracy" })
+            foreach (var r in await store.ListResultsAsync(model, kind, History, ct))
+            {
+                using var doc = JsonDocument.Parse(r.Json);
+                var w = doc.RootElement.GetProperty("window").Deserialize<WindowResult>(MonitoringJson.Options)!;
+                all.Add((r.CreatedAt, w));
+            }
+        return all.OrderBy(x => x.At).Select(x => x.W).ToList();
+    }
+
+    public async Task<Alert?> AcknowledgeAsync(string id, string by, CancellationToken ct)
+    {
+        var alert = await store.GetAlertAsync(id, ct);
+        if (alert is null) return null;
+        var updated = AlertLifecycle.Acknowledge(alert, by, time.GetUtcNow());
+        await store.SaveAlertAsync(updated, null, [], time.GetUtcNow(), ct);
+        return updated;
+    }
+
+    public async Task<Alert?> ResolveAsync(string id, CancellationToken ct)
+    {
+        var alert = await store.GetAlertAsync(id, ct);
+        if (alert is null) return null;
+        var now = time.GetUtcNow();
+        var updated = AlertLifecycle.Resolve(alert, now);
+        var notify = alert.State != AlertState.Resolved && !alert.Silenced ? new NotificationRequest(alert.Id, NotificationKind.Resolved) : null;
+        await store.SaveAlertAsync(updated, notify, options.Value.Webhooks.Select(w => w.Name).ToList(), now, ct);
+        return updated;
+    }
+}

@@ -1,0 +1,102 @@
+using Microsoft.Extensions.DependencyInjection;
+using System.Globalization;
+using System.Net.Http.Json;
+using Microsoft.Extensions.Options;
+using Observatory.Monitoring.Api.Infrastructure;
+using Observatory.Monitoring.Core.Alerts;
+using Observatory.Monitoring.Core.Ports;
+
+namespace Observatory.Monitoring.Api.Services;
+
+/// <summary>
+/// Delivers queued notifications to webhooks. Every attempt is recorded; a failure schedules the next attempt with exponential
+/// backoff (capped) and never drops the notification, so a receiver that comes back gets every alert it missed, in order.
+/// </summary>
+public sealed class NotificationService(IMonitoringStore store, IHttpClientFactory http, IOptions<MonitoringOptions> options, MonitoringMetrics metrics,
+    [FromKeyedServices(MonitoringHost.ClockKey)] TimeProvider time, ILogger<NotificationService> log)
+{
+    public const string HttpClientName = "webhooks";
+
+    public async Task<int> DeliverDueAsync(CancellationToken ct)
+    {
+        var o = options.Value;
+        var due = await store.DueNotificationsAsync(time.GetUtcNow(), 100, ct);
+        var delivered = 0;
+        foreach (var n in due)
+        {
+            ct.ThrowIfCancellationRequested();
+            var alert = await store.GetAlertAsync(n.AlertId, ct);
+            var hook = o.Webhooks.FirstOrDefault(w => w.Name == n.Channel);
+            bool ok; int? status = null; string? error = null;
+            if (alert is null) { ok = true; error = "alert no longer exists; dropped"; }
+            else if (hook is null) { ok = false; error = $"channel '{n.Channel}' is not configured in Monitoring:Webhooks"; }
+            else
+            {
+                try
+                {
+                    using var client = http.CreateClient(HttpClientName);
+                    using var response = await client.PostAsJsonAsync(hook.Url, Payload(hook, alert, n.Kind), ct);
+                    status = (int)response.StatusCode;
+                    ok = response.IsSuccessStatusCode;
+                    if (!ok) error = $"HTTP {status}";
+                }
+                catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
+                {
+                    ok = false;
+                    error = ex.Message;
+                }
+            }
+            var now = time.GetUtcNow();
+            DateTimeOffset? next = ok ? null : now + Backoff(n.Attempts, o);
+            await store.RecordDeliveryAttemptAsync(new DeliveryAttempt(n.Id, n.AlertId, n.Channel, now, ok, status, error), next, ct);
+            metrics.Delivery(ok);
+            if (ok) delivered++;
+            else log.LogWarning("webhook {Channel} failed for alert {Alert} (attempt {Attempt}): {Error}; next try at {Next}", n.Channel, n.AlertId, n.Attempts + 1, error, next);
+        }
+        return delivered;
+    }
+
+    public static TimeSpan Backoff(int previousAttempts, MonitoringOptions o) =>
+        TimeSpan.FromSeconds(Math.Min(o.MaxRetryDelaySeconds, o.RetryBaseDelaySeconds * Math.Pow(2, Math.Min(previousAttempts, 30))));
+
+    public static object Payload(WebhookOptions hook, Alert alert, NotificationKind kind)
+    {
+        var status = kind == NotificationKind.Firing ? "firing" : "resolved";
+        if (string.Equals(hook.Format, "slack", StringComparison.OrdinalIgnoreCase))
+        {
+            var emoji = kind == NotificationKind.Resolved ? ":white_check_mark:" : alert.Severity == AlertSeverity.Critical ? ":rotating_light:" : ":warning:";
+            return new
+            {
+                text = $"{emoji} [{status.ToUpperInvariant()}] {alert.Model}: {alert.Summary}",
+                attachments = new[]
+                {
+                    new
+                    {
+                        color = kind == NotificationKind.Resolved ? "good" : alert.Severity == AlertSeverity.Critical ? "danger" : "warning",
+                        title = $"{alert.RuleId} on {alert.Model}",
+                        text = alert.Detail,
+                        fields = new[]
+                        {
+                            new { title = "Severity", value = alert.Severity.ToString().ToLowerInvariant(), @short = true },
+                            new { title = "Fired at", value = alert.FiredAt.ToString("u", CultureInfo.InvariantCulture), @short = true },
+                        },
+                    },
+                },
+            };
+        }
+        return new
+        {
+            version = "1",
+            status,
+            alertId = alert.Id,
+            model = alert.Model,
+            rule = alert.RuleId,
+            severity = alert.Severity.ToString().ToLowerInvariant(),
+            summary = alert.Summary,
+            detail = alert.Detail,
+            state = alert.State.ToString().ToLowerInvariant(),
+            firedAt = alert.FiredAt,
+            resolvedAt = alert.ResolvedAt,
+        };
+    }
+}

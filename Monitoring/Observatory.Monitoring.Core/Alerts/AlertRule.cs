@@ -1,0 +1,35 @@
+namespace Observatory.Monitoring.Core.Alerts;
+
+public enum AlertRuleKind
+{
+    /// <summary>Embedding drift in N consecutive windows.</summary>
+    EmbeddingDrift,
+    /// <summary>Labelled accuracy (or, without labels, the estimate) below baseline − tolerance.</summary>
+    AccuracyBelowBaseline,
+    /// <summary>Predicted-class distribution shift (chi-square / Jensen–Shannon) in N consecutive windows.</summary>
+    PredictionShift,
+    /// <summary>No event for <see cref="AlertRule.NoTrafficPeriod"/>.</summary>
+    NoTraffic,
+}
+
+public enum AlertSeverity { Info, Warning, Critical }
+
+/// <summary>A condition over window results that raises an alert.</summary>
+public sealed record AlertRule
+{
+    public required string Id { get; init; }
+    public required AlertRuleKind Kind { get; init; }
+    public AlertSeverity Severity { get; init; } = AlertSeverity.Warning;
+    public string Summary { get; init; } = "";
+    public int ConsecutiveWindows { get; init; } = 1;
+    public double Tolerance { get; init; } = 0.05;
+    public TimeSpan NoTrafficPeriod { get; init; } = TimeSpan.FromHours(1);
+
+    public static readonly IReadOnlyList<AlertRule> Defaults =
+    [
+        new() { Id = "embedding-drift", Kind = AlertRuleKind.EmbeddingDrift, Severity = AlertSeverity.Warning, ConsecutiveWindows = 3, Summary = "retraining recommended: input drift in consecutive windows" },
+        new() { Id = "accuracy-below-baseline", Kind = AlertRuleKind.AccuracyBelowBaseline, Severity = AlertSeverity.Critical, Tolerance = 0.05, Summary = "retraining needed: accuracy below baseline" },
+        new() { Id = "prediction-shift", Kind = AlertRuleKind.PredictionShift, Severity = AlertSeverity.Warning, ConsecutiveWindows = 3, Summary = "predicted-class distribution shifted" },
+        new() { Id = "no-traffic", Kind = AlertRuleKind.NoTraffic, Severity = AlertSeverity.Warning, NoTrafficPeriod = TimeSpan.FromHours(1), Summary = "no inference events received" },
+    ];
+}

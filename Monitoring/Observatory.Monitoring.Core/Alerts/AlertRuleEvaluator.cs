@@ -1,0 +1,53 @@
+using System.Globalization;
+
+namespace Observatory.Monitoring.Core.Alerts;
+
+/// <summary>Evaluates rules over the recent window results of a model (oldest first).</summary>
+public static class AlertRuleEvaluator
+{
+    public static RuleOutcome Evaluate(AlertRule rule, IReadOnlyList<WindowResult> history, double? baselineAccuracy, DateTimeOffset? lastEventAt, DateTimeOffset now) =>
+        rule.Kind switch
+        {
+            AlertRuleKind.EmbeddingDrift => Consecutive(rule, history, w => w.EmbeddingDrift, "embedding drift"),
+            AlertRuleKind.PredictionShift => Consecutive(rule, history, w => w.PredictionDrift, "prediction-distribution shift"),
+            AlertRuleKind.AccuracyBelowBaseline => AccuracyBelow(rule, history, baselineAccuracy),
+            AlertRuleKind.NoTraffic => NoTraffic(rule, lastEventAt, now),
+            _ => throw new ArgumentOutOfRangeException(nameof(rule), rule.Kind, "unknown rule kind"),
+        };
+
+    private static RuleOutcome Consecutive(AlertRule rule, IReadOnlyList<WindowResult> history, Func<WindowResult, bool?> drifted, string what)
+    {
+        // Count the trailing run of drifted windows; unmeasured windows are skipped, a clean window ends the run.
+        var run = 0;
+        for (var i = history.Count - 1; i >= 0; i--)
+        {
+            var d = drifted(history[i]);
+            if (d is null) continue;
+            if (d == false) break;
+            run++;
+        }
+        var active = run >= rule.ConsecutiveWindows;
+        return new(rule, active, $"{what} in {run} consecutive window(s); threshold {rule.ConsecutiveWindows}");
+    }
+
+    private static RuleOutcome AccuracyBelow(AlertRule rule, IReadOnlyList<WindowResult> history, double? baseline)
+    {
+        if (baseline is null) return new(rule, false, "no baseline accuracy configured");
+        for (var i = history.Count - 1; i >= 0; i--)
+        {
+            var w = history[i];
+            var (value, kind) = w.Accuracy is { } a ? (a, "accuracy") : w.EstimatedAccuracy is { } e ? (e, "estimated accuracy") : (double.NaN, "");
+            if (double.IsNaN(value)) continue;
+            var limit = baseline.Value - rule.Tolerance;
+            return new(rule, value < limit, string.Create(CultureInfo.InvariantCulture, $"{kind} {value:0.###} vs baseline {baseline:0.###} − tolerance {rule.Tolerance:0.###}"));
+        }
+        return new(rule, false, "no accuracy measured yet");
+    }
+
+    private static RuleOutcome NoTraffic(AlertRule rule, DateTimeOffset? lastEventAt, DateTimeOffset now)
+    {
+        if (lastEventAt is null) return new(rule, false, "no event ever received");
+        var silence = now - lastEventAt.Value;
+        return new(rule, silence >= rule.NoTrafficPeriod, $"last event {silence.TotalMinutes:0} min ago; period {rule.NoTrafficPeriod.TotalMinutes:0} min");
+    }
+}

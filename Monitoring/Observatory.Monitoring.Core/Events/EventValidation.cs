@@ -1,0 +1,77 @@
+using Observatory.Monitoring.Core.Models;
+
+namespace Observatory.Monitoring.Core.Events;
+
+/// <summary>Validates a batch against its model before anything is stored, so a bad batch is rejected whole.</summary>
+public static class EventValidation
+{
+    public const int MaxIdLength = 200;
+
+    public static IReadOnlyList<FieldError> ValidateBatch(MonitoredModel model, IReadOnlyList<InferenceEvent?>? events, int maxBatchSize)
+    {
+        var errors = new List<FieldError>();
+        if (events is null || events.Count == 0)
+        {
+            errors.Add(new("events", "at least one event is required"));
+            return errors;
+        }
+        if (events.Count > maxBatchSize)
+        {
+            errors.Add(new("events", $"batch has {events.Count} events; the limit is {maxBatchSize}"));
+            return errors;
+        }
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < events.Count && errors.Count < 20; i++)
+        {
+            var e = events[i];
+            var at = $"events[{i}]";
+            if (e is null) { errors.Add(new(at, "event is null")); continue; }
+            if (string.IsNullOrWhiteSpace(e.Id) || e.Id.Length > MaxIdLength) errors.Add(new($"{at}.id", $"must be 1-{MaxIdLength} characters"));
+            else if (!seen.Add(e.Id)) errors.Add(new($"{at}.id", $"id '{e.Id}' appears twice in the batch"));
+            if (e.Timestamp == default) errors.Add(new($"{at}.timestamp", "is required"));
+            if (string.IsNullOrEmpty(e.PredictedClass)) errors.Add(new($"{at}.predictedClass", "is required"));
+            else if (model.ClassIndex(e.PredictedClass) < 0)
+                errors.Add(new($"{at}.predictedClass", $"unknown class '{e.PredictedClass}'; model '{model.Name}' has: {string.Join(", ", model.Classes)}"));
+            if (!double.IsFinite(e.Confidence)) errors.Add(new($"{at}.confidence", "must be a finite number (NaN/Infinity rejected)"));
+            else if (e.Confidence is < 0 or > 1) errors.Add(new($"{at}.confidence", "must be between 0 and 1"));
+            if (e.TrueClass is { } t && model.ClassIndex(t) < 0) errors.Add(new($"{at}.trueClass", $"unknown class '{t}'"));
+            if (model.EmbeddingDimension > 0)
+            {
+                if (e.Embedding is null) errors.Add(new($"{at}.embedding", $"is required: model '{model.Name}' expects {model.EmbeddingDimension} dimensions"));
+                else if (e.Embedding.Length != model.EmbeddingDimension)
+                    errors.Add(new($"{at}.embedding", $"has {e.Embedding.Length} dimensions; model '{model.Name}' expects {model.EmbeddingDimension}"));
+                else
+                {
+                    var bad = IndexOfNonFinite(e.Embedding);
+                    if (bad >= 0) errors.Add(new($"{at}.embedding[{bad}]", "must be a finite number (NaN/Infinity rejected)"));
+                }
+            }
+            else if (e.Embedding is not null)
+                errors.Add(new($"{at}.embedding", $"model '{model.Name}' takes no embeddings (embeddingDimension is 0)"));
+        }
+        return errors;
+    }
+
+    public static IReadOnlyList<FieldError> ValidateFeedback(MonitoredModel model, IReadOnlyList<Feedback?>? feedback, int maxBatchSize)
+    {
+        var errors = new List<FieldError>();
+        if (feedback is null || feedback.Count == 0) { errors.Add(new("feedback", "at least one item is required")); return errors; }
+        if (feedback.Count > maxBatchSize) { errors.Add(new("feedback", $"batch has {feedback.Count} items; the limit is {maxBatchSize}")); return errors; }
+        for (var i = 0; i < feedback.Count && errors.Count < 20; i++)
+        {
+            var f = feedback[i];
+            if (f is null) { errors.Add(new($"feedback[{i}]", "item is null")); continue; }
+            if (string.IsNullOrWhiteSpace(f.Id)) errors.Add(new($"feedback[{i}].id", "is required"));
+            if (string.IsNullOrEmpty(f.TrueClass) || model.ClassIndex(f.TrueClass) < 0)
+                errors.Add(new($"feedback[{i}].trueClass", $"unknown class '{f.TrueClass}'; model '{model.Name}' has: {string.Join(", ", model.Classes)}"));
+        }
+        return errors;
+    }
+
+    private static int IndexOfNonFinite(float[] values)
+    {
+        for (var j = 0; j < values.Length; j++)
+            if (!float.IsFinite(values[j])) return j;
+        return -1;
+    }
+}

@@ -1,0 +1,15 @@
+namespace Observatory.Monitoring.Core.Events;
+
+/// <summary>One prediction made in production. <see cref="TrueClass"/> arrives later as feedback; <see cref="ImageFeatures"/> are the
+/// interpretable image statistics (brightness, contrast, …) when the service received the image itself.</summary>
+public sealed record InferenceEvent(
+    string Id, DateTimeOffset Timestamp, string PredictedClass, double Confidence, float[]? Embedding, string? TrueClass = null, double[]? ImageFeatures = null);
+
+/// <summary>The true class of an earlier event.</summary>
+public sealed record Feedback(string Id, string TrueClass);
+
+/// <summary>Result of storing a batch: new events, and ids already stored (idempotent re-sends).</summary>
+public sealed record IngestResult(int Inserted, int Duplicates);
+
+/// <summary>Result of applying feedback: how many events got a label, and the ids no event has.</summary>
+public sealed record FeedbackResult(int Updated, IReadOnlyList<string> UnknownIds);

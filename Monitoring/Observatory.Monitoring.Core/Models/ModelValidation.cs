@@ -1,0 +1,56 @@
+using Observatory.Monitoring.Core.Drift;
+
+namespace Observatory.Monitoring.Core.Models;
+
+/// <summary>Checks a model definition; each problem names the field.</summary>
+public static class ModelValidation
+{
+    public const int MaxNameLength = 100;
+
+    public static IReadOnlyList<FieldError> Validate(MonitoredModel model)
+    {
+        var errors = new List<FieldError>();
+        if (string.IsNullOrWhiteSpace(model.Name) || model.Name.Length > MaxNameLength || !model.Name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
+            errors.Add(new("name", $"must be 1-{MaxNameLength} characters of letters, digits, '-', '_' or '.'"));
+        if (model.Classes is null || model.Classes.Count == 0)
+            errors.Add(new("classes", "at least one class is required"));
+        else
+        {
+            for (var i = 0; i < model.Classes.Count; i++)
+                if (string.IsNullOrWhiteSpace(model.Classes[i])) errors.Add(new($"classes[{i}]", "class names must not be empty"));
+            if (model.Classes.Distinct(StringComparer.Ordinal).Count() != model.Classes.Count)
+                errors.Add(new("classes", "class names must be unique"));
+        }
+        if (model.EmbeddingDimension is < 0 or > 65_536)
+            errors.Add(new("embeddingDimension", "must be between 0 (no embeddings) and 65536"));
+        if (model.BaselineAccuracy is { } b && (double.IsNaN(b) || b < 0 || b > 1))
+            errors.Add(new("baselineAccuracy", "must be between 0 and 1"));
+        if (model.Window <= TimeSpan.Zero)
+            errors.Add(new("window", "must be positive"));
+        if (string.IsNullOrWhiteSpace(model.Schedule))
+            errors.Add(new("schedule", "a cron expression is required"));
+        for (var i = 0; i < model.DriftMethods.Count; i++)
+            if (!DriftMethodNames.Numeric.Contains(model.DriftMethods[i]))
+                errors.Add(new($"driftMethods[{i}]", $"unknown method '{model.DriftMethods[i]}'; valid: {string.Join(", ", DriftMethodNames.Numeric)}"));
+        if (model.Reference is { } r)
+        {
+            if (string.IsNullOrWhiteSpace(r.RepoPath)) errors.Add(new("reference.repoPath", "is required"));
+            if (string.IsNullOrWhiteSpace(r.PointerPath)) errors.Add(new("reference.pointerPath", "is required"));
+            if (string.IsNullOrWhiteSpace(r.Revision)) errors.Add(new("reference.revision", "is required"));
+        }
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < model.AlertRules.Count; i++)
+        {
+            var rule = model.AlertRules[i];
+            if (string.IsNullOrWhiteSpace(rule.Id) || !ids.Add(rule.Id)) errors.Add(new($"alertRules[{i}].id", "must be non-empty and unique"));
+            if (rule.ConsecutiveWindows < 1) errors.Add(new($"alertRules[{i}].consecutiveWindows", "must be at least 1"));
+        }
+        return errors;
+    }
+}
+
+/// <summary>One invalid field of a request: a JSON-path-like location ("events[3].embedding") and what is wrong.</summary>
+public sealed record FieldError(string Field, string Message)
+{
+    public override string ToString() => $"{Field}: {Message}";
+}

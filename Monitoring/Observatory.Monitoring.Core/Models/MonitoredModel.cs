@@ -1,0 +1,43 @@
+using Observatory.Monitoring.Core.Alerts;
+
+namespace Observatory.Monitoring.Core.Models;
+
+/// <summary>A dataset version that is the model's reference distribution: git repo path + pointer path + revision.</summary>
+public sealed record ReferenceDataset(string RepoPath, string PointerPath, string Revision);
+
+/// <summary>
+/// A model under monitoring. Embeddings are either sent by the client (<see cref="EmbeddingDimension"/> &gt; 0) or absent.
+/// Events timestamped before <see cref="ReferenceUntil"/> form the reference period (NannyML's reference chunk) used for
+/// prediction/confidence drift, embedding drift when no dataset reference is embedded, and the confidence calibration.
+/// </summary>
+public sealed record MonitoredModel
+{
+    public required string Name { get; init; }
+    public string Version { get; init; } = "1";
+    public ReferenceDataset? Reference { get; init; }
+    public DateTimeOffset? ReferenceUntil { get; init; }
+    public int EmbeddingDimension { get; init; }
+    public required IReadOnlyList<string> Classes { get; init; }
+    public double? BaselineAccuracy { get; init; }
+
+    /// <summary>Quartz cron expression (seconds first) for the drift and accuracy jobs.</summary>
+    public string Schedule { get; init; } = "0 0/5 * * * ?";
+
+    /// <summary>Length of the window of recent events a drift/accuracy run looks at.</summary>
+    public TimeSpan Window { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>Drift methods for embeddings (see DriftMethodNames); the default pair are tests with calibrated p-values, which stay quiet on small clean windows where effect sizes (Wasserstein) are noisy.</summary>
+    public IReadOnlyList<string> DriftMethods { get; init; } = ["mmd", "ks"];
+
+    public IReadOnlyList<AlertRule> AlertRules { get; init; } = AlertRule.Defaults;
+
+    public DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset UpdatedAt { get; init; }
+
+    public int ClassIndex(string name)
+    {
+        for (var i = 0; i < Classes.Count; i++)
+            if (string.Equals(Classes[i], name, StringComparison.Ordinal)) return i;
+        return -1;
+    }
+}

@@ -1,0 +1,69 @@
+using Observatory.Monitoring.Core.Alerts;
+using Observatory.Monitoring.Core.Events;
+using Observatory.Monitoring.Core.Models;
+
+namespace Observatory.Monitoring.Core.Ports;
+
+/// <summary>Persistence of everything the monitoring service keeps. SQLite and PostgreSQL implement it; one contract suite tests both.</summary>
+public interface IMonitoringStore
+{
+    /// <summary>Applies pending schema migrations (idempotent; called at start-up).</summary>
+    Task MigrateAsync(CancellationToken cancellationToken = default);
+
+    Task UpsertModelAsync(MonitoredModel model, CancellationToken cancellationToken = default);
+    Task<MonitoredModel?> GetModelAsync(string name, CancellationToken cancellationToken = default);
+    Task<IReadOnlyList<MonitoredModel>> ListModelsAsync(CancellationToken cancellationToken = default);
+    Task<bool> DeleteModelAsync(string name, CancellationToken cancellationToken = default);
+
+    /// <summary>Stores a batch in one transaction: all of it or nothing; ids already stored are skipped (idempotent).</summary>
+    Task<IngestResult> InsertEventsAsync(string model, IReadOnlyList<InferenceEvent> events, CancellationToken cancellationToken = default);
+
+    /// <summary>Events with timestamp in [from, to), newest first, at most <paramref name="limit"/>.</summary>
+    Task<IReadOnlyList<InferenceEvent>> GetEventsAsync(string model, DateTimeOffset from, DateTimeOffset to, int limit, bool includeEmbeddings, CancellationToken cancellationToken = default);
+
+    Task<long> CountEventsAsync(string model, CancellationToken cancellationToken = default);
+    Task<DateTimeOffset?> LastEventAtAsync(string model, CancellationToken cancellationToken = default);
+
+    /// <summary>Sets true classes in one transaction; returns ids that match no event.</summary>
+    Task<FeedbackResult> ApplyFeedbackAsync(string model, IReadOnlyList<Feedback> feedback, CancellationToken cancellationToken = default);
+
+    /// <summary>Drops stored embeddings of events older than <paramref name="before"/> (the events and results stay).</summary>
+    Task<int> PruneEmbeddingsAsync(DateTimeOffset before, CancellationToken cancellationToken = default);
+
+    Task AddResultAsync(StoredResult result, CancellationToken cancellationToken = default);
+    Task<IReadOnlyList<StoredResult>> ListResultsAsync(string model, string kind, int limit, CancellationToken cancellationToken = default);
+
+    Task<Alert?> GetAlertAsync(string id, CancellationToken cancellationToken = default);
+    Task<Alert?> GetOpenAlertAsync(string model, string ruleId, CancellationToken cancellationToken = default);
+    /// <summary>Saves the alert and, in the same transaction, queues its notification once per channel (so none is lost).</summary>
+    Task SaveAlertAsync(Alert alert, NotificationRequest? notification, IReadOnlyList<string> channels, DateTimeOffset now, CancellationToken cancellationToken = default);
+    Task<IReadOnlyList<Alert>> ListAlertsAsync(string? model, AlertState? state, int limit, CancellationToken cancellationToken = default);
+
+    Task AddSilenceAsync(Silence silence, CancellationToken cancellationToken = default);
+    Task<IReadOnlyList<Silence>> ListSilencesAsync(string? model, DateTimeOffset activeAt, CancellationToken cancellationToken = default);
+
+    /// <summary>Notifications not yet delivered whose next attempt is due.</summary>
+    Task<IReadOnlyList<PendingNotification>> DueNotificationsAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken = default);
+    /// <summary>Records a try; a null <paramref name="nextAttemptAt"/> marks the notification done (delivered).</summary>
+    Task RecordDeliveryAttemptAsync(DeliveryAttempt attempt, DateTimeOffset? nextAttemptAt, CancellationToken cancellationToken = default);
+    Task<IReadOnlyList<DeliveryAttempt>> ListDeliveryAttemptsAsync(string? alertId, int limit, CancellationToken cancellationToken = default);
+
+    Task RecordJobRunAsync(JobRun run, CancellationToken cancellationToken = default);
+    Task<IReadOnlyList<JobRun>> ListJobRunsAsync(string? model, int limit, CancellationToken cancellationToken = default);
+}
+
+/// <summary>A drift or accuracy result of one window (kind "drift" or "accuracy"); the JSON holds the full report.</summary>
+public sealed record StoredResult(string Model, string Kind, DateTimeOffset WindowStart, DateTimeOffset WindowEnd, int EventCount, bool Drifted, double? Value, string Json, DateTimeOffset CreatedAt);
+
+/// <summary>A notification waiting for delivery: which alert transition, to which channel.</summary>
+public sealed record PendingNotification(long Id, string AlertId, NotificationKind Kind, string Channel, int Attempts, DateTimeOffset CreatedAt);
+
+/// <summary>One try to deliver a notification to a channel; every try is recorded.</summary>
+public sealed record DeliveryAttempt(long NotificationId, string AlertId, string Channel, DateTimeOffset At, bool Success, int? StatusCode, string? Error);
+
+/// <summary>One execution of a scheduled job: the fire time it served (Quartz's scheduled time; null when run outside a schedule) and the scheduler instance that ran it.</summary>
+public sealed record JobRun(string Job, string? Model, DateTimeOffset StartedAt, DateTimeOffset FinishedAt, string Status, string? Error)
+{
+    public DateTimeOffset? ScheduledAt { get; init; }
+    public string? Instance { get; init; }
+}

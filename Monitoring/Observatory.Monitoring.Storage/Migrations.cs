@@ -1,0 +1,49 @@
+namespace Observatory.Monitoring.Storage;
+
+/// <summary>Schema versions, applied in order at start-up; a version is never edited once released, only appended.</summary>
+internal static class Migrations
+{
+    // Timestamps are UTC ticks (lossless DateTimeOffset round trip); booleans are 0/1 integers on both databases.
+    public static readonly IReadOnlyList<(int Version, string[] Statements)> All =
+    [
+        (1,
+        [
+            "CREATE TABLE models (name TEXT PRIMARY KEY, json TEXT NOT NULL, created_at {BIGINT} NOT NULL, updated_at {BIGINT} NOT NULL)",
+            """
+            CREATE TABLE events (model TEXT NOT NULL, id TEXT NOT NULL, ts {BIGINT} NOT NULL, predicted_class TEXT NOT NULL,
+              confidence {DOUBLE} NOT NULL, embedding {BLOB}, true_class TEXT, ingested_at {BIGINT} NOT NULL, image_stats {BLOB},
+              PRIMARY KEY (model, id))
+            """,
+            "CREATE INDEX ix_events_model_ts ON events (model, ts)",
+            "CREATE INDEX ix_events_ts ON events (ts)",
+            """
+            CREATE TABLE results (id {ID}, model TEXT NOT NULL, kind TEXT NOT NULL, window_start {BIGINT} NOT NULL, window_end {BIGINT} NOT NULL,
+              event_count INTEGER NOT NULL, drifted INTEGER NOT NULL, value {DOUBLE}, json TEXT NOT NULL, created_at {BIGINT} NOT NULL)
+            """,
+            "CREATE INDEX ix_results_model_kind ON results (model, kind, window_end)",
+            """
+            CREATE TABLE alerts (id TEXT PRIMARY KEY, model TEXT NOT NULL, rule_id TEXT NOT NULL, state TEXT NOT NULL,
+              fired_at {BIGINT} NOT NULL, json TEXT NOT NULL)
+            """,
+            // Deduplication by (model, rule) is enforced by the database, not only by the evaluator.
+            "CREATE UNIQUE INDEX ux_alerts_open ON alerts (model, rule_id) WHERE state <> 'resolved'",
+            """
+            CREATE TABLE silences (id TEXT PRIMARY KEY, model TEXT NOT NULL, rule_id TEXT, starts_at {BIGINT} NOT NULL, ends_at {BIGINT} NOT NULL,
+              json TEXT NOT NULL)
+            """,
+            """
+            CREATE TABLE notifications (id {ID}, alert_id TEXT NOT NULL, kind TEXT NOT NULL, channel TEXT NOT NULL,
+              attempts INTEGER NOT NULL, done INTEGER NOT NULL, next_attempt_at {BIGINT} NOT NULL, created_at {BIGINT} NOT NULL)
+            """,
+            "CREATE INDEX ix_notifications_due ON notifications (done, next_attempt_at)",
+            """
+            CREATE TABLE delivery_attempts (id {ID}, notification_id {BIGINT} NOT NULL, alert_id TEXT NOT NULL, channel TEXT NOT NULL,
+              at {BIGINT} NOT NULL, success INTEGER NOT NULL, status_code INTEGER, error TEXT)
+            """,
+            """
+            CREATE TABLE job_runs (id {ID}, job TEXT NOT NULL, model TEXT, started_at {BIGINT} NOT NULL, finished_at {BIGINT} NOT NULL,
+              status TEXT NOT NULL, error TEXT, scheduled_at {BIGINT}, instance TEXT)
+            """,
+        ]),
+    ];
+}

@@ -1,0 +1,43 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+
+namespace Observatory.Monitoring.Storage;
+
+/// <summary>The embedded default: one SQLite file in WAL mode; writers are serialised in-process (SQLite has one writer).</summary>
+public sealed class SqliteMonitoringStore : AdoMonitoringStore
+{
+    private readonly string _connectionString;
+    private readonly SemaphoreSlim _writer = new(1, 1);
+
+    public SqliteMonitoringStore(string connectionString) : base(SqlDialect.Sqlite)
+    {
+        var b = new SqliteConnectionStringBuilder(connectionString) { Pooling = true, DefaultTimeout = 60 };
+        if (b.DataSource is { Length: > 0 } path && !path.StartsWith(':') && Path.GetDirectoryName(Path.GetFullPath(path)) is { } dir)
+            Directory.CreateDirectory(dir);
+        _connectionString = b.ToString();
+    }
+
+    public static SqliteMonitoringStore ForFile(string path) => new(new SqliteConnectionStringBuilder { DataSource = path }.ToString());
+
+    protected override async ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var c = new SqliteConnection(_connectionString);
+        await c.OpenAsync(cancellationToken);
+        await using var cmd = c.CreateCommand();
+        // WAL lets readers run beside the writer; NORMAL sync is durable across process crashes (not power loss) in WAL mode.
+        cmd.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=60000;";
+        await cmd.ExecuteNonQueryAsync(cancellationToken);
+        return c;
+    }
+
+    protected override async ValueTask<IDisposable> WriteLockAsync(CancellationToken cancellationToken)
+    {
+        await _writer.WaitAsync(cancellationToken);
+        return new Releaser(_writer);
+    }
+
+    private sealed class Releaser(SemaphoreSlim semaphore) : IDisposable
+    {
+        public void Dispose() => semaphore.Release();
+    }
+}

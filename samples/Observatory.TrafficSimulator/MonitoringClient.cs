@@ -1,0 +1,53 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace Observatory.TrafficSimulator;
+
+/// <summary>Sends simulated traffic to a Monitoring service: model registration, event batches, feedback.</summary>
+public sealed class MonitoringClient(HttpClient http)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public async Task RegisterAsync(string model, int dimension, DateTimeOffset referenceUntil, double baselineAccuracy, string window, CancellationToken ct)
+    {
+        using var r = await http.PutAsJsonAsync($"/api/models/{model}", new
+        {
+            classes = TrafficGenerator.Classes,
+            embeddingDimension = dimension,
+            referenceUntil,
+            baselineAccuracy,
+            window,
+        }, Json, ct);
+        await EnsureAsync(r, "register model", ct);
+    }
+
+    public async Task<int> SendEventsAsync(string model, IReadOnlyList<SimulatedEvent> events, int batchSize, CancellationToken ct)
+    {
+        var inserted = 0;
+        foreach (var batch in events.Chunk(batchSize))
+        {
+            var body = new { events = batch.Select(e => new { id = e.Id, timestamp = e.Timestamp, predictedClass = e.PredictedClass, confidence = e.Confidence, embedding = e.Embedding }) };
+            using var r = await http.PostAsJsonAsync($"/api/models/{model}/events", body, Json, ct);
+            await EnsureAsync(r, "send events", ct);
+            inserted += (await r.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("inserted").GetInt32();
+        }
+        return inserted;
+    }
+
+    public async Task SendFeedbackAsync(string model, IReadOnlyList<SimulatedEvent> events, double share, int seed, int batchSize, CancellationToken ct)
+    {
+        var rng = new Random(seed);
+        var labelled = events.Where(e => e.TrueClass is not null && rng.NextDouble() < share).ToList();
+        foreach (var batch in labelled.Chunk(batchSize))
+        {
+            using var r = await http.PostAsJsonAsync($"/api/models/{model}/feedback", new { feedback = batch.Select(e => new { id = e.Id, trueClass = e.TrueClass }) }, Json, ct);
+            await EnsureAsync(r, "send feedback", ct);
+        }
+    }
+
+    private static async Task EnsureAsync(HttpResponseMessage r, string what, CancellationToken ct)
+    {
+        if (!r.IsSuccessStatusCode)
+            throw new HttpRequestException($"{what}: HTTP {(int)r.StatusCode} {await r.Content.ReadAsStringAsync(ct)}");
+    }
+}

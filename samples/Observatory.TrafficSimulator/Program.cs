@@ -1,0 +1,37 @@
+using System.Globalization;
+using Observatory.Monitoring.Onnx;
+using Observatory.TrafficSimulator;
+
+// Observatory.TrafficSimulator --url U [--api-key K] [--model M] [--scenario no-drift|gradual-drift|new-class|label-noise]
+//   [--reference N] [--events N] [--feedback SHARE] [--seed S] [--register]
+var o = new Dictionary<string, string>(StringComparer.Ordinal);
+var flags = new HashSet<string>(StringComparer.Ordinal);
+for (var i = 0; i < args.Length; i++)
+{
+    if (args[i] == "--register") { flags.Add("register"); continue; }
+    if (!args[i].StartsWith("--", StringComparison.Ordinal) || i + 1 >= args.Length)
+    {
+        Console.Error.WriteLine("usage: Observatory.TrafficSimulator --url http://127.0.0.1:5080 [--api-key K] [--model shapes] [--scenario gradual-drift] [--reference 300] [--events 500] [--feedback 0.5] [--seed 1] [--register]");
+        return 2;
+    }
+    o[args[i][2..]] = args[++i];
+}
+string Get(string k, string d) => o.TryGetValue(k, out var v) ? v : d;
+var url = Get("url", Environment.GetEnvironmentVariable("OBS_MONITORING_URL") ?? "http://127.0.0.1:5080");
+var model = Get("model", "shapes");
+var scenario = TrafficScenario.Parse(Get("scenario", "no-drift"));
+var reference = int.Parse(Get("reference", "300"), CultureInfo.InvariantCulture);
+var count = int.Parse(Get("events", "500"), CultureInfo.InvariantCulture);
+var feedback = double.Parse(Get("feedback", "0.5"), CultureInfo.InvariantCulture);
+var seed = int.Parse(Get("seed", "1"), CultureInfo.InvariantCulture);
+
+using var http = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromMinutes(2) };
+if (Get("api-key", Environment.GetEnvironmentVariable("OBS_MONITORING_API_KEY") ?? "") is { Length: > 0 } key) http.DefaultRequestHeaders.Add("X-Api-Key", key);
+using var embedder = new ImageEmbedder(EmbeddingModelOptions.Default);
+var generator = new TrafficGenerator(embedder);
+var client = new MonitoringClient(http);
+var now = DateTimeOffset.UtcNow;
+var runner = new SimulationRunner(generator, client);
+var summary = await runner.RunAsync(model, scenario, reference, count, feedback, seed, now, flags.Contains("register"), CancellationToken.None);
+Console.WriteLine(summary);
+return 0;

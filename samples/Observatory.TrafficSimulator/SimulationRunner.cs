@@ -1,0 +1,25 @@
+namespace Observatory.TrafficSimulator;
+
+/// <summary>
+/// One simulation: optionally registers the model and sends its reference period (clean traffic, 3–2 h ago, with feedback),
+/// then sends the scenario's production traffic over the last 25 minutes with a share of feedback.
+/// </summary>
+public sealed class SimulationRunner(TrafficGenerator generator, MonitoringClient client)
+{
+    public async Task<string> RunAsync(string model, TrafficScenario scenario, int referenceCount, int count, double feedbackShare, int seed, DateTimeOffset now,
+        bool register, CancellationToken ct)
+    {
+        var sent = 0;
+        if (register)
+        {
+            var reference = await generator.GenerateAsync($"ref-{seed}", new TrafficScenario(ScenarioKind.NoDrift), referenceCount, now.AddHours(-3), now.AddHours(-2), seed, ct);
+            await client.RegisterAsync(model, reference[0].Embedding.Length, now.AddHours(-2), 0.9, "00:30:00", ct);
+            sent += await client.SendEventsAsync(model, reference, 500, ct);
+            await client.SendFeedbackAsync(model, reference, 1.0, seed, 1000, ct);
+        }
+        var production = await generator.GenerateAsync($"{scenario.Kind}-{seed}", scenario, count, now.AddMinutes(-25), now, seed + 1, ct);
+        sent += await client.SendEventsAsync(model, production, 500, ct);
+        await client.SendFeedbackAsync(model, production, feedbackShare, seed + 2, 1000, ct);
+        return $"sent {sent} new events ({scenario.Kind}, {count} production{(register ? $", {referenceCount} reference" : "")}) to model '{model}'";
+    }
+}

@@ -1,0 +1,181 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Observatory.Monitoring.Core.Alerts;
+using Observatory.Monitoring.Core.Ports;
+
+namespace Observatory.Monitoring.Api.Tests;
+
+public sealed class JobsAndAlertsTests : IAsyncLifetime
+{
+    private const int Dim = 8;
+    private readonly WebhookReceiver _receiver = new();
+    private MonitoringServer _server = null!;
+    private DateTimeOffset T0 => _server.Time.GetUtcNow();
+    private IMonitoringStore Store => _server.Services.GetRequiredService<IMonitoringStore>();
+
+    public async Task InitializeAsync()
+    {
+        _server = await MonitoringServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["Monitoring:Webhooks:0:Name"] = "ops",
+            ["Monitoring:Webhooks:0:Url"] = _receiver.Url("ops"),
+            ["Monitoring:Webhooks:0:Format"] = "json",
+            ["Monitoring:Webhooks:1:Name"] = "slack",
+            ["Monitoring:Webhooks:1:Url"] = _receiver.Url("slack"),
+            ["Monitoring:Webhooks:1:Format"] = "slack",
+            ["Monitoring:RetryBaseDelaySeconds"] = "5",
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        await _receiver.DisposeAsync();
+    }
+
+    private async Task RegisterAsync(object rules) => await _server.RegisterAsync("shapes", new
+    {
+        classes = new[] { "circle", "square", "triangle" },
+        embeddingDimension = Dim,
+        baselineAccuracy = 0.9,
+        referenceUntil = T0.AddHours(-2),
+        window = "00:30:00",
+        schedule = "0 0 0 1 1 ? 2099",
+        driftMethods = new[] { "mmd" },
+        alertRules = rules,
+    });
+
+    private async Task SendAsync(string prefix, int n, DateTimeOffset from, DateTimeOffset to, double shift, int seed)
+    {
+        var rng = new Random(seed);
+        string[] classes = ["circle", "square", "triangle"];
+        var events = Enumerable.Range(0, n).Select(i => new
+        {
+            id = $"{prefix}-{i}",
+            timestamp = from + (to - from) * i / n,
+            predictedClass = classes[rng.Next(3)],
+            confidence = 0.7 + 0.3 * rng.NextDouble(),
+            embedding = Enumerable.Range(0, Dim).Select(_ => (float)(Normal(rng) + shift)).ToArray(),
+        }).ToArray();
+        using var r = await _server.Client.PostAsJsonAsync("/api/models/shapes/events", new { events }, MonitoringServer.Json);
+        Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+    }
+
+    private static double Normal(Random rng) => Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
+
+    private async Task RunNowAsync(string job)
+    {
+        var before = (await Store.ListJobRunsAsync("shapes", 1000)).Count(r => r.Job == job);
+        using var r = await _server.Client.PostAsync($"/api/models/shapes/jobs/{job}/run", null);
+        Assert.Equal(HttpStatusCode.Accepted, r.StatusCode);
+        await Poll.UntilAsync(async () => (await Store.ListJobRunsAsync("shapes", 1000)).Count(x => x.Job == job) > before, $"{job} run");
+        var last = (await Store.ListJobRunsAsync("shapes", 1)).First();
+        Assert.True(last.Status == "succeeded", $"{job} job {last.Status}: {last.Error}");
+    }
+
+    private async Task<JsonElement[]> AlertsAsync() =>
+        (await _server.Client.GetFromJsonAsync<JsonElement>("/api/alerts?model=shapes")).EnumerateArray().ToArray();
+
+    [Fact]
+    public async Task DriftScenario_FiresAfterConsecutiveDriftedWindows_ThenResolvesWhenTrafficIsBackToNormal()
+    {
+        await _receiver.StartAsync();
+        await RegisterAsync(new[] { new { id = "embedding-drift", kind = "embeddingDrift", severity = "warning", consecutiveWindows = 2, summary = "retraining recommended" } });
+        await SendAsync("ref", 300, T0.AddHours(-3), T0.AddHours(-2), 0, 1);
+        await SendAsync("cur1", 200, T0.AddMinutes(-25), T0, 1.0, 2);
+
+        await RunNowAsync("drift");
+        Assert.Empty(await AlertsAsync());
+        var drift = await _server.Client.GetFromJsonAsync<JsonElement>("/api/models/shapes/drift");
+        Assert.True(drift[0].GetProperty("details").GetProperty("window").TryGetProperty("embeddingDrift", out var embeddingDrift), drift.ToString());
+        Assert.True(embeddingDrift.GetBoolean());
+
+        _server.Time.Advance(TimeSpan.FromMinutes(5));
+        await RunNowAsync("drift");
+        var alert = Assert.Single(await AlertsAsync());
+        Assert.Equal("firing", alert.GetProperty("state").GetString());
+        Assert.Equal("embedding-drift", alert.GetProperty("ruleId").GetString());
+
+        await Poll.UntilAsync(() => Task.FromResult(_receiver.Received.Count >= 2), "firing notifications on both channels");
+        var json = _receiver.Received.Single(r => r.Path == "ops").Body;
+        Assert.Equal("firing", json.GetProperty("status").GetString());
+        Assert.Equal("shapes", json.GetProperty("model").GetString());
+        var slack = _receiver.Received.Single(r => r.Path == "slack").Body;
+        Assert.Contains("FIRING", slack.GetProperty("text").GetString());
+        Assert.Equal("warning", slack.GetProperty("attachments")[0].GetProperty("color").GetString());
+
+        // An hour later the window holds only normal traffic.
+        _server.Time.Advance(TimeSpan.FromHours(1));
+        await SendAsync("cur2", 200, T0.AddMinutes(-25), T0, 0, 3);
+        await RunNowAsync("drift");
+        alert = Assert.Single(await AlertsAsync());
+        Assert.Equal("resolved", alert.GetProperty("state").GetString());
+        await Poll.UntilAsync(() => Task.FromResult(_receiver.Received.Count >= 4), "resolved notifications");
+        Assert.Equal("resolved", _receiver.Received.Last(r => r.Path == "ops").Body.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Webhook_WhenReceiverDown_RetriesWithBackoffAndDeliversWhenItIsBack()
+    {
+        await RegisterAsync(new[] { new { id = "quiet", kind = "noTraffic", severity = "warning", noTrafficPeriod = "01:00:00", summary = "no traffic" } });
+        await SendAsync("old", 30, T0.AddHours(-1.5), T0.AddHours(-1.2), 0, 4);
+        await RunNowAsync("drift");
+        var alert = Assert.Single(await AlertsAsync());
+        var id = alert.GetProperty("id").GetString()!;
+
+        // Receiver down: connection refused. Each retry is due after the backoff (fake clock), and each attempt is recorded.
+        await Poll.UntilAsync(async () => (await Store.ListDeliveryAttemptsAsync(id, 100)).Count >= 2, "first failed attempts");
+        _server.Time.Advance(TimeSpan.FromSeconds(11));
+        await Poll.UntilAsync(async () => (await Store.ListDeliveryAttemptsAsync(id, 100)).Count >= 4, "retries after backoff");
+        Assert.All(await Store.ListDeliveryAttemptsAsync(id, 100), a => Assert.False(a.Success));
+        Assert.Empty(await Store.DueNotificationsAsync(_server.Time.GetUtcNow(), 10));
+
+        await _receiver.StartAsync();
+        _server.Time.Advance(TimeSpan.FromMinutes(10));
+        await Poll.UntilAsync(() => Task.FromResult(_receiver.Received.Count >= 2), "delivery after the receiver is back");
+        var attempts = (await _server.Client.GetFromJsonAsync<JsonElement>($"/api/alerts/{id}/deliveries")).EnumerateArray().ToArray();
+        Assert.Equal(2, attempts.Count(a => a.GetProperty("success").GetBoolean()));
+        Assert.True(attempts.Count(a => !a.GetProperty("success").GetBoolean()) >= 4);
+        Assert.Equal(["ops", "slack"], _receiver.Received.Select(r => r.Path).Order().ToArray());
+    }
+
+    [Fact]
+    public async Task Alerts_AcknowledgeSilenceAndAccuracyJobOverHttp()
+    {
+        await _receiver.StartAsync();
+        await RegisterAsync(new[] { new { id = "accuracy", kind = "accuracyBelowBaseline", severity = "critical", tolerance = 0.05, summary = "retraining needed" } });
+        await SendAsync("ref", 100, T0.AddHours(-3), T0.AddHours(-2), 0, 5);
+        await SendAsync("cur", 100, T0.AddMinutes(-20), T0, 0, 6);
+        // Half of the current window is labelled wrong: accuracy 0.5 < 0.9 − 0.05.
+        var current = await Store.GetEventsAsync("shapes", T0.AddHours(-1), T0.AddHours(1), 1000, false);
+        var feedback = current.Select((e, i) => new { id = e.Id, trueClass = i % 2 == 0 ? e.PredictedClass : e.PredictedClass == "circle" ? "square" : "circle" }).ToArray();
+        (await _server.Client.PostAsJsonAsync("/api/models/shapes/feedback", new { feedback })).Dispose();
+
+        await RunNowAsync("accuracy");
+        var acc = await _server.Client.GetFromJsonAsync<JsonElement>("/api/models/shapes/accuracy");
+        Assert.Equal(0.5, acc[0].GetProperty("value").GetDouble(), 6);
+        var alert = Assert.Single(await AlertsAsync());
+        Assert.Equal("critical", alert.GetProperty("severity").GetString());
+        var id = alert.GetProperty("id").GetString()!;
+
+        using (var r = await _server.Client.PostAsJsonAsync($"/api/alerts/{id}/acknowledge", new { by = "ops" }))
+            Assert.Equal("acknowledged", (await r.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("state").GetString());
+        using (var r = await _server.Client.PostAsync($"/api/alerts/{id}/resolve", null))
+            Assert.Equal("resolved", (await r.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("state").GetString());
+
+        // Silenced: the next firing is recorded but sends nothing.
+        using (var r = await _server.Client.PostAsJsonAsync("/api/silences", new { model = "shapes", ruleId = "accuracy", duration = "02:00:00" }))
+            Assert.Equal(HttpStatusCode.Created, r.StatusCode);
+        await RunNowAsync("accuracy");
+        var again = (await AlertsAsync()).Single(a => a.GetProperty("state").GetString() == "firing");
+        Assert.True(again.GetProperty("silenced").GetBoolean());
+        var silencedId = again.GetProperty("id").GetString();
+        Assert.DoesNotContain(await Store.DueNotificationsAsync(_server.Time.GetUtcNow().AddDays(1), 100), n => n.AlertId == silencedId);
+        Assert.Empty(await Store.ListDeliveryAttemptsAsync(silencedId, 100));
+
+        var jobs = await _server.Client.GetFromJsonAsync<JsonElement>("/api/models/shapes/jobs");
+        Assert.Contains(jobs.EnumerateArray(), j => j.GetProperty("job").GetString() == "accuracy" && j.GetProperty("lastRun").GetProperty("status").GetString() == "succeeded");
+    }
+}

@@ -1,0 +1,186 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Observatory.Monitoring.Core.Ports;
+using Observatory.Monitoring.Onnx;
+using Observatory.Monitoring.Onnx.Model;
+using Observatory.Samples;
+using Observatory.Testing;
+using Observatory.TrafficSimulator;
+
+namespace Observatory.Monitoring.Api.Tests;
+
+/// <summary>A model whose reference is a dataset version versioned with `obs`: the service embeds it once (cached) and drift compares production against it.</summary>
+public sealed class ReferenceDatasetTests : IAsyncLifetime
+{
+    private readonly GitSandbox _repo = new("refds");
+    private readonly TempDirectory _cache = new("embcache");
+    private MonitoringServer _server = null!;
+    private IMonitoringStore Store => _server.Services.GetRequiredService<IMonitoringStore>();
+
+    public async Task InitializeAsync()
+    {
+        await ObsAsync("init");
+        SampleDataset.Generate(_repo.PathOf("data/shapes"), new SampleDatasetOptions { TrainCount = 120, ValCount = 40, OnlyClasses = TrafficScenario.KnownClasses });
+        await ObsAsync("add", "data/shapes", "--no-validate");
+        await ObsAsync("commit", "-m", "v1", "--tag", "--no-validate");
+        _server = await MonitoringServer.StartAsync(new Dictionary<string, string?> { ["Monitoring:EmbeddingCacheDirectory"] = _cache.Path });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        _cache.Dispose();
+        _repo.Dispose();
+    }
+
+    private async Task ObsAsync(params string[] args)
+    {
+        var r = await ObsProcess.RunAsync(_repo.Root, args);
+        Assert.True(r.ExitCode == 0, r.ToString());
+    }
+
+    private async Task<JobRun> WaitForRunAsync(string job, int count)
+    {
+        await Poll.UntilAsync(async () => (await Store.ListJobRunsAsync("shapes", 100)).Count(r => r.Job == job) >= count, $"{job} run #{count}", 120);
+        var run = (await Store.ListJobRunsAsync("shapes", 100)).First(r => r.Job == job);
+        Assert.True(run.Status == "succeeded", $"{job}: {run.Status} {run.Error}");
+        return run;
+    }
+
+    private async Task<JsonElement> RunDriftAsync(int count)
+    {
+        using (var r = await _server.Client.PostAsync("/api/models/shapes/jobs/drift/run", null)) Assert.Equal(HttpStatusCode.Accepted, r.StatusCode);
+        await WaitForRunAsync("drift", count);
+        return (await _server.Client.GetFromJsonAsync<JsonElement>("/api/models/shapes/drift")).EnumerateArray().Last().GetProperty("details");
+    }
+
+    [Fact]
+    public async Task DatasetReference_IsEmbeddedOnceAndDriftComparesProductionWithIt()
+    {
+        var now = _server.Time.GetUtcNow();
+        await _server.RegisterAsync("shapes", new
+        {
+            classes = TrafficGenerator.Classes,
+            embeddingDimension = EncoderSpec.Default.OutputDimension,
+            reference = new { repoPath = _repo.Root, pointerPath = "data/shapes.obs", revision = "HEAD" },
+            window = "00:30:00",
+            schedule = "0 0 0 1 1 ? 2099",
+            driftMethods = new[] { "mmd" },
+        });
+        await WaitForRunAsync("reference-embedding", 1);
+        var cached = Directory.EnumerateFiles(_cache.Path, "*", SearchOption.AllDirectories).ToList();
+        Assert.NotEmpty(cached);
+
+        using var embedder = new ImageEmbedder(EmbeddingModelOptions.Default);
+        var generator = new TrafficGenerator(embedder);
+        var client = new MonitoringClient(_server.Client);
+        await client.SendEventsAsync("shapes", await generator.GenerateAsync("clean", new TrafficScenario(ScenarioKind.NoDrift), 160, now.AddMinutes(-25), now, 5, CancellationToken.None), 500, CancellationToken.None);
+        var clean = await RunDriftAsync(1);
+        Assert.False(clean.GetProperty("window").GetProperty("embeddingDrift").GetBoolean(), clean.ToString());
+
+        _server.Time.Advance(TimeSpan.FromHours(1));
+        now = _server.Time.GetUtcNow();
+        var drifted = new TrafficScenario(ScenarioKind.GradualDrift) { MaxBrightness = 0.5, MaxBlur = 4 };
+        await client.SendEventsAsync("shapes", await generator.GenerateAsync("bright", drifted, 160, now.AddMinutes(-25), now, 6, CancellationToken.None), 500, CancellationToken.None);
+        var shifted = await RunDriftAsync(2);
+        Assert.True(shifted.GetProperty("window").GetProperty("embeddingDrift").GetBoolean(), shifted.ToString());
+
+        // Run again on demand: served from the cache, nothing rewritten.
+        var stamps = cached.ToDictionary(f => f, File.GetLastWriteTimeUtc);
+        using (var r = await _server.Client.PostAsync("/api/models/shapes/jobs/reference-embedding/run", null)) Assert.Equal(HttpStatusCode.Accepted, r.StatusCode);
+        await WaitForRunAsync("reference-embedding", 2);
+        Assert.All(stamps, kv => Assert.Equal(kv.Value, File.GetLastWriteTimeUtc(kv.Key)));
+    }
+}
+
+/// <summary>Images uploaded as multipart: the service embeds them, keeps their statistics, and drift explains brightness/blur changes.</summary>
+public sealed class ImageUploadTests : IAsyncLifetime
+{
+    private readonly GitSandbox _repo = new("upload");
+    private readonly TempDirectory _cache = new("embcache");
+    private MonitoringServer _server = null!;
+
+    public async Task InitializeAsync()
+    {
+        Assert.Equal(0, (await ObsProcess.RunAsync(_repo.Root, "init")).ExitCode);
+        SampleDataset.Generate(_repo.PathOf("data/shapes"), new SampleDatasetOptions { TrainCount = 120, ValCount = 40, OnlyClasses = TrafficScenario.KnownClasses });
+        Assert.Equal(0, (await ObsProcess.RunAsync(_repo.Root, "add", "data/shapes", "--no-validate")).ExitCode);
+        Assert.Equal(0, (await ObsProcess.RunAsync(_repo.Root, "commit", "-m", "v1", "--no-validate")).ExitCode);
+        _server = await MonitoringServer.StartAsync(new Dictionary<string, string?> { ["Monitoring:EmbeddingCacheDirectory"] = _cache.Path });
+        await _server.RegisterAsync("cam", new
+        {
+            classes = TrafficGenerator.Classes,
+            embeddingDimension = EncoderSpec.Default.OutputDimension,
+            reference = new { repoPath = _repo.Root, pointerPath = "data/shapes.obs", revision = "HEAD" },
+            window = "00:30:00",
+            schedule = "0 0 0 1 1 ? 2099",
+            driftMethods = new[] { "mmd" },
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        _cache.Dispose();
+        _repo.Dispose();
+    }
+
+    private async Task<HttpResponseMessage> UploadAsync(string prefix, IReadOnlyList<byte[]> images, DateTimeOffset now)
+    {
+        var form = new MultipartFormDataContent();
+        var events = images.Select((_, i) => new { id = $"{prefix}-{i}", timestamp = now.AddMinutes(-20).AddSeconds(i), predictedClass = "circle", confidence = 0.9 });
+        form.Add(new StringContent(JsonSerializer.Serialize(new { events })), "events");
+        for (var i = 0; i < images.Count; i++) form.Add(new ByteArrayContent(images[i]), "images", $"{prefix}-{i}.jpg");
+        return await _server.Client.PostAsync("/api/models/cam/images", form);
+    }
+
+    private static List<byte[]> Render(int n, int seed, double brightness = 0, double blur = 0)
+    {
+        var rng = new Random(seed);
+        var o = new SampleDatasetOptions { OnlyClasses = TrafficScenario.KnownClasses, BrightnessShift = brightness, Blur = blur };
+        return Enumerable.Range(0, n).Select(_ => SampleDataset.RenderImage(rng.Next(), o, out IReadOnlyList<SampleObject> _)).ToList();
+    }
+
+    private async Task<JsonElement> RunDriftAsync(int count)
+    {
+        var store = _server.Services.GetRequiredService<IMonitoringStore>();
+        using (var r = await _server.Client.PostAsync("/api/models/cam/jobs/drift/run", null)) Assert.Equal(HttpStatusCode.Accepted, r.StatusCode);
+        await Poll.UntilAsync(async () => (await store.ListJobRunsAsync("cam", 100)).Count(r => r.Job == "drift") >= count, "drift run", 120);
+        var run = (await store.ListJobRunsAsync("cam", 100)).First(r => r.Job == "drift");
+        Assert.True(run.Status == "succeeded", run.Error);
+        return (await _server.Client.GetFromJsonAsync<JsonElement>("/api/models/cam/drift")).EnumerateArray().Last().GetProperty("details");
+    }
+
+    [Fact]
+    public async Task Upload_WhenOneFileIsNotAnImage_Returns400NamingItAndStoresNothing()
+    {
+        var images = Render(3, 1);
+        images[1] = "not an image"u8.ToArray();
+        using var r = await UploadAsync("bad", images, _server.Time.GetUtcNow());
+        Assert.Equal(HttpStatusCode.BadRequest, r.StatusCode);
+        var problem = await r.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(problem.GetProperty("errors").TryGetProperty("images[1]", out _), problem.ToString());
+        using var r2 = await UploadAsync("short", Render(2, 1), _server.Time.GetUtcNow()) ;
+        Assert.Equal(HttpStatusCode.OK, r2.StatusCode);
+        var count = await _server.Client.GetFromJsonAsync<JsonElement>("/api/models/cam/events/count");
+        Assert.Equal(2, count.GetProperty("count").GetInt64());
+    }
+
+    [Fact]
+    public async Task UploadedImages_AreEmbeddedByTheService_AndStatisticsDriftExplainsBrightnessAndBlur()
+    {
+        using (var r = await UploadAsync("clean", Render(120, 2), _server.Time.GetUtcNow())) Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        var clean = await RunDriftAsync(1);
+        Assert.False(clean.GetProperty("window").GetProperty("embeddingDrift").GetBoolean(), clean.ToString());
+        Assert.False(clean.GetProperty("window").GetProperty("imageStatisticsDrift").GetBoolean(), clean.ToString());
+
+        _server.Time.Advance(TimeSpan.FromHours(1));
+        using (var r = await UploadAsync("dark", Render(120, 3, brightness: -0.4, blur: 3), _server.Time.GetUtcNow())) Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        var dark = await RunDriftAsync(2);
+        Assert.True(dark.GetProperty("window").GetProperty("embeddingDrift").GetBoolean(), dark.ToString());
+        Assert.True(dark.GetProperty("window").GetProperty("imageStatisticsDrift").GetBoolean(), dark.ToString());
+        Assert.Contains("imageStatistics", dark.ToString());
+    }
+}

@@ -1,0 +1,20 @@
+using Microsoft.Data.Sqlite;
+using Observatory.Monitoring.Core.Ports;
+using Observatory.Monitoring.Storage;
+using Observatory.Testing;
+
+namespace Observatory.Monitoring.Api.Tests.Storage;
+
+public sealed class SqliteStoreTests : StoreContractTests
+{
+    private readonly TempDirectory _dir = new("sqlite");
+
+    protected override Task<IMonitoringStore> CreateStoreAsync() => Task.FromResult<IMonitoringStore>(SqliteMonitoringStore.ForFile(_dir.Combine("m.db")));
+
+    public override Task DisposeAsync()
+    {
+        SqliteConnection.ClearAllPools();
+        _dir.Dispose();
+        return Task.CompletedTask;
+    }
+}

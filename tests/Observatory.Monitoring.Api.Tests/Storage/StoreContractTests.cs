@@ -1,0 +1,164 @@
+using Observatory.Monitoring.Core.Alerts;
+using Observatory.Monitoring.Core.Events;
+using Observatory.Monitoring.Core.Models;
+using Observatory.Monitoring.Core.Ports;
+
+namespace Observatory.Monitoring.Api.Tests.Storage;
+
+/// <summary>The behaviour every monitoring store must have; each database runs it through a subclass.</summary>
+public abstract class StoreContractTests : IAsyncLifetime
+{
+    protected static readonly DateTimeOffset T = new(2026, 1, 5, 12, 0, 0, TimeSpan.Zero);
+    protected IMonitoringStore Store { get; private set; } = null!;
+
+    protected abstract Task<IMonitoringStore> CreateStoreAsync();
+
+    public async Task InitializeAsync()
+    {
+        Store = await CreateStoreAsync();
+        await Store.MigrateAsync();
+        await Store.UpsertModelAsync(new MonitoredModel { Name = "m", Classes = ["a", "b"], EmbeddingDimension = 3, CreatedAt = T, UpdatedAt = T });
+    }
+
+    public virtual Task DisposeAsync() => Task.CompletedTask;
+
+    private static InferenceEvent E(string id, int minute, string cls = "a", float[]? emb = null) =>
+        new(id, T.AddMinutes(minute), cls, 0.75, emb ?? [1, 2, 3]);
+
+    [Fact]
+    public async Task Migrate_WhenRunAgain_IsANoOp()
+    {
+        await Store.MigrateAsync();
+        Assert.Single(await Store.ListModelsAsync());
+    }
+
+    [Fact]
+    public async Task Models_UpsertReadListDelete()
+    {
+        var m = (await Store.GetModelAsync("m"))!;
+        await Store.UpsertModelAsync(m with { BaselineAccuracy = 0.8, UpdatedAt = T.AddHours(1) });
+        Assert.Equal(0.8, (await Store.GetModelAsync("m"))!.BaselineAccuracy);
+        Assert.Equal(T, (await Store.GetModelAsync("m"))!.CreatedAt);
+        Assert.True(await Store.DeleteModelAsync("m"));
+        Assert.Null(await Store.GetModelAsync("m"));
+        Assert.False(await Store.DeleteModelAsync("m"));
+    }
+
+    [Fact]
+    public async Task Events_AreIdempotentByIdAndRoundTripEmbeddingsBitExact()
+    {
+        float[] odd = [-0f, float.Epsilon, 3.4028235e38f];
+        Assert.Equal(new IngestResult(2, 0), await Store.InsertEventsAsync("m", [E("1", 1), E("2", 2, emb: odd)]));
+        Assert.Equal(new IngestResult(1, 1), await Store.InsertEventsAsync("m", [E("2", 2), E("3", 3)]));
+        Assert.Equal(3, await Store.CountEventsAsync("m"));
+        var got = await Store.GetEventsAsync("m", T, T.AddHours(1), 10, true);
+        Assert.Equal(["3", "2", "1"], got.Select(e => e.Id).ToArray());
+        Assert.Equal(odd.Select(BitConverter.SingleToInt32Bits), got[1].Embedding!.Select(BitConverter.SingleToInt32Bits));
+        Assert.Equal(T.AddMinutes(2), got[1].Timestamp);
+        Assert.Equal(T.AddMinutes(3), await Store.LastEventAtAsync("m"));
+    }
+
+    [Fact]
+    public async Task Events_WhenARowFailsMidBatch_NothingOfTheBatchIsStored()
+    {
+        await Assert.ThrowsAnyAsync<Exception>(() => Store.InsertEventsAsync("m", [E("1", 1), E("2", 2), new InferenceEvent("3", T, null!, 0.5, null)]));
+        Assert.Equal(0, await Store.CountEventsAsync("m"));
+    }
+
+    [Fact]
+    public async Task Events_WindowIsHalfOpenAndLimited()
+    {
+        await Store.InsertEventsAsync("m", Enumerable.Range(0, 10).Select(i => E($"e{i}", i)).ToList());
+        var w = await Store.GetEventsAsync("m", T.AddMinutes(2), T.AddMinutes(5), 100, false);
+        Assert.Equal(["e4", "e3", "e2"], w.Select(e => e.Id).ToArray());
+        Assert.All(w, e => Assert.Null(e.Embedding));
+        Assert.Equal(2, (await Store.GetEventsAsync("m", T, T.AddHours(1), 2, false)).Count);
+    }
+
+    [Fact]
+    public async Task Feedback_LabelsKnownEventsAndReturnsUnknownIds()
+    {
+        await Store.InsertEventsAsync("m", [E("1", 1), E("2", 2)]);
+        var r = await Store.ApplyFeedbackAsync("m", [new("1", "b"), new("nope", "a")]);
+        Assert.Equal(1, r.Updated);
+        Assert.Equal(["nope"], r.UnknownIds);
+        Assert.Equal("b", (await Store.GetEventsAsync("m", T, T.AddHours(1), 10, false)).Single(e => e.Id == "1").TrueClass);
+    }
+
+    [Fact]
+    public async Task Retention_PrunesOldEmbeddingsButKeepsEvents()
+    {
+        await Store.InsertEventsAsync("m", [E("old", 1), E("new", 50)]);
+        Assert.Equal(1, await Store.PruneEmbeddingsAsync(T.AddMinutes(10)));
+        var events = await Store.GetEventsAsync("m", T, T.AddHours(1), 10, true);
+        Assert.Null(events.Single(e => e.Id == "old").Embedding);
+        Assert.NotNull(events.Single(e => e.Id == "new").Embedding);
+    }
+
+    [Fact]
+    public async Task Results_AreListedOldestFirstWithinTheLimit()
+    {
+        for (var i = 0; i < 3; i++)
+            await Store.AddResultAsync(new StoredResult("m", "drift", T.AddMinutes(i), T.AddMinutes(i + 1), 10 + i, i == 2, i * 0.5, $"{{\"i\":{i}}}", T.AddMinutes(i)));
+        var last2 = await Store.ListResultsAsync("m", "drift", 2);
+        Assert.Equal([11, 12], last2.Select(r => r.EventCount).ToArray());
+        Assert.True(last2[1].Drifted);
+        Assert.Empty(await Store.ListResultsAsync("m", "accuracy", 10));
+    }
+
+    private static Alert A(string id, AlertState state = AlertState.Firing) => new()
+    {
+        Id = id, Model = "m", RuleId = "r", Severity = AlertSeverity.Warning, Summary = "s", State = state, FiredAt = T, LastEvaluatedAt = T,
+    };
+
+    [Fact]
+    public async Task Alerts_OneOpenAlertPerModelAndRule_NotificationsQueuedPerChannel()
+    {
+        await Store.SaveAlertAsync(A("a1"), new NotificationRequest("a1", NotificationKind.Firing), ["ops", "slack"], T);
+        Assert.Equal("a1", (await Store.GetOpenAlertAsync("m", "r"))!.Id);
+        await Assert.ThrowsAnyAsync<Exception>(() => Store.SaveAlertAsync(A("a2"), null, [], T));
+        await Store.SaveAlertAsync(A("a1", AlertState.Resolved), new NotificationRequest("a1", NotificationKind.Resolved), ["ops"], T);
+        Assert.Null(await Store.GetOpenAlertAsync("m", "r"));
+        await Store.SaveAlertAsync(A("a2"), null, [], T);
+        Assert.Equal(2, (await Store.ListAlertsAsync("m", null, 10)).Count);
+        Assert.Single(await Store.ListAlertsAsync(null, AlertState.Resolved, 10));
+        var due = await Store.DueNotificationsAsync(T, 10);
+        Assert.Equal([("ops", NotificationKind.Firing), ("slack", NotificationKind.Firing), ("ops", NotificationKind.Resolved)], due.Select(n => (n.Channel, n.Kind)).ToArray());
+    }
+
+    [Fact]
+    public async Task Notifications_FailedAttemptPostponesSuccessCompletes_EveryAttemptRecorded()
+    {
+        await Store.SaveAlertAsync(A("a1"), new NotificationRequest("a1", NotificationKind.Firing), ["ops"], T);
+        var n = (await Store.DueNotificationsAsync(T, 10)).Single();
+        await Store.RecordDeliveryAttemptAsync(new DeliveryAttempt(n.Id, "a1", "ops", T, false, 503, "HTTP 503"), T.AddSeconds(10));
+        Assert.Empty(await Store.DueNotificationsAsync(T.AddSeconds(9), 10));
+        var again = (await Store.DueNotificationsAsync(T.AddSeconds(10), 10)).Single();
+        Assert.Equal(1, again.Attempts);
+        await Store.RecordDeliveryAttemptAsync(new DeliveryAttempt(n.Id, "a1", "ops", T.AddSeconds(10), true, 200, null), null);
+        Assert.Empty(await Store.DueNotificationsAsync(T.AddDays(1), 10));
+        var attempts = await Store.ListDeliveryAttemptsAsync("a1", 10);
+        Assert.Equal([false, true], attempts.Select(a => a.Success).ToArray());
+        Assert.Equal(503, attempts[0].StatusCode);
+    }
+
+    [Fact]
+    public async Task Silences_AreActiveOnlyWithinTheirPeriod()
+    {
+        await Store.AddSilenceAsync(new Silence { Id = "s", Model = "m", RuleId = null, StartsAt = T, EndsAt = T.AddHours(1) });
+        Assert.Single(await Store.ListSilencesAsync("m", T.AddMinutes(30)));
+        Assert.Empty(await Store.ListSilencesAsync("m", T.AddHours(1)));
+        Assert.Empty(await Store.ListSilencesAsync("other", T.AddMinutes(30)));
+    }
+
+    [Fact]
+    public async Task JobRuns_AreListedNewestFirst()
+    {
+        await Store.RecordJobRunAsync(new JobRun("drift", "m", T, T.AddSeconds(1), "succeeded", null));
+        await Store.RecordJobRunAsync(new JobRun("drift", "m", T.AddMinutes(1), T.AddMinutes(1), "failed", "boom"));
+        await Store.RecordJobRunAsync(new JobRun("retention", null, T, T, "succeeded", null));
+        var runs = await Store.ListJobRunsAsync("m", 10);
+        Assert.Equal(["failed", "succeeded"], runs.Select(r => r.Status).ToArray());
+        Assert.Equal(3, (await Store.ListJobRunsAsync(null, 10)).Count);
+    }
+}

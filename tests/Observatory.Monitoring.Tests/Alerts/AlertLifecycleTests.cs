@@ -1,0 +1,149 @@
+using Microsoft.Extensions.Time.Testing;
+using Observatory.Monitoring.Core.Alerts;
+
+namespace Observatory.Monitoring.Tests.Alerts;
+
+public sealed class AlertLifecycleTests
+{
+    private static readonly AlertRule Drift3 = new() { Id = "drift", Kind = AlertRuleKind.EmbeddingDrift, ConsecutiveWindows = 3, Summary = "retraining recommended" };
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+    private int _ids;
+
+    private WindowResult Window(bool? drift, double? accuracy = null) => new()
+    {
+        Model = "m", WindowStart = _time.GetUtcNow().AddHours(-1), WindowEnd = _time.GetUtcNow(), EventCount = 100, EmbeddingDrift = drift, Accuracy = accuracy,
+    };
+
+    private AlertLifecycle.Transition Step(Alert? current, AlertRule rule, IReadOnlyList<WindowResult> history, params Silence[] silences) =>
+        AlertLifecycle.Apply(current, AlertRuleEvaluator.Evaluate(rule, history, 0.9, _time.GetUtcNow(), _time.GetUtcNow()), "m", silences, _time.GetUtcNow(), () => $"a{++_ids}");
+
+    [Fact]
+    public void Drift_FiresOnlyAfterConsecutiveWindows()
+    {
+        var history = new List<WindowResult> { Window(true), Window(true) };
+        Assert.Null(Step(null, Drift3, history).Alert);
+        history.Add(Window(true));
+        var t = Step(null, Drift3, history);
+        Assert.Equal(AlertState.Firing, t.Alert!.State);
+        Assert.Equal(NotificationKind.Firing, t.Notification!.Kind);
+    }
+
+    [Fact]
+    public void Drift_CleanWindowBreaksTheRun_UnmeasuredWindowDoesNot()
+    {
+        Assert.Null(Step(null, Drift3, [Window(true), Window(false), Window(true), Window(true)]).Alert);
+        Assert.NotNull(Step(null, Drift3, [Window(true), Window(null), Window(true), Window(true)]).Alert);
+    }
+
+    [Fact]
+    public void Firing_WhenConditionPersists_IsDeduplicated()
+    {
+        var history = new List<WindowResult> { Window(true), Window(true), Window(true) };
+        var first = Step(null, Drift3, history).Alert!;
+        _time.Advance(TimeSpan.FromMinutes(5));
+        history.Add(Window(true));
+        var again = Step(first, Drift3, history);
+        Assert.Equal(first.Id, again.Alert!.Id);
+        Assert.Null(again.Notification);
+        Assert.False(again.Changed);
+        Assert.Equal(_time.GetUtcNow(), again.Alert.LastEvaluatedAt);
+    }
+
+    [Fact]
+    public void Firing_AcknowledgedThenConditionClears_ResolvesWithNotification()
+    {
+        var fired = Step(null, Drift3, [Window(true), Window(true), Window(true)]).Alert!;
+        _time.Advance(TimeSpan.FromMinutes(1));
+        var acked = AlertLifecycle.Acknowledge(fired, "ops", _time.GetUtcNow());
+        Assert.Equal(AlertState.Acknowledged, acked.State);
+        Assert.Equal("ops", acked.AcknowledgedBy);
+        _time.Advance(TimeSpan.FromMinutes(10));
+        var t = Step(acked, Drift3, [Window(true), Window(true), Window(true), Window(false)]);
+        Assert.Equal(AlertState.Resolved, t.Alert!.State);
+        Assert.Equal(_time.GetUtcNow(), t.Alert.ResolvedAt);
+        Assert.Equal(NotificationKind.Resolved, t.Notification!.Kind);
+        Assert.Throws<InvalidOperationException>(() => AlertLifecycle.Acknowledge(t.Alert, "ops", _time.GetUtcNow()));
+    }
+
+    [Fact]
+    public void Resolved_WhenConditionReturns_FiresANewAlert()
+    {
+        var fired = Step(null, Drift3, [Window(true), Window(true), Window(true)]).Alert!;
+        var resolved = AlertLifecycle.Resolve(fired, _time.GetUtcNow());
+        var again = Step(resolved, Drift3, [Window(true), Window(true), Window(true)]);
+        Assert.NotEqual(fired.Id, again.Alert!.Id);
+        Assert.Equal(AlertState.Firing, again.Alert.State);
+    }
+
+    [Fact]
+    public void Silence_MutesNotificationsUntilItExpires()
+    {
+        var silence = new Silence { Id = "s", Model = "m", RuleId = "drift", StartsAt = _time.GetUtcNow(), EndsAt = _time.GetUtcNow().AddHours(1) };
+        var muted = Step(null, Drift3, [Window(true), Window(true), Window(true)], silence);
+        Assert.True(muted.Alert!.Silenced);
+        Assert.Null(muted.Notification);
+        _time.Advance(TimeSpan.FromHours(2));
+        var loud = Step(null, Drift3, [Window(true), Window(true), Window(true)], silence);
+        Assert.False(loud.Alert!.Silenced);
+        Assert.NotNull(loud.Notification);
+    }
+
+    [Fact]
+    public void Silence_ForAnotherRule_DoesNotMute()
+    {
+        var silence = new Silence { Id = "s", Model = "m", RuleId = "other", StartsAt = _time.GetUtcNow(), EndsAt = _time.GetUtcNow().AddHours(1) };
+        Assert.NotNull(Step(null, Drift3, [Window(true), Window(true), Window(true)], silence).Notification);
+    }
+
+    [Fact]
+    public void Accuracy_BelowBaselineMinusTolerance_FiresCritical()
+    {
+        var rule = AlertRule.Defaults.Single(r => r.Kind == AlertRuleKind.AccuracyBelowBaseline);
+        Assert.Null(Step(null, rule, [Window(null, 0.86)]).Alert);
+        var t = Step(null, rule, [Window(null, 0.84)]);
+        Assert.Equal(AlertSeverity.Critical, t.Alert!.Severity);
+    }
+
+    [Fact]
+    public void NoTraffic_FiresAfterThePeriod()
+    {
+        var rule = new AlertRule { Id = "quiet", Kind = AlertRuleKind.NoTraffic, NoTrafficPeriod = TimeSpan.FromMinutes(30) };
+        var last = _time.GetUtcNow();
+        _time.Advance(TimeSpan.FromMinutes(29));
+        Assert.False(AlertRuleEvaluator.Evaluate(rule, [], null, last, _time.GetUtcNow()).Active);
+        _time.Advance(TimeSpan.FromMinutes(1));
+        Assert.True(AlertRuleEvaluator.Evaluate(rule, [], null, last, _time.GetUtcNow()).Active);
+    }
+}
+
+public sealed class AlertRepeatTests
+{
+    private static readonly AlertRule Rule = new() { Id = "drift", Kind = AlertRuleKind.EmbeddingDrift, ConsecutiveWindows = 1 };
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+
+    private AlertLifecycle.Transition Step(Alert? current) => AlertLifecycle.Apply(current, new RuleOutcome(Rule, true, "drift"), "m", [], _time.GetUtcNow(),
+        () => "a1", TimeSpan.FromHours(4));
+
+    [Fact]
+    public void StillFiring_IsNotifiedAgainAfterTheRepeatInterval_NotBefore()
+    {
+        var fired = Step(null).Alert!;
+        _time.Advance(TimeSpan.FromHours(3));
+        var quiet = Step(fired);
+        Assert.Null(quiet.Notification);
+        _time.Advance(TimeSpan.FromHours(1));
+        var repeat = Step(quiet.Alert);
+        Assert.Equal(NotificationKind.Firing, repeat.Notification!.Kind);
+        Assert.Equal(_time.GetUtcNow(), repeat.Alert!.LastNotifiedAt);
+        _time.Advance(TimeSpan.FromHours(1));
+        Assert.Null(Step(repeat.Alert).Notification);
+    }
+
+    [Fact]
+    public void Acknowledged_IsNotRepeated()
+    {
+        var acked = AlertLifecycle.Acknowledge(Step(null).Alert!, "ops", _time.GetUtcNow());
+        _time.Advance(TimeSpan.FromHours(10));
+        Assert.Null(Step(acked).Notification);
+    }
+}
