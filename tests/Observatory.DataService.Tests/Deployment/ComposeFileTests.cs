@@ -82,7 +82,7 @@ public sealed partial class ComposeFileTests
         foreach (var name in Environment(body).Keys)
         {
             if (name == "ASPNETCORE_HTTP_PORTS") continue; // ASP.NET Core's own
-            if (name.Contains("__", StringComparison.Ordinal))
+            if (name.Contains("__", StringComparison.Ordinal) || HasKey(settings.RootElement, [name]))
             {
                 Assert.True(HasKey(settings.RootElement, name.Split("__")), $"{service}: {name} is not a key of {Path.GetRelativePath(Root, projectDir)}/appsettings.json");
             }
