@@ -9,9 +9,10 @@ public static class InitOperation
     public const string ObsGitignore = "/config.local\n/cache/\n/tmp/\n/state.db*\n/lock*\n";
 
     /// <returns>False when the workspace was already initialised (nothing changed).</returns>
-    public static async Task<bool> RunAsync(string startDirectory, ObsEnvironment env, CancellationToken ct)
+    /// <param name="subdir">Make <paramref name="startDirectory"/> the workspace root inside a larger git work tree (monorepos).</param>
+    public static async Task<bool> RunAsync(string startDirectory, ObsEnvironment env, CancellationToken ct, bool subdir = false)
     {
-        using var repo = ObsRepository.Open(startDirectory, env, requireInit: false);
+        using var repo = ObsRepository.Open(startDirectory, env, requireInit: false, subdirRoot: subdir);
         var obs = repo.ObsDir;
         if (File.Exists(Path.Combine(obs, "config"))) return false;
         Directory.CreateDirectory(obs);

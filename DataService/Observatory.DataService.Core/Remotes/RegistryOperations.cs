@@ -138,11 +138,14 @@ public static class RegistryOperations
             var pointer = PointerFile.Parse(text, $"{pointerPath} in {request.Repo} at {rev}");
             var dataset = new TrackedDataset(pointerPath, ObsRepository.DatasetPathOf(pointerPath, pointer), pointer);
 
+            // The registry's workspace is the nearest folder above the pointer with .obs/config (the git root, or an
+            // `obs init --subdir` folder of a monorepo).
+            var (workspace, configText) = FindWorkspace(registry, commit, pointerPath);
             var stores = new List<IRemoteStore>();
-            var localRoot = Directory.Exists(request.Repo) ? System.IO.Path.GetFullPath(request.Repo) : null;
+            var localRoot = Directory.Exists(request.Repo) ? System.IO.Path.GetFullPath(System.IO.Path.Combine(request.Repo, workspace)) : null;
             if (localRoot is not null && Directory.Exists(System.IO.Path.Combine(localRoot, ".obs", "cache", "objects")))
                 stores.Add(factory.Open("registry-cache", new RemoteConfig { Url = System.IO.Path.Combine(localRoot, ".obs", "cache") }, localRoot));
-            var config = ObsConfig.Parse(registry.ReadFile(commit, ".obs/config"), $".obs/config in {request.Repo}");
+            var config = ObsConfig.Parse(configText, $".obs/config in {request.Repo}");
             if (config.Remotes.Count > 0)
             {
                 var (name, remote) = RemoteSelection.Resolve(config, request.Remote);
@@ -158,6 +161,17 @@ public static class RegistryOperations
         {
             registry.Dispose();
             throw;
+        }
+    }
+
+    private static (string Workspace, string? ConfigText) FindWorkspace(IVersionControl registry, string commit, string pointerPath)
+    {
+        var dir = pointerPath.Contains('/') ? pointerPath[..pointerPath.LastIndexOf('/')] : "";
+        while (true)
+        {
+            var text = registry.ReadFile(commit, (dir.Length == 0 ? "" : dir + "/") + ".obs/config");
+            if (text is not null || dir.Length == 0) return (dir, text);
+            dir = dir.Contains('/') ? dir[..dir.LastIndexOf('/')] : "";
         }
     }
 

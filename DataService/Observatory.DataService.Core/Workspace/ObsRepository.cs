@@ -61,18 +61,36 @@ public sealed class ObsRepository : IDisposable
         (SharedConfig, LocalConfig, Config) = LoadConfig();
     }
 
-    /// <summary>Opens the workspace containing <paramref name="startDirectory"/>; fails clearly outside git or before `obs init`.</summary>
-    public static ObsRepository Open(string startDirectory, ObsEnvironment env, bool requireInit = true)
+    /// <summary>
+    /// Opens the workspace containing <paramref name="startDirectory"/>: the nearest folder at or above it (within the git work
+    /// tree) that holds <c>.obs/</c> — the git root, or a sub-folder made with <c>obs init --subdir</c>. Fails clearly outside git
+    /// or before `obs init`; with <paramref name="subdirRoot"/> the start folder itself becomes the workspace root.
+    /// </summary>
+    public static ObsRepository Open(string startDirectory, ObsEnvironment env, bool requireInit = true, bool subdirRoot = false)
     {
         var git = env.DiscoverGit(startDirectory)
             ?? throw new UsageException($"'{startDirectory}' is not inside a git work tree; run 'git init' first");
-        var root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(git.WorkTreeRoot));
+        var gitRoot = Path.TrimEndingDirectorySeparator(Path.GetFullPath(git.WorkTreeRoot));
+        var root = subdirRoot ? Path.TrimEndingDirectorySeparator(Path.GetFullPath(startDirectory)) : FindWorkspaceRoot(startDirectory, gitRoot) ?? gitRoot;
         if (requireInit && !Directory.Exists(Path.Combine(root, ObsDirName)))
         {
             git.Dispose();
             throw new UsageException($"'{root}' has no {ObsDirName}/ folder; run 'obs init' first");
         }
-        return new ObsRepository(root, git, env);
+        IVersionControl vcs = root == gitRoot ? git : new SubdirVersionControl(git, RepoPath.Relative(gitRoot, root) + "/", root);
+        return new ObsRepository(root, vcs, env);
+    }
+
+    private static string? FindWorkspaceRoot(string startDirectory, string gitRoot)
+    {
+        var dir = Path.TrimEndingDirectorySeparator(Path.GetFullPath(startDirectory));
+        while (RepoPath.IsUnder(dir, gitRoot))
+        {
+            if (File.Exists(Path.Combine(dir, ObsDirName, "config"))) return dir;
+            if (dir == gitRoot) break;
+            dir = Path.GetDirectoryName(dir)!;
+        }
+        return null;
     }
 
     public Task<WorkspaceLock> LockAsync(CancellationToken ct) =>

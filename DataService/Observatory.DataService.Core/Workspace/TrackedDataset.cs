@@ -45,6 +45,7 @@ public static class Datasets
                 var name = Path.GetFileName(sub);
                 if (dir == repo.Root && name is ".git" or ObsRepository.ObsDirName) continue;
                 if (tracked.Contains(sub) || new DirectoryInfo(sub).LinkTarget is not null) continue;
+                if (Directory.Exists(Path.Combine(sub, ObsRepository.ObsDirName))) continue; // another (--subdir) workspace
                 pending.Push(sub);
             }
         }
