@@ -87,10 +87,14 @@ public sealed class FolderRemote : IRemoteStore
 
     private string PathOf(ContentHash hash) => Path.Combine(_objects, hash.Hex[..2], hash.Hex[2..]);
 
+    /// <summary>The remote folder is created when its parent exists (as DVC's local remote); a missing parent is a missing mount.</summary>
     private void EnsureReachable()
     {
-        if (!Directory.Exists(_root))
-            throw new StoreException($"remote folder {_root} does not exist; create it (mkdir -p) or fix the remote url");
+        if (Directory.Exists(_root)) return;
+        var parent = Path.GetDirectoryName(_root);
+        if (parent is null || !Directory.Exists(parent))
+            throw new StoreException($"remote folder {_root} does not exist and neither does its parent; create it (mkdir -p) or fix the remote url");
+        Directory.CreateDirectory(_root);
     }
 
     public void Dispose() { }
