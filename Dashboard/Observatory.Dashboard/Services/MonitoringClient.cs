@@ -53,11 +53,10 @@ public sealed class MonitoringClient(HttpClient http, DashboardOptions options)
 
     public Task<IReadOnlyList<AlertInfo>> AlertsAsync(string? model, string? state, CancellationToken ct)
     {
-        var query = new List<string>();
-        if (!string.IsNullOrEmpty(model)) query.Add("model=" + Uri.EscapeDataString(model));
-        if (!string.IsNullOrEmpty(state)) query.Add("state=" + Uri.EscapeDataString(state));
-        return GetAsync("/api/alerts" + (query.Count > 0 ? "?" + string.Join('&', query) : ""),
-            root => (IReadOnlyList<AlertInfo>)root.Deserialize<List<AlertInfo>>(Json)!, ct);
+        // The state is filtered here: the API binds it as an enum name (case-sensitive), the dashboard speaks the JSON values.
+        var query = $"/api/alerts?limit={MaxResults}" + (string.IsNullOrEmpty(model) ? "" : "&model=" + Uri.EscapeDataString(model));
+        return GetAsync(query, root => (IReadOnlyList<AlertInfo>)root.Deserialize<List<AlertInfo>>(Json)!
+            .Where(a => string.IsNullOrEmpty(state) || a.State == state).ToList(), ct);
     }
 
     public Task<IReadOnlyList<DeliveryInfo>> DeliveriesAsync(string alertId, CancellationToken ct) =>
