@@ -27,8 +27,13 @@ public sealed class MonitoringPagesTests(DashboardFixture fx)
         await Expect(row).ToContainTextAsync("embedding-drift");
         await Expect(row).ToContainTextAsync(DashboardFixture.DriftingModel);
         await Expect(row).ToContainTextAsync("warning");
+        var id = (await fx.Monitoring.AlertsAsync(DashboardFixture.DriftingModel)).Single().GetProperty("id").GetString()!;
+        await MonitoringService.UntilAsync(async () =>
+            (await fx.Monitoring.Client.GetFromJsonAsync<JsonElement>($"api/alerts/{id}/deliveries")).GetArrayLength() > 0, "a delivery attempt");
         await row.Locator("td").Nth(3).ClickAsync();
-        await Expect(page.GetByTestId("deliveries")).ToContainTextAsync("Notification attempts of embedding-drift on shapes");
+        var deliveries = page.GetByTestId("deliveries");
+        await Expect(deliveries).ToContainTextAsync("Notification attempts of embedding-drift on shapes");
+        await Expect(deliveries.Locator("tr", new() { HasText = MonitoringService.Webhook }).First).ToContainTextAsync("failed");
         await Browser.ScreenshotAsync(page, "alerts-seeded");
     }
 

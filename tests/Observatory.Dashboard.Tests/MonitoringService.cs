@@ -15,6 +15,7 @@ namespace Observatory.Dashboard.Tests;
 public sealed class MonitoringService : IAsyncDisposable
 {
     public const string ApiKey = "dashboard-test-key";
+    public const string Webhook = "ops";
 
     private readonly Process _process;
     private readonly TempDirectory _dir;
@@ -48,6 +49,9 @@ public sealed class MonitoringService : IAsyncDisposable
                      $"--ConnectionStrings:Monitoring=Data Source={dir.Combine("monitoring.db")}",
                      $"--Monitoring:EmbeddingCacheDirectory={dir.Combine("embedding-cache")}",
                      "--Logging:LogLevel:Default=Warning",
+                     // A webhook nobody listens on: every delivery attempt fails and is recorded, so the alert has attempts to show.
+                     $"--Monitoring:Webhooks:0:Name={Webhook}", $"--Monitoring:Webhooks:0:Url=http://127.0.0.1:{FreePort()}/hook",
+                     "--Monitoring:DeliveryIntervalSeconds=0.5",
                  })
             psi.ArgumentList.Add(a);
         psi.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
