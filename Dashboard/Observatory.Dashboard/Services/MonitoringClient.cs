@@ -24,8 +24,11 @@ public sealed record JobStatusInfo(string Job, string? Model, string? Cron, Date
 /// <summary>One method's drift verdict for one window (embedding, prediction or confidence drift).</summary>
 public sealed record MethodPoint(DateTime At, string Method, double Statistic, double? PValue, double Threshold, bool Drifted);
 
-/// <summary>One drift window: when, how many events, whether it was flagged, and every method's verdict.</summary>
-public sealed record DriftWindow(DateTime WindowEnd, int EventCount, bool Flagged, IReadOnlyList<MethodPoint> Methods);
+/// <summary>Share of one predicted class (index into the model's classes) in the reference period and in a window.</summary>
+public sealed record ClassShare(int Class, double Reference, double Current);
+
+/// <summary>One drift window: when, how many events, whether it was flagged, every method's verdict, and the predicted-class shares.</summary>
+public sealed record DriftWindow(DateTime WindowEnd, int EventCount, bool Flagged, IReadOnlyList<MethodPoint> Methods, IReadOnlyList<ClassShare> Classes);
 
 public sealed record AccuracyPoint(DateTime WindowEnd, int EventCount, double? Accuracy, bool Estimated, double? Baseline);
 
@@ -163,17 +166,26 @@ public sealed class MonitoringClient(HttpClient http, DashboardOptions options)
     {
         var at = r.GetProperty("windowEnd").GetDateTimeOffset().UtcDateTime;
         var methods = new List<MethodPoint>();
+        var classes = new List<ClassShare>();
         if (r.TryGetProperty("details", out var details) && details.ValueKind == JsonValueKind.Object)
         {
             foreach (var (report, prefix) in new[] { ("embedding", ""), ("prediction", "prediction "), ("confidence", "confidence ") })
             {
                 if (!details.TryGetProperty(report, out var rep) || rep.ValueKind != JsonValueKind.Object || !rep.TryGetProperty("methods", out var ms)) continue;
                 foreach (var m in ms.EnumerateArray())
+                {
+                    if (report == "prediction" && classes.Count == 0 && m.TryGetProperty("details", out var pd) && pd.ValueKind == JsonValueKind.Object
+                        && pd.TryGetProperty("classes", out var ks) && pd.TryGetProperty("reference_proportions", out var rp) && pd.TryGetProperty("current_proportions", out var cp))
+                    {
+                        var (k, r0, c0) = (ks.EnumerateArray().ToList(), rp.EnumerateArray().ToList(), cp.EnumerateArray().ToList());
+                        for (var i = 0; i < Math.Min(k.Count, Math.Min(r0.Count, c0.Count)); i++) classes.Add(new ClassShare(k[i].GetInt32(), r0[i].GetDouble(), c0[i].GetDouble()));
+                    }
                     methods.Add(new MethodPoint(at, prefix + m.GetProperty("method").GetString(), Number(m, "statistic") ?? 0, Number(m, "pValue"),
                         Number(m, "threshold") ?? 0, m.TryGetProperty("drifted", out var d) && d.ValueKind == JsonValueKind.True));
+                }
             }
         }
-        return new DriftWindow(at, r.GetProperty("eventCount").GetInt32(), r.GetProperty("flagged").GetBoolean(), methods);
+        return new DriftWindow(at, r.GetProperty("eventCount").GetInt32(), r.GetProperty("flagged").GetBoolean(), methods, classes);
     }
 
     public static AccuracyPoint ParseAccuracy(JsonElement r)
