@@ -14,6 +14,7 @@ public sealed class DashboardFixture : IAsyncLifetime
     public const string DriftingModel = "shapes";
     public const string QuietModel = "digits";
     public const int DriftRuns = 3;
+    public const double Accuracy = 0.95;
     public const string AlertSummary = "retraining recommended: input drift";
 
     public DashboardServer Server { get; private set; } = null!;
@@ -57,8 +58,11 @@ public sealed class DashboardFixture : IAsyncLifetime
             schedule = "0 0 0 1 1 ? 2099",
         });
         await Monitoring.SendEventsAsync(DriftingModel, "ref", 300, now.AddHours(-3), now.AddHours(-2), 0, 1);
-        await Monitoring.SendEventsAsync(DriftingModel, "cur", 200, now.AddMinutes(-25), now, 1.0, 2);
+        var current = await Monitoring.SendEventsAsync(DriftingModel, "cur", 200, now.AddMinutes(-25), now, 1.0, 2);
         for (var i = 0; i < DriftRuns; i++) await Monitoring.RunDriftAsync(DriftingModel);
+        // Feedback on 100 window events, 95 right: accuracy 0.95 over a 0.9 baseline (drifting, not degraded).
+        await Monitoring.SendFeedbackAsync(DriftingModel, current.Take(100).Select((e, i) => (e.Key, i < 95 ? e.Value : e.Value == "circle" ? "square" : "circle")));
+        await Monitoring.RunAccuracyAsync(DriftingModel);
         if ((await Monitoring.AlertsAsync(DriftingModel)).Length != 1)
             throw new InvalidOperationException($"seeding: expected one embedding-drift alert\n{Monitoring.Log}");
     }

@@ -74,6 +74,8 @@ public sealed class MonitoringPagesTests(DashboardFixture fx)
         await Expect(page.GetByTestId("drift-flagged")).ToHaveTextAsync(DashboardFixture.DriftRuns.ToString());
         var chart = page.Locator("[data-testid=drift-chart][data-method=mmd]");
         await Expect(chart).ToHaveAttributeAsync("data-points", DashboardFixture.DriftRuns.ToString());
+        await Expect(page.GetByTestId("accuracy-points")).ToHaveTextAsync("1");
+        await Expect(page.GetByTestId("accuracy-latest")).ToHaveTextAsync("95.0 %");
         var classes = page.GetByTestId("class-distribution");
         foreach (var c in new[] { "circle", "square", "triangle" }) await Expect(classes).ToContainTextAsync(c);
         await Browser.ScreenshotAsync(page, "model-shapes");

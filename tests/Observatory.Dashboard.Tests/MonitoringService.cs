@@ -77,7 +77,8 @@ public sealed class MonitoringService : IAsyncDisposable
     }
 
     /// <summary>Posts <paramref name="n"/> events spread over [from, to) with 8-d Gaussian embeddings shifted by <paramref name="shift"/>.</summary>
-    public async Task SendEventsAsync(string model, string prefix, int n, DateTimeOffset from, DateTimeOffset to, double shift, int seed)
+    /// <returns>The predicted class of each event, by id.</returns>
+    public async Task<IReadOnlyDictionary<string, string>> SendEventsAsync(string model, string prefix, int n, DateTimeOffset from, DateTimeOffset to, double shift, int seed)
     {
         var rng = new Random(seed);
         string[] classes = ["circle", "square", "triangle"];
@@ -91,6 +92,23 @@ public sealed class MonitoringService : IAsyncDisposable
         }).ToArray();
         using var r = await Client.PostAsJsonAsync($"api/models/{model}/events", new { events });
         if (!r.IsSuccessStatusCode) throw new InvalidOperationException($"POST events: {(int)r.StatusCode} {await r.Content.ReadAsStringAsync()}");
+        return events.ToDictionary(e => e.id, e => e.predictedClass);
+    }
+
+    public async Task SendFeedbackAsync(string model, IEnumerable<(string Id, string TrueClass)> feedback)
+    {
+        using var r = await Client.PostAsJsonAsync($"api/models/{model}/feedback", new { feedback = feedback.Select(f => new { id = f.Id, trueClass = f.TrueClass }).ToArray() });
+        if (!r.IsSuccessStatusCode) throw new InvalidOperationException($"POST feedback: {(int)r.StatusCode} {await r.Content.ReadAsStringAsync()}");
+    }
+
+    /// <summary>Runs the accuracy job now and waits until its result is stored.</summary>
+    public async Task RunAccuracyAsync(string model)
+    {
+        var before = (await Client.GetFromJsonAsync<JsonElement>($"api/models/{model}/accuracy?limit=1000")).GetArrayLength();
+        using var r = await Client.PostAsync($"api/models/{model}/jobs/accuracy/run", null);
+        if (r.StatusCode != HttpStatusCode.Accepted) throw new InvalidOperationException($"run accuracy: {(int)r.StatusCode} {await r.Content.ReadAsStringAsync()}");
+        await UntilAsync(async () => (await Client.GetFromJsonAsync<JsonElement>($"api/models/{model}/accuracy?limit=1000")).GetArrayLength() > before,
+            $"a new accuracy result of {model}\n{Log}", 90);
     }
 
     /// <summary>Runs the drift job now and waits until its result is stored.</summary>
