@@ -64,6 +64,23 @@ public sealed class MonitoringPagesTests(DashboardFixture fx)
     }
 
     [Fact]
+    public async Task AlertsPage_Silence_CreatesASilenceWithTheChosenExpiryInTheStore()
+    {
+        var page = await OpenAsync("alerts");
+        var row = page.GetByTestId("alerts-grid").Locator("tr", new() { HasText = DashboardFixture.AlertSummary });
+        var clicked = DateTimeOffset.UtcNow;
+        await row.GetByTestId("silence").ClickAsync();
+        await Expect(page.GetByTestId("alert-action-done")).ToContainTextAsync("Notifications of embedding-drift on shapes silenced until");
+
+        var silences = (await fx.Monitoring.Client.GetFromJsonAsync<JsonElement>("api/silences")).EnumerateArray()
+            .Where(x => x.GetProperty("model").GetString() == DashboardFixture.DriftingModel).ToList();
+        var silence = Assert.Single(silences);
+        Assert.Equal("embedding-drift", silence.GetProperty("ruleId").GetString());
+        var endsAt = silence.GetProperty("endsAt").GetDateTimeOffset();
+        Assert.InRange(endsAt, clicked.AddHours(4).AddMinutes(-1), clicked.AddHours(4).AddMinutes(5)); // the default choice: 4 hours
+    }
+
+    [Fact]
     public async Task ModelPage_ShowsADriftChartWithOnePointPerSeededDriftRun()
     {
         var stored = await fx.Monitoring.DriftAsync(DashboardFixture.DriftingModel);
