@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.StaticFiles;
 using Observatory.Dashboard.Components;
 using Observatory.Dashboard.Security;
+using Observatory.Dashboard.Services;
 using Observatory.DataService.Core.Queries;
 using Observatory.DataService.Core.Workspace;
 using Observatory.DataService.Git;
@@ -22,6 +23,12 @@ public static class DashboardApp
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(_ => new DatasetCatalog(Path.GetFullPath(options.RepositoryPath),
             new ObsEnvironment(p => LibGit2VersionControl.Discover(p), p => new SqliteStatCache(p), TimeProvider.System)));
+
+        builder.Services.AddHttpClient<MonitoringClient>(http =>
+        {
+            if (Uri.TryCreate(options.MonitoringUrl, UriKind.Absolute, out var url)) http.BaseAddress = url;
+            http.Timeout = TimeSpan.FromSeconds(15);
+        });
 
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddRadzenComponents();

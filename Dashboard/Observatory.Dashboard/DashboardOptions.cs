@@ -13,6 +13,12 @@ public sealed record DashboardOptions
 
     /// <summary>Forces login even on loopback (null: decided by the bound addresses).</summary>
     public bool? RequireLogin { get; init; }
+
+    /// <summary>Base address of the Monitoring service (e.g. http://127.0.0.1:5080); unset: monitoring pages say so.</summary>
+    public string? MonitoringUrl { get; init; }
+
+    /// <summary>Sent as X-Api-Key on writes (acknowledge, resolve, silence, run now); empty when Monitoring accepts loopback writes.</summary>
+    public string? MonitoringApiKey { get; init; }
 }
 
 /// <summary>A dashboard login. Give <see cref="PasswordSha256"/> (hex of SHA-256 of the password) to keep the password out of configuration.</summary>

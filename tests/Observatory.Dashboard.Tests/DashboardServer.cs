@@ -27,7 +27,7 @@ public sealed class DashboardServer : IAsyncDisposable
         BaseAddress = baseAddress;
     }
 
-    public static async Task<DashboardServer> StartAsync(string repositoryPath, IPAddress? address = null)
+    public static async Task<DashboardServer> StartAsync(string repositoryPath, IPAddress? address = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         address ??= IPAddress.Loopback;
         var port = FreePort(address);
@@ -44,6 +44,7 @@ public sealed class DashboardServer : IAsyncDisposable
         psi.Environment["Dashboard__Users__0__Name"] = User;
         psi.Environment["Dashboard__Users__0__Password"] = Password;
         psi.Environment["Logging__LogLevel__Default"] = "Warning";
+        foreach (var (k, v) in environment ?? new Dictionary<string, string>()) psi.Environment[k] = v;
         var process = Process.Start(psi)!;
         var server = new DashboardServer(process, new Uri(url + "/"));
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (server._log) server._log.AppendLine(e.Data); };

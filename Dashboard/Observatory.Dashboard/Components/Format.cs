@@ -20,6 +20,9 @@ public static class Format
 
     public static string Date(DateTimeOffset d) => d.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
 
+    /// <summary>For grid columns whose title says "(UTC)".</summary>
+    public static string ShortDate(DateTimeOffset d) => d.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
+
     public static BadgeStyle ValidationStyle(VersionValidation? v) => v?.Status switch
     {
         "failed" => BadgeStyle.Danger,
