@@ -12,6 +12,7 @@ public sealed class KillTests
 {
     private const int Files = 1500;
     private const int Size = 48 * 1024;
+    private const int AddFiles = 4000;
 
     [Theory]
     [InlineData(20)]
@@ -21,7 +22,8 @@ public sealed class KillTests
     {
         using var repo = new GitSandbox("kill-add");
         VersioningEndToEndTests.Ok(await ObsProcess.RunAsync(repo.Root, "init"));
-        StoreInvariants.WriteRandomFiles(repo.PathOf("data/set"), Files, seed: 11, size: Size);
+        // More files than the other kill tests: add is the fastest verb, and the kill must land before it finishes.
+        StoreInvariants.WriteRandomFiles(repo.PathOf("data/set"), AddFiles, seed: 11, size: Size);
 
         var killedMidway = await KillWhenAsync(repo.Root, ["add", "data/set", "--no-validate"],
             () => StoreInvariants.CountFiles(repo.PathOf(".obs/cache/objects")) >= objectsBeforeKill);
