@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# The main job on the embedded default: builds Observatory, generates the sample image dataset, and versions it with `obs`
-# in a fresh git workspace under .work/demo (v1, a change, v2, diff, log, restore v1 from history).
+# The main job on the embedded default: builds Observatory, generates the sample image dataset and versions it with `obs`
+# in a fresh git workspace under .work/demo (v1, a change refused by validation, v2, diff, log, restore v1 from history), then
+# runs the monitoring half (scripts/demo-monitoring.sh): a registry dataset version as the reference, traffic without and with
+# drift, the "retraining recommended" alert delivered to a local webhook sink, and the dashboard.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -45,3 +47,7 @@ obs checkout --rev shapes@v1 data/shapes
 obs status
 echo
 echo "workspace: $work (a git repo; try: cd $work && dotnet $root/DataService/Observatory.Cli/bin/Release/net10.0/obs.dll log)"
+
+echo
+echo "== the monitoring half: reference = a registry dataset version, traffic with drift, alert to a webhook, dashboard" >&2
+bash "$root/scripts/demo-monitoring.sh"
