@@ -38,8 +38,6 @@ public sealed class FolderRemote : IRemoteStore
         return Task.FromResult<IReadOnlySet<ContentHash>>(set);
     }
 
-    public Task<bool> ExistsAsync(ContentHash hash, CancellationToken ct) => Task.FromResult(File.Exists(PathOf(hash)));
-
     public async Task UploadAsync(ContentHash hash, string localPath, long size, CancellationToken ct)
     {
         EnsureReachable();

@@ -70,19 +70,6 @@ public sealed class S3Remote : IRemoteStore
         return set;
     }
 
-    public async Task<bool> ExistsAsync(ContentHash hash, CancellationToken ct)
-    {
-        try
-        {
-            await Guard(() => _client.StatObjectAsync(new StatObjectArgs().WithBucket(_settings.Bucket).WithObject(Key(hash)), ct), "stat " + hash.Short);
-            return true;
-        }
-        catch (StoreException ex) when (ex.InnerException is ObjectNotFoundException)
-        {
-            return false;
-        }
-    }
-
     public async Task UploadAsync(ContentHash hash, string localPath, long size, CancellationToken ct)
     {
         if (size < SinglePutLimit)

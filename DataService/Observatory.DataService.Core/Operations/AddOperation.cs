@@ -92,8 +92,7 @@ public static class AddOperation
     /// <summary>Adds <c>/&lt;name&gt;</c> to the .gitignore beside the dataset (DVC's convention), atomically.</summary>
     public static async Task EnsureIgnoredAsync(ObsRepository repo, string datasetPath, CancellationToken ct)
     {
-        var folder = datasetPath.Contains('/') ? datasetPath[..datasetPath.LastIndexOf('/')] : "";
-        var gitignore = repo.FullPath(folder.Length == 0 ? ".gitignore" : folder + "/.gitignore");
+        var gitignore = repo.FullPath(GitignorePathFor(datasetPath));
         var line = "/" + Leaf(datasetPath);
         var text = File.Exists(gitignore) ? await File.ReadAllTextAsync(gitignore, ct) : "";
         if (text.Split('\n').Any(l => l.TrimEnd('\r') == line)) return;

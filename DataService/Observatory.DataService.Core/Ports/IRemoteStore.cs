@@ -14,8 +14,6 @@ public interface IRemoteStore : IDisposable
     /// <summary>Every object the remote holds, by listing (one request per 1,000 keys on S3), not one request per object.</summary>
     Task<IReadOnlySet<ContentHash>> ListAsync(CancellationToken ct);
 
-    Task<bool> ExistsAsync(ContentHash hash, CancellationToken ct);
-
     /// <summary>Uploads a local file as the object; streamed (bounded memory), multipart for large files.</summary>
     Task UploadAsync(ContentHash hash, string localPath, long size, CancellationToken ct);
 
