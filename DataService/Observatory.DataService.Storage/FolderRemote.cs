@@ -11,12 +11,14 @@ public sealed class FolderRemote : IRemoteStore
     private readonly string _root;
     private readonly string _objects;
     private readonly string _tmp;
+    private readonly string _packs;
 
     public FolderRemote(string root)
     {
         _root = Path.GetFullPath(root);
         _objects = Path.Combine(_root, "objects");
         _tmp = Path.Combine(_root, "tmp");
+        _packs = Path.Combine(_root, "packs");
     }
 
     public string DisplayUrl => _root;
@@ -82,6 +84,95 @@ public sealed class FolderRemote : IRemoteStore
         File.Delete(PathOf(hash));
         return Task.CompletedTask;
     }
+
+    public Task<PackListing> ListPacksAsync(CancellationToken ct)
+    {
+        EnsureReachable();
+        var indexed = new HashSet<string>(StringComparer.Ordinal);
+        var data = new HashSet<string>(StringComparer.Ordinal);
+        if (Directory.Exists(_packs))
+        {
+            foreach (var file in Directory.EnumerateFiles(_packs))
+            {
+                var name = Path.GetFileName(file);
+                var id = Path.GetFileNameWithoutExtension(name);
+                if (!Core.Remotes.PackIndex.IsValidId(id)) continue;
+                if (name.EndsWith(".idx", StringComparison.Ordinal)) indexed.Add(id);
+                else if (name.EndsWith(".pack", StringComparison.Ordinal)) data.Add(id);
+            }
+        }
+        return Task.FromResult(new PackListing(indexed, data));
+    }
+
+    public async Task UploadPackAsync(string id, IReadOnlyList<PackPart> parts, ReadOnlyMemory<byte> index, CancellationToken ct)
+    {
+        EnsureReachable();
+        Directory.CreateDirectory(_tmp);
+        Directory.CreateDirectory(_packs);
+        var temp = AtomicFile.TempPath(_tmp);
+        try
+        {
+            await using (var dst = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+            {
+                foreach (var part in parts)
+                {
+                    await using var src = new FileStream(part.LocalPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+                    if (src.Length != part.Size) throw new StoreException($"{part.LocalPath} changed size while being packed ({src.Length} bytes, expected {part.Size})");
+                    await src.CopyToAsync(dst, 1 << 17, ct);
+                }
+                await dst.FlushAsync(ct);
+            }
+            File.Move(temp, PackPath(id, ".pack"), overwrite: true);
+        }
+        catch
+        {
+            AtomicFile.TryDelete(temp);
+            throw;
+        }
+        await AtomicFile.WriteAllBytesAsync(PackPath(id, ".idx"), index, _tmp, ct);
+    }
+
+    public async Task<byte[]> ReadPackIndexAsync(string id, CancellationToken ct)
+    {
+        EnsureReachable();
+        try
+        {
+            return await File.ReadAllBytesAsync(PackPath(id, ".idx"), ct);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new StoreException($"pack index {id} is missing on remote {DisplayUrl}", ex);
+        }
+    }
+
+    public async Task DownloadPackRangeAsync(string id, long offset, long length, Func<Stream, CancellationToken, Task> consume, CancellationToken ct)
+    {
+        EnsureReachable();
+        FileStream stream;
+        try
+        {
+            stream = new FileStream(PackPath(id, ".pack"), FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new StoreException($"pack {id} is missing on remote {DisplayUrl}; its index is there, so the remote was changed behind obs' back", ex);
+        }
+        await using (stream)
+        {
+            stream.Seek(offset, SeekOrigin.Begin);
+            await consume(new Core.Remotes.SliceStream(stream, length), ct);
+        }
+    }
+
+    public Task DeletePackAsync(string id, CancellationToken ct)
+    {
+        File.Delete(PackPath(id, ".idx"));
+        File.Delete(PackPath(id, ".pack"));
+        return Task.CompletedTask;
+    }
+
+    private string PackPath(string id, string extension) =>
+        Core.Remotes.PackIndex.IsValidId(id) ? Path.Combine(_packs, id + extension) : throw new StoreException($"'{id}' is not a pack id");
 
     private string PathOf(ContentHash hash) => Path.Combine(_objects, hash.Hex[..2], hash.Hex[2..]);
 

@@ -26,6 +26,7 @@ public sealed class S3Remote : IRemoteStore
     private readonly IMinioClient _client;
     private readonly S3Settings _settings;
     private readonly string _objectsPrefix;
+    private readonly string _packsPrefix;
     // Object bytes travel over presigned URLs on one pooled HttpClient: the SDK's GetObject adds a HEAD per object and, in
     // 7.0, serialised concurrent downloads here (~40 ms each); its PutObject buffers multipart parts in memory.
     private readonly HttpClient _http = new(new SocketsHttpHandler
@@ -47,7 +48,9 @@ public sealed class S3Remote : IRemoteStore
             .WithRegion(settings.Region)
             .WithTimeout(60_000)
             .Build();
-        _objectsPrefix = (settings.Prefix.Length == 0 ? "" : settings.Prefix.TrimEnd('/') + "/") + "objects/";
+        var root = settings.Prefix.Length == 0 ? "" : settings.Prefix.TrimEnd('/') + "/";
+        _objectsPrefix = root + "objects/";
+        _packsPrefix = root + "packs/";
         DisplayUrl = $"s3://{settings.Bucket}/{settings.Prefix.TrimEnd('/')} ({endpoint.GetLeftPart(UriPartial.Authority)})";
     }
 
@@ -130,6 +133,97 @@ public sealed class S3Remote : IRemoteStore
         await Guard(async () => { await _client.RemoveObjectAsync(new RemoveObjectArgs().WithBucket(_settings.Bucket).WithObject(Key(hash)), ct); return 0; }, "delete " + hash.Short);
     }
 
+    public async Task<PackListing> ListPacksAsync(CancellationToken ct)
+    {
+        var indexed = new HashSet<string>(StringComparer.Ordinal);
+        var data = new HashSet<string>(StringComparer.Ordinal);
+        await Guard(async () =>
+        {
+            await EnsureBucketAsync(ct);
+            var args = new ListObjectsArgs().WithBucket(_settings.Bucket).WithPrefix(_packsPrefix).WithRecursive(true);
+            await foreach (var item in _client.ListObjectsEnumAsync(args, ct))
+            {
+                var name = item.Key[_packsPrefix.Length..];
+                var id = Path.GetFileNameWithoutExtension(name);
+                if (!PackIndex.IsValidId(id)) continue;
+                if (name.EndsWith(".idx", StringComparison.Ordinal)) indexed.Add(id);
+                else if (name.EndsWith(".pack", StringComparison.Ordinal)) data.Add(id);
+            }
+            return 0;
+        }, "list packs");
+        return new PackListing(indexed, data);
+    }
+
+    public async Task UploadPackAsync(string id, IReadOnlyList<PackPart> parts, ReadOnlyMemory<byte> index, CancellationToken ct)
+    {
+        var length = parts.Sum(p => p.Size);
+        if (length >= SinglePutLimit) throw new StoreException($"pack {id} is {length} bytes; packs must stay below 5 GiB (lower pack_size)");
+        var what = "upload pack " + id[..12];
+        await Guard(async () =>
+        {
+            var url = await Presign(PackKey(id, ".pack"), put: true);
+            using var content = new ConcatenatedFilesContent(parts);
+            content.Headers.ContentLength = length;
+            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/octet-stream");
+            using var response = await _http.PutAsync(url, content, ct);
+            await EnsureSuccessAsync(response, what, null, ct);
+            return 0;
+        }, what);
+        // The index is the commit point: written only after the data is complete.
+        await Guard(async () =>
+        {
+            var url = await Presign(PackKey(id, ".idx"), put: true);
+            using var content = new ReadOnlyMemoryContent(index);
+            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("text/plain");
+            using var response = await _http.PutAsync(url, content, ct);
+            await EnsureSuccessAsync(response, what, null, ct);
+            return 0;
+        }, what);
+    }
+
+    public async Task<byte[]> ReadPackIndexAsync(string id, CancellationToken ct)
+    {
+        var what = "read pack index " + id[..12];
+        return await Guard(async () =>
+        {
+            var url = await Presign(PackKey(id, ".idx"), put: false);
+            using var response = await _http.GetAsync(url, ct);
+            await EnsureSuccessAsync(response, what, $"pack index {id} is missing on remote {DisplayUrl}", ct);
+            return await response.Content.ReadAsByteArrayAsync(ct);
+        }, what);
+    }
+
+    public async Task DownloadPackRangeAsync(string id, long offset, long length, Func<Stream, CancellationToken, Task> consume, CancellationToken ct)
+    {
+        var what = "download from pack " + id[..12];
+        await Guard(async () =>
+        {
+            var url = await Presign(PackKey(id, ".pack"), put: false);
+            using var message = new HttpRequestMessage(HttpMethod.Get, url);
+            message.Headers.Range = new System.Net.Http.Headers.RangeHeaderValue(offset, offset + length - 1);
+            using var response = await _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, ct);
+            await EnsureSuccessAsync(response, what, $"pack {id} is missing on remote {DisplayUrl}; its index is there, so the remote was changed behind obs' back", ct);
+            await using var body = await response.Content.ReadAsStreamAsync(ct);
+            // A server that ignores Range answers 200 with the whole pack: skip to the wanted bytes.
+            if (response.StatusCode != System.Net.HttpStatusCode.PartialContent) await SliceStream.SkipAsync(body, offset, ct);
+            await consume(new SliceStream(body, length), ct);
+            return 0;
+        }, what);
+    }
+
+    public async Task DeletePackAsync(string id, CancellationToken ct)
+    {
+        foreach (var extension in new[] { ".idx", ".pack" })
+            await Guard(async () => { await _client.RemoveObjectAsync(new RemoveObjectArgs().WithBucket(_settings.Bucket).WithObject(PackKey(id, extension)), ct); return 0; }, "delete pack " + id[..12]);
+    }
+
+    private async Task<string> Presign(string key, bool put) => put
+        ? await _client.PresignedPutObjectAsync(new PresignedPutObjectArgs().WithBucket(_settings.Bucket).WithObject(key).WithExpiry(3600))
+        : await _client.PresignedGetObjectAsync(new PresignedGetObjectArgs().WithBucket(_settings.Bucket).WithObject(key).WithExpiry(3600));
+
+    private string PackKey(string id, string extension) =>
+        PackIndex.IsValidId(id) ? _packsPrefix + id + extension : throw new StoreException($"'{id}' is not a pack id");
+
     private bool _bucketChecked;
 
     private async Task EnsureBucketAsync(CancellationToken ct)
@@ -182,5 +276,28 @@ public sealed class S3Remote : IRemoteStore
     {
         _http.Dispose();
         (_client as IDisposable)?.Dispose();
+    }
+}
+
+/// <summary>The request body of a pack: local files streamed one after another, never held in memory.</summary>
+internal sealed class ConcatenatedFilesContent(IReadOnlyList<PackPart> parts) : HttpContent
+{
+    protected override async Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context) =>
+        await SerializeToStreamAsync(stream, context, CancellationToken.None);
+
+    protected override async Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context, CancellationToken cancellationToken)
+    {
+        foreach (var part in parts)
+        {
+            await using var src = new FileStream(part.LocalPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+            if (src.Length != part.Size) throw new StoreException($"{part.LocalPath} changed size while being packed ({src.Length} bytes, expected {part.Size})");
+            await src.CopyToAsync(stream, 1 << 16, cancellationToken);
+        }
+    }
+
+    protected override bool TryComputeLength(out long length)
+    {
+        length = parts.Sum(p => p.Size);
+        return true;
     }
 }

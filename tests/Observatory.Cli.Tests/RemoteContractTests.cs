@@ -12,11 +12,42 @@ public abstract class RemoteContractTests
     /// <summary>Configures remote "storage" (default) in a workspace; the returned env is what a user would export.</summary>
     protected abstract Task<IDictionary<string, string>> ConfigureAsync(string root, string prefix);
 
-    /// <summary>Replaces an object's bytes on the remote behind obs' back.</summary>
-    protected abstract void Corrupt(string prefix, string hash);
+    /// <summary>The file on disk that holds a remote key (the folder itself, or s3rver's data file).</summary>
+    protected abstract string FileOf(string prefix, string key);
 
-    /// <summary>Objects the remote holds under a prefix.</summary>
-    protected abstract int CountObjects(string prefix);
+    /// <summary>Keys the remote holds under <c>prefix/folder/</c>, relative to the prefix.</summary>
+    protected abstract IEnumerable<string> KeysUnder(string prefix, string folder);
+
+    /// <summary>Objects the remote holds under a prefix: loose ones plus those listed by pack indexes.</summary>
+    protected int CountObjects(string prefix) =>
+        KeysUnder(prefix, "objects").Count() + Indexes(prefix).Sum(i => i.Entries.Count);
+
+    protected int CountPacks(string prefix) => KeysUnder(prefix, "packs").Count(k => k.EndsWith(".pack", StringComparison.Ordinal));
+
+    private IEnumerable<(string Id, IReadOnlyList<(string Hash, long Offset)> Entries)> Indexes(string prefix) =>
+        KeysUnder(prefix, "packs").Where(k => k.EndsWith(".idx", StringComparison.Ordinal)).Select(k => (Key: k, Text: File.ReadAllText(FileOf(prefix, k))))
+        .Where(x => x.Text.EndsWith('\n')) // s3rver writes its data file in place: one being written is not an index yet
+        .Select(x =>
+        {
+            var (k, lines) = (x.Key, x.Text.Split('\n'));
+            Assert.Equal("obs-pack 1", lines[0]);
+            return (Path.GetFileNameWithoutExtension(k), (IReadOnlyList<(string, long)>)lines.Skip(1).Where(l => l.Length > 0)
+                .Select(l => l.Split(' ')).Select(p => (p[0], long.Parse(p[1], System.Globalization.CultureInfo.InvariantCulture))).ToList());
+        });
+
+    /// <summary>Flips a byte of an object on the remote behind obs' back, wherever it lies (loose, or inside a pack).</summary>
+    protected void Corrupt(string prefix, string hash)
+    {
+        var loose = FileOf(prefix, $"objects/{hash[..2]}/{hash[2..]}");
+        var (file, offset) = File.Exists(loose) ? (loose, 0L) : Indexes(prefix)
+            .SelectMany(i => i.Entries.Where(e => e.Hash == hash).Select(e => (FileOf(prefix, $"packs/{i.Id}.pack"), e.Offset)))
+            .First();
+        using var stream = new FileStream(file, FileMode.Open, FileAccess.ReadWrite);
+        stream.Position = offset;
+        var b = stream.ReadByte();
+        stream.Position = offset;
+        stream.WriteByte((byte)(b ^ 0xFF));
+    }
 
     protected static string NewPrefix() => "t" + Guid.NewGuid().ToString("N")[..10];
 
@@ -83,8 +114,9 @@ public abstract class RemoteContractTests
         var env = await ConfigureAsync(repo.Root, prefix);
         StoreInvariants.WriteRandomFiles(repo.PathOf("data/set"), 600, seed: 5, size: 20_000);
         Ok(await Obs(repo.Root, env, "add", "data/set", "--no-validate"));
+        Ok(await Obs(repo.Root, env, "remote", "set", "storage", "pack_size", "40K")); // 2 files a pack: 300 packs to kill amid
 
-        using (var process = ObsProcess.Start(repo.Root, ["push", "-j", "2"], env))
+        using (var process = ObsProcess.Start(repo.Root, ["push", "-j", "1"], env))
         {
             var sw = System.Diagnostics.Stopwatch.StartNew();
             while (!process.HasExited && CountObjects(prefix) < 50 && sw.Elapsed < TimeSpan.FromMinutes(2)) await Task.Delay(10);
@@ -99,6 +131,12 @@ public abstract class RemoteContractTests
         var doc = JsonDocument.Parse(resumed.Stdout).RootElement;
         Assert.Equal(before, doc.GetProperty("already_there").GetInt32());
         Assert.Equal(601 - before, doc.GetProperty("transferred").GetInt32()); // 600 files + the tree
+        Assert.Equal(601, CountObjects(prefix));
+
+        // A pack whose upload was cut before its index is an orphan: remote gc removes it and nothing live.
+        Ok(await Obs(repo.Root, env, "gc", "-r", "--force"));
+        Assert.Equal(KeysUnder(prefix, "packs").Count(k => k.EndsWith(".idx", StringComparison.Ordinal)), CountPacks(prefix));
+        Assert.Equal(601, CountObjects(prefix));
 
         // Everything on the remote is whole: a fresh clone pulls and verifies every object.
         using var clone = new TempDirectory("clone");
@@ -117,6 +155,7 @@ public abstract class RemoteContractTests
         var env = await ConfigureAsync(repo.Root, prefix);
         StoreInvariants.WriteRandomFiles(repo.PathOf("data/set"), 600, seed: 6, size: 20_000);
         Ok(await Obs(repo.Root, env, "add", "data/set", "--no-validate"));
+        Ok(await Obs(repo.Root, env, "remote", "set", "storage", "pack_size", "100K"));
         Ok(await Obs(repo.Root, env, "commit", "-m", "v1", "--no-validate"));
         Ok(await Obs(repo.Root, env, "push"));
 
@@ -191,6 +230,61 @@ public abstract class RemoteContractTests
         Assert.Equal(v2, TreeSnapshot.Of(Path.Combine(clone.Path, "data", "set")));
     }
 
+    [Fact]
+    public async Task SmallFiles_TravelInPacks_AndAPullOfOneFolderReadsOnlyItsObjects()
+    {
+        var prefix = NewPrefix();
+        var (repo, env, _, v2) = await TwoVersionsAsync(prefix, files: 40);
+        using var _r = repo;
+        Ok(await Obs(repo.Root, env, "push"));
+        Assert.Equal(1, CountPacks(prefix));                       // every small file of v2 in one pack
+        Assert.Single(KeysUnder(prefix, "objects"));                // the tree stays loose
+        Assert.Equal(v2.Count + 1, CountObjects(prefix));
+
+        using var clone = new TempDirectory("clone");
+        LibGit2Sharp.Repository.Clone(repo.Root, clone.Path);
+        await ConfigureCredentialsOnlyAsync(clone.Path, env);
+        Ok(await Obs(clone.Path, env, "pull", "data/set/d3"));
+        var cached = StoreInvariants.CountFiles(Path.Combine(clone.Path, ".obs", "cache", "objects"));
+        Assert.Equal(1 + v2.Keys.Count(k => k.StartsWith("d3/", StringComparison.Ordinal)), cached); // the tree + d3's files, nothing else from the pack
+        StoreInvariants.AssertObjectsIntact(clone.Path);
+        Ok(await Obs(clone.Path, env, "pull"));
+        Assert.Equal(v2, TreeSnapshot.Of(Path.Combine(clone.Path, "data", "set")));
+    }
+
+    [Fact]
+    public async Task RemoteGc_RewritesAPackHoldingLiveAndDeadObjects_KeepingOnlyTheLiveOnes()
+    {
+        var prefix = NewPrefix();
+        using var repo = new GitSandbox("repack");
+        var env = await ConfigureAsync(repo.Root, prefix);
+        StoreInvariants.WriteRandomFiles(repo.PathOf("data/set"), 20, seed: 3, size: 3000);
+        Ok(await Obs(repo.Root, env, "add", "data/set", "--no-validate"));
+        Ok(await Obs(repo.Root, env, "commit", "-m", "v1 (untagged: not kept)", "--no-validate"));
+        Ok(await Obs(repo.Root, env, "push"));
+        Assert.Equal(1, CountPacks(prefix));
+        foreach (var f in Directory.EnumerateFiles(repo.PathOf("data/set/d0"))) File.Delete(f);
+        foreach (var f in Directory.EnumerateFiles(repo.PathOf("data/set/d1"))) File.Delete(f);
+        Ok(await Obs(repo.Root, env, "commit", "-m", "v2", "--tag", "--no-validate"));
+        Ok(await Obs(repo.Root, env, "push"));
+        var v2 = repo.Snapshot("data/set");
+        Assert.Equal(16, v2.Count);
+        Assert.Equal(22, CountObjects(prefix)); // 20 files + 2 trees
+
+        var listing = await Obs(repo.Root, env, "gc", "-r", "--json");
+        Ok(listing);
+        Assert.Equal(5, JsonDocument.Parse(listing.Stdout).RootElement.GetProperty("removed").GetArrayLength()); // 4 files + v1's tree
+        Ok(await Obs(repo.Root, env, "gc", "-r", "--force"));
+        Assert.Equal(17, CountObjects(prefix));
+        Assert.Equal(1, CountPacks(prefix));
+
+        using var clone = new TempDirectory("clone");
+        LibGit2Sharp.Repository.Clone(repo.Root, clone.Path);
+        await ConfigureCredentialsOnlyAsync(clone.Path, env);
+        Ok(await Obs(clone.Path, env, "pull"));
+        Assert.Equal(v2, TreeSnapshot.Of(Path.Combine(clone.Path, "data", "set")));
+    }
+
     /// <summary>What a second machine adds after `git clone`: only its own credentials (the remote itself is committed).</summary>
     protected virtual Task ConfigureCredentialsOnlyAsync(string root, IDictionary<string, string> env) => Task.CompletedTask;
 
@@ -212,13 +306,15 @@ public sealed class FolderRemoteTests : RemoteContractTests, IDisposable
         return env;
     }
 
-    protected override void Corrupt(string prefix, string hash)
-    {
-        var path = Path.Combine(_remote.Path, prefix, "objects", hash[..2], hash[2..]);
-        File.WriteAllText(path, "tampered");
-    }
+    protected override string FileOf(string prefix, string key) => Path.Combine(_remote.Path, prefix, key);
 
-    protected override int CountObjects(string prefix) => StoreInvariants.CountFiles(Path.Combine(_remote.Path, prefix, "objects"));
+    protected override IEnumerable<string> KeysUnder(string prefix, string folder)
+    {
+        var dir = Path.Combine(_remote.Path, prefix, folder);
+        return Directory.Exists(dir)
+            ? Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(Path.Combine(_remote.Path, prefix), f).Replace('\\', '/')).ToList()
+            : [];
+    }
 
     [Fact]
     public async Task MissingRemoteFolder_ExitsWith3_NamingIt()
@@ -250,18 +346,16 @@ public sealed class S3RemoteTests(S3ServerFixture s3) : RemoteContractTests, ICl
         return env;
     }
 
-    protected override void Corrupt(string prefix, string hash)
-    {
-        var file = s3.ObjectFile($"{prefix}/objects/{hash[..2]}/{hash[2..]}");
-        var bytes = File.ReadAllBytes(file);
-        bytes[0] ^= 0xFF;
-        File.WriteAllBytes(file, bytes);
-    }
+    protected override string FileOf(string prefix, string key) => s3.ObjectFile($"{prefix}/{key}");
 
-    protected override int CountObjects(string prefix)
+    protected override IEnumerable<string> KeysUnder(string prefix, string folder)
     {
-        var dir = Path.Combine(s3.DataDirectory, S3ServerFixture.Bucket, prefix, "objects");
-        return Directory.Exists(dir) ? Directory.EnumerateFiles(dir, "*._S3rver_object", SearchOption.AllDirectories).Count() : 0;
+        const string suffix = "._S3rver_object";
+        var root = Path.Combine(s3.DataDirectory, S3ServerFixture.Bucket, prefix);
+        var dir = Path.Combine(root, folder);
+        return Directory.Exists(dir)
+            ? Directory.EnumerateFiles(dir, "*" + suffix, SearchOption.AllDirectories).Select(f => Path.GetRelativePath(root, f)[..^suffix.Length]).ToList()
+            : [];
     }
 
     [Fact]

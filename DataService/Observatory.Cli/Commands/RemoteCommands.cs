@@ -152,7 +152,11 @@ internal static class TransferCommands
                 using var repo = CliEnvironment.OpenRepository(progress);
                 using var _ = await repo.LockForWriteAsync(ct);
                 using var store = Remotes.Open(repo, parse.GetValue(remote));
-                var options = new TransferOptions { Revision = parse.GetValue(rev), Paths = parse.GetValue(paths)!, Jobs = parse.GetValue(jobs) };
+                var options = new TransferOptions
+                {
+                    Revision = parse.GetValue(rev), Paths = parse.GetValue(paths)!, Jobs = parse.GetValue(jobs),
+                    Packing = PackingOptions.From(RemoteSelection.Resolve(repo.Config, parse.GetValue(remote)).Config),
+                };
                 await body(repo, store, options, force is not null && parse.GetValue(force), parse.GetValue(json), ct);
                 return 0;
             }, parse.GetValue(quiet) || parse.GetValue(json));

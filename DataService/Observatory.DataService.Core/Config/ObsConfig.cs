@@ -22,6 +22,10 @@ public sealed class RemoteConfig
     public bool? UseSsl { get; set; }
     public string? AccessKey { get; set; }
     public string? SecretKey { get; set; }
+    /// <summary>Objects up to this size travel in packs (bytes or 4M-style; 0 = never pack).</summary>
+    public string? PackMaxObject { get; set; }
+    /// <summary>Target size of one pack.</summary>
+    public string? PackSize { get; set; }
 }
 
 /// <summary>
@@ -102,6 +106,8 @@ public sealed class ObsConfig
             target.UseSsl = remote.UseSsl ?? target.UseSsl;
             target.AccessKey = remote.AccessKey ?? target.AccessKey;
             target.SecretKey = remote.SecretKey ?? target.SecretKey;
+            target.PackMaxObject = remote.PackMaxObject ?? target.PackMaxObject;
+            target.PackSize = remote.PackSize ?? target.PackSize;
         }
         return merged;
     }
@@ -109,6 +115,7 @@ public sealed class ObsConfig
     private static RemoteConfig Clone(RemoteConfig r) => new()
     {
         Url = r.Url, Endpoint = r.Endpoint, Region = r.Region, UseSsl = r.UseSsl, AccessKey = r.AccessKey, SecretKey = r.SecretKey,
+        PackMaxObject = r.PackMaxObject, PackSize = r.PackSize,
     };
 
     private static string? ExtractSection(string text, string name)

@@ -3,15 +3,16 @@ using Observatory.DataService.Core.Objects;
 namespace Observatory.DataService.Core.Ports;
 
 /// <summary>
-/// Object storage holding the same layout as the cache (<c>&lt;prefix&gt;/objects/ab/cdef…</c>). Every object appears whole or not
-/// at all (S3 PUT/multipart completion, or temp + rename in a folder), so an interrupted transfer never leaves a partial object.
+/// Object storage holding the cache's layout (<c>&lt;prefix&gt;/objects/ab/cdef…</c>) plus packs of small objects
+/// (<c>&lt;prefix&gt;/packs/&lt;id&gt;.pack</c> with its index <c>&lt;id&gt;.idx</c>). Every object and pack appears whole or not at
+/// all (S3 PUT completion, or temp + rename in a folder), so an interrupted transfer never leaves a partial one.
 /// </summary>
 public interface IRemoteStore : IDisposable
 {
     /// <summary>Where the objects are, for messages: no credentials ever.</summary>
     string DisplayUrl { get; }
 
-    /// <summary>Every object the remote holds, by listing (one request per 1,000 keys on S3), not one request per object.</summary>
+    /// <summary>Every loose object the remote holds, by listing (one request per 1,000 keys on S3), not one request per object.</summary>
     Task<IReadOnlySet<ContentHash>> ListAsync(CancellationToken ct);
 
     /// <summary>Uploads a local file as the object; streamed (bounded memory), multipart for large files.</summary>
@@ -21,7 +22,26 @@ public interface IRemoteStore : IDisposable
     Task DownloadAsync(ContentHash hash, Func<Stream, CancellationToken, Task> consume, CancellationToken ct);
 
     Task DeleteAsync(ContentHash hash, CancellationToken ct);
+
+    /// <summary>Pack ids under <c>packs/</c>: those with an index, and those whose data file exists (a pack without an index is an interrupted upload).</summary>
+    Task<PackListing> ListPacksAsync(CancellationToken ct);
+
+    /// <summary>Uploads the concatenation of <paramref name="parts"/> as the pack's data, then its index; the index is the commit point.</summary>
+    Task UploadPackAsync(string id, IReadOnlyList<PackPart> parts, ReadOnlyMemory<byte> index, CancellationToken ct);
+
+    Task<byte[]> ReadPackIndexAsync(string id, CancellationToken ct);
+
+    /// <summary>Streams <paramref name="length"/> bytes of a pack's data from <paramref name="offset"/> (one ranged request).</summary>
+    Task DownloadPackRangeAsync(string id, long offset, long length, Func<Stream, CancellationToken, Task> consume, CancellationToken ct);
+
+    /// <summary>Deletes the index first, so a pack is never listed without its data.</summary>
+    Task DeletePackAsync(string id, CancellationToken ct);
 }
+
+/// <summary>One local file that becomes a slice of a pack.</summary>
+public sealed record PackPart(string LocalPath, long Size);
+
+public sealed record PackListing(IReadOnlySet<string> Indexed, IReadOnlySet<string> DataFiles);
 
 /// <summary>Opens a remote store from its configuration; the adapter project decides how (folder or S3).</summary>
 public interface IRemoteStoreFactory

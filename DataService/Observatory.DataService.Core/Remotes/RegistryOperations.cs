@@ -184,11 +184,23 @@ public static class RegistryOperations
         progress.Begin($"fetching {missing.Count} file(s) of {source.Dataset.DatasetPath}", missing.Count);
         try
         {
-            await Parallel.ForEachAsync(missing, new ParallelOptions { MaxDegreeOfParallelism = TransferOperations.DefaultJobs, CancellationToken = ct }, async (hash, token) =>
+            // Each store in turn (the registry's own cache, then its remote) supplies what the earlier ones could not.
+            StoreException? last = null;
+            foreach (var store in source.Stores)
             {
-                await DownloadAsync(source, cache, hash, time, token);
-                progress.Advance(1);
-            });
+                if (missing.All(cache.Contains)) break;
+                try
+                {
+                    var catalog = await RemoteCatalog.LoadAsync(store, listLoose: false, indexCacheDir: null, tempDir: null, time, ct);
+                    await RemoteFetcher.FetchAsync(new RemoteFetcher.Request(store, catalog, cache, TransferOperations.DefaultJobs, progress, time), missing, ct);
+                }
+                catch (StoreException ex)
+                {
+                    last = ex;
+                }
+            }
+            if (!missing.All(cache.Contains))
+                throw last ?? new StoreException($"{missing.Count(h => !cache.Contains(h))} object(s) of {source.Dataset.DatasetPath} are not available from {source.Registry.WorkTreeRoot}");
         }
         finally
         {

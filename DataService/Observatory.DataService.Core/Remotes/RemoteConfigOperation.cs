@@ -9,7 +9,7 @@ namespace Observatory.DataService.Core.Remotes;
 public static class RemoteConfigOperation
 {
     private static readonly string[] SecretKeys = ["access_key", "secret_key"];
-    public static readonly string[] Keys = ["url", "endpoint", "region", "use_ssl", "access_key", "secret_key"];
+    public static readonly string[] Keys = ["url", "endpoint", "region", "use_ssl", "access_key", "secret_key", "pack_max_object", "pack_size"];
 
     public static async Task AddAsync(ObsRepository repo, string name, string url, bool makeDefault, bool local, CancellationToken ct)
     {
@@ -59,6 +59,8 @@ public static class RemoteConfigOperation
                 break;
             case "access_key": remote.AccessKey = value; break;
             case "secret_key": remote.SecretKey = value; break;
+            case "pack_max_object": ByteSize.Parse(value, key); remote.PackMaxObject = value; break;
+            case "pack_size": ByteSize.Parse(value, key); remote.PackSize = value; break;
             default: throw new UsageException($"unknown remote key '{key}' (valid: {string.Join(", ", Keys)})");
         }
         await SaveAsync(repo, config, local, ct);

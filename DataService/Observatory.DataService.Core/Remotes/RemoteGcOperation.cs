@@ -5,22 +5,47 @@ using Observatory.DataService.Core.Workspace;
 
 namespace Observatory.DataService.Core.Remotes;
 
-/// <summary>`obs gc -r REMOTE`: objects on the remote that no kept version references; deleted only when asked to.</summary>
+/// <summary>
+/// `obs gc -r REMOTE`: objects on the remote that no kept version references; deleted only when asked to. A pack whose objects
+/// are all garbage is deleted; a pack holding some live objects is rewritten with only those (uploaded before the old one is
+/// deleted, so a live object is never unreachable); packs left without an index by an interrupted push are removed too.
+/// </summary>
 public static class RemoteGcOperation
 {
     public static async Task<GcResult> RunAsync(ObsRepository repo, IRemoteStore remote, GcScope scope, bool delete, CancellationToken ct)
     {
-        var present = await remote.ListAsync(ct);
+        var catalog = await TransferOperations.LoadCatalogAsync(repo, remote, listLoose: true, ct);
+        var present = catalog.All();
         // Kept versions' trees may only be on the remote: fetch those first so their files are not mistaken for garbage.
         await FetchMissingTreesAsync(repo, remote, scope, present, ct);
         var referenced = await GcOperation.ReferencedAsync(repo, scope, ct);
         var garbage = present.Where(h => !referenced.Contains(h)).OrderBy(h => h).ToList();
+        long bytesRemoved = 0;
         if (delete)
         {
-            await Parallel.ForEachAsync(garbage, new ParallelOptions { MaxDegreeOfParallelism = TransferOperations.DefaultJobs, CancellationToken = ct },
-                async (hash, token) => await remote.DeleteAsync(hash, token));
+            var jobs = new ParallelOptions { MaxDegreeOfParallelism = TransferOperations.DefaultJobs, CancellationToken = ct };
+            var looseGarbage = catalog.Loose.Where(h => !referenced.Contains(h)).ToList();
+            await Parallel.ForEachAsync(looseGarbage, jobs, async (hash, token) => await remote.DeleteAsync(hash, token));
+
+            foreach (var pack in catalog.Packs)
+            {
+                var live = pack.Entries.Where(e => referenced.Contains(e.Hash)).ToList();
+                if (live.Count == pack.Entries.Count) continue;
+                bytesRemoved += pack.Entries.Where(e => !referenced.Contains(e.Hash)).Sum(e => e.Length);
+                if (live.Count > 0) await RepackAsync(repo, remote, catalog, pack, live, ct);
+                await remote.DeletePackAsync(pack.Id, ct);
+            }
+            await Parallel.ForEachAsync(catalog.Orphans, jobs, async (id, token) => await remote.DeletePackAsync(id, token));
         }
-        return new GcResult(present.Count - garbage.Count, garbage, 0);
+        return new GcResult(present.Count - garbage.Count, garbage, bytesRemoved);
+    }
+
+    /// <summary>Writes the live objects of a pack as a new pack: they come from the local cache, fetched (verified) if absent.</summary>
+    private static async Task RepackAsync(ObsRepository repo, IRemoteStore remote, RemoteCatalog catalog, PackIndex pack, IReadOnlyList<PackEntry> live, CancellationToken ct)
+    {
+        var request = new RemoteFetcher.Request(remote, catalog, repo.Cache, TransferOperations.DefaultJobs, NullProgress.Instance, repo.Time);
+        await RemoteFetcher.FetchAsync(request, live.Select(e => e.Hash), ct);
+        await TransferOperations.UploadPackAsync(repo, remote, live.Select(e => (e.Hash, e.Length)).ToList(), ct);
     }
 
     private static async Task FetchMissingTreesAsync(ObsRepository repo, IRemoteStore remote, GcScope scope, IReadOnlySet<ContentHash> present, CancellationToken ct)

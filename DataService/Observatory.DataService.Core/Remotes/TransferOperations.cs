@@ -15,6 +15,8 @@ public sealed record TransferOptions
     public IReadOnlyList<string> Paths { get; init; } = [];
     /// <summary>Concurrent transfers; null = 4 × cores (at least 8).</summary>
     public int? Jobs { get; init; }
+    /// <summary>How small objects are bundled (from the remote's pack_max_object / pack_size).</summary>
+    public PackingOptions Packing { get; init; } = new();
 }
 
 public sealed record TransferResult(int Transferred, long Bytes, int AlreadyThere);
@@ -34,39 +36,61 @@ public static class TransferOperations
     {
         var (files, trees) = await ReferencedAsync(repo, options, fetchTrees: null, ct);
         repo.Progress.Begin($"listing {remote.DisplayUrl}", 1);
-        var present = await remote.ListAsync(ct);
+        var catalog = await LoadCatalogAsync(repo, remote, listLoose: true, ct);
         repo.Progress.Advance(1);
         repo.Progress.End();
-        var missingFiles = files.Where(h => !present.Contains(h)).ToList();
-        var missingTrees = trees.Where(h => !present.Contains(h)).ToList();
+        var missingFiles = files.Where(h => !catalog.Contains(h)).ToList();
+        var missingTrees = trees.Where(h => !catalog.Contains(h)).ToList();
         var notLocal = missingFiles.Concat(missingTrees).Where(h => !repo.Cache.Contains(h)).ToList();
         if (notLocal.Count > 0)
             throw new StoreException($"{notLocal.Count} object(s) to push are not in the local cache (e.g. {notLocal[0].Hex}); run 'obs fetch' from a machine that has them, or push from there — nothing was sent");
 
-        long bytes = 0;
-        async Task Upload(IReadOnlyList<ContentHash> hashes, string label)
+        // Files go in packs (small) or loose (large); trees always loose and last, so a tree on the remote implies its files.
+        var (loose, packs) = PackPlanner.PlanPush(missingFiles.Select(h => (h, repo.Cache.SizeOf(h))), options.Packing);
+        var total = missingFiles.Sum(h => repo.Cache.SizeOf(h));
+        repo.Progress.Begin($"pushing {missingFiles.Count} file(s) to {remote.DisplayUrl}" + (packs.Count > 0 ? $" ({packs.Count} pack(s))" : ""), total, unitsAreBytes: true);
+        try
         {
-            var total = hashes.Sum(h => repo.Cache.SizeOf(h));
-            repo.Progress.Begin(label, total, unitsAreBytes: true);
-            try
-            {
-                await Parallel.ForEachAsync(hashes, ParallelFor(options, ct), async (hash, token) =>
-                {
-                    var size = repo.Cache.SizeOf(hash);
-                    await Retry.RunAsync(c => remote.UploadAsync(hash, repo.Cache.PathOf(hash), size, c), IsTransient, Attempts, repo.Time, token);
-                    Interlocked.Add(ref bytes, size);
-                    repo.Progress.Advance(size);
-                });
-            }
-            finally
-            {
-                repo.Progress.End();
-            }
+            var work = packs.Select(p => (Func<CancellationToken, Task>)(token => UploadPackAsync(repo, remote, p, token)))
+                .Concat(loose.Select(h => (Func<CancellationToken, Task>)(token => UploadLooseAsync(repo, remote, h, token))));
+            await Parallel.ForEachAsync(work, ParallelFor(options, ct), async (item, token) => await item(token));
         }
-        await Upload(missingFiles, $"pushing {missingFiles.Count} file(s) to {remote.DisplayUrl}");
-        await Upload(missingTrees, "pushing trees");
+        finally
+        {
+            repo.Progress.End();
+        }
+        repo.Progress.Begin("pushing trees", missingTrees.Sum(h => repo.Cache.SizeOf(h)), unitsAreBytes: true);
+        try
+        {
+            await Parallel.ForEachAsync(missingTrees, ParallelFor(options, ct), async (h, token) => await UploadLooseAsync(repo, remote, h, token));
+        }
+        finally
+        {
+            repo.Progress.End();
+        }
+        var bytes = total + missingTrees.Sum(h => repo.Cache.SizeOf(h));
         return new TransferResult(missingFiles.Count + missingTrees.Count, bytes, files.Count + trees.Count - missingFiles.Count - missingTrees.Count);
     }
+
+    private static async Task UploadLooseAsync(ObsRepository repo, IRemoteStore remote, ContentHash hash, CancellationToken ct)
+    {
+        var size = repo.Cache.SizeOf(hash);
+        await Retry.RunAsync(c => remote.UploadAsync(hash, repo.Cache.PathOf(hash), size, c), IsTransient, Attempts, repo.Time, ct);
+        repo.Progress.Advance(size);
+    }
+
+    internal static async Task<PackIndex> UploadPackAsync(ObsRepository repo, IRemoteStore remote, IReadOnlyList<(ContentHash Hash, long Length)> objects, CancellationToken ct)
+    {
+        var (index, bytes) = PackIndex.Build(objects);
+        var parts = objects.Select(o => new PackPart(repo.Cache.PathOf(o.Hash), o.Length)).ToList();
+        await Retry.RunAsync(c => remote.UploadPackAsync(index.Id, parts, bytes, c), IsTransient, Attempts, repo.Time, ct);
+        await RemoteCatalog.RememberAsync(repo.PackIndexDir, repo.TempDir, index.Id, bytes, ct);
+        repo.Progress.Advance(index.DataLength);
+        return index;
+    }
+
+    internal static Task<RemoteCatalog> LoadCatalogAsync(ObsRepository repo, IRemoteStore remote, bool listLoose, CancellationToken ct) =>
+        RemoteCatalog.LoadAsync(remote, listLoose, repo.PackIndexDir, repo.TempDir, repo.Time, ct);
 
     public static Task<TransferResult> FetchAsync(ObsRepository repo, IRemoteStore remote, TransferOptions options, CancellationToken ct) =>
         FetchAsync(repo, remote, options, null, ct);
@@ -81,19 +105,23 @@ public static class TransferOperations
         }, ct);
         var missing = files.Where(h => !repo.Cache.Contains(h)).ToList();
         long bytes = 0;
-        repo.Progress.Begin($"fetching {missing.Count} file(s) from {remote.DisplayUrl}", missing.Count);
-        try
+        if (missing.Count > 0)
         {
-            await Parallel.ForEachAsync(missing, ParallelFor(options, ct), async (hash, token) =>
+            var catalog = await LoadCatalogAsync(repo, remote, listLoose: false, ct);
+            repo.Progress.Begin($"fetching {missing.Count} file(s) from {remote.DisplayUrl}", missing.Count);
+            try
             {
-                Interlocked.Add(ref bytes, await DownloadAsync(repo, remote, hash, hash.Hex, token));
-                if (fetched is not null) lock (fetched) fetched.Add(hash);
-                repo.Progress.Advance(1);
-            });
-        }
-        finally
-        {
-            repo.Progress.End();
+                var request = new RemoteFetcher.Request(remote, catalog, repo.Cache, options.Jobs ?? DefaultJobs, repo.Progress, repo.Time)
+                {
+                    Packing = options.Packing,
+                    Stored = fetched is null ? null : h => { lock (fetched) fetched.Add(h); },
+                };
+                bytes = await RemoteFetcher.FetchAsync(request, missing, ct);
+            }
+            finally
+            {
+                repo.Progress.End();
+            }
         }
         return new TransferResult(missing.Count + fetchedTrees, bytes, files.Count - missing.Count + trees.Count - fetchedTrees);
     }
@@ -111,8 +139,8 @@ public static class TransferOperations
     public static async Task<int> CountMissingAsync(ObsRepository repo, IRemoteStore remote, CancellationToken ct)
     {
         var (files, trees) = await ReferencedAsync(repo, new TransferOptions(), fetchTrees: null, ct, tolerateMissingTrees: true);
-        var present = await remote.ListAsync(ct);
-        return files.Concat(trees).Count(h => !present.Contains(h));
+        var catalog = await LoadCatalogAsync(repo, remote, listLoose: true, ct);
+        return files.Concat(trees).Count(h => !catalog.Contains(h));
     }
 
     /// <summary>Objects the selected pointers reference: files (and validation reports) and trees, each set de-duplicated.</summary>
@@ -121,12 +149,14 @@ public static class TransferOperations
     {
         var selection = Datasets.Select(repo, Datasets.At(repo, options.Revision), options.Paths);
         if (selection.Count == 0) throw new UsageException("no dataset is tracked" + (options.Revision is null ? "" : $" at revision '{options.Revision}'"));
-        var files = new HashSet<ContentHash>();
-        var trees = new HashSet<ContentHash>();
+        // Lists keep tree order (files of one folder adjacent, so packs and partial pulls line up); the sets de-duplicate.
+        var files = new List<ContentHash>();
+        var trees = new List<ContentHash>();
+        var seen = new HashSet<ContentHash>();
         foreach (var (dataset, subPath) in selection)
         {
-            trees.Add(dataset.Pointer.Tree);
-            if (dataset.Pointer.Validation?.Report is { } report) files.Add(report);
+            if (seen.Add(dataset.Pointer.Tree)) trees.Add(dataset.Pointer.Tree);
+            if (dataset.Pointer.Validation?.Report is { } report && seen.Add(report)) files.Add(report);
             if (!repo.Cache.Contains(dataset.Pointer.Tree))
             {
                 if (fetchTrees is not null) await fetchTrees(dataset.Pointer.Tree, $"tree of {dataset.PointerPath}", ct);
@@ -134,10 +164,10 @@ public static class TransferOperations
             }
             var tree = await Datasets.LoadTreeAsync(repo, dataset, ct);
             foreach (var e in tree.Entries)
-                if (subPath is null || e.Path == subPath || e.Path.StartsWith(subPath + "/", StringComparison.Ordinal))
+                if ((subPath is null || e.Path == subPath || e.Path.StartsWith(subPath + "/", StringComparison.Ordinal)) && seen.Add(e.Hash))
                     files.Add(e.Hash);
         }
-        return (files.ToList(), trees.ToList());
+        return (files, trees);
     }
 
     private static async Task<long> DownloadAsync(ObsRepository repo, IRemoteStore remote, ContentHash hash, string what, CancellationToken ct)

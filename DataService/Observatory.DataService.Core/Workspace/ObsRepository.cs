@@ -45,6 +45,8 @@ public sealed class ObsRepository : IDisposable
     public string TempDir => Path.Combine(ObsDir, "tmp");
     public string ConfigPath => Path.Combine(ObsDir, "config");
     public string LocalConfigPath => Path.Combine(ObsDir, "config.local");
+    /// <summary>Pack indexes already read from remotes (immutable: named by their own hash), so listing a remote stays one request.</summary>
+    public string PackIndexDir => Path.Combine(ObsDir, "cache", "pack-indexes");
 
     /// <summary>Parallelism for hashing and transfers: config `core.jobs`, else the environment, else 2 × cores.</summary>
     public int Jobs => Environment.Jobs ?? Config.Core.Jobs ?? Math.Max(2, System.Environment.ProcessorCount * 2);
