@@ -16,6 +16,8 @@ public sealed record CheckoutOptions
     public bool Force { get; init; }
     /// <summary>Objects verified moments ago (downloaded by this same pull): copied by the kernel without a second hash.</summary>
     public IReadOnlySet<ContentHash>? JustVerified { get; init; }
+    /// <summary>Verified copies a pull wrote beside the cache in the same pass (temp files): renamed into place instead of copied.</summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<ContentHash, string>? Staged { get; init; }
 }
 
 public sealed record CheckoutResult(string DatasetPath, int Written, int Deleted, int Unchanged);
@@ -100,7 +102,9 @@ public static class CheckoutOperation
             await Parallel.ForEachAsync(plan.ToWrite, new ParallelOptions { MaxDegreeOfParallelism = repo.Jobs, CancellationToken = ct }, async (entry, token) =>
             {
                 var target = RepoPath.Combine(plan.Root, entry.Path, "tree");
-                await RestoreFileAsync(repo, entry.Hash, target, token, options.JustVerified?.Contains(entry.Hash) == true);
+                string? staged = null;
+                options.Staged?.TryRemove(entry.Hash, out staged);
+                await RestoreFileAsync(repo, entry.Hash, target, token, options.JustVerified?.Contains(entry.Hash) == true, staged);
                 var info = new FileInfo(target);
                 stats.Add(new StatEntry(prefix + entry.Path, new FileStamp(info.Length, info.LastWriteTimeUtc.Ticks, 0), entry.Hash));
                 repo.Progress.Advance(1);
@@ -131,18 +135,20 @@ public static class CheckoutOperation
     /// Copies an object to a temp file while re-hashing it (or, with <c>cache.type: hardlink</c>, links it after verifying it)
     /// and renames it into place only if the hash matches.
     /// </summary>
-    public static async Task RestoreFileAsync(ObsRepository repo, ContentHash hash, string target, CancellationToken ct, bool justVerified = false)
+    public static async Task RestoreFileAsync(ObsRepository repo, ContentHash hash, string target, CancellationToken ct, bool justVerified = false, string? staged = null)
     {
-        Directory.CreateDirectory(repo.TempDir);
-        var temp = AtomicFile.TempPath(repo.TempDir);
+        var temp = staged ?? AtomicFile.TempPath(repo.TempDir);
         if (justVerified && repo.Config.Cache.Type == Config.CacheType.Copy)
         {
             try
             {
-                File.Copy(repo.Cache.PathOf(hash), temp); // copy_file_range: no user-space pass over the bytes
+                if (staged is null)
+                {
+                    Directory.CreateDirectory(repo.TempDir);
+                    File.Copy(repo.Cache.PathOf(hash), temp); // copy_file_range: no user-space pass over the bytes
+                }
                 if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
-                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-                File.Move(temp, target, overwrite: true);
+                AtomicFile.MoveInto(temp, target);
                 return;
             }
             catch
@@ -151,6 +157,9 @@ public static class CheckoutOperation
                 throw;
             }
         }
+        if (staged is not null) AtomicFile.TryDelete(staged); // only the copy mode takes a staged file
+        temp = AtomicFile.TempPath(repo.TempDir);
+        Directory.CreateDirectory(repo.TempDir);
         if (repo.Config.Cache.Type == Config.CacheType.Hardlink)
         {
             if (!await repo.Cache.VerifyAsync(hash, ct))

@@ -18,6 +18,8 @@ public static class RemoteFetcher
         public PackingOptions Packing { get; init; } = new();
         /// <summary>Called once per object stored by this fetch.</summary>
         public Action<ContentHash>? Stored { get; init; }
+        /// <summary>Where to write a second copy of an object in the same pass (a pull's workspace file, staged), or null.</summary>
+        public Func<ContentHash, string?>? StagePath { get; init; }
     }
 
     /// <summary>Fetches the objects of <paramref name="hashes"/> the cache lacks; returns the bytes stored. Progress counts objects.</summary>
@@ -46,7 +48,7 @@ public static class RemoteFetcher
         foreach (var hash in loose)
             work.Add(async token =>
             {
-                await Retry.RunAsync(c => remote.DownloadAsync(hash, (s, c2) => cache.AddVerifiedAsync(s, hash, remote.DisplayUrl, c2), c),
+                await Retry.RunAsync(c => remote.DownloadAsync(hash, (s, c2) => cache.AddVerifiedAsync(s, hash, remote.DisplayUrl, c2, request.StagePath?.Invoke(hash)), c),
                     TransferOperations.IsTransient, Attempts, request.Time, token);
                 Interlocked.Add(ref bytes, cache.SizeOf(hash));
                 request.Stored?.Invoke(hash);
@@ -79,7 +81,7 @@ public static class RemoteFetcher
                 }
                 else
                 {
-                    await request.Cache.AddVerifiedAsync(slice, e.Hash, origin, c);
+                    await request.Cache.AddVerifiedAsync(slice, e.Hash, origin, c, request.StagePath?.Invoke(e.Hash));
                     addBytes(e.Length);
                     request.Stored?.Invoke(e.Hash);
                     request.Progress.Advance(1);

@@ -3,6 +3,7 @@ using Observatory.DataService.Core.Errors;
 using Observatory.DataService.Core.Objects;
 using Observatory.DataService.Core.Operations;
 using Observatory.DataService.Core.Ports;
+using Observatory.DataService.Core.Store;
 using Observatory.DataService.Core.Workspace;
 
 namespace Observatory.DataService.Core.Remotes;
@@ -95,7 +96,7 @@ public static class TransferOperations
     public static Task<TransferResult> FetchAsync(ObsRepository repo, IRemoteStore remote, TransferOptions options, CancellationToken ct) =>
         FetchAsync(repo, remote, options, null, ct);
 
-    private static async Task<TransferResult> FetchAsync(ObsRepository repo, IRemoteStore remote, TransferOptions options, HashSet<ContentHash>? fetched, CancellationToken ct)
+    private static async Task<TransferResult> FetchAsync(ObsRepository repo, IRemoteStore remote, TransferOptions options, ConcurrentDictionary<ContentHash, string>? staged, CancellationToken ct)
     {
         var fetchedTrees = 0;
         var (files, trees) = await ReferencedAsync(repo, options, async (hash, where, c) =>
@@ -114,7 +115,7 @@ public static class TransferOperations
                 var request = new RemoteFetcher.Request(remote, catalog, repo.Cache, options.Jobs ?? DefaultJobs, repo.Progress, repo.Time)
                 {
                     Packing = options.Packing,
-                    Stored = fetched is null ? null : h => { lock (fetched) fetched.Add(h); },
+                    StagePath = staged is null ? null : h => staged[h] = AtomicFile.TempPath(repo.TempDir),
                 };
                 bytes = await RemoteFetcher.FetchAsync(request, missing, ct);
             }
@@ -126,13 +127,27 @@ public static class TransferOperations
         return new TransferResult(missing.Count + fetchedTrees, bytes, files.Count - missing.Count + trees.Count - fetchedTrees);
     }
 
-    /// <summary>Fetch, then check out the same selection (whole datasets or the named sub-folders).</summary>
+    /// <summary>
+    /// Fetch, then check out the same selection (whole datasets or the named sub-folders). Each downloaded file is written to
+    /// the cache and to a staged workspace copy in one pass; checkout renames the staged copies into place (nothing reaches the
+    /// workspace unless the whole fetch succeeded), and whatever checkout did not take is deleted.
+    /// </summary>
     public static async Task<(TransferResult Fetch, IReadOnlyList<CheckoutResult> Checkout)> PullAsync(ObsRepository repo, IRemoteStore remote, TransferOptions options, bool force, CancellationToken ct)
     {
-        var justFetched = new HashSet<ContentHash>();
-        var fetched = await FetchAsync(repo, remote, options, justFetched, ct);
-        var checkout = await CheckoutOperation.RunAsync(repo, options.Paths, new CheckoutOptions { Revision = options.Revision, Force = force, JustVerified = justFetched }, ct);
-        return (fetched, checkout);
+        var staged = new ConcurrentDictionary<ContentHash, string>();
+        try
+        {
+            var fetched = await FetchAsync(repo, remote, options, staged, ct);
+            var checkout = await CheckoutOperation.RunAsync(repo, options.Paths, new CheckoutOptions
+            {
+                Revision = options.Revision, Force = force, JustVerified = staged.Keys.ToHashSet(), Staged = staged,
+            }, ct);
+            return (fetched, checkout);
+        }
+        finally
+        {
+            foreach (var path in staged.Values) AtomicFile.TryDelete(path);
+        }
     }
 
     /// <summary>How many objects the workspace pointers need that the remote lacks (for `status -r`).</summary>

@@ -30,6 +30,34 @@ public static class AtomicFile
     public static Task WriteAllTextAsync(string path, string text, string tempDirectory, CancellationToken ct) =>
         WriteAllBytesAsync(path, new System.Text.UTF8Encoding(false).GetBytes(text), tempDirectory, ct);
 
+    /// <summary>Renames into place, creating the folder only when it is missing: a mkdir per file costs more than the rename.</summary>
+    public static void MoveInto(string temp, string path)
+    {
+        try
+        {
+            File.Move(temp, path, overwrite: true);
+        }
+        catch (DirectoryNotFoundException) when (File.Exists(temp))
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            File.Move(temp, path, overwrite: true);
+        }
+    }
+
+    /// <summary>Creates a new temp file for writing (unbuffered: callers write large chunks), creating its folder only when missing.</summary>
+    public static FileStream CreateTemp(string path)
+    {
+        try
+        {
+            return new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            return new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1);
+        }
+    }
+
     /// <summary>A fresh unique name in <paramref name="tempDirectory"/>; callers rename it into place or delete it.</summary>
     public static string TempPath(string tempDirectory) =>
         Path.Combine(tempDirectory, "tmp-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)));

@@ -110,22 +110,23 @@ public sealed class ObjectCache
     /// Streams <paramref name="source"/> into the cache and fails, leaving nothing, unless its SHA-256 equals <paramref name="expected"/>.
     /// Used for downloads, where the bytes come from somewhere that is not trusted.
     /// </summary>
-    public async Task AddVerifiedAsync(Stream source, ContentHash expected, string origin, CancellationToken ct)
+    public async Task AddVerifiedAsync(Stream source, ContentHash expected, string origin, CancellationToken ct, string? alsoWriteTo = null)
     {
-        Directory.CreateDirectory(TempDirectory);
         var temp = AtomicFile.TempPath(TempDirectory);
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         try
         {
             ContentHash actual;
             using (var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
-            await using (var dst = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1))
+            await using (var dst = AtomicFile.CreateTemp(temp))
+            await using (var copy = alsoWriteTo is null ? null : AtomicFile.CreateTemp(alsoWriteTo))
             {
                 int n;
                 while ((n = await source.ReadAsync(buffer.AsMemory(0, BufferSize), ct)) > 0)
                 {
                     sha.AppendData(buffer, 0, n);
                     await dst.WriteAsync(buffer.AsMemory(0, n), ct);
+                    if (copy is not null) await copy.WriteAsync(buffer.AsMemory(0, n), ct);
                 }
                 actual = ContentHash.FromBytes(sha.GetHashAndReset());
             }
@@ -136,6 +137,7 @@ public sealed class ObjectCache
         catch
         {
             AtomicFile.TryDelete(temp);
+            if (alsoWriteTo is not null) AtomicFile.TryDelete(alsoWriteTo);
             throw;
         }
         finally
@@ -203,9 +205,8 @@ public sealed class ObjectCache
             AtomicFile.TryDelete(temp);
             return;
         }
-        Directory.CreateDirectory(Path.GetDirectoryName(final)!);
         // Objects are immutable: read-only so a hardlinked or careless workspace write cannot corrupt them.
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
-        File.Move(temp, final, overwrite: true);
+        AtomicFile.MoveInto(temp, final);
     }
 }
