@@ -2,10 +2,12 @@
 # Regenerates the files of the sample datasets tracked in data-registry/ at version v1 or v2 (deterministic: the same bytes,
 # hence the same hashes as the committed pointers), for the demo and for anyone who clones the registry without its remote.
 #   bash scripts/registry-samples.sh v1|v2
+# OBS_DEMO_REGISTRY names another copy of the registry (default data-registry/); OBS_DEMO_CONFIGURATION the build [Release].
 set -euo pipefail
-cd "$(dirname "$0")/../data-registry"
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "${OBS_DEMO_REGISTRY:-$root/data-registry}"
 version=${1:?usage: registry-samples.sh v1|v2}
-samples() { dotnet "../samples/Observatory.Samples/bin/Release/net10.0/Observatory.Samples.dll" "$@" >/dev/null 2>&1; }
+samples() { dotnet "$root/samples/Observatory.Samples/bin/${OBS_DEMO_CONFIGURATION:-Release}/net10.0/Observatory.Samples.dll" "$@" >/dev/null 2>&1; }
 
 rm -rf shapes-train shapes-val .batch
 samples generate shapes-train --train 120 --val 0 --seed 1

@@ -1,70 +1,22 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
+using Observatory.Testing;
 
 namespace Observatory.Bench;
 
-/// <summary>The Monitoring service as a separate process on loopback, and a throwaway PostgreSQL cluster, for the monitoring benchmarks.</summary>
-internal sealed class MonitoringBenchHost : IAsyncDisposable
+/// <summary>The Monitoring service as a separate process on loopback (Observatory.Testing's runner), for the monitoring benchmarks.</summary>
+internal static class MonitoringBenchHost
 {
     public const string ApiKey = "bench-key";
-    private readonly Process _process;
 
-    private MonitoringBenchHost(Process process, int port)
-    {
-        _process = process;
-        Client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(5) };
-        Client.DefaultRequestHeaders.Add("X-Api-Key", ApiKey);
-    }
-
-    public HttpClient Client { get; }
-
-    public static async Task<MonitoringBenchHost> StartAsync(IDictionary<string, string> settings, CancellationToken ct)
-    {
-        var dll = Path.Combine(AppContext.BaseDirectory, "Observatory.Monitoring.Api.dll");
-        var port = FreePort();
-        var psi = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = AppContext.BaseDirectory };
-        psi.ArgumentList.Add(dll);
-        psi.ArgumentList.Add($"--urls=http://127.0.0.1:{port}");
-        psi.ArgumentList.Add($"--Monitoring:ApiKey={ApiKey}");
-        psi.ArgumentList.Add("--Logging:LogLevel:Default=Warning");
-        foreach (var (k, v) in settings) psi.ArgumentList.Add($"--{k}={v}");
-        var p = Process.Start(psi)!;
-        p.OutputDataReceived += (_, _) => { };
-        p.ErrorDataReceived += (_, e) => { if (e.Data is { Length: > 0 }) Console.Error.WriteLine("[service] " + e.Data); };
-        p.BeginOutputReadLine();
-        p.BeginErrorReadLine();
-        var host = new MonitoringBenchHost(p, port);
-        var sw = Stopwatch.StartNew();
-        while (sw.Elapsed < TimeSpan.FromSeconds(90))
+    public static Task<MonitoringProcess> StartAsync(IDictionary<string, string> settings, CancellationToken ct) =>
+        MonitoringProcess.StartAsync(AppContext.BaseDirectory, settings.Prepend(new("Logging:LogLevel:Default", "Warning")), new MonitoringProcessOptions
         {
-            if (p.HasExited) throw new InvalidOperationException($"service exited with {p.ExitCode}");
-            try { if ((await host.Client.GetAsync("/healthz", ct)).IsSuccessStatusCode) return host; }
-            catch (HttpRequestException) { }
-            await Task.Delay(100, ct);
-        }
-        throw new TimeoutException("service did not become healthy in 90 s");
-    }
+            ApiKey = ApiKey,
+            ClientTimeout = TimeSpan.FromMinutes(5),
+            OnError = line => Console.Error.WriteLine("[service] " + line),
+        }, ct);
 
-    public async ValueTask DisposeAsync()
-    {
-        Client.Dispose();
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-        _process.Dispose();
-    }
-
-    public static int FreePort()
-    {
-        var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        var port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
-    }
+    public static int FreePort() => MonitoringProcess.FreePort();
 }
 
 /// <summary>initdb + pg_ctl in a temp folder (as user postgres when run as root), fsync off; stopped and removed on dispose.</summary>
