@@ -37,7 +37,8 @@ public static class AtomicFile
         {
             File.Move(temp, path, overwrite: true);
         }
-        catch (DirectoryNotFoundException) when (File.Exists(temp))
+        // ENOENT is reported as a missing file when another thread creates the folder between the rename and .NET's check.
+        catch (Exception ex) when (ex is DirectoryNotFoundException or FileNotFoundException && File.Exists(temp))
         {
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             File.Move(temp, path, overwrite: true);
@@ -51,7 +52,7 @@ public static class AtomicFile
         {
             return new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1);
         }
-        catch (DirectoryNotFoundException)
+        catch (Exception ex) when (ex is DirectoryNotFoundException or FileNotFoundException)
         {
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             return new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1);
