@@ -142,12 +142,13 @@ public static class CheckoutOperation
         {
             try
             {
+                // A staged copy was created by this pull with the user's umask; a copy of the read-only object needs its mode reset.
                 if (staged is null)
                 {
                     Directory.CreateDirectory(repo.TempDir);
                     File.Copy(repo.Cache.PathOf(hash), temp); // copy_file_range: no user-space pass over the bytes
+                    if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
                 }
-                if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
                 AtomicFile.MoveInto(temp, target);
                 return;
             }

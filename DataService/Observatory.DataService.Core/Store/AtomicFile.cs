@@ -45,17 +45,22 @@ public static class AtomicFile
         }
     }
 
-    /// <summary>Creates a new temp file for writing (unbuffered: callers write large chunks), creating its folder only when missing.</summary>
-    public static FileStream CreateTemp(string path)
+    /// <summary>
+    /// Creates a new temp file for writing (unbuffered: callers write large chunks), creating its folder only when missing.
+    /// <paramref name="mode"/> is applied at creation (the open handle may still write), which spares a chmod per file.
+    /// </summary>
+    public static FileStream CreateTemp(string path, UnixFileMode? mode = null)
     {
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 0 };
+        if (mode is { } m && !OperatingSystem.IsWindows()) options.UnixCreateMode = m;
         try
         {
-            return new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1);
+            return new FileStream(path, options);
         }
         catch (Exception ex) when (ex is DirectoryNotFoundException or FileNotFoundException)
         {
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            return new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1);
+            return new FileStream(path, options);
         }
     }
 

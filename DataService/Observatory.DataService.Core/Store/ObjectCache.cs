@@ -118,7 +118,7 @@ public sealed class ObjectCache
         {
             ContentHash actual;
             using (var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
-            await using (var dst = AtomicFile.CreateTemp(temp))
+            await using (var dst = AtomicFile.CreateTemp(temp, ReadOnly))
             await using (var copy = alsoWriteTo is null ? null : AtomicFile.CreateTemp(alsoWriteTo))
             {
                 int n;
@@ -132,7 +132,7 @@ public sealed class ObjectCache
             }
             if (actual != expected)
                 throw new DataCheckException($"object {expected.Hex} from {origin} has the wrong content (its SHA-256 is {actual.Hex}); not stored");
-            Commit(temp, expected);
+            Commit(temp, expected, alreadyReadOnly: true);
         }
         catch
         {
@@ -197,7 +197,9 @@ public sealed class ObjectCache
         foreach (var f in Directory.EnumerateFiles(TempDirectory, "tmp-*")) AtomicFile.TryDelete(f);
     }
 
-    private void Commit(string temp, ContentHash hash)
+    private const UnixFileMode ReadOnly = UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+
+    private void Commit(string temp, ContentHash hash, bool alreadyReadOnly = false)
     {
         var final = PathOf(hash);
         if (File.Exists(final))
@@ -206,7 +208,7 @@ public sealed class ObjectCache
             return;
         }
         // Objects are immutable: read-only so a hardlinked or careless workspace write cannot corrupt them.
-        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        if (!alreadyReadOnly && !OperatingSystem.IsWindows()) File.SetUnixFileMode(temp, ReadOnly);
         AtomicFile.MoveInto(temp, final);
     }
 }
