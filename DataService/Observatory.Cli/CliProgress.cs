@@ -23,23 +23,59 @@ public static class CliProgress
         return result;
     }
 
+    /// <summary>Bars; a phase counted in bytes also shows bytes done, total and the rate in its description.</summary>
     private sealed class SpectreProgress(ProgressContext ctx) : IOperationProgress
     {
+        private readonly Lock _gate = new();
         private ProgressTask? _task;
+        private string _label = "";
+        private bool _bytes;
+        private long _done, _total, _start, _lastLabel;
+
         public void Begin(string label, long total, bool unitsAreBytes = false)
         {
-            _task = ctx.AddTask(Markup.Escape(label), maxValue: Math.Max(1, total));
+            lock (_gate)
+            {
+                (_label, _bytes, _done, _total) = (Markup.Escape(label), unitsAreBytes, 0, total);
+                _start = _lastLabel = System.Diagnostics.Stopwatch.GetTimestamp();
+                _task = ctx.AddTask(_label, maxValue: Math.Max(1, total));
+            }
         }
-        public void Advance(long units) => _task?.Increment(units);
+
+        public void Advance(long units)
+        {
+            lock (_gate)
+            {
+                if (_task is null) return;
+                _task.Increment(units);
+                _done += units;
+                if (!_bytes || System.Diagnostics.Stopwatch.GetElapsedTime(_lastLabel) < TimeSpan.FromMilliseconds(200)) return;
+                _lastLabel = System.Diagnostics.Stopwatch.GetTimestamp();
+                _task.Description = $"{_label} [grey]{Rate.Describe(_done, _total, System.Diagnostics.Stopwatch.GetElapsedTime(_start))}[/]";
+            }
+        }
+
         public void End()
         {
-            if (_task is null) return;
-            _task.Value = _task.MaxValue;
-            _task.StopTask();
+            lock (_gate)
+            {
+                if (_task is null) return;
+                if (_bytes) _task.Description = $"{_label} [grey]{Rate.Describe(_done, _total, System.Diagnostics.Stopwatch.GetElapsedTime(_start))}[/]";
+                _task.Value = _task.MaxValue;
+                _task.StopTask();
+            }
         }
     }
 
-    private sealed class PlainProgress(TextWriter writer, TimeProvider time) : IOperationProgress
+    private static class Rate
+    {
+        public static string Describe(long done, long total, TimeSpan elapsed) =>
+            $"{Mib(done)}/{Mib(total)} MiB, {(elapsed.TotalSeconds > 0 ? done / 1048576.0 / elapsed.TotalSeconds : 0):0.0} MiB/s";
+
+        private static string Mib(long n) => (n / 1048576.0).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    internal sealed class PlainProgress(TextWriter writer, TimeProvider time) : IOperationProgress
     {
         private readonly Lock _gate = new();
         private string _label = "";
@@ -58,7 +94,7 @@ public static class CliProgress
                 _done += units;
                 if (time.GetElapsedTime(_lastPrint) < TimeSpan.FromSeconds(5)) return;
                 _lastPrint = time.GetTimestamp();
-                writer.WriteLine($"{_label}: {Units(_done)}/{Units(_total)}");
+                writer.WriteLine(_bytes ? $"{_label}: {Rate.Describe(_done, _total, time.GetElapsedTime(_start))}" : $"{_label}: {_done}/{_total}");
             }
         }
 
@@ -69,10 +105,8 @@ public static class CliProgress
                 if (_total == 0 && _done == 0) return;
                 var secs = time.GetElapsedTime(_start).TotalSeconds;
                 if (secs < 1) return; // short phases need no report
-                writer.WriteLine($"{_label}: {Units(_done)}/{Units(_total)} in {secs:0.0}s");
+                writer.WriteLine(_bytes ? $"{_label}: {Rate.Describe(_done, _total, time.GetElapsedTime(_start))} in {secs:0.0}s" : $"{_label}: {_done}/{_total} in {secs:0.0}s");
             }
         }
-
-        private string Units(long n) => _bytes ? $"{n / 1048576.0:0.0} MiB" : n.ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
 }

@@ -181,7 +181,8 @@ public static class RegistryOperations
         if (!cache.Contains(treeHash)) await DownloadAsync(source, cache, treeHash, time, ct);
         var tree = TreeObject.Parse(await cache.ReadAllBytesAsync(treeHash, ct), $"{treeHash.Hex} of {source.Dataset.PointerPath}");
         var missing = tree.Entries.Select(e => e.Hash).Distinct().Where(h => !cache.Contains(h)).ToList();
-        progress.Begin($"fetching {missing.Count} file(s) of {source.Dataset.DatasetPath}", missing.Count);
+        var sizes = tree.Entries.GroupBy(e => e.Hash).ToDictionary(g => g.Key, g => g.First().Size);
+        progress.Begin($"fetching {missing.Count} file(s) of {source.Dataset.DatasetPath}", missing.Sum(h => sizes[h]), unitsAreBytes: true);
         try
         {
             // Each store in turn (the registry's own cache, then its remote) supplies what the earlier ones could not.

@@ -22,7 +22,7 @@ public static class RemoteFetcher
         public Func<ContentHash, string?>? StagePath { get; init; }
     }
 
-    /// <summary>Fetches the objects of <paramref name="hashes"/> the cache lacks; returns the bytes stored. Progress counts objects.</summary>
+    /// <summary>Fetches the objects of <paramref name="hashes"/> the cache lacks; returns the bytes stored. Progress counts bytes.</summary>
     public static async Task<long> FetchAsync(Request request, IEnumerable<ContentHash> hashes, CancellationToken ct)
     {
         var (remote, catalog, cache) = (request.Remote, request.Catalog, request.Cache);
@@ -50,16 +50,14 @@ public static class RemoteFetcher
             {
                 await Retry.RunAsync(c => remote.DownloadAsync(hash, (s, c2) => cache.AddVerifiedAsync(s, hash, remote.DisplayUrl, c2, request.StagePath?.Invoke(hash)), c),
                     TransferOperations.IsTransient, Attempts, request.Time, token);
-                Interlocked.Add(ref bytes, cache.SizeOf(hash));
+                var size = cache.SizeOf(hash);
+                Interlocked.Add(ref bytes, size);
                 request.Stored?.Invoke(hash);
-                request.Progress.Advance(1);
+                request.Progress.Advance(size);
             });
         await Parallel.ForEachAsync(work, new ParallelOptions { MaxDegreeOfParallelism = request.Jobs, CancellationToken = ct }, async (item, token) => await item(token));
         return bytes;
     }
-
-    /// <summary>Number of objects <see cref="FetchAsync"/> would download (for the progress bar's total).</summary>
-    public static int CountMissing(ObjectCache cache, IEnumerable<ContentHash> hashes) => hashes.Distinct().Count(h => !cache.Contains(h));
 
     /// <summary>One ranged read; a retry re-reads only the entries not yet stored.</summary>
     private static async Task ReadSegmentAsync(Request request, PackIndex pack, PackSegment planned, Action<long> addBytes, CancellationToken ct)
@@ -84,7 +82,7 @@ public static class RemoteFetcher
                     await request.Cache.AddVerifiedAsync(slice, e.Hash, origin, c, request.StagePath?.Invoke(e.Hash));
                     addBytes(e.Length);
                     request.Stored?.Invoke(e.Hash);
-                    request.Progress.Advance(1);
+                    request.Progress.Advance(e.Length);
                 }
                 position = e.End;
             }

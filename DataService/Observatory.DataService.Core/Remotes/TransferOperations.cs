@@ -99,17 +99,18 @@ public static class TransferOperations
     private static async Task<TransferResult> FetchAsync(ObsRepository repo, IRemoteStore remote, TransferOptions options, ConcurrentDictionary<ContentHash, string>? staged, CancellationToken ct)
     {
         var fetchedTrees = 0;
+        var sizes = new Dictionary<ContentHash, long>();
         var (files, trees) = await ReferencedAsync(repo, options, async (hash, where, c) =>
         {
             await DownloadAsync(repo, remote, hash, where, c);
             fetchedTrees++;
-        }, ct);
+        }, ct, sizes: sizes);
         var missing = files.Where(h => !repo.Cache.Contains(h)).ToList();
         long bytes = 0;
         if (missing.Count > 0)
         {
             var catalog = await LoadCatalogAsync(repo, remote, listLoose: false, ct);
-            repo.Progress.Begin($"fetching {missing.Count} file(s) from {remote.DisplayUrl}", missing.Count);
+            repo.Progress.Begin($"fetching {missing.Count} file(s) from {remote.DisplayUrl}", missing.Sum(h => sizes.GetValueOrDefault(h)), unitsAreBytes: true);
             try
             {
                 var request = new RemoteFetcher.Request(remote, catalog, repo.Cache, options.Jobs ?? DefaultJobs, repo.Progress, repo.Time)
@@ -160,7 +161,8 @@ public static class TransferOperations
 
     /// <summary>Objects the selected pointers reference: files (and validation reports) and trees, each set de-duplicated.</summary>
     private static async Task<(IReadOnlyList<ContentHash> Files, IReadOnlyList<ContentHash> Trees)> ReferencedAsync(
-        ObsRepository repo, TransferOptions options, Func<ContentHash, string, CancellationToken, Task>? fetchTrees, CancellationToken ct, bool tolerateMissingTrees = false)
+        ObsRepository repo, TransferOptions options, Func<ContentHash, string, CancellationToken, Task>? fetchTrees, CancellationToken ct, bool tolerateMissingTrees = false,
+        Dictionary<ContentHash, long>? sizes = null)
     {
         var selection = Datasets.Select(repo, Datasets.At(repo, options.Revision), options.Paths);
         if (selection.Count == 0) throw new UsageException("no dataset is tracked" + (options.Revision is null ? "" : $" at revision '{options.Revision}'"));
@@ -180,7 +182,10 @@ public static class TransferOperations
             var tree = await Datasets.LoadTreeAsync(repo, dataset, ct);
             foreach (var e in tree.Entries)
                 if ((subPath is null || e.Path == subPath || e.Path.StartsWith(subPath + "/", StringComparison.Ordinal)) && seen.Add(e.Hash))
+                {
                     files.Add(e.Hash);
+                    if (sizes is not null) sizes[e.Hash] = e.Size;
+                }
         }
         return (files, trees);
     }
