@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Observatory.DataService.Core.Errors;
+using Observatory.DataService.Core.Store;
 using Observatory.DataService.Core.Workspace;
 using Observatory.Monitoring.Core.Drift;
 using Observatory.Monitoring.Core.IO;
@@ -69,12 +70,12 @@ internal static class EmbedCommand
             var data = new double[result.Count * result.Dimension];
             for (var i = 0; i < result.Count; i++)
                 for (var j = 0; j < result.Dimension; j++) data[i * result.Dimension + j] = result.Vectors[i][j];
-            WriteAtomically(outPath, s => NpyWriter.Write(s, new DataMatrix(result.Count, result.Dimension, data), float32: true));
+            await WriteNpyAsync(outPath, new DataMatrix(result.Count, result.Dimension, data), float32: true, ct);
             if (parse.GetValue(stats) is { } statsPath)
             {
                 var features = result.Statistics.Select(s => s.ToFeatures()).ToArray();
                 var cols = ImageStatistics.FeatureNames.Count;
-                WriteAtomically(statsPath, s => NpyWriter.Write(s, new DataMatrix(features.Length, cols, features.SelectMany(f => f).ToArray())));
+                await WriteNpyAsync(statsPath, new DataMatrix(features.Length, cols, features.SelectMany(f => f).ToArray()), float32: false, ct);
             }
             if (parse.GetValue(json))
             {
@@ -112,20 +113,12 @@ internal static class EmbedCommand
         }
     }
 
-    private static void WriteAtomically(string path, Action<Stream> write)
+    /// <summary>Serialises in memory, then writes atomically; the temp file lives beside the output so the rename stays on one file system.</summary>
+    private static async Task WriteNpyAsync(string path, DataMatrix matrix, bool float32, CancellationToken ct)
     {
         var full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        var temp = full + ".tmp-" + Environment.ProcessId;
-        try
-        {
-            using (var fs = new FileStream(temp, FileMode.Create, FileAccess.Write)) write(fs);
-            File.Move(temp, full, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temp);
-            throw;
-        }
+        using var buffer = new MemoryStream();
+        NpyWriter.Write(buffer, matrix, float32);
+        await AtomicFile.WriteAllBytesAsync(full, buffer.GetBuffer().AsMemory(0, (int)buffer.Length), Path.GetDirectoryName(full)!, ct);
     }
 }
