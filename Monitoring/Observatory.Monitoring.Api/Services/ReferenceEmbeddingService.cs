@@ -1,4 +1,7 @@
 using Microsoft.Extensions.Options;
+using Observatory.DataService.Core.Errors;
+using Observatory.DataService.Core.Remotes;
+using Observatory.DataService.Core.Store;
 using Observatory.DataService.Core.Workspace;
 using Observatory.DataService.Git;
 using Observatory.DataService.Storage;
@@ -15,13 +18,16 @@ public sealed record ReferenceEmbeddings(string TreeHash, string ModelKey, float
 /// <summary>
 /// Embeds the images of a model's reference dataset version (git repo + pointer + revision, resolved through DataService's
 /// library; bytes read from the content-addressed cache, no checkout) with the shipped encoder, once per tree + encoder:
-/// the result is cached on disk, so later drift runs only read it.
+/// the result is cached on disk, so later drift runs only read it. Objects the repository's cache lacks (cloned, never pulled)
+/// are fetched first from the workspace's default remote, as `obs fetch` would.
 /// </summary>
-public sealed class ReferenceEmbeddingService(IOptions<MonitoringOptions> options) : IDisposable
+public sealed class ReferenceEmbeddingService(IOptions<MonitoringOptions> options, ILogger<ReferenceEmbeddingService> log) : IDisposable
 {
     private static readonly string[] ImageExtensions = [".jpg", ".jpeg", ".png"];
     private readonly Lazy<ImageEmbedder> _embedder = new(() => new ImageEmbedder(EmbeddingModelOptions.Default));
     private readonly SemaphoreSlim _gate = new(1, 1);
+    // Fetches are serialised apart from embedding, so uploads keep being embedded while a reference downloads.
+    private readonly SemaphoreSlim _fetchGate = new(1, 1);
 
     public int Dimension => _embedder.Value.Dimension ?? EncoderDimension;
 
@@ -33,6 +39,7 @@ public sealed class ReferenceEmbeddingService(IOptions<MonitoringOptions> option
         using var repo = ObsRepository.Open(reference.RepoPath, env);
         var dataset = Datasets.AtRevision(repo, reference.Revision).FirstOrDefault(d => d.PointerPath == reference.PointerPath)
             ?? throw new InvalidOperationException($"no dataset pointer '{reference.PointerPath}' at revision '{reference.Revision}' of {reference.RepoPath}");
+        await EnsureCachedAsync(repo, dataset, reference, ct);
         var tree = await Datasets.LoadTreeAsync(repo, dataset, ct);
         var images = tree.Entries.Where(e => ImageExtensions.Contains(Path.GetExtension(e.Path).ToLowerInvariant()))
             .OrderBy(e => e.Path, StringComparer.Ordinal)
@@ -51,6 +58,74 @@ public sealed class ReferenceEmbeddingService(IOptions<MonitoringOptions> option
         finally { _gate.Release(); }
     }
 
+    /// <summary>
+    /// Fetches the dataset version's objects (tree, files) missing from the repository's cache from its default remote. A cache
+    /// that cannot be written (read-only mount) or a repository without a remote fails with a message naming both, which the
+    /// job run records.
+    /// </summary>
+    private async Task EnsureCachedAsync(ObsRepository repo, TrackedDataset dataset, ReferenceDataset reference, CancellationToken ct)
+    {
+        if (await MissingCountAsync(repo, dataset, ct) == 0) return;
+        var what = $"reference dataset '{dataset.DatasetPath}' at '{reference.Revision}' of {repo.Root}";
+        string remoteName;
+        DataService.Core.Config.RemoteConfig remoteConfig;
+        try { (remoteName, remoteConfig) = RemoteSelection.Resolve(repo.Config, null); }
+        catch (UsageException ex) { throw new InvalidOperationException($"{what}: objects are missing from the repository's cache and cannot be fetched: {ex.Message}", ex); }
+        var from = $"remote '{remoteName}' ({remoteConfig.Url})";
+        if (CacheNotWritable(repo) is { } why)
+            throw new InvalidOperationException(
+                $"{what}: objects are missing from the repository's cache and cannot be fetched from {from}: the cache is not writable ({why}); " +
+                "run 'obs pull' in the repository, or mount it writable for the service");
+
+        await _fetchGate.WaitAsync(ct);
+        try
+        {
+            using var _ = await repo.LockForWriteAsync(ct);
+            // Another process (or an earlier job) may have fetched while this one waited.
+            if (await MissingCountAsync(repo, dataset, ct) == 0) return;
+            using var remote = RemoteSelection.Open(repo, new RemoteStoreFactory(), remoteName);
+            var result = await TransferOperations.FetchAsync(repo, remote, new TransferOptions
+            {
+                Revision = reference.Revision,
+                // Absolute: the library resolves user paths against the current directory, which is not the repository here.
+                Paths = [Path.Combine(repo.Root, dataset.DatasetPath)],
+                Packing = PackingOptions.From(remoteConfig),
+            }, ct);
+            log.LogInformation("fetched {Objects} object(s), {Bytes} bytes of {Dataset} from {Remote}", result.Transferred, result.Bytes, what, from);
+        }
+        catch (Exception ex) when (ex is ObsException or IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidOperationException($"{what}: fetching its missing objects from {from} failed: {ex.Message}", ex);
+        }
+        finally { _fetchGate.Release(); }
+    }
+
+    private static async Task<int> MissingCountAsync(ObsRepository repo, TrackedDataset dataset, CancellationToken ct)
+    {
+        if (!repo.Cache.Contains(dataset.Pointer.Tree)) return 1;
+        var tree = await Datasets.LoadTreeAsync(repo, dataset, ct);
+        return tree.Entries.Count(e => !repo.Cache.Contains(e.Hash));
+    }
+
+    /// <summary>Why the cache cannot take new objects (a probe file in its scratch and object folders), or null when it can.</summary>
+    private static string? CacheNotWritable(ObsRepository repo)
+    {
+        foreach (var dir in new[] { repo.Cache.TempDirectory, repo.Cache.ObjectsDirectory })
+        {
+            var probe = AtomicFile.TempPath(dir);
+            try
+            {
+                Directory.CreateDirectory(dir);
+                using (new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose)) { }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                return ex.Message;
+            }
+        }
+        return null;
+    }
+
     /// <summary>Embeds uploaded production images with the same encoder as the references.</summary>
     /// <exception cref="ImageDecodeException">An image could not be decoded; it is named.</exception>
     public async Task<ImageEmbeddings> EmbedAsync(IReadOnlyList<ImageSource> images, CancellationToken ct)
@@ -64,5 +139,6 @@ public sealed class ReferenceEmbeddingService(IOptions<MonitoringOptions> option
     {
         if (_embedder.IsValueCreated) _embedder.Value.Dispose();
         _gate.Dispose();
+        _fetchGate.Dispose();
     }
 }
