@@ -58,6 +58,16 @@ public sealed class ReferenceFetchTests : IAsyncLifetime
         Assert.Empty(ListObjects());
     }
 
+    /// <summary>
+    /// Tests run as root, which permission bits do not stop; a file where the cache's scratch folder belongs fails the same way
+    /// a read-only mount does (the service cannot create anything there).
+    /// </summary>
+    private void BlockCacheWrites()
+    {
+        if (Directory.Exists(_repo.PathOf(".obs/tmp"))) Directory.Delete(_repo.PathOf(".obs/tmp"), recursive: true);
+        File.WriteAllText(_repo.PathOf(".obs/tmp"), "in the way");
+    }
+
     private async Task<JobRun> ReferenceRunAsync()
     {
         await _server.RegisterAsync("shapes", new
@@ -84,16 +94,23 @@ public sealed class ReferenceFetchTests : IAsyncLifetime
         Assert.True(run.Status == "succeeded", $"{run.Status}: {run.Error}");
         Assert.Equal(_pushedObjects, ListObjects());
         Assert.NotEmpty(Directory.EnumerateFiles(_cache.Path, "*", SearchOption.AllDirectories));
+
+        // Once embedded, the objects are not needed again: a never-pulled, unwritable repository still serves the reference.
+        Directory.Delete(_repo.PathOf(".obs/cache"), recursive: true);
+        BlockCacheWrites();
+        using (var r = await _server.Client.PostAsync("/api/models/shapes/jobs/reference-embedding/run", null)) Assert.Equal(System.Net.HttpStatusCode.Accepted, r.StatusCode);
+        var store = _server.Services.GetRequiredService<IMonitoringStore>();
+        await Poll.UntilAsync(async () => (await store.ListJobRunsAsync("shapes", 100)).Count(r => r.Job == "reference-embedding") >= 2, "second reference-embedding run", 120);
+        var again = (await store.ListJobRunsAsync("shapes", 100)).First(r => r.Job == "reference-embedding");
+        Assert.True(again.Status == "succeeded", $"{again.Status}: {again.Error}");
+        Assert.Empty(ListObjects());
     }
 
     [Fact]
     public async Task ReferenceJob_WhenCacheLacksObjectsAndIsNotWritable_FailsNamingRepositoryAndRemote()
     {
         await PushAndDropCacheAsync();
-        // Tests run as root, which permission bits do not stop; a file where the cache's scratch folder belongs fails the same
-        // way a read-only mount does (the service cannot create anything there).
-        if (Directory.Exists(_repo.PathOf(".obs/tmp"))) Directory.Delete(_repo.PathOf(".obs/tmp"), recursive: true);
-        File.WriteAllText(_repo.PathOf(".obs/tmp"), "in the way");
+        BlockCacheWrites();
 
         var run = await ReferenceRunAsync();
 

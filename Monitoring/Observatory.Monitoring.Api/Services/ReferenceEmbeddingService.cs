@@ -39,24 +39,28 @@ public sealed class ReferenceEmbeddingService(IOptions<MonitoringOptions> option
         using var repo = ObsRepository.Open(reference.RepoPath, env);
         var dataset = Datasets.AtRevision(repo, reference.Revision).FirstOrDefault(d => d.PointerPath == reference.PointerPath)
             ?? throw new InvalidOperationException($"no dataset pointer '{reference.PointerPath}' at revision '{reference.Revision}' of {reference.RepoPath}");
+        var treeHash = dataset.Pointer.Tree.Hex;
+        var embedder = _embedder.Value;
+        var cache = new EmbeddingCache(Path.GetFullPath(options.Value.EmbeddingCacheDirectory));
+        // Already embedded: neither the tree nor the images are read, so a repository whose objects were never pulled still serves it.
+        if (await cache.TryGetAsync(treeHash, embedder.CacheKey, ct) is { } hit) return Result(treeHash, embedder.CacheKey, hit);
         await EnsureCachedAsync(repo, dataset, reference, ct);
         var tree = await Datasets.LoadTreeAsync(repo, dataset, ct);
         var images = tree.Entries.Where(e => ImageExtensions.Contains(Path.GetExtension(e.Path).ToLowerInvariant()))
             .OrderBy(e => e.Path, StringComparer.Ordinal)
             .Select(e => ImageSource.FromFile(repo.Cache.PathOf(e.Hash))).ToList();
         if (images.Count == 0) throw new InvalidOperationException($"dataset '{dataset.DatasetPath}' at '{reference.Revision}' has no images");
-        var treeHash = dataset.Pointer.Tree.Hex;
-        var embedder = _embedder.Value;
-        var cache = new EmbeddingCache(Path.GetFullPath(options.Value.EmbeddingCacheDirectory));
         // One embedding run at a time: the encoder already uses every core.
         await _gate.WaitAsync(ct);
         try
         {
-            var embeddings = await cache.GetOrCreateAsync(treeHash, embedder.CacheKey, c => embedder.EmbedAsync(images, c), ct);
-            return new ReferenceEmbeddings(treeHash, embedder.CacheKey, embeddings.Vectors, embeddings.Statistics.Select(s => s.ToFeatures()).ToArray(), images.Count);
+            return Result(treeHash, embedder.CacheKey, await cache.GetOrCreateAsync(treeHash, embedder.CacheKey, c => embedder.EmbedAsync(images, c), ct));
         }
         finally { _gate.Release(); }
     }
+
+    private static ReferenceEmbeddings Result(string treeHash, string modelKey, ImageEmbeddings embeddings) =>
+        new(treeHash, modelKey, embeddings.Vectors, embeddings.Statistics.Select(s => s.ToFeatures()).ToArray(), embeddings.Count);
 
     /// <summary>
     /// Fetches the dataset version's objects (tree, files) missing from the repository's cache from its default remote. A cache
