@@ -234,6 +234,56 @@ public abstract class AdoMonitoringStore : IMonitoringStore
         return list;
     }
 
+    public async Task<IReadOnlyList<ResultSummary>> ListResultSummariesAsync(string model, string kind, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default)
+    {
+        await using var c = await OpenAsync(cancellationToken);
+        await using var cmd = Command(c, null, """
+            SELECT id, window_start, window_end, event_count, drifted, value, created_at FROM results
+            WHERE model = @m AND kind = @k AND window_end >= @f AND window_end <= @t ORDER BY window_end, id
+            """, ("m", model), ("k", kind), ("f", from.UtcTicks), ("t", to.UtcTicks));
+        await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
+        var list = new List<ResultSummary>();
+        while (await r.ReadAsync(cancellationToken))
+            list.Add(new(Convert.ToInt64(r.GetValue(0)), Ticks(r.GetInt64(1)), Ticks(r.GetInt64(2)), Convert.ToInt32(r.GetValue(3)),
+                Convert.ToInt32(r.GetValue(4)) != 0, r.IsDBNull(5) ? null : r.GetDouble(5), Ticks(r.GetInt64(6))));
+        return list;
+    }
+
+    public async Task<IReadOnlyList<StoredResult>> GetResultsAsync(IReadOnlyList<long> ids, CancellationToken cancellationToken = default)
+    {
+        var list = new List<StoredResult>(ids.Count);
+        if (ids.Count == 0) return list;
+        await using var c = await OpenAsync(cancellationToken);
+        // Ids are longs from our own summaries, so they are inlined (no parameter-count limit); chunked to keep statements short.
+        foreach (var chunk in ids.Chunk(500))
+        {
+            await using var cmd = Command(c, null, $"""
+                SELECT model, kind, window_start, window_end, event_count, drifted, value, json, created_at FROM results
+                WHERE id IN ({string.Join(",", chunk.Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)))})
+                """);
+            await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
+            while (await r.ReadAsync(cancellationToken))
+                list.Add(new(r.GetString(0), r.GetString(1), Ticks(r.GetInt64(2)), Ticks(r.GetInt64(3)), Convert.ToInt32(r.GetValue(4)),
+                    Convert.ToInt32(r.GetValue(5)) != 0, r.IsDBNull(6) ? null : r.GetDouble(6), r.GetString(7), Ticks(r.GetInt64(8))));
+        }
+        return list.OrderBy(x => x.WindowEnd).ToList();
+    }
+
+    public async Task<IReadOnlyList<EventCountBucket>> CountEventsByBucketAsync(string model, DateTimeOffset from, DateTimeOffset to, TimeSpan bucket, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(bucket, TimeSpan.Zero);
+        await using var c = await OpenAsync(cancellationToken);
+        // Integer division of ticks on both databases; the (model, ts) index bounds the scan to the range.
+        await using var cmd = Command(c, null, """
+            SELECT (ts - @f) / @b AS slot, COUNT(*) FROM events WHERE model = @m AND ts >= @f AND ts < @t GROUP BY slot ORDER BY slot
+            """, ("m", model), ("f", from.UtcTicks), ("t", to.UtcTicks), ("b", bucket.Ticks));
+        await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
+        var list = new List<EventCountBucket>();
+        while (await r.ReadAsync(cancellationToken))
+            list.Add(new(from + bucket * Convert.ToInt64(r.GetValue(0)), Convert.ToInt64(r.GetValue(1))));
+        return list;
+    }
+
     // ---- alerts
 
     public async Task<Alert?> GetAlertAsync(string id, CancellationToken cancellationToken = default)

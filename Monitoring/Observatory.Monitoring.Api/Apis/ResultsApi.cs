@@ -2,6 +2,7 @@ using System.Text.Json;
 using Observatory.Monitoring.Api.Infrastructure;
 using Observatory.Monitoring.Api.Services;
 using Observatory.Monitoring.Core.Ports;
+using Observatory.Monitoring.Core.Windows;
 
 namespace Observatory.Monitoring.Api.Apis;
 
@@ -11,8 +12,10 @@ public static class ResultsApi
     public static IEndpointRouteBuilder MapResultsApi(this IEndpointRouteBuilder app)
     {
         var g = app.MapGroup("/api/models/{model}").WithTags("Results");
-        g.MapGet("/drift", (string model, int? limit, IMonitoringStore store, CancellationToken ct) => ListAsync(model, "drift", limit, store, ct));
-        g.MapGet("/accuracy", (string model, int? limit, IMonitoringStore store, CancellationToken ct) => ListAsync(model, "accuracy", limit, store, ct));
+        g.MapGet("/drift", (string model, int? limit, DateTimeOffset? from, DateTimeOffset? to, int? maxPoints, HttpResponse response, IMonitoringStore store, CancellationToken ct) =>
+            ListAsync(model, "drift", new SeriesQuery(limit, from, to, maxPoints), response, store, ct));
+        g.MapGet("/accuracy", (string model, int? limit, DateTimeOffset? from, DateTimeOffset? to, int? maxPoints, HttpResponse response, IMonitoringStore store, CancellationToken ct) =>
+            ListAsync(model, "accuracy", new SeriesQuery(limit, from, to, maxPoints), response, store, ct));
         g.MapGet("/jobs", (string model, IMonitoringStore store, JobScheduling jobs, CancellationToken ct) => JobsAsync(model, store, jobs, ct));
         app.MapGet("/api/jobs", async (IMonitoringStore store, JobScheduling jobs, CancellationToken ct) => TypedResults.Ok(await jobs.StatusAsync(store, null, ct))).WithTags("Jobs");
         app.MapGroup("/api/models/{model}/jobs").WithTags("Jobs").AddEndpointFilter<ApiKeyFilter>()
@@ -23,13 +26,40 @@ public static class ResultsApi
         return app;
     }
 
-    public static async Task<IResult> ListAsync(string model, string kind, int? limit, IMonitoringStore store, CancellationToken ct)
+    /// <summary>A series larger than this is not sent whole: ask for a range or for maxPoints.</summary>
+    public const int MaxLimit = 1000;
+
+    /// <summary>Upper bound of maxPoints (a chart is a few hundred pixels wide).</summary>
+    public const int MaxPoints = 5000;
+
+    /// <summary>
+    /// Without a range or maxPoints: the newest <c>limit</c> results (≤ 1,000). With <c>from</c>/<c>to</c> (window end, both inclusive) and/or
+    /// <c>maxPoints</c>: every result in the range, thinned to maxPoints by keeping the worst window of each bucket (drifted first, then the
+    /// highest statistic; for accuracy the lowest) and both ends; without maxPoints the newest <c>limit</c> of the range.
+    /// X-Total-Count says how many results the range holds before thinning.
+    /// </summary>
+    public static async Task<IResult> ListAsync(string model, string kind, SeriesQuery query, HttpResponse response, IMonitoringStore store, CancellationToken ct)
     {
         if (await store.GetModelAsync(model, ct) is null) return Problems.NotFound($"model '{model}' is not registered");
-        var results = await store.ListResultsAsync(model, kind, Math.Clamp(limit ?? 100, 1, 1000), ct);
+        if (query.MaxPoints is < 2 or > MaxPoints) return Problems.Invalid("invalid series query", "maxPoints", $"must be between 2 and {MaxPoints}");
+        if (query.From > query.To) return Problems.Invalid("invalid series query", "from", "must not be after 'to'");
+        var limit = Math.Clamp(query.Limit ?? 100, 1, MaxLimit);
+        IReadOnlyList<StoredResult> results;
+        if (query.From is null && query.To is null && query.MaxPoints is null) results = await store.ListResultsAsync(model, kind, limit, ct);
+        else
+        {
+            var all = await store.ListResultSummariesAsync(model, kind, query.From ?? DateTimeOffset.MinValue, query.To ?? DateTimeOffset.MaxValue, ct);
+            response.Headers["X-Total-Count"] = all.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var kept = query.MaxPoints is { } max ? Downsample.KeepExtremes(all, max, s => Severity(kind, s)) : all.Skip(Math.Max(0, all.Count - limit)).ToList();
+            results = await store.GetResultsAsync(kept.Select(s => s.Id).ToList(), ct);
+        }
         return TypedResults.Ok(results.Select(r => new ResultView(r.WindowStart, r.WindowEnd, r.EventCount, r.Drifted, r.Value, r.CreatedAt,
             JsonDocument.Parse(r.Json).RootElement)).ToList());
     }
+
+    /// <summary>Flagged windows outrank any unflagged one; then a higher drift statistic, or a lower accuracy, is worse.</summary>
+    public static double Severity(string kind, ResultSummary s) =>
+        (s.Drifted ? 1e9 : 0) + (kind == "accuracy" ? -(s.Value ?? 1) : s.Value ?? 0);
 
     public static async Task<IResult> JobsAsync(string model, IMonitoringStore store, JobScheduling jobs, CancellationToken ct) =>
         await store.GetModelAsync(model, ct) is null ? Problems.NotFound($"model '{model}' is not registered") : TypedResults.Ok(await jobs.StatusAsync(store, model, ct));
@@ -42,5 +72,8 @@ public static class ResultsApi
             : Problems.NotFound($"no job '{job}' for model '{model}'; valid: {string.Join(", ", JobScheduling.ModelJobs)}");
     }
 }
+
+/// <summary>Query of a result series: see <see cref="ResultsApi.ListAsync"/>.</summary>
+public sealed record SeriesQuery(int? Limit, DateTimeOffset? From, DateTimeOffset? To, int? MaxPoints);
 
 public sealed record ResultView(DateTimeOffset WindowStart, DateTimeOffset WindowEnd, int EventCount, bool Flagged, double? Value, DateTimeOffset CreatedAt, JsonElement Details);
