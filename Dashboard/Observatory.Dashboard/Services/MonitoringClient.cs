@@ -30,15 +30,23 @@ public sealed record ClassShare(int Class, double Reference, double Current);
 /// <summary>One drift window: when, how many events, whether it was flagged, every method's verdict, and the predicted-class shares.</summary>
 public sealed record DriftWindow(DateTime WindowEnd, int EventCount, bool Flagged, IReadOnlyList<MethodPoint> Methods, IReadOnlyList<ClassShare> Classes);
 
+/// <summary>Points of a chart and how many results the range holds before the service thinned it.</summary>
+public sealed record Series<T>(IReadOnlyList<T> Points, int Total);
+
+public sealed record EventCountInfo(DateTimeOffset Start, long Count);
+
+/// <summary>Traffic of a model over the last minutes, by event timestamp.</summary>
+public sealed record EventRateInfo(string Model, DateTimeOffset From, DateTimeOffset To, int BucketSeconds, long Total, double PerMinute, IReadOnlyList<EventCountInfo> Buckets);
+
 public sealed record AccuracyPoint(DateTime WindowEnd, int EventCount, double? Accuracy, bool Estimated, double? Baseline);
 
 /// <summary>Typed client over the Monitoring API (see Monitoring/Observatory.Monitoring.Api/README.md).</summary>
 public sealed class MonitoringClient(HttpClient http, DashboardOptions options)
 {
-    /// <summary>The API returns at most this many results per series.</summary>
+    /// <summary>The API returns at most this many alerts a request.</summary>
     public const int MaxResults = 1000;
 
-    /// <summary>A chart series never carries more points than this (a year of hourly results would be 8,760).</summary>
+    /// <summary>A chart series never carries more points than this (a year of hourly results would be 8,760); the service thins it.</summary>
     public const int MaxChartPoints = 500;
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
@@ -68,20 +76,41 @@ public sealed class MonitoringClient(HttpClient http, DashboardOptions options)
     public Task<IReadOnlyList<JobStatusInfo>> JobsAsync(CancellationToken ct) =>
         GetAsync("/api/jobs", root => (IReadOnlyList<JobStatusInfo>)root.Deserialize<List<JobStatusInfo>>(Json)!, ct);
 
-    /// <summary>Drift windows, oldest first, with at most <see cref="MaxChartPoints"/> windows (downsampled here, not in the browser).</summary>
-    public Task<IReadOnlyList<DriftWindow>> DriftAsync(string model, CancellationToken ct) => DriftAsync(model, MaxResults, ct);
-
+    /// <summary>The newest <paramref name="limit"/> drift windows, oldest first (the Overview reads the latest one).</summary>
     public Task<IReadOnlyList<DriftWindow>> DriftAsync(string model, int limit, CancellationToken ct) =>
-        GetAsync($"/api/models/{Uri.EscapeDataString(model)}/drift?limit={limit}", root =>
-            Downsample.KeepExtremes(root.EnumerateArray().Select(ParseDrift).OrderBy(w => w.WindowEnd).ToList(), MaxChartPoints,
-                w => w.Methods.Count == 0 ? 0 : w.Methods.Max(m => m.Drifted ? double.MaxValue : m.Statistic / Math.Max(m.Threshold, 1e-12))), ct);
+        GetAsync($"/api/models/{Uri.EscapeDataString(model)}/drift?limit={limit}",
+            (root, _) => (IReadOnlyList<DriftWindow>)root.EnumerateArray().Select(ParseDrift).OrderBy(w => w.WindowEnd).ToList(), ct);
 
-    public Task<IReadOnlyList<AccuracyPoint>> AccuracyAsync(string model, CancellationToken ct) => AccuracyAsync(model, MaxResults, ct);
+    /// <summary>
+    /// Drift windows ending at or after <paramref name="from"/> (all when null), thinned by the service to at most
+    /// <see cref="MaxChartPoints"/> (worst window of each bucket kept), with the range's size before thinning.
+    /// </summary>
+    public Task<Series<DriftWindow>> DriftSeriesAsync(string model, DateTimeOffset? from, CancellationToken ct) =>
+        GetAsync(SeriesPath(model, "drift", from), (root, response) =>
+            new Series<DriftWindow>(root.EnumerateArray().Select(ParseDrift).OrderBy(w => w.WindowEnd).ToList(), TotalCount(response, root)), ct);
 
     public Task<IReadOnlyList<AccuracyPoint>> AccuracyAsync(string model, int limit, CancellationToken ct) =>
-        GetAsync($"/api/models/{Uri.EscapeDataString(model)}/accuracy?limit={limit}", root =>
-            Downsample.KeepExtremes(root.EnumerateArray().Select(ParseAccuracy).OrderBy(p => p.WindowEnd).ToList(), MaxChartPoints,
-                p => -(p.Accuracy ?? 1)), ct);
+        GetAsync($"/api/models/{Uri.EscapeDataString(model)}/accuracy?limit={limit}",
+            (root, _) => (IReadOnlyList<AccuracyPoint>)root.EnumerateArray().Select(ParseAccuracy).OrderBy(p => p.WindowEnd).ToList(), ct);
+
+    public Task<Series<AccuracyPoint>> AccuracySeriesAsync(string model, DateTimeOffset? from, CancellationToken ct) =>
+        GetAsync(SeriesPath(model, "accuracy", from), (root, response) =>
+            new Series<AccuracyPoint>(root.EnumerateArray().Select(ParseAccuracy).OrderBy(p => p.WindowEnd).ToList(), TotalCount(response, root)), ct);
+
+    /// <summary>How many events the model has stored.</summary>
+    public Task<long> EventCountAsync(string model, CancellationToken ct) =>
+        GetAsync($"/api/models/{Uri.EscapeDataString(model)}/events/count", root => root.GetProperty("count").GetInt64(), ct);
+
+    /// <summary>Events per minute over the last <paramref name="minutes"/> (by event timestamp).</summary>
+    public Task<EventRateInfo> EventRateAsync(string model, int minutes, CancellationToken ct) =>
+        GetAsync($"/api/models/{Uri.EscapeDataString(model)}/events/rate?minutes={minutes}", (root, _) => root.Deserialize<EventRateInfo>(Json)!, ct);
+
+    private static string SeriesPath(string model, string kind, DateTimeOffset? from) =>
+        $"/api/models/{Uri.EscapeDataString(model)}/{kind}?maxPoints={MaxChartPoints}"
+        + (from is { } f ? "&from=" + Uri.EscapeDataString(f.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture)) : "");
+
+    private static int TotalCount(HttpResponseMessage response, JsonElement root) =>
+        response.Headers.TryGetValues("X-Total-Count", out var v) && int.TryParse(v.FirstOrDefault(), out var n) ? n : root.GetArrayLength();
 
     public Task AcknowledgeAsync(string alertId, string? by, CancellationToken ct) =>
         PostAsync($"/api/alerts/{Uri.EscapeDataString(alertId)}/acknowledge", new { by }, ct);
@@ -96,7 +125,9 @@ public sealed class MonitoringClient(HttpClient http, DashboardOptions options)
     public Task RunNowAsync(string job, string? model, CancellationToken ct) =>
         PostAsync(model is null ? $"/api/jobs/{Uri.EscapeDataString(job)}/run" : $"/api/models/{Uri.EscapeDataString(model)}/jobs/{Uri.EscapeDataString(job)}/run", null, ct);
 
-    private async Task<T> GetAsync<T>(string path, Func<JsonElement, T> parse, CancellationToken ct)
+    private Task<T> GetAsync<T>(string path, Func<JsonElement, T> parse, CancellationToken ct) => GetAsync(path, (root, _) => parse(root), ct);
+
+    private async Task<T> GetAsync<T>(string path, Func<JsonElement, HttpResponseMessage, T> parse, CancellationToken ct)
     {
         EnsureConfigured();
         try
@@ -104,7 +135,7 @@ public sealed class MonitoringClient(HttpClient http, DashboardOptions options)
             using var response = await http.GetAsync(path, ct);
             await EnsureSuccessAsync(response, ct);
             var root = await response.Content.ReadFromJsonAsync<JsonElement>(Json, ct);
-            return parse(root);
+            return parse(root, response);
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
         {
