@@ -70,6 +70,23 @@ public sealed class SeriesQueryTests : IAsyncLifetime
         Assert.Equal(Start.AddHours(Windows), newest[9].GetProperty("windowEnd").GetDateTimeOffset());
     }
 
+    [Fact]
+    public async Task Drift_WithCompactDetails_LeavesOutLongArraysAndKeepsScalarsAndShortArrays()
+    {
+        var p = string.Join(",", Enumerable.Range(0, 512).Select(i => "0.5"));
+        await Store.AddResultAsync(new StoredResult("shapes", "drift", Start, Start.AddHours(1), 100, true, 0.3,
+            $"{{\"embedding\":{{\"methods\":[{{\"method\":\"ks\",\"statistic\":0.3,\"details\":{{\"p_values\":[{p}],\"share_drifted_bonferroni\":0.25,\"drifted_dimensions_bonferroni\":[1,2]}}}}]}}}}", Start));
+        var full = (await _server.Anonymous.GetFromJsonAsync<JsonElement>("/api/models/shapes/drift?maxPoints=10"))[0];
+        var compact = (await _server.Anonymous.GetFromJsonAsync<JsonElement>("/api/models/shapes/drift?maxPoints=10&details=compact"))[0];
+        JsonElement Details(JsonElement r) => r.GetProperty("details").GetProperty("embedding").GetProperty("methods")[0].GetProperty("details");
+        Assert.Equal(512, Details(full).GetProperty("p_values").GetArrayLength());
+        Assert.False(Details(compact).TryGetProperty("p_values", out _));
+        Assert.Equal(0.25, Details(compact).GetProperty("share_drifted_bonferroni").GetDouble());
+        Assert.Equal(2, Details(compact).GetProperty("drifted_dimensions_bonferroni").GetArrayLength());
+        using var bad = await _server.Anonymous.GetAsync("/api/models/shapes/drift?details=tiny");
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+    }
+
     [Theory]
     [InlineData("maxPoints=1")]
     [InlineData("maxPoints=5001")]

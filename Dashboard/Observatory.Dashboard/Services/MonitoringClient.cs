@@ -47,7 +47,7 @@ public sealed class MonitoringClient(HttpClient http, DashboardOptions options)
     public const int MaxResults = 1000;
 
     /// <summary>A chart series never carries more points than this (a year of hourly results would be 8,760); the service thins it.</summary>
-    public const int MaxChartPoints = 500;
+    public const int MaxChartPoints = 300;
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
@@ -106,7 +106,7 @@ public sealed class MonitoringClient(HttpClient http, DashboardOptions options)
         GetAsync($"/api/models/{Uri.EscapeDataString(model)}/events/rate?minutes={minutes}", (root, _) => root.Deserialize<EventRateInfo>(Json)!, ct);
 
     private static string SeriesPath(string model, string kind, DateTimeOffset? from) =>
-        $"/api/models/{Uri.EscapeDataString(model)}/{kind}?maxPoints={MaxChartPoints}"
+        $"/api/models/{Uri.EscapeDataString(model)}/{kind}?maxPoints={MaxChartPoints}&details=compact"
         + (from is { } f ? "&from=" + Uri.EscapeDataString(f.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture)) : "");
 
     private static int TotalCount(HttpResponseMessage response, JsonElement root) =>

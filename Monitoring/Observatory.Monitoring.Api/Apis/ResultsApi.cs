@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Observatory.Monitoring.Api.Infrastructure;
 using Observatory.Monitoring.Api.Services;
 using Observatory.Monitoring.Core.Ports;
@@ -12,10 +13,10 @@ public static class ResultsApi
     public static IEndpointRouteBuilder MapResultsApi(this IEndpointRouteBuilder app)
     {
         var g = app.MapGroup("/api/models/{model}").WithTags("Results");
-        g.MapGet("/drift", (string model, int? limit, DateTimeOffset? from, DateTimeOffset? to, int? maxPoints, HttpResponse response, IMonitoringStore store, CancellationToken ct) =>
-            ListAsync(model, "drift", new SeriesQuery(limit, from, to, maxPoints), response, store, ct));
-        g.MapGet("/accuracy", (string model, int? limit, DateTimeOffset? from, DateTimeOffset? to, int? maxPoints, HttpResponse response, IMonitoringStore store, CancellationToken ct) =>
-            ListAsync(model, "accuracy", new SeriesQuery(limit, from, to, maxPoints), response, store, ct));
+        g.MapGet("/drift", (string model, int? limit, DateTimeOffset? from, DateTimeOffset? to, int? maxPoints, string? details, HttpResponse response, IMonitoringStore store, CancellationToken ct) =>
+            ListAsync(model, "drift", new SeriesQuery(limit, from, to, maxPoints) { Details = details }, response, store, ct));
+        g.MapGet("/accuracy", (string model, int? limit, DateTimeOffset? from, DateTimeOffset? to, int? maxPoints, string? details, HttpResponse response, IMonitoringStore store, CancellationToken ct) =>
+            ListAsync(model, "accuracy", new SeriesQuery(limit, from, to, maxPoints) { Details = details }, response, store, ct));
         g.MapGet("/jobs", (string model, IMonitoringStore store, JobScheduling jobs, CancellationToken ct) => JobsAsync(model, store, jobs, ct));
         app.MapGet("/api/jobs", async (IMonitoringStore store, JobScheduling jobs, CancellationToken ct) => TypedResults.Ok(await jobs.StatusAsync(store, null, ct))).WithTags("Jobs");
         app.MapGroup("/api/models/{model}/jobs").WithTags("Jobs").AddEndpointFilter<ApiKeyFilter>()
@@ -36,13 +37,15 @@ public static class ResultsApi
     /// Without a range or maxPoints: the newest <c>limit</c> results (≤ 1,000). With <c>from</c>/<c>to</c> (window end, both inclusive) and/or
     /// <c>maxPoints</c>: every result in the range, thinned to maxPoints by keeping the worst window of each bucket (drifted first, then the
     /// highest statistic; for accuracy the lowest) and both ends; without maxPoints the newest <c>limit</c> of the range.
-    /// X-Total-Count says how many results the range holds before thinning.
+    /// X-Total-Count says how many results the range holds before thinning. <c>details=compact</c> leaves out arrays of more than
+    /// <see cref="CompactArrayLength"/> items (per-dimension statistics and p-values of wide embeddings), keeping every scalar.
     /// </summary>
     public static async Task<IResult> ListAsync(string model, string kind, SeriesQuery query, HttpResponse response, IMonitoringStore store, CancellationToken ct)
     {
         if (await store.GetModelAsync(model, ct) is null) return Problems.NotFound($"model '{model}' is not registered");
         if (query.MaxPoints is < 2 or > MaxPoints) return Problems.Invalid("invalid series query", "maxPoints", $"must be between 2 and {MaxPoints}");
         if (query.From > query.To) return Problems.Invalid("invalid series query", "from", "must not be after 'to'");
+        if (query.Details is not (null or "full" or "compact")) return Problems.Invalid("invalid series query", "details", "must be 'full' or 'compact'");
         var limit = Math.Clamp(query.Limit ?? 100, 1, MaxLimit);
         IReadOnlyList<StoredResult> results;
         if (query.From is null && query.To is null && query.MaxPoints is null) results = await store.ListResultsAsync(model, kind, limit, ct);
@@ -53,8 +56,29 @@ public static class ResultsApi
             var kept = query.MaxPoints is { } max ? Downsample.KeepExtremes(all, max, s => Severity(kind, s)) : all.Skip(Math.Max(0, all.Count - limit)).ToList();
             results = await store.GetResultsAsync(kept.Select(s => s.Id).ToList(), ct);
         }
+        var compact = query.Details == "compact";
         return TypedResults.Ok(results.Select(r => new ResultView(r.WindowStart, r.WindowEnd, r.EventCount, r.Drifted, r.Value, r.CreatedAt,
-            JsonDocument.Parse(r.Json).RootElement)).ToList());
+            compact ? Compact(r.Json) : JsonDocument.Parse(r.Json).RootElement)).ToList());
+    }
+
+    /// <summary>Arrays longer than this are left out of compact details (a chart needs the scalars, not 512 p-values a window).</summary>
+    public const int CompactArrayLength = 32;
+
+    private static JsonElement Compact(string json)
+    {
+        var node = JsonNode.Parse(json);
+        Prune(node);
+        return JsonSerializer.SerializeToElement(node);
+
+        static void Prune(JsonNode? n)
+        {
+            if (n is JsonObject o)
+            {
+                foreach (var key in o.Where(p => p.Value is JsonArray { Count: > CompactArrayLength }).Select(p => p.Key).ToList()) o.Remove(key);
+                foreach (var (_, v) in o) Prune(v);
+            }
+            else if (n is JsonArray a) foreach (var v in a) Prune(v);
+        }
     }
 
     /// <summary>Flagged windows outrank any unflagged one; then a higher drift statistic, or a lower accuracy, is worse.</summary>
@@ -74,6 +98,10 @@ public static class ResultsApi
 }
 
 /// <summary>Query of a result series: see <see cref="ResultsApi.ListAsync"/>.</summary>
-public sealed record SeriesQuery(int? Limit, DateTimeOffset? From, DateTimeOffset? To, int? MaxPoints);
+public sealed record SeriesQuery(int? Limit, DateTimeOffset? From, DateTimeOffset? To, int? MaxPoints)
+{
+    /// <summary>"full" (default) or "compact".</summary>
+    public string? Details { get; init; }
+}
 
 public sealed record ResultView(DateTimeOffset WindowStart, DateTimeOffset WindowEnd, int EventCount, bool Flagged, double? Value, DateTimeOffset CreatedAt, JsonElement Details);
