@@ -159,13 +159,17 @@ public sealed record EventBatch(IReadOnlyList<EventItem?>? Events)
             if (e is null) { errors.Add(new($"events[{i}]", "event is null")); continue; }
             if (e.Timestamp is null) errors.Add(new($"events[{i}].timestamp", "is required (ISO 8601 with offset)"));
             if (e.Confidence is null) errors.Add(new($"events[{i}].confidence", "is required"));
-            list.Add(new InferenceEvent(e.Id ?? "", e.Timestamp ?? default, e.PredictedClass ?? "", e.Confidence ?? double.NaN, e.Embedding, e.TrueClass));
+            list.Add(new InferenceEvent(e.Id ?? "", e.Timestamp ?? default, e.PredictedClass ?? "", e.Confidence ?? double.NaN, e.Embedding, e.TrueClass) { ImageUri = e.ImageUri });
         }
         return (list, errors);
     }
 }
 
-public sealed record EventItem(string? Id, DateTimeOffset? Timestamp, string? PredictedClass, double? Confidence, float[]? Embedding, string? TrueClass);
+public sealed record EventItem(string? Id, DateTimeOffset? Timestamp, string? PredictedClass, double? Confidence, float[]? Embedding, string? TrueClass)
+{
+    /// <summary>Optional: where the client keeps the image (http(s) URL or site path), shown by the dashboard for outliers.</summary>
+    public string? ImageUri { get; init; }
+}
 
 public sealed record IngestResponse(int Received, int Inserted, int Duplicates);
 

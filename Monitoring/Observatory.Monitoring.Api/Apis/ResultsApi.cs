@@ -17,6 +17,7 @@ public static class ResultsApi
             ListAsync(model, "drift", new SeriesQuery(limit, from, to, maxPoints) { Details = details }, response, store, ct));
         g.MapGet("/accuracy", (string model, int? limit, DateTimeOffset? from, DateTimeOffset? to, int? maxPoints, string? details, HttpResponse response, IMonitoringStore store, CancellationToken ct) =>
             ListAsync(model, "accuracy", new SeriesQuery(limit, from, to, maxPoints) { Details = details }, response, store, ct));
+        g.MapGet("/drift/outliers", OutliersAsync);
         g.MapGet("/jobs", (string model, IMonitoringStore store, JobScheduling jobs, CancellationToken ct) => JobsAsync(model, store, jobs, ct));
         app.MapGet("/api/jobs", async (IMonitoringStore store, JobScheduling jobs, CancellationToken ct) => TypedResults.Ok(await jobs.StatusAsync(store, null, ct))).WithTags("Jobs");
         app.MapGroup("/api/models/{model}/jobs").WithTags("Jobs").AddEndpointFilter<ApiKeyFilter>()
@@ -84,6 +85,19 @@ public static class ResultsApi
     /// <summary>Flagged windows outrank any unflagged one; then a higher drift statistic, or a lower accuracy, is worse.</summary>
     public static double Severity(string kind, ResultSummary s) =>
         (s.Drifted ? 1e9 : 0) + (kind == "accuracy" ? -(s.Value ?? 1) : s.Value ?? 0);
+
+    /// <summary>
+    /// The events of a drift window (<c>windowEnd</c> of a stored result; the latest when omitted) least like the reference — farthest
+    /// from their nearest reference embedding — and typical reference items, <c>count</c> each (default 8, at most 50).
+    /// </summary>
+    public static async Task<IResult> OutliersAsync(string model, DateTimeOffset? windowEnd, int? count, IMonitoringStore store, DriftService drift, CancellationToken ct)
+    {
+        if (await store.GetModelAsync(model, ct) is null) return Problems.NotFound($"model '{model}' is not registered");
+        if (count is < 1 or > 50) return Problems.Invalid("invalid outlier query", "count", "must be between 1 and 50");
+        return await drift.OutliersAsync(model, windowEnd, count ?? 8, ct) is { } result
+            ? TypedResults.Ok(result)
+            : Problems.NotFound(windowEnd is null ? $"model '{model}' has no drift result yet" : $"model '{model}' has no drift window ending at {windowEnd:O}");
+    }
 
     public static async Task<IResult> JobsAsync(string model, IMonitoringStore store, JobScheduling jobs, CancellationToken ct) =>
         await store.GetModelAsync(model, ct) is null ? Problems.NotFound($"model '{model}' is not registered") : TypedResults.Ok(await jobs.StatusAsync(store, model, ct));
