@@ -28,7 +28,30 @@ public sealed record MethodPoint(DateTime At, string Method, double Statistic, d
 public sealed record ClassShare(int Class, double Reference, double Current);
 
 /// <summary>One drift window: when, how many events, whether it was flagged, every method's verdict, and the predicted-class shares.</summary>
-public sealed record DriftWindow(DateTime WindowEnd, int EventCount, bool Flagged, IReadOnlyList<MethodPoint> Methods, IReadOnlyList<ClassShare> Classes);
+public sealed record DriftWindow(DateTime WindowEnd, int EventCount, bool Flagged, IReadOnlyList<MethodPoint> Methods, IReadOnlyList<ClassShare> Classes)
+{
+    /// <summary>Share of embedding dimensions flagged by the per-dimension test (KS under its correction, else Wasserstein), when run.</summary>
+    public double? ShareDrifted { get; init; }
+
+    /// <summary>Per-feature drift of the interpretable image statistics; empty when no images were uploaded.</summary>
+    public IReadOnlyList<ImageFeatureDrift> ImageFeatures { get; init; } = [];
+
+    public ConfidenceBins? Confidence { get; init; }
+}
+
+/// <summary>One image statistic (brightness, sharpness, …) of one window: KS statistic and p-value, normed Wasserstein distance, moved or not.</summary>
+public sealed record ImageFeatureDrift(string Feature, double? KsStatistic, double? PValue, double? Wasserstein, bool Moved);
+
+/// <summary>Confidence counts per bin (edges over [0, 1]) of the reference period and of the window.</summary>
+public sealed record ConfidenceBins(IReadOnlyList<double> Edges, IReadOnlyList<int> Reference, IReadOnlyList<int> Current);
+
+public sealed record OutlierInfo(string Id, DateTimeOffset Timestamp, string PredictedClass, double Confidence, double Distance, string? ImageUri);
+
+public sealed record TypicalInfo(string? Id, double Distance, string? PredictedClass, string? ImageUri);
+
+/// <summary>The events of a drift window least like the reference, beside typical reference items (see the Monitoring API).</summary>
+public sealed record OutliersInfo(DateTimeOffset WindowStart, DateTimeOffset WindowEnd, bool Flagged, int WindowEvents, string ReferenceSource,
+    IReadOnlyList<OutlierInfo> Outliers, IReadOnlyList<TypicalInfo> Typical, string? Note);
 
 /// <summary>Points of a chart and how many results the range holds before the service thinned it.</summary>
 public sealed record Series<T>(IReadOnlyList<T> Points, int Total);
@@ -96,6 +119,11 @@ public sealed class MonitoringClient(HttpClient http, DashboardOptions options)
     public Task<Series<AccuracyPoint>> AccuracySeriesAsync(string model, DateTimeOffset? from, CancellationToken ct) =>
         GetAsync(SeriesPath(model, "accuracy", from), (root, response) =>
             new Series<AccuracyPoint>(root.EnumerateArray().Select(ParseAccuracy).OrderBy(p => p.WindowEnd).ToList(), TotalCount(response, root)), ct);
+
+    public Task<OutliersInfo> OutliersAsync(string model, DateTime windowEnd, int count, CancellationToken ct) =>
+        GetAsync($"/api/models/{Uri.EscapeDataString(model)}/drift/outliers?count={count}&windowEnd="
+            + Uri.EscapeDataString(new DateTimeOffset(windowEnd, TimeSpan.Zero).ToString("O", System.Globalization.CultureInfo.InvariantCulture)),
+            root => root.Deserialize<OutliersInfo>(Json)!, ct);
 
     /// <summary>How many events the model has stored.</summary>
     public Task<long> EventCountAsync(string model, CancellationToken ct) =>
@@ -198,7 +226,8 @@ public sealed class MonitoringClient(HttpClient http, DashboardOptions options)
         var at = r.GetProperty("windowEnd").GetDateTimeOffset().UtcDateTime;
         var methods = new List<MethodPoint>();
         var classes = new List<ClassShare>();
-        if (r.TryGetProperty("details", out var details) && details.ValueKind == JsonValueKind.Object)
+        r.TryGetProperty("details", out var details);
+        if (details.ValueKind == JsonValueKind.Object)
         {
             foreach (var (report, prefix) in new[] { ("embedding", ""), ("prediction", "prediction "), ("confidence", "confidence ") })
             {
@@ -216,7 +245,51 @@ public sealed class MonitoringClient(HttpClient http, DashboardOptions options)
                 }
             }
         }
-        return new DriftWindow(at, r.GetProperty("eventCount").GetInt32(), r.GetProperty("flagged").GetBoolean(), methods, classes);
+        double? share = null;
+        IReadOnlyList<ImageFeatureDrift> features = [];
+        ConfidenceBins? confidence = null;
+        if (details.ValueKind == JsonValueKind.Object)
+        {
+            share = ShareDrifted(details);
+            features = ImageFeatures(details);
+            if (details.TryGetProperty("confidenceHistogram", out var h) && h.ValueKind == JsonValueKind.Object)
+                confidence = new ConfidenceBins(h.GetProperty("edges").EnumerateArray().Select(x => x.GetDouble()).ToList(),
+                    h.GetProperty("reference").EnumerateArray().Select(x => x.GetInt32()).ToList(), h.GetProperty("current").EnumerateArray().Select(x => x.GetInt32()).ToList());
+        }
+        return new DriftWindow(at, r.GetProperty("eventCount").GetInt32(), r.GetProperty("flagged").GetBoolean(), methods, classes)
+        {
+            ShareDrifted = share, ImageFeatures = features, Confidence = confidence,
+        };
+    }
+
+    private static JsonElement? Method(JsonElement details, string report, string method)
+    {
+        if (!details.TryGetProperty(report, out var rep) || rep.ValueKind != JsonValueKind.Object || !rep.TryGetProperty("methods", out var ms)) return null;
+        foreach (var m in ms.EnumerateArray())
+            if (m.GetProperty("method").GetString() == method && m.TryGetProperty("details", out var d) && d.ValueKind == JsonValueKind.Object) return d;
+        return null;
+    }
+
+    private static double? ShareDrifted(JsonElement details)
+    {
+        if (Method(details, "embedding", "ks") is { } ks)
+            return Number(ks, ks.TryGetProperty("correction", out var c) && c.GetString() == "fdr_bh" ? "share_drifted_fdr" : "share_drifted_bonferroni");
+        return Method(details, "embedding", "wasserstein") is { } w ? Number(w, "share_drifted") : null;
+    }
+
+    /// <summary>The service decides image-statistics drift by KS up to 1,000 reference images and by Wasserstein beyond; "moved" follows it.</summary>
+    private static IReadOnlyList<ImageFeatureDrift> ImageFeatures(JsonElement details)
+    {
+        if (!details.TryGetProperty("imageFeatureNames", out var names) || names.ValueKind != JsonValueKind.Array) return [];
+        var ks = Method(details, "imageStatistics", "ks");
+        var w = Method(details, "imageStatistics", "wasserstein");
+        var referenceN = details.TryGetProperty("imageStatistics", out var rep) && rep.TryGetProperty("reference", out var refs) ? Number(refs, "n") ?? 0 : 0;
+        double[] Array(JsonElement? e, string name) => e is { } x && x.TryGetProperty(name, out var a) && a.ValueKind == JsonValueKind.Array ? a.EnumerateArray().Select(v => v.GetDouble()).ToArray() : [];
+        var ksCorrection = ks is { } k && k.TryGetProperty("correction", out var c) && c.GetString() == "fdr_bh" ? "drifted_dimensions_fdr" : "drifted_dimensions_bonferroni";
+        var moved = (referenceN <= 1000 ? Array(ks, ksCorrection) : Array(w, "drifted_dimensions")).Select(v => (int)v).ToHashSet();
+        var (stats, p, dist) = (Array(ks, "statistics"), Array(ks, "p_values"), Array(w, "values"));
+        return names.EnumerateArray().Select((n, i) => new ImageFeatureDrift(n.GetString()!, i < stats.Length ? stats[i] : null, i < p.Length ? p[i] : null,
+            i < dist.Length ? dist[i] : null, moved.Contains(i))).ToList();
     }
 
     public static AccuracyPoint ParseAccuracy(JsonElement r)
