@@ -17,8 +17,11 @@ public sealed class MonitoringComponentTests : BunitContext
         Services.AddRadzenComponents();
     }
 
-    private void UseMonitoringAt(Uri? url) =>
+    private void UseMonitoringAt(Uri? url)
+    {
         Services.AddSingleton(new MonitoringClient(new HttpClient { BaseAddress = url, Timeout = TimeSpan.FromSeconds(10) }, new DashboardOptions()));
+        SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", true));
+    }
 
     private static Uri ClosedPort()
     {
