@@ -81,6 +81,10 @@ public sealed class ModelPageFeatureTests(DashboardFixture fx)
         await Expect(page.GetByTestId("image-moved")).ToContainTextAsync("brightness");
         // Per-dimension share needs ks/wasserstein among the model's methods; this model runs MMD only and says so.
         await Expect(page.GetByTestId("share-drifted-empty")).ToBeVisibleAsync();
+        // Uploaded without imageUri: the outliers are listed with placeholders and the page says why.
+        await Expect(page.GetByTestId("outlier")).ToHaveCountAsync(6);
+        await Expect(page.GetByTestId("outlier").GetByTestId("no-image")).ToHaveCountAsync(6);
+        await Expect(page.GetByTestId("outliers-no-images")).ToBeVisibleAsync();
         await Browser.ScreenshotAsync(page, "model-cameras");
     }
 
@@ -100,6 +104,8 @@ public sealed class ModelPageFeatureTests(DashboardFixture fx)
         await Expect(page.GetByTestId("drift-total")).ToContainTextAsync($"of {DashboardFixture.HistoryHours}");
         await Expect(page.GetByTestId("drift-flagged")).ToHaveTextAsync(DashboardFixture.HistorySpikes.Length.ToString());
         await Expect(page.Locator("[data-testid=drift-chart][data-method=mmd]")).ToHaveAttributeAsync("data-points", "300");
+        // The latest flagged window was written without events, so there is nothing to rank: said plainly.
+        await Expect(page.GetByTestId("outliers-empty")).ToContainTextAsync("no stored embeddings");
         await Browser.ScreenshotAsync(page, "model-history-month");
 
         async Task ChooseAsync(string text)
