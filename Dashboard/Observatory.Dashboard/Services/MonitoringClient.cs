@@ -22,7 +22,11 @@ public sealed record JobRunInfo(string Job, string? Model, DateTimeOffset Starte
 public sealed record JobStatusInfo(string Job, string? Model, string? Cron, DateTimeOffset? NextFireTime, DateTimeOffset? PreviousFireTime, JobRunInfo? LastRun);
 
 /// <summary>One method's drift verdict for one window (embedding, prediction or confidence drift).</summary>
-public sealed record MethodPoint(DateTime At, string Method, double Statistic, double? PValue, double Threshold, bool Drifted);
+public sealed record MethodPoint(DateTime At, string Method, double Statistic, double? PValue, double Threshold, bool Drifted)
+{
+    /// <summary>The window end as a chart label (UTC).</summary>
+    public string Label => At.ToString("MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture);
+}
 
 /// <summary>Share of one predicted class (index into the model's classes) in the reference period and in a window.</summary>
 public sealed record ClassShare(int Class, double Reference, double Current);
