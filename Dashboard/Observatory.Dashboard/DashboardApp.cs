@@ -30,6 +30,10 @@ public static class DashboardApp
             http.Timeout = TimeSpan.FromSeconds(15);
         });
 
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<MonitoringNotifier>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<MonitoringNotifier>());
+
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddRadzenComponents();
         builder.Services.AddCascadingAuthenticationState();

@@ -19,6 +19,9 @@ public sealed record DashboardOptions
 
     /// <summary>Sent as X-Api-Key on writes (acknowledge, resolve, silence, run now); empty when Monitoring accepts loopback writes.</summary>
     public string? MonitoringApiKey { get; init; }
+
+    /// <summary>How often the dashboard asks Monitoring for new results and alerts, to update open pages live (0 turns it off).</summary>
+    public double RefreshSeconds { get; init; } = 5;
 }
 
 /// <summary>A dashboard login. Give <see cref="PasswordSha256"/> (hex of SHA-256 of the password) to keep the password out of configuration.</summary>

@@ -111,7 +111,7 @@ public abstract class AdoMonitoringStore : IMonitoringStore
     protected virtual async Task<int> InsertEventRowsAsync(DbConnection c, DbTransaction tx, string model, IReadOnlyList<InferenceEvent> events, long ingestedAt, CancellationToken cancellationToken)
     {
         await using var cmd = Command(c, tx, EventInsertSql,
-            ("m", model), ("id", ""), ("ts", 0L), ("p", ""), ("cf", 0.0), ("e", DBNull.Value), ("t", DBNull.Value), ("i", ingestedAt), ("s", DBNull.Value));
+            ("m", model), ("id", ""), ("ts", 0L), ("p", ""), ("cf", 0.0), ("e", DBNull.Value), ("t", DBNull.Value), ("i", ingestedAt), ("s", DBNull.Value), ("u", DBNull.Value));
         var inserted = 0;
         foreach (var e in events)
         {
@@ -122,8 +122,8 @@ public abstract class AdoMonitoringStore : IMonitoringStore
     }
 
     protected const string EventInsertSql = """
-        INSERT INTO events (model, id, ts, predicted_class, confidence, embedding, true_class, ingested_at, image_stats)
-        VALUES (@m, @id, @ts, @p, @cf, @e, @t, @i, @s) ON CONFLICT (model, id) DO NOTHING
+        INSERT INTO events (model, id, ts, predicted_class, confidence, embedding, true_class, ingested_at, image_stats, image_uri)
+        VALUES (@m, @id, @ts, @p, @cf, @e, @t, @i, @s, @u) ON CONFLICT (model, id) DO NOTHING
         """;
 
     protected static void SetEventParameters(DbParameterCollection p, InferenceEvent e)
@@ -135,6 +135,7 @@ public abstract class AdoMonitoringStore : IMonitoringStore
         p["e"].Value = e.Embedding is null ? DBNull.Value : EmbeddingBytes(e.Embedding);
         p["t"].Value = (object?)e.TrueClass ?? DBNull.Value;
         p["s"].Value = e.ImageFeatures is null ? DBNull.Value : MemoryMarshal.AsBytes(e.ImageFeatures.AsSpan()).ToArray();
+        p["u"].Value = (object?)e.ImageUri ?? DBNull.Value;
     }
 
     /// <summary>Embeddings are stored as little-endian float32 bytes: 4 bytes a dimension, no JSON text.</summary>
@@ -152,7 +153,7 @@ public abstract class AdoMonitoringStore : IMonitoringStore
         await using var c = await OpenAsync(cancellationToken);
         var columns = includeEmbeddings ? "embedding" : "NULL";
         await using var cmd = Command(c, null, $"""
-            SELECT id, ts, predicted_class, confidence, {columns}, true_class, {(includeEmbeddings ? "image_stats" : "NULL")} FROM events
+            SELECT id, ts, predicted_class, confidence, {columns}, true_class, {(includeEmbeddings ? "image_stats" : "NULL")}, image_uri FROM events
             WHERE model = @m AND ts >= @f AND ts < @t ORDER BY ts DESC LIMIT @l
             """, ("m", model), ("f", from.UtcTicks), ("t", to.UtcTicks), ("l", limit));
         await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
@@ -160,7 +161,7 @@ public abstract class AdoMonitoringStore : IMonitoringStore
         while (await r.ReadAsync(cancellationToken))
             list.Add(new InferenceEvent(r.GetString(0), Ticks(r.GetInt64(1)), r.GetString(2), r.GetDouble(3),
                 r.IsDBNull(4) ? null : EmbeddingFromBytes((byte[])r.GetValue(4)), r.IsDBNull(5) ? null : r.GetString(5),
-                r.IsDBNull(6) ? null : MemoryMarshal.Cast<byte, double>((byte[])r.GetValue(6)).ToArray()));
+                r.IsDBNull(6) ? null : MemoryMarshal.Cast<byte, double>((byte[])r.GetValue(6)).ToArray()) { ImageUri = r.IsDBNull(7) ? null : r.GetString(7) });
         return list;
     }
 
@@ -231,6 +232,56 @@ public abstract class AdoMonitoringStore : IMonitoringStore
             list.Add(new(r.GetString(0), r.GetString(1), Ticks(r.GetInt64(2)), Ticks(r.GetInt64(3)), Convert.ToInt32(r.GetValue(4)),
                 Convert.ToInt32(r.GetValue(5)) != 0, r.IsDBNull(6) ? null : r.GetDouble(6), r.GetString(7), Ticks(r.GetInt64(8))));
         list.Reverse();
+        return list;
+    }
+
+    public async Task<IReadOnlyList<ResultSummary>> ListResultSummariesAsync(string model, string kind, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default)
+    {
+        await using var c = await OpenAsync(cancellationToken);
+        await using var cmd = Command(c, null, """
+            SELECT id, window_start, window_end, event_count, drifted, value, created_at FROM results
+            WHERE model = @m AND kind = @k AND window_end >= @f AND window_end <= @t ORDER BY window_end, id
+            """, ("m", model), ("k", kind), ("f", from.UtcTicks), ("t", to.UtcTicks));
+        await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
+        var list = new List<ResultSummary>();
+        while (await r.ReadAsync(cancellationToken))
+            list.Add(new(Convert.ToInt64(r.GetValue(0)), Ticks(r.GetInt64(1)), Ticks(r.GetInt64(2)), Convert.ToInt32(r.GetValue(3)),
+                Convert.ToInt32(r.GetValue(4)) != 0, r.IsDBNull(5) ? null : r.GetDouble(5), Ticks(r.GetInt64(6))));
+        return list;
+    }
+
+    public async Task<IReadOnlyList<StoredResult>> GetResultsAsync(IReadOnlyList<long> ids, CancellationToken cancellationToken = default)
+    {
+        var list = new List<StoredResult>(ids.Count);
+        if (ids.Count == 0) return list;
+        await using var c = await OpenAsync(cancellationToken);
+        // Ids are longs from our own summaries, so they are inlined (no parameter-count limit); chunked to keep statements short.
+        foreach (var chunk in ids.Chunk(500))
+        {
+            await using var cmd = Command(c, null, $"""
+                SELECT model, kind, window_start, window_end, event_count, drifted, value, json, created_at FROM results
+                WHERE id IN ({string.Join(",", chunk.Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)))})
+                """);
+            await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
+            while (await r.ReadAsync(cancellationToken))
+                list.Add(new(r.GetString(0), r.GetString(1), Ticks(r.GetInt64(2)), Ticks(r.GetInt64(3)), Convert.ToInt32(r.GetValue(4)),
+                    Convert.ToInt32(r.GetValue(5)) != 0, r.IsDBNull(6) ? null : r.GetDouble(6), r.GetString(7), Ticks(r.GetInt64(8))));
+        }
+        return list.OrderBy(x => x.WindowEnd).ToList();
+    }
+
+    public async Task<IReadOnlyList<EventCountBucket>> CountEventsByBucketAsync(string model, DateTimeOffset from, DateTimeOffset to, TimeSpan bucket, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(bucket, TimeSpan.Zero);
+        await using var c = await OpenAsync(cancellationToken);
+        // Integer division of ticks on both databases; the (model, ts) index bounds the scan to the range.
+        await using var cmd = Command(c, null, """
+            SELECT (ts - @f) / @b AS slot, COUNT(*) FROM events WHERE model = @m AND ts >= @f AND ts < @t GROUP BY slot ORDER BY slot
+            """, ("m", model), ("f", from.UtcTicks), ("t", to.UtcTicks), ("b", bucket.Ticks));
+        await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
+        var list = new List<EventCountBucket>();
+        while (await r.ReadAsync(cancellationToken))
+            list.Add(new(from + bucket * Convert.ToInt64(r.GetValue(0)), Convert.ToInt64(r.GetValue(1))));
         return list;
     }
 

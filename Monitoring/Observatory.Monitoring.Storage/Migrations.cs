@@ -45,5 +45,9 @@ internal static class Migrations
               status TEXT NOT NULL, error TEXT, scheduled_at {BIGINT}, instance TEXT)
             """,
         ]),
+        (2,
+        [
+            "ALTER TABLE events ADD COLUMN image_uri TEXT",
+        ]),
     ];
 }

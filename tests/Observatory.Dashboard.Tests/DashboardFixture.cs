@@ -1,12 +1,20 @@
+using System.Text.Json;
 using Microsoft.Playwright;
 using Observatory.DataService.Api.Tests.Seed;
+using Observatory.Monitoring.Core.Models;
+using Observatory.Monitoring.Core.Ports;
+using Observatory.Monitoring.Storage;
+using Observatory.Samples;
 
 namespace Observatory.Dashboard.Tests;
 
 /// <summary>
 /// One seeded registry, one seeded Monitoring service, one dashboard on 127.0.0.1 connected to both, and one Chromium for the
 /// browser tests. Monitoring holds model <see cref="DriftingModel"/> (a reference period, then a shifted window: drift job run
-/// <see cref="DriftRuns"/> times, its embedding-drift alert firing) and <see cref="QuietModel"/> (registered, no traffic).
+/// <see cref="DriftRuns"/> times, its embedding-drift alert firing; events carry image URIs served by the dashboard's /objects),
+/// <see cref="QuietModel"/> (registered, no traffic), <see cref="LiveModel"/> (a reference period only: the live-update test sends
+/// its window), <see cref="CameraModel"/> (uploaded images, darker and blurred in the window: image statistics drift) and
+/// <see cref="HistoryModel"/> (<see cref="HistoryHours"/> hourly results written to the store before the service starts).
 /// </summary>
 public sealed class DashboardFixture : IAsyncLifetime
 {
@@ -16,6 +24,20 @@ public sealed class DashboardFixture : IAsyncLifetime
     public const int DriftRuns = 3;
     public const double Accuracy = 0.95;
     public const string AlertSummary = "retraining recommended: input drift";
+    public const string LiveModel = "live";
+    public const string LiveAlertSummary = "live traffic drifted";
+    public const string CameraModel = "cameras";
+    public const int CameraImages = 40;
+    public const string HistoryModel = "history";
+    public const int HistoryHours = 720;
+    /// <summary>Flagged history windows, in hours before the latest window.</summary>
+    public static readonly int[] HistorySpikes = [48, 480];
+    /// <summary>Output dimension of the service's shipped encoder (EncoderSpec.Default); the service rejects uploads for any other.</summary>
+    public const int EncoderDimension = 152;
+    public const int ModelCount = 5;
+
+    /// <summary>Image URIs (dashboard /objects paths of the registry's v2 images) the drifting model's events were sent with, by event id.</summary>
+    public IReadOnlyDictionary<string, string> ImageUris { get; private set; } = new Dictionary<string, string>();
 
     public DashboardServer Server { get; private set; } = null!;
     public MonitoringService Monitoring { get; private set; } = null!;
@@ -26,12 +48,13 @@ public sealed class DashboardFixture : IAsyncLifetime
     {
         (Playwright, Browser) = await Tests.Browser.LaunchAsync();
         Registry = await SeededRegistry.CreateAsync();
-        Monitoring = await MonitoringService.StartAsync();
+        Monitoring = await MonitoringService.StartAsync(SeedHistoryAsync);
         await SeedMonitoringAsync();
         Server = await DashboardServer.StartAsync(Registry.Root, environment: new Dictionary<string, string>
         {
             ["Dashboard__MonitoringUrl"] = Monitoring.BaseAddress.ToString(),
             ["Dashboard__MonitoringApiKey"] = MonitoringService.ApiKey,
+            ["Dashboard__RefreshSeconds"] = "1",
         });
     }
 
@@ -47,7 +70,7 @@ public sealed class DashboardFixture : IAsyncLifetime
             referenceUntil = now.AddHours(-2),
             window = "00:30:00",
             schedule = "0 0 0 1 1 ? 2099",
-            driftMethods = new[] { "mmd" },
+            driftMethods = new[] { "mmd", "ks" },
             alertRules = new[] { new { id = "embedding-drift", kind = "embeddingDrift", severity = "warning", consecutiveWindows = 1, summary = AlertSummary } },
         });
         await Monitoring.RegisterAsync(QuietModel, new
@@ -57,14 +80,83 @@ public sealed class DashboardFixture : IAsyncLifetime
             baselineAccuracy = 0.95,
             schedule = "0 0 0 1 1 ? 2099",
         });
-        await Monitoring.SendEventsAsync(DriftingModel, "ref", 300, now.AddHours(-3), now.AddHours(-2), 0, 1);
-        var current = await Monitoring.SendEventsAsync(DriftingModel, "cur", 200, now.AddMinutes(-25), now, 1.0, 2);
+        var images = Registry.V2.Hashes.Where(h => h.Key.EndsWith(".jpg", StringComparison.Ordinal) || h.Key.EndsWith(".png", StringComparison.Ordinal))
+            .OrderBy(h => h.Key, StringComparer.Ordinal).Select(h => $"/objects/{h.Value}?name={Uri.EscapeDataString(Path.GetFileName(h.Key))}").ToList();
+        var uris = new Dictionary<string, string>();
+        string ImageFor(string prefix, int i) => uris[$"{prefix}-{i}"] = images[(prefix == "ref" ? i : i + 7) % images.Count];
+        await Monitoring.SendEventsAsync(DriftingModel, "ref", 300, now.AddHours(-3), now.AddHours(-2), 0, 1, i => ImageFor("ref", i));
+        // Every fifth window event without an image URI: the page shows a placeholder for those.
+        var current = await Monitoring.SendEventsAsync(DriftingModel, "cur", 200, now.AddMinutes(-25), now, 1.0, 2, i => i % 5 == 4 ? null : ImageFor("cur", i));
+        ImageUris = uris;
         for (var i = 0; i < DriftRuns; i++) await Monitoring.RunDriftAsync(DriftingModel);
         // Feedback on 100 window events, 95 right: accuracy 0.95 over a 0.9 baseline (drifting, not degraded).
         await Monitoring.SendFeedbackAsync(DriftingModel, current.Take(100).Select((e, i) => (e.Key, i < 95 ? e.Value : e.Value == "circle" ? "square" : "circle")));
         await Monitoring.RunAccuracyAsync(DriftingModel);
         if ((await Monitoring.AlertsAsync(DriftingModel)).Length != 1)
             throw new InvalidOperationException($"seeding: expected one embedding-drift alert\n{Monitoring.Log}");
+
+        await Monitoring.RegisterAsync(LiveModel, new
+        {
+            classes = new[] { "circle", "square", "triangle" },
+            embeddingDimension = 8,
+            referenceUntil = now.AddHours(-2),
+            window = "00:30:00",
+            schedule = "0 0 0 1 1 ? 2099",
+            driftMethods = new[] { "mmd" },
+            alertRules = new[] { new { id = "live-drift", kind = "embeddingDrift", severity = "warning", consecutiveWindows = 1, summary = LiveAlertSummary } },
+        });
+        await Monitoring.SendEventsAsync(LiveModel, "ref", 300, now.AddHours(-3), now.AddHours(-2), 0, 3);
+
+        await Monitoring.RegisterAsync(CameraModel, new
+        {
+            classes = new[] { "circle", "square", "triangle" },
+            embeddingDimension = EncoderDimension,
+            referenceUntil = now.AddHours(-2),
+            window = "00:30:00",
+            schedule = "0 0 0 1 1 ? 2099",
+            driftMethods = new[] { "mmd" },
+        });
+        await Monitoring.UploadImagesAsync(CameraModel, "ref", RenderImages(CameraImages, 11, 0, 0), now.AddHours(-3), now.AddHours(-2), "circle");
+        await Monitoring.UploadImagesAsync(CameraModel, "cur", RenderImages(CameraImages, 12, -0.4, 3), now.AddMinutes(-20), now, "circle");
+        await Monitoring.RunDriftAsync(CameraModel);
+    }
+
+    private static List<byte[]> RenderImages(int n, int seed, double brightness, double blur)
+    {
+        var rng = new Random(seed);
+        var o = new SampleDatasetOptions { BrightnessShift = brightness, Blur = blur };
+        return Enumerable.Range(0, n).Select(_ => SampleDataset.RenderImage(rng.Next(), o, out IReadOnlyList<SampleObject> _)).ToList();
+    }
+
+    /// <summary>The latest window of <see cref="HistoryModel"/> ends at this hour; windows end every hour before it.</summary>
+    public DateTimeOffset HistoryEnd { get; } = new(DateTimeOffset.UtcNow.Year, DateTimeOffset.UtcNow.Month, DateTimeOffset.UtcNow.Day, DateTimeOffset.UtcNow.Hour, 0, 0, TimeSpan.Zero);
+
+    /// <summary>A month of hourly drift (MMD, p-value) and accuracy results, two of them flagged, written before the service starts.</summary>
+    private async Task SeedHistoryAsync(string database)
+    {
+        var store = SqliteMonitoringStore.ForFile(database);
+        await store.MigrateAsync();
+        await store.UpsertModelAsync(new MonitoredModel
+        {
+            Name = HistoryModel, Classes = ["circle", "square", "triangle"], EmbeddingDimension = 8, BaselineAccuracy = 0.9, Window = TimeSpan.FromHours(1),
+            Schedule = "0 0 0 1 1 ? 2099", CreatedAt = HistoryEnd.AddDays(-40), UpdatedAt = HistoryEnd.AddDays(-40),
+        });
+        for (var k = HistoryHours - 1; k >= 0; k--)
+        {
+            var end = HistoryEnd.AddHours(-k);
+            var spike = HistorySpikes.Contains(k);
+            var statistic = spike ? 0.4 : 0.01 + 0.001 * (k % 7);
+            var pValue = spike ? 0.001 : 0.5;
+            var drift = new
+            {
+                window = new { model = HistoryModel, windowStart = end.AddHours(-1), windowEnd = end, eventCount = 100, embeddingDrift = spike },
+                embedding = new { methods = new[] { new { method = "mmd", statistic, pValue, threshold = 0.05, drifted = spike, details = new { } } } },
+            };
+            await store.AddResultAsync(new StoredResult(HistoryModel, "drift", end.AddHours(-1), end, 100, spike, statistic, JsonSerializer.Serialize(drift, MonitoringJson.Options), end));
+            var accuracy = new { window = new { accuracy = spike ? 0.8 : 0.93 }, baselineAccuracy = 0.9 };
+            await store.AddResultAsync(new StoredResult(HistoryModel, "accuracy", end.AddHours(-1), end, 100, spike, spike ? 0.8 : 0.93, JsonSerializer.Serialize(accuracy, MonitoringJson.Options), end));
+        }
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
     }
 
     public async Task<IPage> NewPageAsync(Uri? baseAddress = null)

@@ -124,7 +124,7 @@ public sealed class MonitoringPagesTests(DashboardFixture fx)
         var grid = page.GetByTestId("overview-models-grid");
         await Expect(grid.Locator("tr", new() { HasText = DashboardFixture.DriftingModel }).GetByTestId("health")).ToHaveTextAsync("drifting");
         await Expect(grid.Locator("tr", new() { HasText = DashboardFixture.QuietModel }).GetByTestId("health")).ToHaveTextAsync("ok");
-        await Expect(page.GetByTestId("overview-models")).ToHaveTextAsync("2");
+        await Expect(page.GetByTestId("overview-models")).ToHaveTextAsync(DashboardFixture.ModelCount.ToString());
         await Expect(page.GetByTestId("overview-jobs")).ToContainTextAsync("drift · shapes");
         await Browser.ScreenshotAsync(page, "overview-monitoring");
     }

@@ -34,13 +34,15 @@ public sealed class MonitoringService : IAsyncDisposable
         Client.DefaultRequestHeaders.Add("X-Api-Key", ApiKey);
     }
 
-    public static async Task<MonitoringService> StartAsync()
+    /// <param name="seed">Called with the store's SQLite path before the service starts (for history the API cannot write).</param>
+    public static async Task<MonitoringService> StartAsync(Func<string, Task>? seed = null)
     {
         var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
         var bin = Path.Combine(RepoLocator.Root, "Monitoring", "Observatory.Monitoring.Api", "bin", configuration, "net10.0");
         var dll = Path.Combine(bin, "Observatory.Monitoring.Api.dll");
         if (!File.Exists(dll)) throw new InvalidOperationException($"{dll} not found; build tests/Observatory.Dashboard.Tests (it builds the service)");
         var dir = new TempDirectory("dash-mon");
+        if (seed is not null) await seed(dir.Combine("monitoring.db"));
         var port = FreePort();
         var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = bin, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in new[]
@@ -78,7 +80,8 @@ public sealed class MonitoringService : IAsyncDisposable
 
     /// <summary>Posts <paramref name="n"/> events spread over [from, to) with 8-d Gaussian embeddings shifted by <paramref name="shift"/>.</summary>
     /// <returns>The predicted class of each event, by id.</returns>
-    public async Task<IReadOnlyDictionary<string, string>> SendEventsAsync(string model, string prefix, int n, DateTimeOffset from, DateTimeOffset to, double shift, int seed)
+    public async Task<IReadOnlyDictionary<string, string>> SendEventsAsync(string model, string prefix, int n, DateTimeOffset from, DateTimeOffset to, double shift, int seed,
+        Func<int, string?>? imageUri = null)
     {
         var rng = new Random(seed);
         string[] classes = ["circle", "square", "triangle"];
@@ -89,10 +92,22 @@ public sealed class MonitoringService : IAsyncDisposable
             predictedClass = classes[rng.Next(3)],
             confidence = 0.7 + 0.3 * rng.NextDouble(),
             embedding = Enumerable.Range(0, 8).Select(_ => (float)(Normal(rng) + shift)).ToArray(),
+            imageUri = imageUri?.Invoke(i),
         }).ToArray();
         using var r = await Client.PostAsJsonAsync($"api/models/{model}/events", new { events });
         if (!r.IsSuccessStatusCode) throw new InvalidOperationException($"POST events: {(int)r.StatusCode} {await r.Content.ReadAsStringAsync()}");
         return events.ToDictionary(e => e.id, e => e.predictedClass);
+    }
+
+    /// <summary>Uploads images (multipart) as events spread over [from, to); the service embeds them and computes their statistics.</summary>
+    public async Task UploadImagesAsync(string model, string prefix, IReadOnlyList<byte[]> images, DateTimeOffset from, DateTimeOffset to, string predictedClass)
+    {
+        using var form = new MultipartFormDataContent();
+        var events = images.Select((_, i) => new { id = $"{prefix}-{i}", timestamp = from + (to - from) * i / images.Count, predictedClass, confidence = 0.9 });
+        form.Add(new StringContent(JsonSerializer.Serialize(new { events })), "events");
+        for (var i = 0; i < images.Count; i++) form.Add(new ByteArrayContent(images[i]), "images", $"{prefix}-{i}.jpg");
+        using var r = await Client.PostAsync($"api/models/{model}/images", form);
+        if (!r.IsSuccessStatusCode) throw new InvalidOperationException($"POST images: {(int)r.StatusCode} {await r.Content.ReadAsStringAsync()}");
     }
 
     public async Task SendFeedbackAsync(string model, IEnumerable<(string Id, string TrueClass)> feedback)

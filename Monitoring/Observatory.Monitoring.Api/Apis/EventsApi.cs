@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Observatory.Monitoring.Api.Infrastructure;
 using Observatory.Monitoring.Api.Services;
@@ -17,6 +18,7 @@ public static class EventsApi
         write.MapPost("/feedback", PostFeedbackAsync);
         write.MapPost("/images", PostImagesAsync).DisableAntiforgery();
         app.MapGet("/api/models/{model}/events/count", CountAsync).WithTags("Events");
+        app.MapGet("/api/models/{model}/events/rate", RateAsync).WithTags("Events");
         return app;
     }
 
@@ -118,10 +120,30 @@ public static class EventsApi
         return TypedResults.Ok(new FeedbackResponse(items!.Count, result.Updated, result.UnknownIds));
     }
 
+    /// <summary>
+    /// Traffic over the last <c>minutes</c> (default 60, at most 10,080) by event timestamp: the total, the mean per minute, and
+    /// per-minute counts (per-hour beyond a day) with empty slots omitted.
+    /// </summary>
+    public static async Task<IResult> RateAsync(string model, int? minutes, IMonitoringStore store,
+        [FromKeyedServices(MonitoringHost.ClockKey)] TimeProvider time, CancellationToken ct)
+    {
+        if (await store.GetModelAsync(model, ct) is null) return Problems.NotFound($"model '{model}' is not registered");
+        var span = minutes ?? 60;
+        if (span is < 1 or > 10_080) return Problems.Invalid("invalid rate query", "minutes", "must be between 1 and 10080 (a week)");
+        var to = time.GetUtcNow();
+        var from = to.AddMinutes(-span);
+        var bucket = span > 1440 ? TimeSpan.FromHours(1) : TimeSpan.FromMinutes(1);
+        var buckets = await store.CountEventsByBucketAsync(model, from, to, bucket, ct);
+        var total = buckets.Sum(b => b.Count);
+        return TypedResults.Ok(new EventRate(model, from, to, (int)bucket.TotalSeconds, total, Math.Round(total / (double)span, 3), buckets));
+    }
+
     public static async Task<IResult> CountAsync(string model, IMonitoringStore store, CancellationToken ct) =>
         await store.GetModelAsync(model, ct) is null ? Problems.NotFound($"model '{model}' is not registered")
             : TypedResults.Ok(new { model, count = await store.CountEventsAsync(model, ct), lastEventAt = await store.LastEventAtAsync(model, ct) });
 }
+
+public sealed record EventRate(string Model, DateTimeOffset From, DateTimeOffset To, int BucketSeconds, long Total, double PerMinute, IReadOnlyList<EventCountBucket> Buckets);
 
 public sealed record EventBatch(IReadOnlyList<EventItem?>? Events)
 {
@@ -137,13 +159,17 @@ public sealed record EventBatch(IReadOnlyList<EventItem?>? Events)
             if (e is null) { errors.Add(new($"events[{i}]", "event is null")); continue; }
             if (e.Timestamp is null) errors.Add(new($"events[{i}].timestamp", "is required (ISO 8601 with offset)"));
             if (e.Confidence is null) errors.Add(new($"events[{i}].confidence", "is required"));
-            list.Add(new InferenceEvent(e.Id ?? "", e.Timestamp ?? default, e.PredictedClass ?? "", e.Confidence ?? double.NaN, e.Embedding, e.TrueClass));
+            list.Add(new InferenceEvent(e.Id ?? "", e.Timestamp ?? default, e.PredictedClass ?? "", e.Confidence ?? double.NaN, e.Embedding, e.TrueClass) { ImageUri = e.ImageUri });
         }
         return (list, errors);
     }
 }
 
-public sealed record EventItem(string? Id, DateTimeOffset? Timestamp, string? PredictedClass, double? Confidence, float[]? Embedding, string? TrueClass);
+public sealed record EventItem(string? Id, DateTimeOffset? Timestamp, string? PredictedClass, double? Confidence, float[]? Embedding, string? TrueClass)
+{
+    /// <summary>Optional: where the client keeps the image (http(s) URL or site path), shown by the dashboard for outliers.</summary>
+    public string? ImageUri { get; init; }
+}
 
 public sealed record IngestResponse(int Received, int Inserted, int Duplicates);
 

@@ -16,7 +16,23 @@ public sealed record DriftRun(WindowResult Window, DriftReport? Embedding, Drift
 {
     /// <summary>Per-feature drift of the image statistics (brightness, contrast, sharpness, …) when images were uploaded.</summary>
     public DriftReport? ImageStatistics { get; init; }
+
+    /// <summary>Names of <see cref="ImageStatistics"/>' dimensions, in order.</summary>
+    public IReadOnlyList<string>? ImageFeatureNames { get; init; }
+
+    /// <summary>Confidences of the reference period and of the window in ten bins over [0, 1].</summary>
+    public Histogram? ConfidenceHistogram { get; init; }
 }
+
+/// <summary>A production event of a window, with how far it lies from its nearest reference embedding.</summary>
+public sealed record OutlierEvent(string Id, DateTimeOffset Timestamp, string PredictedClass, double Confidence, double Distance, string? ImageUri);
+
+/// <summary>A reference item close to the reference mean (id and image only when the reference is a period of events).</summary>
+public sealed record TypicalReference(string? Id, double Distance, string? PredictedClass, string? ImageUri);
+
+/// <summary>The events of one drift window least like the reference, beside typical reference items.</summary>
+public sealed record DriftOutliers(DateTimeOffset WindowStart, DateTimeOffset WindowEnd, bool Flagged, int WindowEvents, string ReferenceSource,
+    IReadOnlyList<OutlierEvent> Outliers, IReadOnlyList<TypicalReference> Typical, string? Note);
 
 /// <summary>
 /// Compares the model's recent window with its reference period: embeddings (the model's methods), predicted classes and
@@ -98,12 +114,71 @@ public sealed class DriftService(IMonitoringStore store, ReferenceEmbeddingServi
             ImageStatisticsDrift = imageStatistics is null ? null
                 : Verdict(imageStatistics, imageStatistics.Reference.N <= SmallSample ? DriftMethodNames.Ks : DriftMethodNames.Wasserstein),
         };
-        var run = new DriftRun(result, embedding, prediction, confidence, notes.Count == 0 ? null : string.Join("; ", notes)) { ImageStatistics = imageStatistics };
+        var run = new DriftRun(result, embedding, prediction, confidence, notes.Count == 0 ? null : string.Join("; ", notes))
+        {
+            ImageStatistics = imageStatistics,
+            ImageFeatureNames = imageStatistics is null ? null : Observatory.Monitoring.Onnx.ImageStatistics.FeatureNames,
+            ConfidenceHistogram = current.Count == 0 ? null : Histogram.OfUnitInterval(reference.Select(e => e.Confidence), current.Select(e => e.Confidence)),
+        };
         await store.AddResultAsync(new StoredResult(model.Name, "drift", window.Start, window.End, current.Count,
             run.Window.EmbeddingDrift == true || run.Window.PredictionDrift == true, run.Embedding?.Methods.FirstOrDefault()?.Statistic,
             JsonSerializer.Serialize(run, MonitoringJson.Options), now), ct);
         return run;
     }
+
+    /// <summary>Sample cap per side of the outlier search (brute-force nearest neighbour: cost is the product of both sides).</summary>
+    public const int OutlierSample = 2000;
+
+    /// <summary>
+    /// The <paramref name="count"/> events of a stored drift window (the latest when <paramref name="windowEnd"/> is null) farthest from
+    /// their nearest reference embedding, and the reference items closest to the reference mean. Null when the model or window is unknown.
+    /// </summary>
+    public async Task<DriftOutliers?> OutliersAsync(string modelName, DateTimeOffset? windowEnd, int count, CancellationToken ct)
+    {
+        var model = await store.GetModelAsync(modelName, ct);
+        if (model is null) return null;
+        var stored = windowEnd is { } end
+            ? (await store.ListResultSummariesAsync(model.Name, "drift", end, end, ct)).LastOrDefault() is { } s ? (s.WindowStart, s.WindowEnd, s.Drifted) : ((DateTimeOffset, DateTimeOffset, bool)?)null
+            : (await store.ListResultsAsync(model.Name, "drift", 1, ct)).LastOrDefault() is { } r ? (r.WindowStart, r.WindowEnd, r.Drifted) : null;
+        if (stored is not var (start, stop, flagged)) return null;
+        var current = (await store.GetEventsAsync(model.Name, start, stop, options.Value.MaxWindowEvents, true, ct)).Where(e => e.Embedding is not null).ToList();
+        var seed = new DriftOptions().Seed;
+        current = SampleList(current, OutlierSample, seed);
+        List<float[]> referenceVectors;
+        List<InferenceEvent?> referenceEvents;
+        string source;
+        if (model.Reference is { } dataset)
+        {
+            var embedded = await references.GetAsync(dataset, ct);
+            referenceVectors = SampleList(embedded.Vectors.ToList(), OutlierSample, seed + 1);
+            referenceEvents = referenceVectors.Select(_ => (InferenceEvent?)null).ToList();
+            source = "dataset";
+        }
+        else
+        {
+            var events = model.ReferenceUntil is { } until
+                ? (await store.GetEventsAsync(model.Name, DateTimeOffset.UnixEpoch, until, options.Value.MaxWindowEvents, true, ct)).Where(e => e.Embedding is not null).ToList()
+                : [];
+            var sampled = SampleList(events, OutlierSample, seed + 1);
+            referenceVectors = sampled.Select(e => e.Embedding!).ToList();
+            referenceEvents = sampled.Select(e => (InferenceEvent?)e).ToList();
+            source = "period";
+        }
+        if (current.Count == 0 || referenceVectors.Count == 0)
+            return new DriftOutliers(start, stop, flagged, current.Count, source, [], [],
+                current.Count == 0 ? "the window has no stored embeddings (retention may have pruned them)" : "the reference has no embeddings");
+        if (referenceVectors[0].Length != current[0].Embedding!.Length)
+            return new DriftOutliers(start, stop, flagged, current.Count, source, [], [], "reference and window embeddings differ in dimension");
+        var distances = await Task.Run(() => Outliers.NearestReferenceDistances(referenceVectors, current.Select(e => e.Embedding!).ToList(), ct), ct);
+        var outliers = Outliers.Largest(distances, count)
+            .Select(i => new OutlierEvent(current[i].Id, current[i].Timestamp, current[i].PredictedClass, current[i].Confidence, distances[i], current[i].ImageUri)).ToList();
+        var typical = Outliers.Typical(referenceVectors, count)
+            .Select(t => new TypicalReference(referenceEvents[t.Index]?.Id, t.Distance, referenceEvents[t.Index]?.PredictedClass, referenceEvents[t.Index]?.ImageUri)).ToList();
+        return new DriftOutliers(start, stop, flagged, current.Count, source, outliers, typical, null);
+    }
+
+    private static List<T> SampleList<T>(List<T> items, int max, int seed) =>
+        items.Count <= max ? items : Sampling.SampleIndices(items.Count, max, seed).Select(i => items[i]).ToList();
 
     public static TimeWindow CurrentWindow(MonitoredModel model, DateTimeOffset now)
     {

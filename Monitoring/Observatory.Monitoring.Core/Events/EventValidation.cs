@@ -34,6 +34,7 @@ public static class EventValidation
                 errors.Add(new($"{at}.predictedClass", $"unknown class '{e.PredictedClass}'; model '{model.Name}' has: {string.Join(", ", model.Classes)}"));
             if (!double.IsFinite(e.Confidence)) errors.Add(new($"{at}.confidence", "must be a finite number (NaN/Infinity rejected)"));
             else if (e.Confidence is < 0 or > 1) errors.Add(new($"{at}.confidence", "must be between 0 and 1"));
+            if (e.ImageUri is { } uri && !IsImageUri(uri)) errors.Add(new($"{at}.imageUri", $"must be an absolute http(s) URL or a path starting with '/', at most {MaxImageUriLength} characters"));
             if (e.TrueClass is { } t && model.ClassIndex(t) < 0) errors.Add(new($"{at}.trueClass", $"unknown class '{t}'"));
             if (model.EmbeddingDimension > 0)
             {
@@ -51,6 +52,13 @@ public static class EventValidation
         }
         return errors;
     }
+
+    public const int MaxImageUriLength = 2048;
+
+    /// <summary>http(s) URLs and site-relative paths only: the URI ends up in an &lt;img src&gt; of the dashboard (no javascript: or data:).</summary>
+    public static bool IsImageUri(string uri) =>
+        uri.Length <= MaxImageUriLength && (uri.StartsWith('/') && !uri.StartsWith("//", StringComparison.Ordinal)
+            || Uri.TryCreate(uri, UriKind.Absolute, out var u) && (u.Scheme == Uri.UriSchemeHttp || u.Scheme == Uri.UriSchemeHttps));
 
     public static IReadOnlyList<FieldError> ValidateFeedback(MonitoredModel model, IReadOnlyList<Feedback?>? feedback, int maxBatchSize)
     {

@@ -3,7 +3,11 @@ namespace Observatory.Monitoring.Core.Events;
 /// <summary>One prediction made in production. <see cref="TrueClass"/> arrives later as feedback; <see cref="ImageFeatures"/> are the
 /// interpretable image statistics (brightness, contrast, …) when the service received the image itself.</summary>
 public sealed record InferenceEvent(
-    string Id, DateTimeOffset Timestamp, string PredictedClass, double Confidence, float[]? Embedding, string? TrueClass = null, double[]? ImageFeatures = null);
+    string Id, DateTimeOffset Timestamp, string PredictedClass, double Confidence, float[]? Embedding, string? TrueClass = null, double[]? ImageFeatures = null)
+{
+    /// <summary>Where the client keeps the image (its own store's URL); the dashboard shows it beside drift, the service never fetches it.</summary>
+    public string? ImageUri { get; init; }
+}
 
 /// <summary>The true class of an earlier event.</summary>
 public sealed record Feedback(string Id, string TrueClass);

@@ -32,6 +32,12 @@ public interface IMonitoringStore
 
     Task AddResultAsync(StoredResult result, CancellationToken cancellationToken = default);
     Task<IReadOnlyList<StoredResult>> ListResultsAsync(string model, string kind, int limit, CancellationToken cancellationToken = default);
+    /// <summary>Every result whose window ends in [from, to], oldest first, without its JSON (cheap for a year of windows).</summary>
+    Task<IReadOnlyList<ResultSummary>> ListResultSummariesAsync(string model, string kind, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default);
+    /// <summary>The full results of the given <see cref="ResultSummary.Id"/>s, oldest first.</summary>
+    Task<IReadOnlyList<StoredResult>> GetResultsAsync(IReadOnlyList<long> ids, CancellationToken cancellationToken = default);
+    /// <summary>How many events of the model have a timestamp in each <paramref name="bucket"/>-wide slot of [from, to) (empty slots omitted).</summary>
+    Task<IReadOnlyList<EventCountBucket>> CountEventsByBucketAsync(string model, DateTimeOffset from, DateTimeOffset to, TimeSpan bucket, CancellationToken cancellationToken = default);
 
     Task<Alert?> GetAlertAsync(string id, CancellationToken cancellationToken = default);
     Task<Alert?> GetOpenAlertAsync(string model, string ruleId, CancellationToken cancellationToken = default);
@@ -54,6 +60,12 @@ public interface IMonitoringStore
 
 /// <summary>A drift or accuracy result of one window (kind "drift" or "accuracy"); the JSON holds the full report.</summary>
 public sealed record StoredResult(string Model, string Kind, DateTimeOffset WindowStart, DateTimeOffset WindowEnd, int EventCount, bool Drifted, double? Value, string Json, DateTimeOffset CreatedAt);
+
+/// <summary>A stored result without its JSON: enough to choose which windows a chart shows.</summary>
+public sealed record ResultSummary(long Id, DateTimeOffset WindowStart, DateTimeOffset WindowEnd, int EventCount, bool Drifted, double? Value, DateTimeOffset CreatedAt);
+
+/// <summary>Events whose timestamp falls in [Start, Start + bucket).</summary>
+public sealed record EventCountBucket(DateTimeOffset Start, long Count);
 
 /// <summary>A notification waiting for delivery: which alert transition, to which channel.</summary>
 public sealed record PendingNotification(long Id, string AlertId, NotificationKind Kind, string Channel, int Attempts, DateTimeOffset CreatedAt);

@@ -106,6 +106,29 @@ public abstract class StoreContractTests : IAsyncLifetime
         Assert.Empty(await Store.ListResultsAsync("m", "accuracy", 10));
     }
 
+    [Fact]
+    public async Task ResultSummaries_InARange_AreOldestFirstWithoutJson_AndTheirIdsFetchTheFullResults()
+    {
+        for (var i = 0; i < 5; i++)
+            await Store.AddResultAsync(new StoredResult("m", "drift", T.AddHours(i), T.AddHours(i + 1), 10 + i, i == 3, i * 0.5, $"{{\"i\":{i}}}", T.AddHours(i)));
+        await Store.AddResultAsync(new StoredResult("m", "accuracy", T, T.AddHours(2), 1, false, 0.9, "{}", T));
+        var inRange = await Store.ListResultSummariesAsync("m", "drift", T.AddHours(2), T.AddHours(4));
+        Assert.Equal([11, 12, 13], inRange.Select(r => r.EventCount).ToArray());
+        Assert.True(inRange[2].Drifted);
+        Assert.Equal(1.5, inRange[2].Value);
+        var full = await Store.GetResultsAsync([inRange[2].Id, inRange[0].Id]);
+        Assert.Equal(["{\"i\":1}", "{\"i\":3}"], full.Select(r => r.Json).ToArray());
+        Assert.Empty(await Store.GetResultsAsync([]));
+    }
+
+    [Fact]
+    public async Task EventCounts_ByBucket_CountTimestampsPerSlotOfTheRange()
+    {
+        await Store.InsertEventsAsync("m", [E("a", 0), E("b", 1), E("c", 1), E("d", 3), E("e", 61)]);
+        var buckets = await Store.CountEventsByBucketAsync("m", T, T.AddMinutes(60), TimeSpan.FromMinutes(1));
+        Assert.Equal([(T, 1L), (T.AddMinutes(1), 2L), (T.AddMinutes(3), 1L)], buckets.Select(b => (b.Start, b.Count)).ToArray());
+    }
+
     private static Alert A(string id, AlertState state = AlertState.Firing) => new()
     {
         Id = id, Model = "m", RuleId = "r", Severity = AlertSeverity.Warning, Summary = "s", State = state, FiredAt = T, LastEvaluatedAt = T,

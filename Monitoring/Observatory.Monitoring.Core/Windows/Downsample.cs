@@ -1,4 +1,4 @@
-namespace Observatory.Dashboard.Services;
+namespace Observatory.Monitoring.Core.Windows;
 
 /// <summary>Thins a time series for a chart while keeping what a person must see.</summary>
 public static class Downsample
@@ -18,8 +18,12 @@ public static class Downsample
             var from = 1 + (int)((long)b * (points.Count - 2) / inner);
             var to = 1 + (int)((long)(b + 1) * (points.Count - 2) / inner);
             var best = from;
+            var worst = severity(points[from]);
             for (var i = from + 1; i < to; i++)
-                if (severity(points[i]) > severity(points[best])) best = i;
+            {
+                var s = severity(points[i]);
+                if (s > worst) (best, worst) = (i, s);
+            }
             kept.Add(points[best]);
         }
         kept.Add(points[^1]);

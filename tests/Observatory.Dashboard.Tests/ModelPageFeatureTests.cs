@@ -1,0 +1,171 @@
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Observatory.Dashboard.Tests;
+
+/// <summary>The Model page's explanations (drifted dimensions, image statistics, confidence, outliers), the time-range picker over a
+/// month of history, the Overview's ingest rate, and live updates — against the seeded Monitoring service.</summary>
+[Collection(DashboardCollection.Name)]
+public sealed class ModelPageFeatureTests(DashboardFixture fx)
+{
+    private async Task<IPage> OpenModelAsync(string model)
+    {
+        var page = await fx.NewPageAsync();
+        var response = await page.GotoAsync($"models/{model}");
+        Assert.Equal(200, response!.Status);
+        await Expect(page.Locator("[data-testid=model-page][data-interactive=true]")).ToBeAttachedAsync(new() { Timeout = 30_000 });
+        return page;
+    }
+
+    private async Task<JsonElement> LatestDriftAsync(string model) => (await fx.Monitoring.DriftAsync(model)).Last();
+
+    private static string Percent(double v) => v.ToString("P0", CultureInfo.InvariantCulture);
+
+    [Fact]
+    public async Task ModelPage_ShowsTheShareOfDriftedDimensions_TheConfidenceHistogram_AndTheOutliersWithTheirImages()
+    {
+        var latest = await LatestDriftAsync(DashboardFixture.DriftingModel);
+        var ks = latest.GetProperty("details").GetProperty("embedding").GetProperty("methods").EnumerateArray().Single(m => m.GetProperty("method").GetString() == "ks");
+        var share = ks.GetProperty("details").GetProperty("share_drifted_bonferroni").GetDouble();
+        Assert.True(share > 0.5, $"the seeded shift moves most dimensions, got {share}");
+        var windowEnd = latest.GetProperty("windowEnd").GetDateTimeOffset();
+        var expected = await fx.Monitoring.Client.GetFromJsonAsync<JsonElement>(
+            $"api/models/{DashboardFixture.DriftingModel}/drift/outliers?count=6&windowEnd={Uri.EscapeDataString(windowEnd.ToString("O"))}");
+        var outlierIds = expected.GetProperty("outliers").EnumerateArray().Select(o => o.GetProperty("id").GetString()!).ToList();
+        var typicalIds = expected.GetProperty("typical").EnumerateArray().Select(o => o.GetProperty("id").GetString()!).ToList();
+        Assert.Equal(6, outlierIds.Count);
+
+        var page = await OpenModelAsync(DashboardFixture.DriftingModel);
+        await Expect(page.GetByTestId("share-drifted-latest")).ToHaveTextAsync(Percent(share));
+        await Expect(page.GetByTestId("confidence-reference-total")).ToHaveTextAsync("300");
+        await Expect(page.GetByTestId("confidence-current-total")).ToHaveTextAsync("200");
+        await Expect(page.GetByTestId("confidence-histogram").Locator("svg .rz-column-series").First).ToBeAttachedAsync();
+
+        var outliers = page.GetByTestId("outlier");
+        await Expect(outliers).ToHaveCountAsync(6);
+        Assert.Equal(outlierIds, await outliers.EvaluateAllAsync<string[]>("els => els.map(e => e.dataset.id)"));
+        Assert.Equal(typicalIds, await page.GetByTestId("typical").EvaluateAllAsync<string[]>("els => els.map(e => e.dataset.id)"));
+        foreach (var id in outlierIds)
+        {
+            var item = page.Locator($"[data-testid=outlier][data-id='{id}']");
+            if (fx.ImageUris.TryGetValue(id, out var uri))
+            {
+                await Expect(item.Locator("img")).ToHaveAttributeAsync("src", uri);
+                await page.WaitForFunctionAsync($"() => {{ const i = document.querySelector(\"[data-testid=outlier][data-id='{id}'] img\"); return i && i.complete && i.naturalWidth > 0; }}");
+            }
+            else await Expect(item.GetByTestId("no-image")).ToBeVisibleAsync();
+        }
+        var typicalImages = page.GetByTestId("typical").Locator("img");
+        await Expect(typicalImages).ToHaveCountAsync(6);
+        await page.WaitForFunctionAsync("() => [...document.querySelectorAll('[data-testid=typical] img')].every(i => i.complete && i.naturalWidth > 0)");
+        await Browser.ScreenshotAsync(page, "model-shapes-explained");
+    }
+
+    [Fact]
+    public async Task ModelPage_OfTheCameraModel_ShowsThatBrightnessMoved_AsTheServiceFound()
+    {
+        var details = (await LatestDriftAsync(DashboardFixture.CameraModel)).GetProperty("details");
+        var names = details.GetProperty("imageFeatureNames").EnumerateArray().Select(n => n.GetString()!).ToList();
+        var ks = details.GetProperty("imageStatistics").GetProperty("methods").EnumerateArray().Single(m => m.GetProperty("method").GetString() == "ks");
+        var moved = ks.GetProperty("details").GetProperty("drifted_dimensions_bonferroni").EnumerateArray().Select(i => names[i.GetInt32()]).ToHashSet();
+        Assert.Contains("brightness", moved);
+
+        var page = await OpenModelAsync(DashboardFixture.CameraModel);
+        var rows = page.GetByTestId("image-feature");
+        await Expect(rows).ToHaveCountAsync(names.Count);
+        foreach (var name in names)
+            await Expect(page.Locator($"[data-testid=image-feature][data-feature='{name}']")).ToHaveAttributeAsync("data-moved", moved.Contains(name) ? "true" : "false");
+        await Expect(page.GetByTestId("image-moved")).ToContainTextAsync("brightness");
+        // Per-dimension share needs ks/wasserstein among the model's methods; this model runs MMD only and says so.
+        await Expect(page.GetByTestId("share-drifted-empty")).ToBeVisibleAsync();
+        // Uploaded without imageUri: the outliers are listed with placeholders and the page says why.
+        await Expect(page.GetByTestId("outlier")).ToHaveCountAsync(6);
+        await Expect(page.GetByTestId("outlier").GetByTestId("no-image")).ToHaveCountAsync(6);
+        await Expect(page.GetByTestId("outliers-no-images")).ToBeVisibleAsync();
+        await Browser.ScreenshotAsync(page, "model-cameras");
+    }
+
+    [Fact]
+    public async Task ModelPage_OfAModelWithoutResults_ShowsEmptyStatesForEveryExplanation()
+    {
+        var page = await OpenModelAsync(DashboardFixture.QuietModel);
+        foreach (var id in new[] { "drift-empty", "share-drifted-empty", "image-statistics-empty", "outliers-empty", "confidence-empty", "accuracy-empty" })
+            await Expect(page.GetByTestId(id)).ToBeVisibleAsync();
+    }
+
+    [Fact]
+    public async Task ModelPage_TimeRangePicker_AsksTheServiceForTheChosenRange_AndAMonthIsThinnedTo300PointsWithItsSpikes()
+    {
+        var page = await OpenModelAsync(DashboardFixture.HistoryModel);
+        await Expect(page.GetByTestId("drift-points")).ToHaveTextAsync("300");
+        await Expect(page.GetByTestId("drift-total")).ToContainTextAsync($"of {DashboardFixture.HistoryHours}");
+        await Expect(page.GetByTestId("drift-flagged")).ToHaveTextAsync(DashboardFixture.HistorySpikes.Length.ToString());
+        await Expect(page.Locator("[data-testid=drift-chart][data-method=mmd]")).ToHaveAttributeAsync("data-points", "300");
+        // The latest flagged window was written without events, so there is nothing to rank: said plainly.
+        await Expect(page.GetByTestId("outliers-empty")).ToContainTextAsync("no stored embeddings");
+        await Browser.ScreenshotAsync(page, "model-history-month");
+
+        async Task ChooseAsync(string text)
+        {
+            await page.GetByTestId("time-range").ClickAsync();
+            await page.Locator(".rz-dropdown-item", new() { HasText = text }).ClickAsync();
+        }
+        // Windows end every hour up to the latest; a range includes both of its ends.
+        await ChooseAsync("last 7 days");
+        await Expect(page.GetByTestId("drift-points")).ToHaveTextAsync((7 * 24 + 1).ToString());
+        await Expect(page.GetByTestId("drift-total")).ToHaveTextAsync("");
+        await Expect(page.GetByTestId("drift-flagged")).ToHaveTextAsync(DashboardFixture.HistorySpikes.Count(k => k <= 7 * 24).ToString());
+        await Expect(page.GetByTestId("accuracy-points")).ToHaveTextAsync((7 * 24 + 1).ToString());
+        await ChooseAsync("last 24 hours");
+        await Expect(page.GetByTestId("drift-points")).ToHaveTextAsync("25");
+        await Expect(page.GetByTestId("drift-flagged")).ToHaveTextAsync("0");
+        await Browser.ScreenshotAsync(page, "model-history-24h");
+    }
+
+    [Fact]
+    public async Task Overview_ShowsEachModelsIngestRateOverTheLastHour()
+    {
+        var page = await fx.NewPageAsync();
+        await page.GotoAsync("");
+        await Browser.WaitForCircuitAsync(page);
+        var grid = page.GetByTestId("overview-models-grid");
+        // 200 window events in the 25 minutes before seeding: 200 / 60 per minute over the last hour; cameras 40; digits none.
+        await Expect(grid.Locator("tr", new() { HasText = DashboardFixture.DriftingModel }).GetByTestId("ingest-rate")).ToHaveTextAsync("3.3");
+        await Expect(grid.Locator("tr", new() { HasText = DashboardFixture.CameraModel }).GetByTestId("ingest-rate")).ToHaveTextAsync("0.7");
+        await Expect(grid.Locator("tr", new() { HasText = DashboardFixture.QuietModel }).GetByTestId("ingest-rate")).ToHaveTextAsync("0");
+    }
+
+    [Fact]
+    public async Task LiveUpdates_ANewDriftRunAndItsAlert_AppearOnOpenPagesWithoutAReload()
+    {
+        var model = await OpenModelAsync(DashboardFixture.LiveModel);
+        await Expect(model.GetByTestId("drift-empty")).ToBeVisibleAsync();
+        var alerts = await fx.NewPageAsync();
+        await alerts.GotoAsync("alerts");
+        await Browser.WaitForCircuitAsync(alerts);
+        await Expect(alerts.GetByTestId("alerts-grid")).ToBeVisibleAsync();
+        await Expect(alerts.Locator("tr", new() { HasText = DashboardFixture.LiveAlertSummary })).ToHaveCountAsync(0);
+        var overview = await fx.NewPageAsync();
+        await overview.GotoAsync("");
+        await Browser.WaitForCircuitAsync(overview);
+        var liveRow = overview.GetByTestId("overview-models-grid").Locator("tr", new() { HasText = DashboardFixture.LiveModel });
+        await Expect(liveRow.GetByTestId("health")).ToHaveTextAsync("ok");
+        // A page reload or navigation would drop this marker.
+        foreach (var p in new[] { model, alerts, overview }) await p.EvaluateAsync("() => window.__sameDocument = true");
+
+        var now = DateTimeOffset.UtcNow;
+        await fx.Monitoring.SendEventsAsync(DashboardFixture.LiveModel, "cur", 120, now.AddMinutes(-10), now, 1.0, 4);
+        await fx.Monitoring.RunDriftAsync(DashboardFixture.LiveModel);
+
+        await Expect(model.GetByTestId("drift-points")).ToHaveTextAsync("1", new() { Timeout = 30_000 });
+        await Expect(model.GetByTestId("drift-flagged")).ToHaveTextAsync("1");
+        await Expect(alerts.Locator("tr", new() { HasText = DashboardFixture.LiveAlertSummary })).ToHaveCountAsync(1, new() { Timeout = 30_000 });
+        await Expect(liveRow.GetByTestId("health")).ToHaveTextAsync("drifting", new() { Timeout = 30_000 });
+        await Expect(liveRow.GetByTestId("ingest-rate")).ToHaveTextAsync("2", new() { Timeout = 30_000 });
+        foreach (var p in new[] { model, alerts, overview }) Assert.True(await p.EvaluateAsync<bool>("() => window.__sameDocument === true"), $"{p.Url} was reloaded");
+        await Browser.ScreenshotAsync(model, "model-live-updated");
+    }
+}
