@@ -170,6 +170,15 @@ public sealed class JobsAndAlertsTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.Created, r.StatusCode);
         await RunNowAsync("accuracy");
         var again = (await AlertsAsync()).Single(a => a.GetProperty("state").GetString() == "firing");
+        // The state filter takes the words the JSON uses, in any case; anything else is a 400 naming the field.
+        var firing = await _server.Client.GetFromJsonAsync<JsonElement>("/api/alerts?model=shapes&state=firing");
+        Assert.Equal(again.GetProperty("id").GetString(), Assert.Single(firing.EnumerateArray().ToArray()).GetProperty("id").GetString());
+        Assert.Single((await _server.Client.GetFromJsonAsync<JsonElement>("/api/alerts?model=shapes&state=Resolved")).EnumerateArray().ToArray());
+        using (var bad = await _server.Client.GetAsync("/api/alerts?state=open"))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+            Assert.Contains("state", await bad.Content.ReadAsStringAsync());
+        }
         Assert.True(again.GetProperty("silenced").GetBoolean());
         var silencedId = again.GetProperty("id").GetString();
         Assert.DoesNotContain(await Store.DueNotificationsAsync(_server.Time.GetUtcNow().AddDays(1), 100), n => n.AlertId == silencedId);

@@ -13,8 +13,18 @@ public static class AlertsApi
     public static IEndpointRouteBuilder MapAlertsApi(this IEndpointRouteBuilder app)
     {
         var read = app.MapGroup("/api").WithTags("Alerts");
-        read.MapGet("/alerts", async (string? model, AlertState? state, int? limit, IMonitoringStore store, CancellationToken ct) =>
-            TypedResults.Ok(await store.ListAlertsAsync(model, state, Math.Clamp(limit ?? 100, 1, 1000), ct)));
+        // The state is matched ignoring case: the JSON says "firing", minimal APIs' enum binding would want "Firing".
+        read.MapGet("/alerts", async (string? model, string? state, int? limit, IMonitoringStore store, CancellationToken ct) =>
+        {
+            AlertState? wanted = null;
+            if (!string.IsNullOrEmpty(state))
+            {
+                if (!Enum.TryParse<AlertState>(state, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed))
+                    return Problems.Invalid("invalid query", "state", $"'{state}' is not an alert state (firing, acknowledged, resolved)");
+                wanted = parsed;
+            }
+            return TypedResults.Ok(await store.ListAlertsAsync(model, wanted, Math.Clamp(limit ?? 100, 1, 1000), ct));
+        });
         read.MapGet("/alerts/{id}", async (string id, IMonitoringStore store, CancellationToken ct) =>
             await store.GetAlertAsync(id, ct) is { } a ? TypedResults.Ok(a) : Problems.NotFound($"no alert '{id}'"));
         read.MapGet("/alerts/{id}/deliveries", async (string id, IMonitoringStore store, CancellationToken ct) =>
