@@ -63,10 +63,12 @@ public sealed class RemoteBenchmark : IBenchmark
                 {
                     var clone = Path.Combine(work, $"{name}-clone{r}");
                     BenchProcess.EnsureOk(await BenchProcess.ShellAsync($"git clone -q {repo} {clone} && cp {repo}/.obs/config.local {clone}/.obs/", work, ct), "git clone");
+                    await SettleAsync(work, ct);
                     var pull = await BenchProcess.ObsAsync(clone, ct, "pull", "-q");
                     BenchProcess.EnsureOk(pull, "obs pull");
                     pulls.Add(pull);
                     var back = Path.Combine(work, $"{name}-rclone-back{r}");
+                    await SettleAsync(work, ct);
                     var down = await BenchProcess.ShellAsync($"env -u AWS_CA_BUNDLE rclone --config {conf} copy s3r:rclone/{name} {back} --transfers 8 --checkers 8", work, ct);
                     BenchProcess.EnsureOk(down, "rclone download");
                     downs.Add(down);
@@ -92,6 +94,15 @@ public sealed class RemoteBenchmark : IBenchmark
             server.Kill(entireProcessTree: true);
             Directory.Delete(work, true);
         }
+    }
+
+    /// <summary>
+    /// The same start for every timed download: dirty pages written out and, when run as root, clean page cache dropped so
+    /// neither tool pays for reclaiming memory the previous one filled; then the server's files are read back in (warm).
+    /// </summary>
+    private static async Task SettleAsync(string work, CancellationToken ct)
+    {
+        await BenchProcess.ShellAsync("sync; [ -w /proc/sys/vm/drop_caches ] && echo 1 > /proc/sys/vm/drop_caches; find s3 -type f -exec cat {} + > /dev/null", work, ct);
     }
 
     private static long WriteLarge(string dir, int mib)

@@ -94,9 +94,13 @@ public static class TransferOperations
         RemoteCatalog.LoadAsync(remote, listLoose, repo.PackIndexDir, repo.TempDir, repo.Time, ct);
 
     public static Task<TransferResult> FetchAsync(ObsRepository repo, IRemoteStore remote, TransferOptions options, CancellationToken ct) =>
-        FetchAsync(repo, remote, options, null, ct);
+        FetchAsync(repo, remote, options, null, null, ct);
 
-    private static async Task<TransferResult> FetchAsync(ObsRepository repo, IRemoteStore remote, TransferOptions options, ConcurrentDictionary<ContentHash, string>? staged, CancellationToken ct)
+    /// <summary>Small files are staged (written twice in one pass, saving a create and a copy per file); a large file is copied by the kernel afterwards, which is faster than a second user-space write.</summary>
+    private const long StageUpTo = 4L << 20;
+
+    private static async Task<TransferResult> FetchAsync(ObsRepository repo, IRemoteStore remote, TransferOptions options,
+        ConcurrentDictionary<ContentHash, string>? staged, HashSet<ContentHash>? fetched, CancellationToken ct)
     {
         var fetchedTrees = 0;
         var sizes = new Dictionary<ContentHash, long>();
@@ -116,7 +120,8 @@ public static class TransferOperations
                 var request = new RemoteFetcher.Request(remote, catalog, repo.Cache, options.Jobs ?? DefaultJobs, repo.Progress, repo.Time)
                 {
                     Packing = options.Packing,
-                    StagePath = staged is null ? null : h => staged[h] = AtomicFile.TempPath(repo.TempDir),
+                    StagePath = staged is null ? null : h => sizes.GetValueOrDefault(h) <= StageUpTo ? staged[h] = AtomicFile.TempPath(repo.TempDir) : null,
+                    Stored = fetched is null ? null : h => { lock (fetched) fetched.Add(h); },
                 };
                 bytes = await RemoteFetcher.FetchAsync(request, missing, ct);
             }
@@ -136,12 +141,13 @@ public static class TransferOperations
     public static async Task<(TransferResult Fetch, IReadOnlyList<CheckoutResult> Checkout)> PullAsync(ObsRepository repo, IRemoteStore remote, TransferOptions options, bool force, CancellationToken ct)
     {
         var staged = new ConcurrentDictionary<ContentHash, string>();
+        var justFetched = new HashSet<ContentHash>();
         try
         {
-            var fetched = await FetchAsync(repo, remote, options, staged, ct);
+            var fetched = await FetchAsync(repo, remote, options, staged, justFetched, ct);
             var checkout = await CheckoutOperation.RunAsync(repo, options.Paths, new CheckoutOptions
             {
-                Revision = options.Revision, Force = force, JustVerified = staged.Keys.ToHashSet(), Staged = staged,
+                Revision = options.Revision, Force = force, JustVerified = justFetched, Staged = staged,
             }, ct);
             return (fetched, checkout);
         }
