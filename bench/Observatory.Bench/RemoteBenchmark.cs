@@ -58,7 +58,7 @@ public sealed class RemoteBenchmark : IBenchmark
                 BenchProcess.EnsureOk(rcloneUp, "rclone upload");
                 var pulls = new List<BenchProcess.Result>();
                 var downs = new List<BenchProcess.Result>();
-                var repeats = count == 1 ? 1 : 3;
+                var repeats = count == 1 ? 1 : 5;
                 for (var r = 0; r < repeats; r++)
                 {
                     var clone = Path.Combine(work, $"{name}-clone{r}");
