@@ -45,6 +45,15 @@ obs log data/shapes
 echo "== restore v1 from git history (no git checkout)" >&2
 obs checkout --rev shapes@v1 data/shapes
 obs status
+
+echo "== push both versions to a remote (a local folder here; s3://bucket/prefix for MinIO/S3), then clone and pull v2" >&2
+mkdir -p "$root/.work/demo-remote"; rm -rf "$root/.work/demo-remote/shapes" "$root/.work/demo-clone"
+obs remote add storage "$root/.work/demo-remote/shapes" --default
+git add .obs/config && git commit -qm "obs: default remote"
+obs push --rev shapes@v1
+obs push --rev shapes@v2
+git clone -q "$work" "$root/.work/demo-clone"
+(cd "$root/.work/demo-clone" && obs pull --rev shapes@v2 data/shapes && obs status)
 echo
 echo "workspace: $work (a git repo; try: cd $work && dotnet $root/DataService/Observatory.Cli/bin/Release/net10.0/obs.dll log)"
 
