@@ -39,7 +39,7 @@ public sealed class DashboardFixture : IAsyncLifetime
     /// <summary>Output dimension of the service's shipped encoder (EncoderSpec.Default); the service rejects uploads for any other.</summary>
     public const int EncoderDimension = 152;
     /// <summary>A model whose reference is <see cref="ReferenceDataset"/> at <see cref="ReferenceCommit"/>; its window drifted.</summary>
-    public const string DatasetReferenceModel = "shapes-ref";
+    public const string DatasetReferenceModel = "gallery";
     /// <summary>A dataset added to <see cref="Registry"/> for <see cref="DatasetReferenceModel"/>: 24 images, over the 20 drift needs.</summary>
     public const string ReferenceDataset = "data/shapes";
     public const int ReferenceImages = 24;
