@@ -24,7 +24,7 @@ public static class AlertsApi
                 wanted = parsed;
             }
             return TypedResults.Ok(await store.ListAlertsAsync(model, wanted, Math.Clamp(limit ?? 100, 1, 1000), ct));
-        });
+        }).Produces<IReadOnlyList<Alert>>().ProducesValidationProblem();
         read.MapGet("/alerts/{id}", async (string id, IMonitoringStore store, CancellationToken ct) =>
             await store.GetAlertAsync(id, ct) is { } a ? TypedResults.Ok(a) : Problems.NotFound($"no alert '{id}'"));
         read.MapGet("/alerts/{id}/deliveries", async (string id, IMonitoringStore store, CancellationToken ct) =>
