@@ -36,6 +36,17 @@ public sealed class ComponentTests : BunitContext
     }
 
     [Fact]
+    public void ImageOrPlaceholder_WhenTheImageFailsToLoad_ShowsItsPlaceholder_AndANewAddressGetsAnotherTry()
+    {
+        var cut = Render<ImageOrPlaceholder>(p => p.Add(c => c.Uri, "objects/" + new string('b', 64) + "?name=b.png").Add(c => c.FailedText, "not in this registry"));
+        cut.Find("img").TriggerEvent("onerror", new Microsoft.AspNetCore.Components.Web.ErrorEventArgs());
+        Assert.Empty(cut.FindAll("img"));
+        Assert.Equal("not in this registry", cut.Find("[data-testid=image-failed]").TextContent);
+        cut.Render(p => p.Add(c => c.Uri, "objects/" + new string('c', 64) + "?name=c.png"));
+        Assert.Equal("objects/" + new string('c', 64) + "?name=c.png", cut.Find("img").GetAttribute("src"));
+    }
+
+    [Fact]
     public async Task DatasetsPage_OverAnObsRepositoryWithNoDataset_ShowsTheEmptyState()
     {
         using var git = new GitSandbox("empty");

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Microsoft.Playwright;
 using Observatory.DataService.Api.Tests.Seed;
+using Observatory.DataService.Core.Operations;
+using Observatory.DataService.Core.Workspace;
 using Observatory.Monitoring.Core.Models;
 using Observatory.Monitoring.Core.Ports;
 using Observatory.Monitoring.Storage;
@@ -14,7 +16,9 @@ namespace Observatory.Dashboard.Tests;
 /// <see cref="DriftRuns"/> times, its embedding-drift alert firing; events carry image URIs served by the dashboard's /objects),
 /// <see cref="QuietModel"/> (registered, no traffic), <see cref="LiveModel"/> (a reference period only: the live-update test sends
 /// its window), <see cref="CameraModel"/> (uploaded images, darker and blurred in the window: image statistics drift) and
-/// <see cref="HistoryModel"/> (<see cref="HistoryHours"/> hourly results written to the store before the service starts).
+/// <see cref="HistoryModel"/> (<see cref="HistoryHours"/> hourly results written to the store before the service starts) and
+/// <see cref="DatasetReferenceModel"/> (its reference is <see cref="ReferenceDataset"/>, a dataset version of the registry the dashboard
+/// serves, so its typical files are objects the dashboard has).
 /// </summary>
 public sealed class DashboardFixture : IAsyncLifetime
 {
@@ -34,7 +38,15 @@ public sealed class DashboardFixture : IAsyncLifetime
     public static readonly int[] HistorySpikes = [48, 480];
     /// <summary>Output dimension of the service's shipped encoder (EncoderSpec.Default); the service rejects uploads for any other.</summary>
     public const int EncoderDimension = 152;
-    public const int ModelCount = 5;
+    /// <summary>A model whose reference is <see cref="ReferenceDataset"/> at <see cref="ReferenceCommit"/>; its window drifted.</summary>
+    public const string DatasetReferenceModel = "gallery";
+    /// <summary>A dataset added to <see cref="Registry"/> for <see cref="DatasetReferenceModel"/>: 24 images, over the 20 drift needs.</summary>
+    public const string ReferenceDataset = "data/shapes";
+    public const int ReferenceImages = 24;
+    public string ReferenceCommit { get; private set; } = "";
+    /// <summary>Content hash of each file of <see cref="ReferenceDataset"/>, by path inside it, as written to disk.</summary>
+    public IReadOnlyDictionary<string, string> ReferenceHashes { get; private set; } = new Dictionary<string, string>();
+    public const int ModelCount = 6;
 
     /// <summary>Image URIs (dashboard /objects paths of the registry's v2 images) the drifting model's events were sent with, by event id.</summary>
     public IReadOnlyDictionary<string, string> ImageUris { get; private set; } = new Dictionary<string, string>();
@@ -48,6 +60,7 @@ public sealed class DashboardFixture : IAsyncLifetime
     {
         (Playwright, Browser) = await Tests.Browser.LaunchAsync();
         Registry = await SeededRegistry.CreateAsync();
+        await AddReferenceDatasetAsync();
         Monitoring = await MonitoringService.StartAsync(SeedHistoryAsync);
         await SeedMonitoringAsync();
         Server = await DashboardServer.StartAsync(Registry.Root, environment: new Dictionary<string, string>
@@ -119,6 +132,32 @@ public sealed class DashboardFixture : IAsyncLifetime
         await Monitoring.UploadImagesAsync(CameraModel, "ref", RenderImages(CameraImages, 11, 0, 0), now.AddHours(-3), now.AddHours(-2), "circle");
         await Monitoring.UploadImagesAsync(CameraModel, "cur", RenderImages(CameraImages, 12, -0.4, 3), now.AddMinutes(-20), now, "circle");
         await Monitoring.RunDriftAsync(CameraModel);
+
+        await Monitoring.RegisterAsync(DatasetReferenceModel, new
+        {
+            classes = new[] { "circle", "square", "triangle" },
+            embeddingDimension = EncoderDimension,
+            reference = new { repoPath = Registry.Root, pointerPath = ReferenceDataset + ".obs", revision = ReferenceCommit },
+            window = "00:30:00",
+            schedule = "0 0 0 1 1 ? 2099",
+            driftMethods = new[] { "mmd" },
+        });
+        // Darkened and blurred: the window drifts, so the Model page shows its outliers beside the typical reference files.
+        await Monitoring.UploadImagesAsync(DatasetReferenceModel, "cur", RenderImages(CameraImages, 13, -0.4, 3), now.AddMinutes(-20), now, "circle");
+        await Monitoring.RunDriftAsync(DatasetReferenceModel);
+        if (!(await Monitoring.DriftAsync(DatasetReferenceModel)).Last().GetProperty("flagged").GetBoolean())
+            throw new InvalidOperationException($"seeding: expected the {DatasetReferenceModel} window to drift\n{(await Monitoring.DriftAsync(DatasetReferenceModel)).Last()}\n{Monitoring.Log}");
+    }
+
+    /// <summary>Versions <see cref="ReferenceDataset"/> in the registry (a commit after sample@v2 that leaves data/sample alone).</summary>
+    private async Task AddReferenceDatasetAsync()
+    {
+        SampleDataset.Generate(Registry.Git.PathOf(ReferenceDataset), new SampleDatasetOptions { TrainCount = ReferenceImages, ValCount = 0, Seed = 21 });
+        using var repo = ObsRepository.Open(Registry.Root, SeededRegistry.Environment());
+        await AddOperation.RunAsync(repo, [repo.FullPath(ReferenceDataset)], new AddOptions(), CancellationToken.None);
+        var commit = await CommitOperation.RunAsync(repo, new CommitOptions { Message = "Shapes: a model's reference", Tag = "" }, CancellationToken.None);
+        ReferenceCommit = commit.Commit!;
+        ReferenceHashes = Registry.Git.Snapshot(ReferenceDataset);
     }
 
     private static List<byte[]> RenderImages(int n, int seed, double brightness, double blur)

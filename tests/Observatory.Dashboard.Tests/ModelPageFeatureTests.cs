@@ -65,6 +65,30 @@ public sealed class ModelPageFeatureTests(DashboardFixture fx)
     }
 
     [Fact]
+    public async Task ModelPage_OfADatasetReference_ShowsTheTypicalReferenceFiles_FromTheRegistryObjects()
+    {
+        var expected = await fx.Monitoring.Client.GetFromJsonAsync<JsonElement>($"api/models/{DashboardFixture.DatasetReferenceModel}/drift/outliers?count=6");
+        Assert.Equal("dataset", expected.GetProperty("referenceSource").GetString());
+        var typical = expected.GetProperty("typical").EnumerateArray()
+            .Select(t => (Path: t.GetProperty("path").GetString()!, Sha256: t.GetProperty("sha256").GetString()!)).ToList();
+        Assert.Equal(6, typical.Count);
+        // The service names files of the version the dashboard's registry holds: same path, same content hash.
+        Assert.All(typical, t => Assert.Equal(fx.ReferenceHashes[t.Path], t.Sha256));
+
+        var page = await OpenModelAsync(DashboardFixture.DatasetReferenceModel);
+        var items = page.GetByTestId("typical");
+        await Expect(items).ToHaveCountAsync(6);
+        await Expect(page.GetByTestId("typical-empty")).ToHaveCountAsync(0);
+        Assert.Equal(typical.Select(t => t.Path).ToArray(), await items.EvaluateAllAsync<string[]>("els => els.map(e => e.dataset.id)"));
+        foreach (var (path, sha) in typical)
+            await Expect(page.Locator($"[data-testid=typical][data-id='{path}'] img"))
+                .ToHaveAttributeAsync("src", $"objects/{sha}?name={Uri.EscapeDataString(Path.GetFileName(path))}");
+        await page.WaitForFunctionAsync("() => { const imgs = [...document.querySelectorAll('[data-testid=typical] img')]; return imgs.length == 6 && imgs.every(i => i.complete && i.naturalWidth > 0); }");
+        await page.GetByTestId("typical").First.ScrollIntoViewIfNeededAsync();
+        await Browser.ScreenshotAsync(page, "model-dataset-reference-typical");
+    }
+
+    [Fact]
     public async Task ModelPage_OfTheCameraModel_ShowsThatBrightnessMoved_AsTheServiceFound()
     {
         var details = (await LatestDriftAsync(DashboardFixture.CameraModel)).GetProperty("details");

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Observatory.Monitoring.Core.Ports;
@@ -92,6 +93,56 @@ public sealed class ReferenceDatasetTests : IAsyncLifetime
         using (var r = await _server.Client.PostAsync("/api/models/shapes/jobs/reference-embedding/run", null)) Assert.Equal(HttpStatusCode.Accepted, r.StatusCode);
         await WaitForRunAsync("reference-embedding", 2);
         Assert.All(stamps, kv => Assert.Equal(kv.Value, File.GetLastWriteTimeUtc(kv.Key)));
+    }
+
+    [Fact]
+    public async Task Outliers_OfADatasetReference_NameTheTypicalFilesByPathAndHash_ClosestToTheMeanFirst()
+    {
+        var now = _server.Time.GetUtcNow();
+        await _server.RegisterAsync("shapes", new
+        {
+            classes = TrafficGenerator.Classes,
+            embeddingDimension = EncoderSpec.Default.OutputDimension,
+            reference = new { repoPath = _repo.Root, pointerPath = "data/shapes.obs", revision = "HEAD" },
+            window = "00:30:00",
+            schedule = "0 0 0 1 1 ? 2099",
+            driftMethods = new[] { "mmd" },
+        });
+        await WaitForRunAsync("reference-embedding", 1);
+        using var embedder = new ImageEmbedder(EmbeddingModelOptions.Default);
+        var client = new MonitoringClient(_server.Client);
+        await client.SendEventsAsync("shapes", await new TrafficGenerator(embedder).GenerateAsync("clean", new TrafficScenario(ScenarioKind.NoDrift), 24, now.AddMinutes(-25), now, 5, CancellationToken.None), 500, CancellationToken.None);
+        await RunDriftAsync(1);
+
+        // Expected, independently of the service: every image of the dataset embedded here, its distance to the mean.
+        var root = _repo.PathOf("data/shapes");
+        var files = Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories)
+            .Select(f => Path.GetRelativePath(root, f).Replace('\\', '/'))
+            .Where(f => f.EndsWith(".png", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".jpg", StringComparison.OrdinalIgnoreCase))
+            .Order(StringComparer.Ordinal).ToList();
+        var vectors = (await embedder.EmbedFilesAsync(files.Select(f => Path.Combine(root, f)).ToList(), CancellationToken.None)).Vectors;
+        var mean = Enumerable.Range(0, vectors[0].Length).Select(j => vectors.Average(v => (double)v[j])).ToArray();
+        var distanceOf = files.Select((f, i) => (f, d: Math.Sqrt(vectors[i].Select((v, j) => (v - mean[j]) * (v - mean[j])).Sum()))).ToDictionary(x => x.f, x => x.d);
+        var closest = distanceOf.OrderBy(kv => kv.Value).Take(4).Select(kv => kv.Key).ToArray();
+
+        var outliers = await _server.Anonymous.GetFromJsonAsync<JsonElement>("/api/models/shapes/drift/outliers?count=4");
+        Assert.Equal("dataset", outliers.GetProperty("referenceSource").GetString());
+        var typical = outliers.GetProperty("typical").EnumerateArray().ToList();
+        Assert.Equal(4, typical.Count);
+        foreach (var t in typical)
+        {
+            var path = t.GetProperty("path").GetString()!;
+            Assert.Equal(path, t.GetProperty("id").GetString());
+            Assert.True(distanceOf.ContainsKey(path), $"'{path}' is not an image of the dataset");
+            // The hash is the file's content: the object the registry stores for that path.
+            Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(Path.Combine(root, path)))), t.GetProperty("sha256").GetString());
+            Assert.False(t.TryGetProperty("imageUri", out var uri) && uri.ValueKind != JsonValueKind.Null, "the service invents no image URL");
+            // The reported distance is that file's own distance to the mean: vector and file were kept together.
+            Assert.Equal(distanceOf[path], t.GetProperty("distance").GetDouble(), 1e-3);
+        }
+        var distances = typical.Select(t => t.GetProperty("distance").GetDouble()).ToList();
+        Assert.Equal(distances.Order().ToList(), distances);
+        Assert.Equal(closest, typical.Select(t => t.GetProperty("path").GetString()!).ToArray());
     }
 }
 

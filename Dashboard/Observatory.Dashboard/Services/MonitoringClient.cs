@@ -51,7 +51,8 @@ public sealed record ConfidenceBins(IReadOnlyList<double> Edges, IReadOnlyList<i
 
 public sealed record OutlierInfo(string Id, DateTimeOffset Timestamp, string PredictedClass, double Confidence, double Distance, string? ImageUri);
 
-public sealed record TypicalInfo(string? Id, double Distance, string? PredictedClass, string? ImageUri);
+/// <summary>A reference item near the reference mean: an event (id, class, image) or, for a dataset version, a file (path, content hash).</summary>
+public sealed record TypicalInfo(string? Id, double Distance, string? PredictedClass, string? ImageUri, string? Sha256 = null, string? Path = null);
 
 /// <summary>The events of a drift window least like the reference, beside typical reference items (see the Monitoring API).</summary>
 public sealed record OutliersInfo(DateTimeOffset WindowStart, DateTimeOffset WindowEnd, bool Flagged, int WindowEvents, string ReferenceSource,

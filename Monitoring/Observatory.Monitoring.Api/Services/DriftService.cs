@@ -27,8 +27,12 @@ public sealed record DriftRun(WindowResult Window, DriftReport? Embedding, Drift
 /// <summary>A production event of a window, with how far it lies from its nearest reference embedding.</summary>
 public sealed record OutlierEvent(string Id, DateTimeOffset Timestamp, string PredictedClass, double Confidence, double Distance, string? ImageUri);
 
-/// <summary>A reference item close to the reference mean (id and image only when the reference is a period of events).</summary>
-public sealed record TypicalReference(string? Id, double Distance, string? PredictedClass, string? ImageUri);
+/// <summary>
+/// A reference item close to the reference mean. For a period of events: the event's id, class and image. For a dataset version
+/// whose tree is readable: <see cref="Id"/> and <see cref="Path"/> are the file's path inside the dataset and <see cref="Sha256"/> its
+/// content hash (clients that serve the registry's objects can show it); all null when the files are unknown.
+/// </summary>
+public sealed record TypicalReference(string? Id, double Distance, string? PredictedClass, string? ImageUri, string? Sha256 = null, string? Path = null);
 
 /// <summary>The events of one drift window least like the reference, beside typical reference items.</summary>
 public sealed record DriftOutliers(DateTimeOffset WindowStart, DateTimeOffset WindowEnd, bool Flagged, int WindowEvents, string ReferenceSource,
@@ -146,11 +150,15 @@ public sealed class DriftService(IMonitoringStore store, ReferenceEmbeddingServi
         current = SampleList(current, OutlierSample, seed);
         List<float[]> referenceVectors;
         List<InferenceEvent?> referenceEvents;
+        List<ReferenceItem?> referenceItems;
         string source;
         if (model.Reference is { } dataset)
         {
             var embedded = await references.GetAsync(dataset, ct);
-            referenceVectors = SampleList(embedded.Vectors.ToList(), OutlierSample, seed + 1);
+            // Indices sampled once so each vector keeps the file it came from; the vectors drawn are those SampleList would draw.
+            var picked = SampleIndexList(embedded.Vectors.Length, OutlierSample, seed + 1);
+            referenceVectors = picked.Select(i => embedded.Vectors[i]).ToList();
+            referenceItems = picked.Select(i => embedded.Items?[i]).ToList();
             referenceEvents = referenceVectors.Select(_ => (InferenceEvent?)null).ToList();
             source = "dataset";
         }
@@ -162,6 +170,7 @@ public sealed class DriftService(IMonitoringStore store, ReferenceEmbeddingServi
             var sampled = SampleList(events, OutlierSample, seed + 1);
             referenceVectors = sampled.Select(e => e.Embedding!).ToList();
             referenceEvents = sampled.Select(e => (InferenceEvent?)e).ToList();
+            referenceItems = sampled.Select(_ => (ReferenceItem?)null).ToList();
             source = "period";
         }
         if (current.Count == 0 || referenceVectors.Count == 0)
@@ -173,12 +182,18 @@ public sealed class DriftService(IMonitoringStore store, ReferenceEmbeddingServi
         var outliers = Outliers.Largest(distances, count)
             .Select(i => new OutlierEvent(current[i].Id, current[i].Timestamp, current[i].PredictedClass, current[i].Confidence, distances[i], current[i].ImageUri)).ToList();
         var typical = Outliers.Typical(referenceVectors, count)
-            .Select(t => new TypicalReference(referenceEvents[t.Index]?.Id, t.Distance, referenceEvents[t.Index]?.PredictedClass, referenceEvents[t.Index]?.ImageUri)).ToList();
+            .Select(t => referenceItems[t.Index] is { } item
+                ? new TypicalReference(item.Path, t.Distance, null, null, item.Sha256, item.Path)
+                : new TypicalReference(referenceEvents[t.Index]?.Id, t.Distance, referenceEvents[t.Index]?.PredictedClass, referenceEvents[t.Index]?.ImageUri)).ToList();
         return new DriftOutliers(start, stop, flagged, current.Count, source, outliers, typical, null);
     }
 
     private static List<T> SampleList<T>(List<T> items, int max, int seed) =>
-        items.Count <= max ? items : Sampling.SampleIndices(items.Count, max, seed).Select(i => items[i]).ToList();
+        items.Count <= max ? items : SampleIndexList(items.Count, max, seed).Select(i => items[i]).ToList();
+
+    /// <summary>The positions <see cref="SampleList{T}"/> keeps, in its order.</summary>
+    private static List<int> SampleIndexList(int count, int max, int seed) =>
+        count <= max ? [.. Enumerable.Range(0, count)] : [.. Sampling.SampleIndices(count, max, seed)];
 
     public static TimeWindow CurrentWindow(MonitoredModel model, DateTimeOffset now)
     {

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Observatory.DataService.Core.Errors;
+using Observatory.DataService.Core.Objects;
 using Observatory.DataService.Core.Remotes;
 using Observatory.DataService.Core.Store;
 using Observatory.DataService.Core.Workspace;
@@ -12,8 +13,15 @@ using Observatory.Monitoring.Onnx.Caching;
 
 namespace Observatory.Monitoring.Api.Services;
 
-/// <summary>The reference embeddings of a dataset version and the encoder that made them.</summary>
-public sealed record ReferenceEmbeddings(string TreeHash, string ModelKey, float[][] Vectors, double[][] ImageFeatures, int Images);
+/// <summary>
+/// The reference embeddings of a dataset version and the encoder that made them. <paramref name="Items"/> names the file behind each
+/// vector (same order), or is null when the tree could not be read (embeddings served from the cache, tree object not pulled).
+/// </summary>
+public sealed record ReferenceEmbeddings(string TreeHash, string ModelKey, float[][] Vectors, double[][] ImageFeatures, int Images,
+    IReadOnlyList<ReferenceItem>? Items = null);
+
+/// <summary>One embedded file of a reference dataset version: its path inside the dataset and its content hash.</summary>
+public sealed record ReferenceItem(string Path, string Sha256);
 
 /// <summary>
 /// Embeds the images of a model's reference dataset version (git repo + pointer + revision, resolved through DataService's
@@ -43,24 +51,40 @@ public sealed class ReferenceEmbeddingService(IOptions<MonitoringOptions> option
         var embedder = _embedder.Value;
         var cache = new EmbeddingCache(Path.GetFullPath(options.Value.EmbeddingCacheDirectory));
         // Already embedded: neither the tree nor the images are read, so a repository whose objects were never pulled still serves it.
-        if (await cache.TryGetAsync(treeHash, embedder.CacheKey, ct) is { } hit) return Result(treeHash, embedder.CacheKey, hit);
+        // The tree alone (one small object) still names the files when it is cached.
+        if (await cache.TryGetAsync(treeHash, embedder.CacheKey, ct) is { } hit)
+            return Result(treeHash, embedder.CacheKey, hit, await TryLoadItemsAsync(repo, dataset, ct));
         await EnsureCachedAsync(repo, dataset, reference, ct);
-        var tree = await Datasets.LoadTreeAsync(repo, dataset, ct);
-        var images = tree.Entries.Where(e => ImageExtensions.Contains(Path.GetExtension(e.Path).ToLowerInvariant()))
-            .OrderBy(e => e.Path, StringComparer.Ordinal)
-            .Select(e => ImageSource.FromFile(repo.Cache.PathOf(e.Hash))).ToList();
+        var entries = ImageEntries(await Datasets.LoadTreeAsync(repo, dataset, ct));
+        var items = entries.Select(e => new ReferenceItem(e.Path, e.Hash.Hex)).ToList();
+        var images = entries.Select(e => ImageSource.FromFile(repo.Cache.PathOf(e.Hash))).ToList();
         if (images.Count == 0) throw new InvalidOperationException($"dataset '{dataset.DatasetPath}' at '{reference.Revision}' has no images");
         // One embedding run at a time: the encoder already uses every core.
         await _gate.WaitAsync(ct);
         try
         {
-            return Result(treeHash, embedder.CacheKey, await cache.GetOrCreateAsync(treeHash, embedder.CacheKey, c => embedder.EmbedAsync(images, c), ct));
+            return Result(treeHash, embedder.CacheKey, await cache.GetOrCreateAsync(treeHash, embedder.CacheKey, c => embedder.EmbedAsync(images, c), ct), items);
         }
         finally { _gate.Release(); }
     }
 
-    private static ReferenceEmbeddings Result(string treeHash, string modelKey, ImageEmbeddings embeddings) =>
-        new(treeHash, modelKey, embeddings.Vectors, embeddings.Statistics.Select(s => s.ToFeatures()).ToArray(), embeddings.Count);
+    /// <summary>The embedded entries of a tree, in embedding order: image files by ordinal path.</summary>
+    private static List<TreeEntry> ImageEntries(TreeObject tree) =>
+        tree.Entries.Where(e => ImageExtensions.Contains(Path.GetExtension(e.Path).ToLowerInvariant()))
+            .OrderBy(e => e.Path, StringComparer.Ordinal).ToList();
+
+    /// <summary>The files behind cached embeddings when the tree object is cached and sound; null otherwise (items unknown).</summary>
+    private static async Task<List<ReferenceItem>?> TryLoadItemsAsync(ObsRepository repo, TrackedDataset dataset, CancellationToken ct)
+    {
+        if (!repo.Cache.Contains(dataset.Pointer.Tree)) return null;
+        try { return ImageEntries(await Datasets.LoadTreeAsync(repo, dataset, ct)).Select(e => new ReferenceItem(e.Path, e.Hash.Hex)).ToList(); }
+        catch (Exception ex) when (ex is ObsException or IOException) { return null; }
+    }
+
+    private static ReferenceEmbeddings Result(string treeHash, string modelKey, ImageEmbeddings embeddings, IReadOnlyList<ReferenceItem>? items) =>
+        new(treeHash, modelKey, embeddings.Vectors, embeddings.Statistics.Select(s => s.ToFeatures()).ToArray(), embeddings.Count,
+            // A count that disagrees (should not happen: the cache is keyed by tree) would misname every image.
+            items is not null && items.Count == embeddings.Count ? items : null);
 
     /// <summary>
     /// Fetches the dataset version's objects (tree, files) missing from the repository's cache from its default remote. A cache
