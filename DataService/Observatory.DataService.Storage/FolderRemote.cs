@@ -40,29 +40,8 @@ public sealed class FolderRemote : IRemoteStore
         return Task.FromResult<IReadOnlySet<ContentHash>>(set);
     }
 
-    public async Task UploadAsync(ContentHash hash, string localPath, long size, CancellationToken ct)
-    {
-        EnsureReachable();
-        Directory.CreateDirectory(_tmp);
-        var temp = AtomicFile.TempPath(_tmp);
-        try
-        {
-            await using (var src = new FileStream(localPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan))
-            await using (var dst = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
-            {
-                await src.CopyToAsync(dst, 1 << 17, ct);
-                await dst.FlushAsync(ct);
-            }
-            var final = PathOf(hash);
-            Directory.CreateDirectory(Path.GetDirectoryName(final)!);
-            File.Move(temp, final, overwrite: true);
-        }
-        catch
-        {
-            AtomicFile.TryDelete(temp);
-            throw;
-        }
-    }
+    public Task UploadAsync(ContentHash hash, string localPath, long size, CancellationToken ct) =>
+        WriteAsync(PathOf(hash), [new PackPart(localPath, size)], ct);
 
     public async Task DownloadAsync(ContentHash hash, Func<Stream, CancellationToken, Task> consume, CancellationToken ct)
     {
@@ -106,9 +85,15 @@ public sealed class FolderRemote : IRemoteStore
 
     public async Task UploadPackAsync(string id, IReadOnlyList<PackPart> parts, ReadOnlyMemory<byte> index, CancellationToken ct)
     {
+        await WriteAsync(PackPath(id, ".pack"), parts, ct);
+        await AtomicFile.WriteAllBytesAsync(PackPath(id, ".idx"), index, _tmp, ct);
+    }
+
+    /// <summary>Writes the concatenation of local files to <paramref name="final"/>: a temp file in the remote's tmp/, then a rename.</summary>
+    private async Task WriteAsync(string final, IReadOnlyList<PackPart> parts, CancellationToken ct)
+    {
         EnsureReachable();
         Directory.CreateDirectory(_tmp);
-        Directory.CreateDirectory(_packs);
         var temp = AtomicFile.TempPath(_tmp);
         try
         {
@@ -117,19 +102,18 @@ public sealed class FolderRemote : IRemoteStore
                 foreach (var part in parts)
                 {
                     await using var src = new FileStream(part.LocalPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
-                    if (src.Length != part.Size) throw new StoreException($"{part.LocalPath} changed size while being packed ({src.Length} bytes, expected {part.Size})");
+                    if (src.Length != part.Size) throw new StoreException($"{part.LocalPath} changed size while being uploaded ({src.Length} bytes, expected {part.Size})");
                     await src.CopyToAsync(dst, 1 << 17, ct);
                 }
                 await dst.FlushAsync(ct);
             }
-            File.Move(temp, PackPath(id, ".pack"), overwrite: true);
+            AtomicFile.MoveInto(temp, final);
         }
         catch
         {
             AtomicFile.TryDelete(temp);
             throw;
         }
-        await AtomicFile.WriteAllBytesAsync(PackPath(id, ".idx"), index, _tmp, ct);
     }
 
     public async Task<byte[]> ReadPackIndexAsync(string id, CancellationToken ct)

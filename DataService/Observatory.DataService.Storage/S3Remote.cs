@@ -79,7 +79,7 @@ public sealed class S3Remote : IRemoteStore
         {
             await Guard(async () =>
             {
-                var url = await _client.PresignedPutObjectAsync(new PresignedPutObjectArgs().WithBucket(_settings.Bucket).WithObject(Key(hash)).WithExpiry(3600));
+                var url = await Presign(Key(hash), put: true);
                 await using var stream = new FileStream(localPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
                 using var content = new StreamContent(stream, 1 << 16);
                 content.Headers.ContentLength = size;
@@ -104,7 +104,7 @@ public sealed class S3Remote : IRemoteStore
         var notFound = $"object {hash.Hex} is missing on remote {DisplayUrl}; push it from a machine that has it";
         await Guard(async () =>
         {
-            var url = await _client.PresignedGetObjectAsync(new PresignedGetObjectArgs().WithBucket(_settings.Bucket).WithObject(Key(hash)).WithExpiry(3600));
+            var url = await Presign(Key(hash), put: false);
             using var response = await _http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, ct);
             await EnsureSuccessAsync(response, "download " + hash.Short, notFound, ct);
             await using var body = await response.Content.ReadAsStreamAsync(ct);

@@ -1,3 +1,4 @@
+using Observatory.Testing;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
@@ -196,9 +197,9 @@ public sealed class DashboardRenderBenchmark : IBenchmark
         public static async Task<DashboardProcess> StartAsync(Uri monitoring, CancellationToken ct)
         {
             var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
-            var project = Path.Combine(RemoteBenchmark.FindRepoRoot(), "Dashboard", "Observatory.Dashboard");
+            var project = Path.Combine(RepoLocator.Root, "Dashboard", "Observatory.Dashboard");
             var dll = Path.Combine(project, "bin", configuration, "net10.0", "Observatory.Dashboard.dll");
-            var port = MonitoringBenchHost.FreePort();
+            var port = Ports.Free();
             var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = project, UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
             foreach (var a in new[] { dll, "--urls", $"http://127.0.0.1:{port}", "--contentRoot", project }) psi.ArgumentList.Add(a);
             psi.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";

@@ -16,7 +16,6 @@ internal static class MonitoringBenchHost
             OnError = line => Console.Error.WriteLine("[service] " + line),
         }, ct);
 
-    public static int FreePort() => MonitoringProcess.FreePort();
 }
 
 /// <summary>initdb + pg_ctl in a temp folder (as user postgres when run as root), fsync off; stopped and removed on dispose.</summary>
@@ -24,7 +23,7 @@ internal sealed class BenchPostgres : IAsyncDisposable
 {
     private const string Bin = "/usr/lib/postgresql/15/bin";
     private readonly string _dir = Directory.CreateTempSubdirectory("obs-bench-pg-").FullName;
-    private readonly int _port = MonitoringBenchHost.FreePort();
+    private readonly int _port = Ports.Free();
 
     public string ConnectionString => $"Host=127.0.0.1;Port={_port};Username=postgres;Database=postgres;Maximum Pool Size=50";
 

@@ -1,6 +1,6 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
+
+using Observatory.Testing;
 
 namespace Observatory.Bench;
 
@@ -17,7 +17,7 @@ public sealed class RemoteBenchmark : IBenchmark
     {
         var small = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 2000;
         var largeMiB = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1024;
-        var repoRoot = FindRepoRoot();
+        var repoRoot = RepoLocator.Root;
         var s3rver = Path.Combine(repoRoot, "tools", "s3", "node_modules", "s3rver", "bin", "s3rver.js");
         if (!File.Exists(s3rver)) { Console.Error.WriteLine("s3rver missing: run bash scripts/setup-test-deps.sh"); return 2; }
         if (!BenchProcess.HasCommand("rclone")) { Console.Error.WriteLine("rclone missing: apt-get install rclone"); return 2; }
@@ -25,7 +25,7 @@ public sealed class RemoteBenchmark : IBenchmark
         var work = Path.Combine(Path.GetTempPath(), "obs-bench-remote");
         if (Directory.Exists(work)) Directory.Delete(work, true);
         Directory.CreateDirectory(work);
-        var port = FreePort();
+        var port = Ports.Free();
         var server = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("node",
             ["--openssl-legacy-provider", s3rver, "-d", Path.Combine(work, "s3"), "-a", "127.0.0.1", "-p", port.ToString(CultureInfo.InvariantCulture), "--silent",
              "--configure-bucket", "obs", "--configure-bucket", "rclone"]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
@@ -115,19 +115,4 @@ public sealed class RemoteBenchmark : IBenchmark
         return (long)mib << 20;
     }
 
-    internal static string FindRepoRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Observatory.sln"))) dir = dir.Parent;
-        return dir?.FullName ?? throw new InvalidOperationException("Observatory.sln not found");
-    }
-
-    private static int FreePort()
-    {
-        var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        var port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
-    }
 }

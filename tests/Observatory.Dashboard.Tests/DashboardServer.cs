@@ -30,7 +30,7 @@ public sealed class DashboardServer : IAsyncDisposable
     public static async Task<DashboardServer> StartAsync(string repositoryPath, IPAddress? address = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         address ??= IPAddress.Loopback;
-        var port = FreePort(address);
+        var port = Ports.Free(address);
         var project = Path.Combine(RepoLocator.Root, "Dashboard", "Observatory.Dashboard");
         // The dashboard's own build output (its static web asset manifests live there), same configuration as this test build.
         var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
@@ -67,13 +67,6 @@ public sealed class DashboardServer : IAsyncDisposable
             if (DateTime.UtcNow > deadline) { await server.DisposeAsync(); throw new TimeoutException($"the dashboard did not answer on {url}:\n{server.Log}"); }
             await Task.Delay(200);
         }
-    }
-
-    private static int FreePort(IPAddress address)
-    {
-        using var l = new TcpListener(address, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
     }
 
     public async ValueTask DisposeAsync()

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Observatory.Testing;
@@ -43,7 +42,7 @@ public sealed class MonitoringService : IAsyncDisposable
         if (!File.Exists(dll)) throw new InvalidOperationException($"{dll} not found; build tests/Observatory.Dashboard.Tests (it builds the service)");
         var dir = new TempDirectory("dash-mon");
         if (seed is not null) await seed(dir.Combine("monitoring.db"));
-        var port = FreePort();
+        var port = Ports.Free();
         var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = bin, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in new[]
                  {
@@ -52,7 +51,7 @@ public sealed class MonitoringService : IAsyncDisposable
                      $"--Monitoring:EmbeddingCacheDirectory={dir.Combine("embedding-cache")}",
                      "--Logging:LogLevel:Default=Warning",
                      // A webhook nobody listens on: every delivery attempt fails and is recorded, so the alert has attempts to show.
-                     $"--Monitoring:Webhooks:0:Name={Webhook}", $"--Monitoring:Webhooks:0:Url=http://127.0.0.1:{FreePort()}/hook",
+                     $"--Monitoring:Webhooks:0:Name={Webhook}", $"--Monitoring:Webhooks:0:Url=http://127.0.0.1:{Ports.Free()}/hook",
                      "--Monitoring:DeliveryIntervalSeconds=0.5",
                  })
             psi.ArgumentList.Add(a);
@@ -153,13 +152,6 @@ public sealed class MonitoringService : IAsyncDisposable
     }
 
     private static double Normal(Random rng) => Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
-
-    private static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
-    }
 
     public async ValueTask DisposeAsync()
     {

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using LibGit2Sharp;
 using Observatory.Testing;
@@ -45,7 +43,7 @@ public sealed class DemoRun : IAsyncDisposable
         var dir = new TempDirectory("e2e");
         var registry = CopyRegistry(dir.Combine("repo"));
         var work = dir.Combine("work");
-        var (monitoringPort, sinkPort, dashboardPort) = (FreePort(), FreePort(), FreePort());
+        var (monitoringPort, sinkPort, dashboardPort) = (Ports.Free(), Ports.Free(), Ports.Free());
         // The configuration of this test build (bin/<configuration>/net10.0): the referenced apps were built the same way.
         var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
 
@@ -110,13 +108,6 @@ public sealed class DemoRun : IAsyncDisposable
         var who = new Signature("Observatory e2e", "e2e@observatory.local", DateTimeOffset.UtcNow);
         copy.Commit("data registry", who, who);
         return Path.Combine(repoRoot, "data-registry");
-    }
-
-    private static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
     }
 
     public async ValueTask DisposeAsync()

@@ -22,10 +22,7 @@ public sealed class ReferenceDatasetTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        await ObsAsync("init");
-        SampleDataset.Generate(_repo.PathOf("data/shapes"), new SampleDatasetOptions { TrainCount = 120, ValCount = 40, OnlyClasses = TrafficScenario.KnownClasses });
-        await ObsAsync("add", "data/shapes", "--no-validate");
-        await ObsAsync("commit", "-m", "v1", "--tag", "--no-validate");
+        await ReferenceRepository.CreateAsync(_repo, train: 120, val: 40);
         _server = await MonitoringServer.StartAsync(new Dictionary<string, string?> { ["Monitoring:EmbeddingCacheDirectory"] = _cache.Path });
     }
 
@@ -34,12 +31,6 @@ public sealed class ReferenceDatasetTests : IAsyncLifetime
         await _server.DisposeAsync();
         _cache.Dispose();
         _repo.Dispose();
-    }
-
-    private async Task ObsAsync(params string[] args)
-    {
-        var r = await ObsProcess.RunAsync(_repo.Root, args);
-        Assert.True(r.ExitCode == 0, r.ToString());
     }
 
     private async Task<JobRun> WaitForRunAsync(string job, int count)
@@ -61,15 +52,7 @@ public sealed class ReferenceDatasetTests : IAsyncLifetime
     public async Task DatasetReference_IsEmbeddedOnceAndDriftComparesProductionWithIt()
     {
         var now = _server.Time.GetUtcNow();
-        await _server.RegisterAsync("shapes", new
-        {
-            classes = TrafficGenerator.Classes,
-            embeddingDimension = EncoderSpec.Default.OutputDimension,
-            reference = new { repoPath = _repo.Root, pointerPath = "data/shapes.obs", revision = "HEAD" },
-            window = "00:30:00",
-            schedule = "0 0 0 1 1 ? 2099",
-            driftMethods = new[] { "mmd" },
-        });
+        await _server.RegisterAsync("shapes", ReferenceRepository.Model(_repo));
         await WaitForRunAsync("reference-embedding", 1);
         var cached = Directory.EnumerateFiles(_cache.Path, "*", SearchOption.AllDirectories).ToList();
         Assert.NotEmpty(cached);
@@ -99,15 +82,7 @@ public sealed class ReferenceDatasetTests : IAsyncLifetime
     public async Task Outliers_OfADatasetReference_NameTheTypicalFilesByPathAndHash_ClosestToTheMeanFirst()
     {
         var now = _server.Time.GetUtcNow();
-        await _server.RegisterAsync("shapes", new
-        {
-            classes = TrafficGenerator.Classes,
-            embeddingDimension = EncoderSpec.Default.OutputDimension,
-            reference = new { repoPath = _repo.Root, pointerPath = "data/shapes.obs", revision = "HEAD" },
-            window = "00:30:00",
-            schedule = "0 0 0 1 1 ? 2099",
-            driftMethods = new[] { "mmd" },
-        });
+        await _server.RegisterAsync("shapes", ReferenceRepository.Model(_repo));
         await WaitForRunAsync("reference-embedding", 1);
         using var embedder = new ImageEmbedder(EmbeddingModelOptions.Default);
         var client = new MonitoringClient(_server.Client);
@@ -155,20 +130,9 @@ public sealed class ImageUploadTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Assert.Equal(0, (await ObsProcess.RunAsync(_repo.Root, "init")).ExitCode);
-        SampleDataset.Generate(_repo.PathOf("data/shapes"), new SampleDatasetOptions { TrainCount = 120, ValCount = 40, OnlyClasses = TrafficScenario.KnownClasses });
-        Assert.Equal(0, (await ObsProcess.RunAsync(_repo.Root, "add", "data/shapes", "--no-validate")).ExitCode);
-        Assert.Equal(0, (await ObsProcess.RunAsync(_repo.Root, "commit", "-m", "v1", "--no-validate")).ExitCode);
+        await ReferenceRepository.CreateAsync(_repo, train: 120, val: 40);
         _server = await MonitoringServer.StartAsync(new Dictionary<string, string?> { ["Monitoring:EmbeddingCacheDirectory"] = _cache.Path });
-        await _server.RegisterAsync("cam", new
-        {
-            classes = TrafficGenerator.Classes,
-            embeddingDimension = EncoderSpec.Default.OutputDimension,
-            reference = new { repoPath = _repo.Root, pointerPath = "data/shapes.obs", revision = "HEAD" },
-            window = "00:30:00",
-            schedule = "0 0 0 1 1 ? 2099",
-            driftMethods = new[] { "mmd" },
-        });
+        await _server.RegisterAsync("cam", ReferenceRepository.Model(_repo));
     }
 
     public async Task DisposeAsync()

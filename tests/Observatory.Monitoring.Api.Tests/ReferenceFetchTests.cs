@@ -23,10 +23,7 @@ public sealed class ReferenceFetchTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        await ObsAsync("init");
-        SampleDataset.Generate(_repo.PathOf("data/shapes"), new SampleDatasetOptions { TrainCount = 40, ValCount = 0, OnlyClasses = TrafficScenario.KnownClasses });
-        await ObsAsync("add", "data/shapes", "--no-validate");
-        await ObsAsync("commit", "-m", "v1", "--tag", "--no-validate");
+        await ReferenceRepository.CreateAsync(_repo, train: 40, val: 0);
         _pushedObjects = ListObjects();
         _server = await MonitoringServer.StartAsync(new Dictionary<string, string?> { ["Monitoring:EmbeddingCacheDirectory"] = _cache.Path });
     }
@@ -39,11 +36,7 @@ public sealed class ReferenceFetchTests : IAsyncLifetime
         _repo.Dispose();
     }
 
-    private async Task ObsAsync(params string[] args)
-    {
-        var r = await ObsProcess.RunAsync(_repo.Root, args);
-        Assert.True(r.ExitCode == 0, r.ToString());
-    }
+    private Task ObsAsync(params string[] args) => ReferenceRepository.ObsAsync(_repo, args);
 
     private List<string> ListObjects() => Directory.Exists(ObjectsDir)
         ? Directory.EnumerateFiles(ObjectsDir, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(ObjectsDir, f)).Order(StringComparer.Ordinal).ToList()
@@ -70,15 +63,7 @@ public sealed class ReferenceFetchTests : IAsyncLifetime
 
     private async Task<JobRun> ReferenceRunAsync()
     {
-        await _server.RegisterAsync("shapes", new
-        {
-            classes = TrafficGenerator.Classes,
-            embeddingDimension = EncoderSpec.Default.OutputDimension,
-            reference = new { repoPath = _repo.Root, pointerPath = "data/shapes.obs", revision = "shapes@v1" },
-            window = "00:30:00",
-            schedule = "0 0 0 1 1 ? 2099",
-            driftMethods = new[] { "mmd" },
-        });
+        await _server.RegisterAsync("shapes", ReferenceRepository.Model(_repo, "shapes@v1"));
         var store = _server.Services.GetRequiredService<IMonitoringStore>();
         await Poll.UntilAsync(async () => (await store.ListJobRunsAsync("shapes", 100)).Any(r => r.Job == "reference-embedding"), "reference-embedding run", 120);
         return (await store.ListJobRunsAsync("shapes", 100)).First(r => r.Job == "reference-embedding");

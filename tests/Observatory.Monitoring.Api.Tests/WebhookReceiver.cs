@@ -1,11 +1,11 @@
 using System.Collections.Concurrent;
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+
+using Observatory.Testing;
 
 namespace Observatory.Monitoring.Api.Tests;
 
@@ -14,7 +14,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
 {
     private WebApplication? _app;
 
-    public int Port { get; } = FreePort();
+    public int Port { get; } = Ports.Free();
     public string Url(string path) => $"http://127.0.0.1:{Port}/{path}";
     public ConcurrentQueue<(string Path, JsonElement Body)> Received { get; } = new();
 
@@ -43,12 +43,4 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     public ValueTask DisposeAsync() => new(StopAsync());
 
-    private static int FreePort()
-    {
-        var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        var port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
-    }
 }

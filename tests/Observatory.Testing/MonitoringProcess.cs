@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 
 namespace Observatory.Testing;
@@ -50,7 +48,7 @@ public sealed class MonitoringProcess : IAsyncDisposable
         options ??= new MonitoringProcessOptions();
         var dll = Path.Combine(directory, "Observatory.Monitoring.Api.dll");
         if (!File.Exists(dll)) throw new InvalidOperationException($"{dll} not found; build the project that references Observatory.Monitoring.Api");
-        var port = FreePort();
+        var port = Ports.Free();
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = directory };
         psi.ArgumentList.Add(dll);
         psi.ArgumentList.Add($"--urls=http://127.0.0.1:{port}");
@@ -107,12 +105,4 @@ public sealed class MonitoringProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    public static int FreePort()
-    {
-        var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        var port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
-    }
 }

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Xunit;
 
 namespace Observatory.Testing;
@@ -15,7 +13,7 @@ public sealed class PostgresServerFixture : IAsyncLifetime
     private readonly TempDirectory _dir = new("pg");
     private bool _started;
 
-    public int Port { get; } = FreePort();
+    public int Port { get; } = Ports.Free();
     public string DataDirectory => Path.Combine(_dir.Path, "pg", "data");
 
     public string ConnectionString(string database = "postgres") =>
@@ -60,12 +58,4 @@ public sealed class PostgresServerFixture : IAsyncLifetime
             throw new InvalidOperationException($"'{file} {string.Join(' ', args)}' exited with {p.ExitCode}: {await stderr}{await stdout}");
     }
 
-    private static int FreePort()
-    {
-        var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        var port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
-    }
 }

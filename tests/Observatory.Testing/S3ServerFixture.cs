@@ -18,7 +18,7 @@ public sealed class S3ServerFixture : IAsyncLifetime
     private Process? _process;
     private readonly TempDirectory _data = new("s3");
 
-    public int Port { get; } = FreePort();
+    public int Port { get; } = Ports.Free();
     public string Endpoint => $"http://127.0.0.1:{Port}";
     public string DataDirectory => _data.Path;
 
@@ -75,12 +75,4 @@ public sealed class S3ServerFixture : IAsyncLifetime
         _data.Dispose();
     }
 
-    private static int FreePort()
-    {
-        var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        var port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
-    }
 }

@@ -24,6 +24,8 @@ public sealed class MonitoringNotifier(IServiceScopeFactory scopes, DashboardOpt
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.RefreshSeconds), time);
         do
         {
+            // No open page, no poll: the service is not asked for anything nobody will see.
+            if (Changed is null) continue;
             try { await PollAsync(stoppingToken); }
             catch (MonitoringUnavailableException ex) { log.LogDebug("live refresh skipped: {Reason}", ex.Message); }
             catch (Exception ex) when (ex is not OperationCanceledException) { log.LogWarning(ex, "live refresh failed"); }

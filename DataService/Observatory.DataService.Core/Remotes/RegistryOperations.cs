@@ -217,8 +217,7 @@ public static class RegistryOperations
         {
             try
             {
-                await Retry.RunAsync(c => store.DownloadAsync(hash, (s, c2) => cache.AddVerifiedAsync(s, hash, store.DisplayUrl, c2), c),
-                    TransferOperations.IsTransient, 3, time, ct);
+                await RemoteFetcher.DownloadLooseAsync(store, cache, hash, store.DisplayUrl, time, ct);
                 return;
             }
             catch (StoreException ex)

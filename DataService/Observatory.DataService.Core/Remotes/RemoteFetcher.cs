@@ -48,8 +48,7 @@ public static class RemoteFetcher
         foreach (var hash in loose)
             work.Add(async token =>
             {
-                await Retry.RunAsync(c => remote.DownloadAsync(hash, (s, c2) => cache.AddVerifiedAsync(s, hash, remote.DisplayUrl, c2, request.StagePath?.Invoke(hash)), c),
-                    TransferOperations.IsTransient, Attempts, request.Time, token);
+                await DownloadLooseAsync(remote, cache, hash, remote.DisplayUrl, request.Time, token, request.StagePath);
                 var size = cache.SizeOf(hash);
                 Interlocked.Add(ref bytes, size);
                 request.Stored?.Invoke(hash);
@@ -58,6 +57,15 @@ public static class RemoteFetcher
         await Parallel.ForEachAsync(work, new ParallelOptions { MaxDegreeOfParallelism = request.Jobs, CancellationToken = ct }, async (item, token) => await item(token));
         return bytes;
     }
+
+    /// <summary>
+    /// One loose object into the cache, verified, retried on transient errors; <paramref name="stagePath"/> as in
+    /// <see cref="Request.StagePath"/>.
+    /// </summary>
+    public static Task DownloadLooseAsync(IRemoteStore remote, ObjectCache cache, ContentHash hash, string origin, TimeProvider time, CancellationToken ct,
+        Func<ContentHash, string?>? stagePath = null) =>
+        Retry.RunAsync(c => remote.DownloadAsync(hash, (s, c2) => cache.AddVerifiedAsync(s, hash, origin, c2, stagePath?.Invoke(hash)), c),
+            TransferOperations.IsTransient, Attempts, time, ct);
 
     /// <summary>One ranged read; a retry re-reads only the entries not yet stored.</summary>
     private static async Task ReadSegmentAsync(Request request, PackIndex pack, PackSegment planned, Action<long> addBytes, CancellationToken ct)

@@ -60,6 +60,6 @@ public static class RemoteGcOperation
         foreach (var rev in revisions.Distinct())
             foreach (var d in Datasets.At(repo, rev))
                 if (!repo.Cache.Contains(d.Pointer.Tree) && present.Contains(d.Pointer.Tree))
-                    await remote.DownloadAsync(d.Pointer.Tree, (s, c) => repo.Cache.AddVerifiedAsync(s, d.Pointer.Tree, remote.DisplayUrl, c), ct);
+                    await RemoteFetcher.DownloadLooseAsync(remote, repo.Cache, d.Pointer.Tree, remote.DisplayUrl, repo.Time, ct);
     }
 }

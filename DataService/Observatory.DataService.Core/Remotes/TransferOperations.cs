@@ -106,7 +106,7 @@ public static class TransferOperations
         var sizes = new Dictionary<ContentHash, long>();
         var (files, trees) = await ReferencedAsync(repo, options, async (hash, where, c) =>
         {
-            await DownloadAsync(repo, remote, hash, where, c);
+            await RemoteFetcher.DownloadLooseAsync(remote, repo.Cache, hash, $"{remote.DisplayUrl} ({where})", repo.Time, c);
             fetchedTrees++;
         }, ct, sizes: sizes);
         var missing = files.Where(h => !repo.Cache.Contains(h)).ToList();
@@ -194,17 +194,6 @@ public static class TransferOperations
                 }
         }
         return (files, trees);
-    }
-
-    private static async Task<long> DownloadAsync(ObsRepository repo, IRemoteStore remote, ContentHash hash, string what, CancellationToken ct)
-    {
-        long size = 0;
-        await Retry.RunAsync(c => remote.DownloadAsync(hash, async (stream, c2) =>
-        {
-            await repo.Cache.AddVerifiedAsync(stream, hash, $"{remote.DisplayUrl} ({what})", c2);
-        }, c), IsTransient, Attempts, repo.Time, ct);
-        if (repo.Cache.Contains(hash)) size = repo.Cache.SizeOf(hash);
-        return size;
     }
 
     private static ParallelOptions ParallelFor(TransferOptions options, CancellationToken ct) =>

@@ -85,8 +85,8 @@ public sealed class DriftService(IMonitoringStore store, ReferenceEmbeddingServi
             if (withEmbeddings && referenceVectors.Count >= MinEvents && currentVectors.Count >= MinEvents)
             {
                 // Only a seeded sample of a large window becomes a matrix: cost and memory follow the sample cap, not traffic.
-                var r = ToMatrix(Sample(referenceVectors, driftOptions.MaxSamples, driftOptions.Seed), model.EmbeddingDimension);
-                var c = ToMatrix(Sample(currentVectors, driftOptions.MaxSamples, driftOptions.Seed + 1), model.EmbeddingDimension);
+                var r = ToMatrix(SampleList(referenceVectors, driftOptions.MaxSamples, driftOptions.Seed), model.EmbeddingDimension);
+                var c = ToMatrix(SampleList(currentVectors, driftOptions.MaxSamples, driftOptions.Seed + 1), model.EmbeddingDimension);
                 embedding = DriftRunner.Run(r, c, model.DriftMethods, driftOptions, cancellationToken: ct);
                 foreach (var m in embedding.Methods) metrics.DriftScore(model.Name, "embedding_" + m.Method, m.Statistic);
             }
@@ -148,18 +148,17 @@ public sealed class DriftService(IMonitoringStore store, ReferenceEmbeddingServi
         var current = (await store.GetEventsAsync(model.Name, start, stop, options.Value.MaxWindowEvents, true, ct)).Where(e => e.Embedding is not null).ToList();
         var seed = new DriftOptions().Seed;
         current = SampleList(current, OutlierSample, seed);
-        List<float[]> referenceVectors;
-        List<InferenceEvent?> referenceEvents;
-        List<ReferenceItem?> referenceItems;
+        // Each reference vector travels with how it is described when typical: its file (dataset) or its event (period).
+        List<(float[] Vector, Func<double, TypicalReference> Describe)> reference;
         string source;
         if (model.Reference is { } dataset)
         {
-            var embedded = await references.GetAsync(dataset, ct);
-            // Indices sampled once so each vector keeps the file it came from; the vectors drawn are those SampleList would draw.
-            var picked = SampleIndexList(embedded.Vectors.Length, OutlierSample, seed + 1);
-            referenceVectors = picked.Select(i => embedded.Vectors[i]).ToList();
-            referenceItems = picked.Select(i => embedded.Items?[i]).ToList();
-            referenceEvents = referenceVectors.Select(_ => (InferenceEvent?)null).ToList();
+            var embedded = await references.GetAsync(dataset, nameFiles: true, ct);
+            reference = SampleList(Enumerable.Range(0, embedded.Vectors.Length).ToList(), OutlierSample, seed + 1)
+                .Select(i => (embedded.Vectors[i], embedded.Items?[i] is { } item
+                    ? (Func<double, TypicalReference>)(d => new TypicalReference(item.Path, d, null, null, item.Sha256, item.Path))
+                    : d => new TypicalReference(null, d, null, null)))
+                .ToList();
             source = "dataset";
         }
         else
@@ -167,33 +166,27 @@ public sealed class DriftService(IMonitoringStore store, ReferenceEmbeddingServi
             var events = model.ReferenceUntil is { } until
                 ? (await store.GetEventsAsync(model.Name, DateTimeOffset.UnixEpoch, until, options.Value.MaxWindowEvents, true, ct)).Where(e => e.Embedding is not null).ToList()
                 : [];
-            var sampled = SampleList(events, OutlierSample, seed + 1);
-            referenceVectors = sampled.Select(e => e.Embedding!).ToList();
-            referenceEvents = sampled.Select(e => (InferenceEvent?)e).ToList();
-            referenceItems = sampled.Select(_ => (ReferenceItem?)null).ToList();
+            reference = SampleList(events, OutlierSample, seed + 1)
+                .Select(e => (e.Embedding!, (Func<double, TypicalReference>)(d => new TypicalReference(e.Id, d, e.PredictedClass, e.ImageUri))))
+                .ToList();
             source = "period";
         }
-        if (current.Count == 0 || referenceVectors.Count == 0)
+        if (current.Count == 0 || reference.Count == 0)
             return new DriftOutliers(start, stop, flagged, current.Count, source, [], [],
                 current.Count == 0 ? "the window has no stored embeddings (retention may have pruned them)" : "the reference has no embeddings");
-        if (referenceVectors[0].Length != current[0].Embedding!.Length)
+        if (reference[0].Vector.Length != current[0].Embedding!.Length)
             return new DriftOutliers(start, stop, flagged, current.Count, source, [], [], "reference and window embeddings differ in dimension");
+        var referenceVectors = reference.Select(r => r.Vector).ToList();
         var distances = await Task.Run(() => Outliers.NearestReferenceDistances(referenceVectors, current.Select(e => e.Embedding!).ToList(), ct), ct);
         var outliers = Outliers.Largest(distances, count)
             .Select(i => new OutlierEvent(current[i].Id, current[i].Timestamp, current[i].PredictedClass, current[i].Confidence, distances[i], current[i].ImageUri)).ToList();
-        var typical = Outliers.Typical(referenceVectors, count)
-            .Select(t => referenceItems[t.Index] is { } item
-                ? new TypicalReference(item.Path, t.Distance, null, null, item.Sha256, item.Path)
-                : new TypicalReference(referenceEvents[t.Index]?.Id, t.Distance, referenceEvents[t.Index]?.PredictedClass, referenceEvents[t.Index]?.ImageUri)).ToList();
+        var typical = Outliers.Typical(referenceVectors, count).Select(t => reference[t.Index].Describe(t.Distance)).ToList();
         return new DriftOutliers(start, stop, flagged, current.Count, source, outliers, typical, null);
     }
 
+    /// <summary>A seeded sample of at most <paramref name="max"/> items (all of them when there are fewer).</summary>
     private static List<T> SampleList<T>(List<T> items, int max, int seed) =>
-        items.Count <= max ? items : SampleIndexList(items.Count, max, seed).Select(i => items[i]).ToList();
-
-    /// <summary>The positions <see cref="SampleList{T}"/> keeps, in its order.</summary>
-    private static List<int> SampleIndexList(int count, int max, int seed) =>
-        count <= max ? [.. Enumerable.Range(0, count)] : [.. Sampling.SampleIndices(count, max, seed)];
+        items.Count <= max ? items : Sampling.SampleIndices(items.Count, max, seed).Select(i => items[i]).ToList();
 
     public static TimeWindow CurrentWindow(MonitoredModel model, DateTimeOffset now)
     {
@@ -203,9 +196,6 @@ public sealed class DriftService(IMonitoringStore store, ReferenceEmbeddingServi
     }
 
     private static bool Verdict(DriftReport report, string method) => report.Methods.First(m => m.Method == method).Drifted;
-
-    private static IReadOnlyList<float[]> Sample(List<float[]> vectors, int max, int seed) =>
-        vectors.Count <= max ? vectors : Sampling.SampleIndices(vectors.Count, max, seed).Select(i => vectors[i]).ToList();
 
     private static DataMatrix ToMatrix(IReadOnlyList<float[]> vectors, int dim)
     {

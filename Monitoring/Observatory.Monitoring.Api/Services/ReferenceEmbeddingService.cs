@@ -41,7 +41,11 @@ public sealed class ReferenceEmbeddingService(IOptions<MonitoringOptions> option
 
     private static int EncoderDimension => Observatory.Monitoring.Onnx.Model.EncoderSpec.Default.OutputDimension;
 
-    public async Task<ReferenceEmbeddings> GetAsync(ReferenceDataset reference, CancellationToken ct)
+    public Task<ReferenceEmbeddings> GetAsync(ReferenceDataset reference, CancellationToken ct) => GetAsync(reference, nameFiles: false, ct);
+
+    /// <param name="nameFiles">Also name the file behind each vector (<see cref="ReferenceEmbeddings.Items"/>). Only the outliers view
+    /// needs them; on cached embeddings they cost a parse of the tree, which drift runs skip.</param>
+    public async Task<ReferenceEmbeddings> GetAsync(ReferenceDataset reference, bool nameFiles, CancellationToken ct)
     {
         var env = new ObsEnvironment(path => LibGit2VersionControl.Discover(path), path => new SqliteStatCache(path), TimeProvider.System);
         using var repo = ObsRepository.Open(reference.RepoPath, env);
@@ -53,9 +57,9 @@ public sealed class ReferenceEmbeddingService(IOptions<MonitoringOptions> option
         // Already embedded: neither the tree nor the images are read, so a repository whose objects were never pulled still serves it.
         // The tree alone (one small object) still names the files when it is cached.
         if (await cache.TryGetAsync(treeHash, embedder.CacheKey, ct) is { } hit)
-            return Result(treeHash, embedder.CacheKey, hit, await TryLoadItemsAsync(repo, dataset, ct));
-        await EnsureCachedAsync(repo, dataset, reference, ct);
-        var entries = ImageEntries(await Datasets.LoadTreeAsync(repo, dataset, ct));
+            return Result(treeHash, embedder.CacheKey, hit, nameFiles ? await TryLoadItemsAsync(repo, dataset, ct) : null);
+        var tree = await CompleteTreeAsync(repo, dataset, ct) ?? await FetchAsync(repo, dataset, reference, ct);
+        var entries = ImageEntries(tree);
         var items = entries.Select(e => new ReferenceItem(e.Path, e.Hash.Hex)).ToList();
         var images = entries.Select(e => ImageSource.FromFile(repo.Cache.PathOf(e.Hash))).ToList();
         if (images.Count == 0) throw new InvalidOperationException($"dataset '{dataset.DatasetPath}' at '{reference.Revision}' has no images");
@@ -87,13 +91,12 @@ public sealed class ReferenceEmbeddingService(IOptions<MonitoringOptions> option
             items is not null && items.Count == embeddings.Count ? items : null);
 
     /// <summary>
-    /// Fetches the dataset version's objects (tree, files) missing from the repository's cache from its default remote. A cache
-    /// that cannot be written (read-only mount) or a repository without a remote fails with a message naming both, which the
-    /// job run records.
+    /// Fetches the dataset version's objects (tree, files) missing from the repository's cache from its default remote, and returns
+    /// the tree. A cache that cannot be written (read-only mount) or a repository without a remote fails with a message naming
+    /// both, which the job run records.
     /// </summary>
-    private async Task EnsureCachedAsync(ObsRepository repo, TrackedDataset dataset, ReferenceDataset reference, CancellationToken ct)
+    private async Task<TreeObject> FetchAsync(ObsRepository repo, TrackedDataset dataset, ReferenceDataset reference, CancellationToken ct)
     {
-        if (await MissingCountAsync(repo, dataset, ct) == 0) return;
         var what = $"reference dataset '{dataset.DatasetPath}' at '{reference.Revision}' of {repo.Root}";
         string remoteName;
         DataService.Core.Config.RemoteConfig remoteConfig;
@@ -110,7 +113,7 @@ public sealed class ReferenceEmbeddingService(IOptions<MonitoringOptions> option
         {
             using var _ = await repo.LockForWriteAsync(ct);
             // Another process (or an earlier job) may have fetched while this one waited.
-            if (await MissingCountAsync(repo, dataset, ct) == 0) return;
+            if (await CompleteTreeAsync(repo, dataset, ct) is { } tree) return tree;
             using var remote = RemoteSelection.Open(repo, new RemoteStoreFactory(), remoteName);
             var result = await TransferOperations.FetchAsync(repo, remote, new TransferOptions
             {
@@ -120,6 +123,7 @@ public sealed class ReferenceEmbeddingService(IOptions<MonitoringOptions> option
                 Packing = PackingOptions.From(remoteConfig),
             }, ct);
             log.LogInformation("fetched {Objects} object(s), {Bytes} bytes of {Dataset} from {Remote}", result.Transferred, result.Bytes, what, from);
+            return await Datasets.LoadTreeAsync(repo, dataset, ct);
         }
         catch (Exception ex) when (ex is ObsException or IOException or UnauthorizedAccessException)
         {
@@ -128,11 +132,12 @@ public sealed class ReferenceEmbeddingService(IOptions<MonitoringOptions> option
         finally { _fetchGate.Release(); }
     }
 
-    private static async Task<int> MissingCountAsync(ObsRepository repo, TrackedDataset dataset, CancellationToken ct)
+    /// <summary>The tree when it and every file it names are in the repository's cache; null when something must be fetched.</summary>
+    private static async Task<TreeObject?> CompleteTreeAsync(ObsRepository repo, TrackedDataset dataset, CancellationToken ct)
     {
-        if (!repo.Cache.Contains(dataset.Pointer.Tree)) return 1;
+        if (!repo.Cache.Contains(dataset.Pointer.Tree)) return null;
         var tree = await Datasets.LoadTreeAsync(repo, dataset, ct);
-        return tree.Entries.Count(e => !repo.Cache.Contains(e.Hash));
+        return tree.Entries.All(e => repo.Cache.Contains(e.Hash)) ? tree : null;
     }
 
     /// <summary>Why the cache cannot take new objects (a probe file in its scratch and object folders), or null when it can.</summary>
