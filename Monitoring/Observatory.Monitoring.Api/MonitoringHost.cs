@@ -36,6 +36,8 @@ public static class MonitoringHost
             .Validate(o => o.MaxBatchSize > 0 && o.MaxBodyBytes > 0, "Monitoring:MaxBatchSize and Monitoring:MaxBodyBytes must be positive")
             .Validate(o => o.Webhooks.All(w => w.Name.Length > 0 && Uri.TryCreate(w.Url, UriKind.Absolute, out _) && w.Format is "json" or "slack"),
                 "each Monitoring:Webhooks entry needs a Name, an absolute Url and Format json or slack")
+            .Validate(o => o.Images.MaxSide > 0 && o.Images.MaxPixels > 0 && o.Images.MaxImageBytes > 0 && o.Images.DecodeMemoryMegabytes >= 4,
+                "Monitoring:Images: MaxSide, MaxPixels and MaxImageBytes must be positive and DecodeMemoryMegabytes at least 4")
             .ValidateOnStart();
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();

@@ -24,9 +24,10 @@ internal static class ImageDecoder
     }
 
     /// <summary>Decodes, writes the normalised model input of one image into <paramref name="destination"/>, returns its statistics.</summary>
-    public static ImageStatistics Decode(byte[] encoded, string name, EmbeddingModelOptions o, float[][] tables, Span<float> destination)
+    public static ImageStatistics Decode(byte[] encoded, string name, EmbeddingModelOptions o, float[][] tables, Span<float> destination,
+        ImageDecodeLimits limits, DecodeMemoryGate gate, CancellationToken ct)
     {
-        using var bitmap = DecodeBitmap(encoded, name, o.Width, o.Height, o.ResizeMode, out var originalWidth, out var originalHeight);
+        using var bitmap = DecodeBitmap(encoded, name, o.Width, o.Height, o.ResizeMode, limits, gate, ct, out var originalWidth, out var originalHeight);
         using var pixmap = bitmap.PeekPixels();
         var length = o.Width * o.Height * 4;
         var input = ArrayPool<byte>.Shared.Rent(length);
@@ -42,23 +43,28 @@ internal static class ImageDecoder
         return Statistics(pixmap, originalWidth, originalHeight);
     }
 
-    public static ImageStatistics DecodeStatistics(byte[] encoded, string name)
+    public static ImageStatistics DecodeStatistics(byte[] encoded, string name, ImageDecodeLimits limits)
     {
-        using var bitmap = DecodeBitmap(encoded, name, 1, 1, ResizeMode.Stretch, out var originalWidth, out var originalHeight);
+        using var bitmap = DecodeBitmap(encoded, name, 1, 1, ResizeMode.Stretch, limits, new DecodeMemoryGate(limits.DecodeMemoryBytes), CancellationToken.None,
+            out var originalWidth, out var originalHeight);
         using var pixmap = bitmap.PeekPixels();
         return Statistics(pixmap, originalWidth, originalHeight);
     }
 
-    private static SKBitmap DecodeBitmap(byte[] encoded, string name, int targetWidth, int targetHeight, ResizeMode mode,
-        out int originalWidth, out int originalHeight)
+    private static LeasedBitmap DecodeBitmap(byte[] encoded, string name, int targetWidth, int targetHeight, ResizeMode mode,
+        ImageDecodeLimits limits, DecodeMemoryGate gate, CancellationToken ct, out int originalWidth, out int originalHeight)
     {
         if (encoded.Length == 0) throw new ImageDecodeException(name, "the file is empty");
+        if (encoded.Length > limits.MaxEncodedBytes)
+            throw new ImageTooLargeException(name, $"{encoded.Length} bytes exceeds max_image_bytes {limits.MaxEncodedBytes}; not decoded");
         using var data = SKData.CreateCopy(encoded);
         using var codec = SKCodec.Create(data)
             ?? throw new ImageDecodeException(name, "not a recognised image format (PNG, JPEG, WebP, GIF, BMP, ICO, WBMP)");
         originalWidth = codec.Info.Width;
         originalHeight = codec.Info.Height;
         if (originalWidth < 1 || originalHeight < 1) throw new ImageDecodeException(name, $"invalid size {originalWidth}x{originalHeight}");
+        // The codec has read only the header so far: refuse a bomb before a single pixel is allocated.
+        if (limits.Refuse(originalWidth, originalHeight) is { } tooLarge) throw new ImageTooLargeException(name, tooLarge);
 
         // Smallest decode that still covers both the model input (after an optional crop) and the analysis copy.
         double cropW = originalWidth, cropH = originalHeight;
@@ -80,19 +86,23 @@ internal static class ImageDecoder
         }
 
         var info = new SKImageInfo(size.Width, size.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
+        var lease = gate.Acquire(info.BytesSize64, name, ct);
         var bitmap = new SKBitmap(info);
         var result = codec.GetPixels(info, bitmap.GetPixels());
         if (result == SKCodecResult.InvalidScale && size != codec.Info.Size)
         {
             // The codec offered a size it cannot decode to; fall back to a full decode.
             bitmap.Dispose();
+            lease.Dispose();
             info = info.WithSize(codec.Info.Width, codec.Info.Height);
+            lease = gate.Acquire(info.BytesSize64, name, ct);
             bitmap = new SKBitmap(info);
             result = codec.GetPixels(info, bitmap.GetPixels());
         }
         if (result != SKCodecResult.Success)
         {
             bitmap.Dispose();
+            lease.Dispose();
             var reason = result switch
             {
                 SKCodecResult.IncompleteInput => "the file is truncated",
@@ -101,7 +111,19 @@ internal static class ImageDecoder
             };
             throw new ImageDecodeException(name, reason);
         }
-        return bitmap;
+        return new LeasedBitmap(bitmap, lease);
+    }
+
+    /// <summary>A decoded bitmap and the decode memory it holds, both given back on dispose.</summary>
+    private readonly struct LeasedBitmap(SKBitmap bitmap, DecodeMemoryGate.Lease lease) : IDisposable
+    {
+        public SKPixmap PeekPixels() => bitmap.PeekPixels();
+
+        public void Dispose()
+        {
+            bitmap.Dispose();
+            lease.Dispose();
+        }
     }
 
     private static void ResizeForModel(SKPixmap source, EmbeddingModelOptions o, Span<byte> target)

@@ -18,10 +18,16 @@ public sealed class ImageEmbedder : IDisposable
     private readonly int batchSize;
     private readonly int perImage;
 
-    public ImageEmbedder(EmbeddingModelOptions? options = null)
+    private readonly DecodeMemoryGate decodeMemory;
+
+    /// <param name="limits">What one image may cost to decode; null = <see cref="ImageDecodeLimits.Default"/> (never unbounded).</param>
+    public ImageEmbedder(EmbeddingModelOptions? options = null, ImageDecodeLimits? limits = null)
     {
         Options = options ?? EmbeddingModelOptions.Default;
         Options.Validate();
+        Limits = limits ?? ImageDecodeLimits.Default;
+        Limits.Validate();
+        decodeMemory = new DecodeMemoryGate(Limits.DecodeMemoryBytes);
         var model = Options.ModelPath is null ? EncoderModelGenerator.Generate() : File.ReadAllBytes(Options.ModelPath);
         ModelSha256 = Convert.ToHexStringLower(SHA256.HashData(model));
         CacheKey = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(ModelSha256 + "\n" + Options.PreprocessingFingerprint())));
@@ -57,6 +63,8 @@ public sealed class ImageEmbedder : IDisposable
     }
 
     public EmbeddingModelOptions Options { get; }
+
+    public ImageDecodeLimits Limits { get; }
 
     /// <summary>SHA-256 (hex) of the model file's bytes.</summary>
     public string ModelSha256 { get; }
@@ -118,8 +126,9 @@ public sealed class ImageEmbedder : IDisposable
         await Parallel.ForAsync(0, count, parallel, async (k, token) =>
         {
             var source = images[start + k];
-            var bytes = await source.ReadAsync(token).ConfigureAwait(false);
-            statistics[start + k] = ImageDecoder.Decode(bytes, source.Name, Options, tables, buffer.AsSpan(k * perImage, perImage));
+            var bytes = await source.ReadAsync(Limits.MaxEncodedBytes, token).ConfigureAwait(false);
+            statistics[start + k] = ImageDecoder.Decode(bytes, source.Name, Options, tables, buffer.AsSpan(k * perImage, perImage),
+                Limits, decodeMemory, token);
         }).ConfigureAwait(false);
         return buffer;
     }

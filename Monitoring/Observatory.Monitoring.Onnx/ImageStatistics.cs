@@ -36,7 +36,8 @@ public sealed record ImageStatistics(double Brightness, double Contrast, double 
     /// <see cref="ImageEmbedder"/> reports when the model input is at most <see cref="AnalysisSize"/> px (the shipped
     /// encoder); with larger inputs a JPEG may be decoded at another DCT scale and sharpness differ slightly.
     /// </summary>
-    public static ImageStatistics FromEncoded(byte[] encoded, string name) => ImageDecoder.DecodeStatistics(encoded, name);
+    public static ImageStatistics FromEncoded(byte[] encoded, string name, ImageDecodeLimits? limits = null) =>
+        ImageDecoder.DecodeStatistics(encoded, name, limits ?? ImageDecodeLimits.Default);
 
     /// <summary>Statistics of an RGBA8888 (unpremultiplied) pixel buffer; width/height are reported as given.</summary>
     internal static ImageStatistics Compute(ReadOnlySpan<byte> rgba, int w, int h, int reportedWidth, int reportedHeight)

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Observatory.DataService.Core.Errors;
+using Observatory.DataService.Core.Validation;
 using Observatory.DataService.Core.Store;
 using Observatory.DataService.Core.Workspace;
 using Observatory.Monitoring.Core.Drift;
@@ -43,7 +44,9 @@ internal static class EmbedCommand
 
             var modelPath = parse.GetValue(model);
             if (modelPath is not null && !File.Exists(modelPath)) throw new UsageException($"model '{modelPath}' does not exist");
-            using var embedder = CreateEmbedder(modelPath);
+            // The repository's own size limits (validation: max_side, max_pixels, max_image_bytes) bound every decode.
+            var rules = repo.Config.ValidationYaml is null ? ValidationRules.Default : ValidationRules.FromYaml(repo.Config.ValidationYaml);
+            using var embedder = CreateEmbedder(modelPath, new ImageDecodeLimits { MaxSide = rules.MaxSide, MaxPixels = rules.MaxPixels, MaxEncodedBytes = rules.MaxImageBytes });
             // The selection is part of the key: a sub-folder embeds a different list than its dataset.
             var key = subPath is null ? dataset.Pointer.Tree.Hex : Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(dataset.Pointer.Tree.Hex + "/" + subPath)));
             var cache = new EmbeddingCache(Path.Combine(repo.ObsDir, "cache", "embeddings"));
@@ -101,11 +104,11 @@ internal static class EmbedCommand
         return command;
     }
 
-    private static ImageEmbedder CreateEmbedder(string? modelPath)
+    private static ImageEmbedder CreateEmbedder(string? modelPath, ImageDecodeLimits limits)
     {
         try
         {
-            return new ImageEmbedder(modelPath is null ? EmbeddingModelOptions.Default : EmbeddingModelOptions.Default with { ModelPath = modelPath });
+            return new ImageEmbedder(modelPath is null ? EmbeddingModelOptions.Default : EmbeddingModelOptions.Default with { ModelPath = modelPath }, limits);
         }
         catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or Microsoft.ML.OnnxRuntime.OnnxRuntimeException)
         {

@@ -23,6 +23,31 @@ public static class RepoPath
             throw new DataCheckException($"{what} names an unsafe path '{Printable(path)}' (absolute, '..', empty segment or backslash); refused");
     }
 
+    /// <summary>
+    /// True when a segment of <paramref name="path"/> is <c>.git</c>: git's own files are never dataset content, and a tree or
+    /// pointer naming them would let a checkout overwrite or delete the repository itself. Compared the way git does on
+    /// case-insensitive file systems (any case, trailing dots and spaces ignored), so <c>.GIT</c> or <c>.git.</c> is caught too.
+    /// </summary>
+    public static bool NamesGitFolder(string path)
+    {
+        foreach (var segment in path.Split('/'))
+            if (segment.TrimEnd('.', ' ').Equals(".git", StringComparison.OrdinalIgnoreCase)) return true;
+        return false;
+    }
+
+    /// <summary>
+    /// Refuses a repo-relative dataset path that lies in <c>.git</c> (anywhere) or in the workspace's own <c>.obs</c> folder:
+    /// obs never writes there, whatever a committed pointer says.
+    /// </summary>
+    public static void EnsureNotReserved(string repoRelative, string what)
+    {
+        var first = repoRelative.Split('/')[0].TrimEnd('.', ' ');
+        if (NamesGitFolder(repoRelative))
+            throw new DataCheckException($"{what} names '{Printable(repoRelative)}', inside a .git folder; obs never writes there; refused");
+        if (first.Equals(".obs", StringComparison.OrdinalIgnoreCase))
+            throw new DataCheckException($"{what} names '{Printable(repoRelative)}', inside the workspace's .obs folder; obs never tracks it; refused");
+    }
+
     /// <summary>Joins a checked relative path under a root and proves the result stays inside it.</summary>
     public static string Combine(string root, string relative, string what)
     {

@@ -28,6 +28,9 @@ public sealed class TreeObject
         for (var i = 0; i < list.Count; i++)
         {
             RepoPath.EnsureSafeRelative(list[i].Path, "tree entry");
+            // Git refuses trees naming .git for the same reason: a checkout would write into a repository's own files.
+            if (RepoPath.NamesGitFolder(list[i].Path))
+                throw new DataCheckException($"tree entry '{list[i].Path}' is inside a .git folder; refused");
             if (list[i].Size < 0) throw new DataCheckException($"tree entry '{list[i].Path}' has a negative size");
             if (i > 0 && list[i].Path == list[i - 1].Path) throw new DataCheckException($"tree lists '{list[i].Path}' twice");
         }

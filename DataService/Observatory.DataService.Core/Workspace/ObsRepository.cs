@@ -139,6 +139,7 @@ public sealed class ObsRepository : IDisposable
         var folder = pointerPath.Contains('/') ? pointerPath[..pointerPath.LastIndexOf('/')] : "";
         var path = folder.Length == 0 ? pointer.Path : folder + "/" + pointer.Path;
         RepoPath.EnsureSafeRelative(path, $"pointer {pointerPath}");
+        RepoPath.EnsureNotReserved(path, $"pointer {pointerPath}");
         return path;
     }
 

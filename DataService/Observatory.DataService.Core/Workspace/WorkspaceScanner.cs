@@ -48,6 +48,8 @@ public static class WorkspaceScanner
         {
             ct.ThrowIfCancellationRequested();
             var rel = Path.GetRelativePath(root, info.FullName).Replace(Path.DirectorySeparatorChar, '/');
+            // A nested repository's .git is git's business, not the dataset's (and a tree may never name it).
+            if (RepoPath.NamesGitFolder(rel)) continue;
             // The attribute comes from the directory listing; LinkTarget would cost a readlink per file.
             if ((info.Attributes & FileAttributes.ReparsePoint) != 0 && info.LinkTarget is not null)
             {

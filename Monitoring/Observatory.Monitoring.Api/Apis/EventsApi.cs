@@ -92,6 +92,11 @@ public static class EventsApi
         }
         Observatory.Monitoring.Onnx.ImageEmbeddings embedded;
         try { embedded = await embedder.EmbedAsync(sources, ct); }
+        catch (Observatory.Monitoring.Onnx.ImageTooLargeException ex)
+        {
+            metrics.Rejected();
+            return Problems.Invalid(title, ex.ItemName, $"image too large: {ex.Message}");
+        }
         catch (Observatory.Monitoring.Onnx.ImageDecodeException ex)
         {
             metrics.Rejected();

@@ -36,6 +36,30 @@ public sealed class MonitoringOptions
     public string EmbeddingCacheDirectory { get; set; } = "embedding-cache";
 
     public QuartzClusterOptions Quartz { get; set; } = new();
+
+    /// <summary>Size limits of every image the service decodes (uploads and reference datasets), checked from the header.</summary>
+    public ImageLimitOptions Images { get; set; } = new();
+}
+
+/// <summary>
+/// Section "Monitoring:Images". Defaults are `obs validate`'s (a dataset version that validates can be a reference);
+/// an image over a limit is refused with a 400 naming it before any pixel memory is allocated.
+/// </summary>
+public sealed class ImageLimitOptions
+{
+    public int MaxSide { get; set; } = Observatory.DataService.Core.Validation.ValidationRules.Default.MaxSide;
+    public long MaxPixels { get; set; } = Observatory.DataService.Core.Validation.ValidationRules.Default.MaxPixels;
+    public long MaxImageBytes { get; set; } = Observatory.DataService.Core.Validation.ValidationRules.Default.MaxImageBytes;
+    /// <summary>Decoded pixels (4 bytes each) of all decodes in flight together; bounds what one request, or many, can take.</summary>
+    public int DecodeMemoryMegabytes { get; set; } = 1024;
+
+    public Observatory.Monitoring.Onnx.ImageDecodeLimits ToLimits() => new()
+    {
+        MaxSide = MaxSide,
+        MaxPixels = MaxPixels,
+        MaxEncodedBytes = MaxImageBytes,
+        DecodeMemoryBytes = DecodeMemoryMegabytes * 1024L * 1024,
+    };
 }
 
 /// <summary>One webhook channel; Format "json" (generic) or "slack" (Slack incoming-webhook payload).</summary>

@@ -32,7 +32,7 @@ public sealed record ReferenceItem(string Path, string Sha256);
 public sealed class ReferenceEmbeddingService(IOptions<MonitoringOptions> options, ILogger<ReferenceEmbeddingService> log) : IDisposable
 {
     private static readonly string[] ImageExtensions = [".jpg", ".jpeg", ".png"];
-    private readonly Lazy<ImageEmbedder> _embedder = new(() => new ImageEmbedder(EmbeddingModelOptions.Default));
+    private readonly Lazy<ImageEmbedder> _embedder = new(() => new ImageEmbedder(EmbeddingModelOptions.Default, options.Value.Images.ToLimits()));
     private readonly SemaphoreSlim _gate = new(1, 1);
     // Fetches are serialised apart from embedding, so uploads keep being embedded while a reference downloads.
     private readonly SemaphoreSlim _fetchGate = new(1, 1);

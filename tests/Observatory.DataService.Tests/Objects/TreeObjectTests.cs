@@ -45,6 +45,26 @@ public sealed class TreeObjectTests
         Assert.Contains("unsafe path", ex.Message);
     }
 
+    [Theory]
+    [InlineData(".git/config")]
+    [InlineData("a/.git/hooks/pre-commit")]
+    [InlineData("a/.GIT/HEAD")]
+    [InlineData("a/.git./HEAD")]
+    [InlineData("a/.git /HEAD")]
+    public void Create_RefusesEntriesInsideAGitFolder(string path)
+    {
+        var ex = Assert.Throws<DataCheckException>(() => TreeObject.Create([new TreeEntry(path, H1, 1)]));
+        Assert.Contains(".git folder", ex.Message);
+    }
+
+    [Theory]
+    [InlineData("a/.gitignore")]
+    [InlineData("a/.github/x.yml")]
+    [InlineData("a/x.git")]
+    [InlineData("a/.obs/x")]
+    public void Create_AcceptsNamesThatOnlyLookLikeGit(string path) =>
+        Assert.Single(TreeObject.Create([new TreeEntry(path, H1, 1)]).Entries);
+
     [Fact]
     public void Create_RefusesDuplicatePaths()
     {

@@ -1,0 +1,77 @@
+using LibGit2Sharp;
+using Observatory.Samples;
+using Observatory.Testing;
+
+namespace Observatory.Cli.Tests;
+
+/// <summary>Findings of the hardening review that concern `obs` itself, each tried the way an attacker would.</summary>
+public sealed class HardeningTests
+{
+    /// <summary>
+    /// Finding 8: a committed pointer whose path is <c>.git</c> (or the workspace's <c>.obs</c>) used to make
+    /// `obs checkout --force` delete every file of the repository and write the dataset into <c>.git/</c>.
+    /// It is now refused before anything is written, with or without --force, from the workspace or from history.
+    /// </summary>
+    [Theory]
+    [InlineData("evil.obs", ".git")]
+    [InlineData("evil.obs", ".GIT.")]
+    [InlineData("evil.obs", ".git/hooks")]
+    [InlineData("evil.obs", ".obs")]
+    [InlineData("data/evil.obs", ".git")]
+    public async Task Finding8_APointerNamingGitOrObs_IsRefusedByCheckout_AndTheRepositoryIsUntouched(string pointerPath, string named)
+    {
+        using var repo = new GitSandbox("dotgit");
+        SampleDataset.Generate(repo.PathOf("data/food"), new SampleDatasetOptions { TrainCount = 4, ValCount = 2 });
+        using var remote = new TempDirectory("dotgit-remote");
+        VersioningEndToEndTests.Ok(await ObsProcess.RunAsync(repo.Root, "init"));
+        VersioningEndToEndTests.Ok(await ObsProcess.RunAsync(repo.Root, "remote", "add", "share", remote.Path, "--default"));
+        VersioningEndToEndTests.Ok(await ObsProcess.RunAsync(repo.Root, "add", "data/food"));
+        VersioningEndToEndTests.Ok(await ObsProcess.RunAsync(repo.Root, "commit", "-m", "food v1"));
+        VersioningEndToEndTests.Ok(await ObsProcess.RunAsync(repo.Root, "push"));
+
+        // The dataset's own pointer, its path swapped for the reserved folder: every object it names is in the cache.
+        var pointer = File.ReadAllText(repo.PathOf("data/food.obs")).Replace("path: food", "path: " + named, StringComparison.Ordinal);
+        Assert.Contains("path: " + named, pointer);
+        repo.WriteFile(pointerPath, pointer);
+        using (var git = new Repository(repo.Root))
+        {
+            LibGit2Sharp.Commands.Stage(git, pointerPath);
+            var me = new Signature("Mallory", "m@example.com", DateTimeOffset.UtcNow);
+            git.Commit("a pointer naming " + named, me, me);
+        }
+        var gitBefore = repo.Snapshot(".git");
+        var obsBefore = repo.Snapshot(".obs");
+
+        foreach (var args in new[] { new[] { "checkout", "--force" }, ["checkout", "--rev", "HEAD", "--force"], ["pull"] })
+        {
+            var run = await ObsProcess.RunAsync(repo.Root, args);
+            Assert.NotEqual(0, run.ExitCode);
+            Assert.Contains(pointerPath, run.Stderr);
+            Assert.Contains("refused", run.Stderr);
+            Assert.Single(run.Stderr.Trim().Split('\n'));
+        }
+
+        Assert.Equal(gitBefore, repo.Snapshot(".git"));
+        // Pull may fill the cache (pack indexes) before it reads pointers; nothing of .obs may be lost or replaced by dataset files.
+        var obsAfter = repo.Snapshot(".obs");
+        Assert.All(obsBefore.Where(kv => kv.Key != "lock.owner"), kv => Assert.Equal(kv.Value, obsAfter.GetValueOrDefault(kv.Key)));
+        Assert.False(Directory.Exists(repo.PathOf(".obs/images")));
+        Assert.False(Directory.Exists(repo.PathOf(".git/images")));
+    }
+
+    /// <summary>Finding 8, the tree side: a dataset folder holding a nested repository keeps git's files out of the version.</summary>
+    [Fact]
+    public async Task Finding8_ANestedGitFolderInsideADataset_IsNotVersioned()
+    {
+        using var repo = new GitSandbox("nestedgit");
+        SampleDataset.Generate(repo.PathOf("data/food"), new SampleDatasetOptions { TrainCount = 2, ValCount = 1 });
+        repo.WriteFile("data/food/.git/config", "[core]\n");
+        repo.WriteFile("data/food/sub/.Git/HEAD", "ref: refs/heads/main\n");
+        VersioningEndToEndTests.Ok(await ObsProcess.RunAsync(repo.Root, "init"));
+        VersioningEndToEndTests.Ok(await ObsProcess.RunAsync(repo.Root, "add", "data/food"));
+        var ls = await ObsProcess.RunAsync(repo.Root, "ls", "data/food");
+        VersioningEndToEndTests.Ok(ls);
+        Assert.Contains("images/train", ls.Stdout);
+        Assert.DoesNotContain(".git", ls.Stdout, StringComparison.OrdinalIgnoreCase);
+    }
+}
