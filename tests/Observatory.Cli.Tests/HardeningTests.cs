@@ -74,4 +74,35 @@ public sealed class HardeningTests
         Assert.Contains("images/train", ls.Stdout);
         Assert.DoesNotContain(".git", ls.Stdout, StringComparison.OrdinalIgnoreCase);
     }
+
+    /// <summary>
+    /// Finding 9: a folder link inside a tracked folder was followed by `obs add` (a link to a secrets folder was hashed and
+    /// could be pushed) and by checkout's deletions. It is refused by name, nothing of its target enters the cache, and a
+    /// checkout that would delete through it is refused before it deletes anything.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Finding9_AFolderLinkInsideADataset_IsNeverFollowed(bool targetOutsideTheWorkspace)
+    {
+        using var repo = new GitSandbox("dirlink");
+        using var outside = new TempDirectory("secrets");
+        var target = targetOutsideTheWorkspace ? outside.Path : repo.PathOf("notes");
+        Directory.CreateDirectory(target);
+        File.WriteAllText(Path.Combine(target, "id_rsa"), "PRIVATE KEY " + targetOutsideTheWorkspace);
+        var secretHash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(Path.Combine(target, "id_rsa"))));
+        SampleDataset.Generate(repo.PathOf("data/food"), new SampleDatasetOptions { TrainCount = 2, ValCount = 1 });
+        VersioningEndToEndTests.Ok(await ObsProcess.RunAsync(repo.Root, "init"));
+        VersioningEndToEndTests.Ok(await ObsProcess.RunAsync(repo.Root, "add", "data/food"));
+        Directory.CreateSymbolicLink(repo.PathOf("data/food/keys"), target);
+
+        foreach (var args in new[] { new[] { "add", "data/food" }, ["status"], ["checkout", "--force"] })
+        {
+            var run = await ObsProcess.RunAsync(repo.Root, args);
+            Assert.NotEqual(0, run.ExitCode);
+            Assert.Contains("'data/food/keys' is a symbolic link to a folder", run.Stderr);
+        }
+        Assert.Empty(Directory.EnumerateFiles(repo.PathOf(".obs/cache"), secretHash, SearchOption.AllDirectories));
+        Assert.True(File.Exists(Path.Combine(target, "id_rsa")), "checkout deleted through the link");
+    }
 }

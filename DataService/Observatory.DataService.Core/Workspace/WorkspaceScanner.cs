@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.IO.Enumeration;
 using System.Security.Cryptography;
 using Observatory.DataService.Core.Errors;
 using Observatory.DataService.Core.Objects;
@@ -29,6 +30,14 @@ public static class WorkspaceScanner
         ReturnSpecialDirectories = false,
     };
 
+    /// <summary>Files and folders under <paramref name="root"/>, never descending into a folder link or a .git folder.</summary>
+    private static FileSystemEnumerable<FileSystemInfo> Entries(string root) =>
+        new(root, static (ref FileSystemEntry e) => e.ToFileSystemInfo(), Recursive)
+        {
+            ShouldRecursePredicate = static (ref FileSystemEntry e) =>
+                (e.Attributes & FileAttributes.ReparsePoint) == 0 && !RepoPath.NamesGitFolder(e.FileName.ToString()),
+        };
+
     /// <summary>Scans the repo-relative <paramref name="datasetPath"/>; entries are relative to it, sorted by ordinal path.</summary>
     public static async Task<IReadOnlyList<TreeEntry>> ScanAsync(ObsRepository repo, string datasetPath, Mode mode, CancellationToken ct)
     {
@@ -44,12 +53,20 @@ public static class WorkspaceScanner
         // The stat cache loads on the other core while this one lists the folder.
         var knownTask = Task.Run(() => repo.State.LoadPrefix(prefix), ct);
         var files = new List<(string Rel, FileInfo Info)>();
-        foreach (var info in new DirectoryInfo(root).EnumerateFiles("*", Recursive))
+        foreach (var entry in Entries(root))
         {
             ct.ThrowIfCancellationRequested();
-            var rel = Path.GetRelativePath(root, info.FullName).Replace(Path.DirectorySeparatorChar, '/');
+            var rel = Path.GetRelativePath(root, entry.FullName).Replace(Path.DirectorySeparatorChar, '/');
             // A nested repository's .git is git's business, not the dataset's (and a tree may never name it).
             if (RepoPath.NamesGitFolder(rel)) continue;
+            if (entry is not FileInfo info)
+            {
+                // A folder link would pull whatever it points to (a secrets folder, the home directory) into the version and
+                // onto remotes, and checkout's deletions would follow it: never followed, refused by name.
+                if (entry.LinkTarget is not null)
+                    throw new DataCheckException($"'{datasetPath}/{rel}' is a symbolic link to a folder; obs does not follow folder links (replace it with the files, or move it out of the dataset); refused");
+                continue;
+            }
             // The attribute comes from the directory listing; LinkTarget would cost a readlink per file.
             if ((info.Attributes & FileAttributes.ReparsePoint) != 0 && info.LinkTarget is not null)
             {
