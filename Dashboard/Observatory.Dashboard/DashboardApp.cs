@@ -56,6 +56,7 @@ public static class DashboardApp
         // Never the developer exception page: a person gets a plain error page, details go to the log.
         app.UseExceptionHandler("/error", createScopeForErrors: true);
         app.UseStatusCodePagesWithReExecute("/not-found");
+        app.UseSecurityHeaders();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();
@@ -64,13 +65,17 @@ public static class DashboardApp
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" })).AllowAnonymous();
         app.MapAccountEndpoints();
         app.MapObjectEndpoint();
-        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        // The policy of UseSecurityHeaders already says frame-ancestors 'none'; Blazor would add a second, weaker header.
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null);
         return app;
     }
 
     private static readonly FileExtensionContentTypeProvider ContentTypes = new();
 
-    /// <summary>Cache objects (images for thumbnails) by hash; <c>?name=</c> gives the content type. Objects never change, so cache hard.</summary>
+    /// <summary>
+    /// Cache objects (images for thumbnails) by hash; <c>?name=</c> gives the content type of a raster image, anything else is
+    /// downloaded (the name is the caller's, so it must not decide that bytes become a page). Objects never change, so cache hard.
+    /// </summary>
     private static void MapObjectEndpoint(this IEndpointRouteBuilder app) =>
         app.MapGet("/objects/{sha256}", (string sha256, string? name, DatasetCatalog catalog, HttpContext http) =>
         {
@@ -79,7 +84,14 @@ public static class DashboardApp
             catch (QueryException ex) { return Results.Problem(ex.Message, statusCode: 400); }
             if (stream is null) return Results.NotFound();
             http.Response.Headers.CacheControl = "private, max-age=31536000, immutable";
-            var type = name is not null && ContentTypes.TryGetContentType(name, out var t) ? t : "application/octet-stream";
-            return Results.Stream(stream, type);
+            http.Response.Headers.ContentSecurityPolicy = SecurityHeaders.ObjectPolicy;
+            var (type, inline) = SecurityHeaders.ForObject(name, ContentTypes);
+            return inline ? Results.Stream(stream, type) : Results.Stream(stream, type, fileDownloadName: DownloadName(name, sha256));
         });
+
+    private static string DownloadName(string? name, string sha256)
+    {
+        var file = Path.GetFileName(name ?? "");
+        return file.Length == 0 || file.Any(c => char.IsControl(c) || c is '"' or '\\') ? sha256 : file;
+    }
 }

@@ -137,4 +137,20 @@ public sealed class LoginPolicyTests
     [InlineData("https://evil.example.com/", false)]
     [InlineData("", false)]
     public void IsLocal_RefusesOpenRedirects(string url, bool expected) => Assert.Equal(expected, AccountEndpoints.IsLocal(url));
+
+    /// <summary>
+    /// Finding 7: <c>returnUrl=%2F%09%2Fevil.example</c> arrives as "/\t/evil.example"; browsers drop the tab and go to
+    /// //evil.example. Control characters anywhere, and backslashes after the first slash, are refused as the framework does.
+    /// </summary>
+    [Theory]
+    [InlineData("/\t/evil.example")]
+    [InlineData("/\n/evil.example")]
+    [InlineData("/\r\n/evil.example")]
+    [InlineData("/datasets\u0000")]
+    [InlineData("/\u007f/evil.example")]
+    [InlineData("\\\\evil.example")]
+    [InlineData("/\\/evil.example")]
+    [InlineData(" //evil.example")]
+    public void Finding7_IsLocal_RefusesControlCharactersAndBackslashes(string url) =>
+        Assert.False(AccountEndpoints.IsLocal(url), url);
 }

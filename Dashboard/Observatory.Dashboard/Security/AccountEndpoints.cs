@@ -17,7 +17,8 @@ public static class AccountEndpoints
                 return Results.Redirect($"/login?error=1&returnUrl={Uri.EscapeDataString(target)}");
             var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, username!)], CookieAuthenticationDefaults.AuthenticationScheme);
             await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(identity));
-            return Results.Redirect(target);
+            // LocalRedirect checks again with the framework's own rule, so a gap in ours fails closed.
+            return Results.LocalRedirect(target);
         }).AllowAnonymous();
 
         app.MapPost("/account/logout", async (HttpContext http, [FromForm] string? returnUrl) =>
@@ -28,7 +29,11 @@ public static class AccountEndpoints
         return app;
     }
 
-    /// <summary>Only same-site paths, never <c>//host</c> or <c>/\host</c> (open redirect).</summary>
+    /// <summary>
+    /// Only same-site paths, with ASP.NET Core's <c>Url.IsLocalUrl</c> semantics: never <c>//host</c> or <c>/\host</c>, and no
+    /// control character anywhere — browsers drop tab and newline from URLs, so <c>/\t/evil.example</c> would become <c>//evil.example</c>.
+    /// </summary>
     public static bool IsLocal(string? url) =>
-        !string.IsNullOrEmpty(url) && url[0] == '/' && (url.Length == 1 || (url[1] != '/' && url[1] != '\\'));
+        !string.IsNullOrEmpty(url) && url[0] == '/' && (url.Length == 1 || (url[1] != '/' && url[1] != '\\'))
+        && !url.Any(char.IsControl);
 }
