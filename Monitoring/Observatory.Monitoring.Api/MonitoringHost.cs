@@ -53,7 +53,8 @@ public static class MonitoringHost
         builder.Services.AddSingleton<RetentionService>();
         builder.Services.AddSingleton<ReferenceEmbeddingService>();
         builder.Services.AddSingleton<JobScheduling>();
-        builder.Services.AddHttpClient(NotificationService.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(10));
+        // The factory's loggers write each request's full URL at Information, and a Slack webhook's token is its path.
+        builder.Services.AddHttpClient(NotificationService.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(10)).RemoveAllLoggers();
         builder.Services.AddHostedService<StartupTasks>();
 
         var options = section.Get<MonitoringOptions>() ?? new MonitoringOptions();
