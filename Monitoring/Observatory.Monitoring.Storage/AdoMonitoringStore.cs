@@ -199,11 +199,23 @@ public abstract class AdoMonitoringStore : IMonitoringStore
         return new(updated, unknown);
     }
 
-    public async Task<int> PruneEmbeddingsAsync(DateTimeOffset before, CancellationToken cancellationToken = default)
+    public async Task<int> PruneEmbeddingsAsync(DateTimeOffset before, IReadOnlyDictionary<string, DateTimeOffset> keepBefore, CancellationToken cancellationToken = default)
     {
         using var _ = await WriteLockAsync(cancellationToken);
         await using var c = await OpenAsync(cancellationToken);
-        return await ExecAsync(c, null, "UPDATE events SET embedding = NULL, image_stats = NULL WHERE ts < @b AND (embedding IS NOT NULL OR image_stats IS NOT NULL)", cancellationToken, ("b", before.UtcTicks));
+        var args = new List<(string, object)> { ("b", before.UtcTicks) };
+        var kept = new List<string>();
+        var i = 0;
+        foreach (var (model, until) in keepBefore)
+        {
+            kept.Add($"(model = @m{i} AND ts < @k{i})");
+            args.Add(($"m{i}", model));
+            args.Add(($"k{i}", until.UtcTicks));
+            i++;
+        }
+        var keep = kept.Count == 0 ? "" : " AND NOT (" + string.Join(" OR ", kept) + ")";
+        return await ExecAsync(c, null, "UPDATE events SET embedding = NULL, image_stats = NULL WHERE ts < @b AND (embedding IS NOT NULL OR image_stats IS NOT NULL)" + keep,
+            cancellationToken, [.. args]);
     }
 
     // ---- results

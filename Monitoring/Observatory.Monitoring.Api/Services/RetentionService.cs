@@ -5,9 +5,18 @@ using Observatory.Monitoring.Core.Ports;
 
 namespace Observatory.Monitoring.Api.Services;
 
-/// <summary>Prunes raw embeddings beyond the retention period; events (classes, confidences, labels) and results stay.</summary>
+/// <summary>
+/// Prunes raw embeddings beyond the retention period; events (classes, confidences, labels) and results stay. A model whose
+/// reference is its own first events (<c>referenceUntil</c>) keeps them whatever their age: without them drift has nothing to
+/// compare against and would stop without a word.
+/// </summary>
 public sealed class RetentionService(IMonitoringStore store, IOptions<MonitoringOptions> options, [FromKeyedServices(MonitoringHost.ClockKey)] TimeProvider time)
 {
-    public Task<int> PruneAsync(CancellationToken ct) =>
-        store.PruneEmbeddingsAsync(time.GetUtcNow() - TimeSpan.FromDays(options.Value.RetentionDays), ct);
+    public async Task<int> PruneAsync(CancellationToken ct)
+    {
+        var references = (await store.ListModelsAsync(ct))
+            .Where(m => m.ReferenceUntil is not null)
+            .ToDictionary(m => m.Name, m => m.ReferenceUntil!.Value, StringComparer.Ordinal);
+        return await store.PruneEmbeddingsAsync(time.GetUtcNow() - TimeSpan.FromDays(options.Value.RetentionDays), references, ct);
+    }
 }

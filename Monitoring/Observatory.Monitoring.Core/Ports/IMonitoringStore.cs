@@ -27,8 +27,11 @@ public interface IMonitoringStore
     /// <summary>Sets true classes in one transaction; returns ids that match no event.</summary>
     Task<FeedbackResult> ApplyFeedbackAsync(string model, IReadOnlyList<Feedback> feedback, CancellationToken cancellationToken = default);
 
-    /// <summary>Drops stored embeddings of events older than <paramref name="before"/> (the events and results stay).</summary>
-    Task<int> PruneEmbeddingsAsync(DateTimeOffset before, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Drops stored embeddings of events older than <paramref name="before"/> (the events and results stay), except a model's
+    /// events before its entry in <paramref name="keepBefore"/>: the reference period its drift compares against.
+    /// </summary>
+    Task<int> PruneEmbeddingsAsync(DateTimeOffset before, IReadOnlyDictionary<string, DateTimeOffset> keepBefore, CancellationToken cancellationToken = default);
 
     Task AddResultAsync(StoredResult result, CancellationToken cancellationToken = default);
     Task<IReadOnlyList<StoredResult>> ListResultsAsync(string model, string kind, int limit, CancellationToken cancellationToken = default);

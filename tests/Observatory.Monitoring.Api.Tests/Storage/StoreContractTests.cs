@@ -89,10 +89,23 @@ public abstract class StoreContractTests : IAsyncLifetime
     public async Task Retention_PrunesOldEmbeddingsButKeepsEvents()
     {
         await Store.InsertEventsAsync("m", [E("old", 1), E("new", 50)]);
-        Assert.Equal(1, await Store.PruneEmbeddingsAsync(T.AddMinutes(10)));
+        Assert.Equal(1, await Store.PruneEmbeddingsAsync(T.AddMinutes(10), new Dictionary<string, DateTimeOffset>()));
         var events = await Store.GetEventsAsync("m", T, T.AddHours(1), 10, true);
         Assert.Null(events.Single(e => e.Id == "old").Embedding);
         Assert.NotNull(events.Single(e => e.Id == "new").Embedding);
+    }
+
+    /// <summary>Finding 10: retention pruned the reference period that referenceUntil models compare against; drift then stopped.</summary>
+    [Fact]
+    public async Task Finding10_Retention_KeepsEachModelsReferencePeriod_AndPrunesTheRest()
+    {
+        await Store.InsertEventsAsync("ref", [E("r1", 1), E("r2", 5), E("after", 8), E("new", 50)]);
+        await Store.InsertEventsAsync("other", [E("o1", 1), E("o2", 5)]);
+        // "ref" compares against its events before minute 6; everything before minute 10 is past retention.
+        Assert.Equal(3, await Store.PruneEmbeddingsAsync(T.AddMinutes(10), new Dictionary<string, DateTimeOffset> { ["ref"] = T.AddMinutes(6), ["absent"] = T.AddDays(1) }));
+        var kept = (await Store.GetEventsAsync("ref", T, T.AddHours(1), 10, true)).ToDictionary(e => e.Id, e => e.Embedding is not null);
+        Assert.Equal(new Dictionary<string, bool> { ["r1"] = true, ["r2"] = true, ["after"] = false, ["new"] = true }, kept);
+        Assert.All(await Store.GetEventsAsync("other", T, T.AddHours(1), 10, true), e => Assert.Null(e.Embedding));
     }
 
     [Fact]
