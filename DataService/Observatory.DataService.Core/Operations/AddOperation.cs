@@ -63,7 +63,10 @@ public static class AddOperation
 
         var pointerPath = ObsRepository.PointerPathFor(datasetPath);
         var dataset = new TrackedDataset(pointerPath, datasetPath, previous ?? new PointerFile(Leaf(datasetPath), treeHash, 0, 0));
-        if (previous is not null && previous.Tree == treeHash && (options.Validation is null || previous.Validation is not null))
+        // Unchanged files keep their pointer, unless the report it names is missing from the cache (a fresh clone whose files
+        // were regenerated, not pulled): validating again brings the report object back.
+        if (previous is not null && previous.Tree == treeHash && (options.Validation is null
+            || previous.Validation is { Report: var report } && (report is null || repo.Cache.Contains(report.Value))))
         {
             await EnsureIgnoredAsync(repo, datasetPath, ct);
             return new AddResult(dataset, tree, Changed: false, null);
@@ -83,7 +86,9 @@ public static class AddOperation
                     $"'{datasetPath}' has {outcome.Errors} validation error(s); fix them or pass --allow-invalid (nothing was recorded)", outcome.ReportText);
         }
 
-        var pointer = new PointerFile(Leaf(datasetPath), treeHash, tree.Entries.Count, tree.TotalBytes, summary, previous?.Source);
+        // Re-validating the same files keeps its version number; other files are a new version, numbered when it is tagged.
+        var pointer = new PointerFile(Leaf(datasetPath), treeHash, tree.Entries.Count, tree.TotalBytes, summary, previous?.Source,
+            previous?.Tree == treeHash ? previous.Version : null);
         await AtomicFile.WriteAllTextAsync(repo.FullPath(pointerPath), pointer.Serialize(), repo.TempDir, ct);
         await EnsureIgnoredAsync(repo, datasetPath, ct);
         return new AddResult(dataset with { Pointer = pointer }, tree, Changed: previous?.Tree != treeHash || previous?.Validation != summary, reportText);

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Observatory.DataService.Core.Errors;
+using Observatory.DataService.Core.Pointers;
+using Observatory.DataService.Core.Store;
 using Observatory.DataService.Core.Workspace;
 
 namespace Observatory.DataService.Core.Operations;
@@ -36,29 +38,49 @@ public static partial class CommitOperation
             var committed = repo.Git.Head() is null ? null : repo.Git.ReadFile("HEAD", dataset.PointerPath);
             if (committed != await File.ReadAllTextAsync(repo.FullPath(dataset.PointerPath), ct)) changed.Add(dataset.DatasetPath);
         }
-        foreach (var extra in new[] { ".obs/config", ".obs/.gitignore" })
-            if (File.Exists(repo.FullPath(extra))) toStage.Add(extra);
-        repo.Git.Stage(toStage.Distinct(StringComparer.Ordinal));
-        if (!repo.Git.HasStagedChanges()) return new CommitResult(null, [], []);
-
         var tags = new List<string>();
+        var numbered = new List<(TrackedDataset Dataset, int Version)>();
         if (options.Tag is { Length: > 0 } explicitTag) tags.Add(explicitTag);
         else if (options.Tag is "")
         {
             var existing = repo.Git.Tags();
-            foreach (var path in changed)
+            foreach (var dataset in datasets.Where(d => changed.Contains(d.DatasetPath)))
             {
-                var name = path.Contains('/') ? path[(path.LastIndexOf('/') + 1)..] : path;
-                tags.Add($"{name}@v{NextVersion(existing.Keys, name)}");
+                var version = Math.Max(NextVersion(existing.Keys, dataset.Name), 1 + HighestRecordedVersion(repo, dataset.PointerPath));
+                tags.Add($"{dataset.Name}@v{version}");
+                numbered.Add((dataset, version));
             }
         }
         var known = repo.Git.Tags();
         foreach (var tag in tags)
             if (known.ContainsKey(tag)) throw new UsageException($"tag '{tag}' already exists; choose another with --tag NAME");
+        foreach (var (dataset, version) in numbered)
+        {
+            // The number goes into the pointer too, so `name@vN` resolves in a clone that has no tags.
+            var pointerFile = repo.FullPath(dataset.PointerPath);
+            var pointer = PointerFile.Parse(await File.ReadAllTextAsync(pointerFile, ct), dataset.PointerPath);
+            await AtomicFile.WriteAllTextAsync(pointerFile, (pointer with { Version = version }).Serialize(), repo.TempDir, ct);
+        }
+
+        foreach (var extra in new[] { ".obs/config", ".obs/.gitignore" })
+            if (File.Exists(repo.FullPath(extra))) toStage.Add(extra);
+        repo.Git.Stage(toStage.Distinct(StringComparer.Ordinal));
+        if (!repo.Git.HasStagedChanges()) return new CommitResult(null, [], []);
 
         var sha = repo.Git.Commit(options.Message);
         foreach (var tag in tags) repo.Git.Tag(tag, sha, options.Message);
         return new CommitResult(sha, changed, tags);
+    }
+
+    /// <summary>The highest version any committed state of the pointer recorded (0 when none did).</summary>
+    private static int HighestRecordedVersion(ObsRepository repo, string pointerPath)
+    {
+        if (repo.Git.Head() is null) return 0;
+        var highest = 0;
+        foreach (var commit in repo.Git.History(pointerPath))
+            if (repo.Git.ReadFile(commit.Sha, pointerPath) is { } text && PointerFile.Parse(text, $"{pointerPath} at {commit.Sha}").Version is { } v)
+                highest = Math.Max(highest, v);
+        return highest;
     }
 
     /// <summary>1 + the highest N among tags <c>name@vN</c>.</summary>

@@ -27,7 +27,11 @@ public static class LogOperation
                 PointerFile pointer;
                 try { pointer = PointerFile.Parse(text, $"{dataset.PointerPath} at {commit.Sha[..10]}"); }
                 catch (DataCheckException) { continue; }
-                versions.Add(new DatasetVersion(dataset.DatasetPath, commit.Sha, commit.Tags, commit.Date, commit.Message.TrimEnd(), pointer));
+                // The version name the pointer records is listed like a tag, so a clone without tags still shows it.
+                var tags = pointer.Version is { } v && !commit.Tags.Contains($"{dataset.Name}@v{v}")
+                    ? [.. commit.Tags, $"{dataset.Name}@v{v}"]
+                    : commit.Tags;
+                versions.Add(new DatasetVersion(dataset.DatasetPath, commit.Sha, tags, commit.Date, commit.Message.TrimEnd(), pointer));
             }
         }
         return versions;

@@ -16,7 +16,12 @@ public sealed record PointerSource(string Repo, string Path, string Rev, string 
 /// The small YAML file <c>&lt;dataset&gt;.obs</c> committed to git: it names the tree object of the dataset's files.
 /// <see cref="Path"/> is relative to the folder holding the pointer, like DVC's <c>outs.path</c>.
 /// </summary>
-public sealed record PointerFile(string Path, ContentHash Tree, long Files, long Bytes, ValidationSummary? Validation = null, PointerSource? Source = null)
+/// <remarks>
+/// <see cref="Version"/> is the N of <c>&lt;name&gt;@vN</c> when `obs commit --tag` made this version: the name then resolves
+/// from history alone, in a clone that never fetched tags. A changed tree drops it until the next tagged commit.
+/// </remarks>
+public sealed record PointerFile(string Path, ContentHash Tree, long Files, long Bytes, ValidationSummary? Validation = null, PointerSource? Source = null,
+    int? Version = null)
 {
     public const string Extension = ".obs";
     private const int MaxPointerBytes = 64 * 1024;
@@ -42,6 +47,7 @@ public sealed record PointerFile(string Path, ContentHash Tree, long Files, long
             Bytes = Bytes,
             Validation = Validation is null ? null : new ValidationDto { Errors = Validation.Errors, Warnings = Validation.Warnings, Report = Validation.Report?.Hex },
             Source = Source is null ? null : new SourceDto { Repo = Source.Repo, Path = Source.Path, Rev = Source.Rev, Commit = Source.Commit },
+            Version = Version,
         };
         return "# obs pointer: the files live in the obs cache and remotes; commit this file to git\n" + Writer.Serialize(dto);
     }
@@ -76,7 +82,8 @@ public sealed record PointerFile(string Path, ContentHash Tree, long Files, long
             validation = new ValidationSummary(v.Errors, v.Warnings, report);
         }
         PointerSource? source = dto.Source is { Repo: not null, Path: not null } s ? new PointerSource(s.Repo, s.Path, s.Rev ?? "HEAD", s.Commit ?? "") : null;
-        return new PointerFile(dto.Path, tree, dto.Files, dto.Bytes, validation, source);
+        if (dto.Version is < 1) throw new DataCheckException($"pointer {where} has version {dto.Version}; versions start at 1");
+        return new PointerFile(dto.Path, tree, dto.Files, dto.Bytes, validation, source, dto.Version);
     }
 
     private sealed class Dto
@@ -88,6 +95,7 @@ public sealed record PointerFile(string Path, ContentHash Tree, long Files, long
         public long Bytes { get; set; }
         public ValidationDto? Validation { get; set; }
         public SourceDto? Source { get; set; }
+        public int? Version { get; set; }
     }
 
     private sealed class ValidationDto

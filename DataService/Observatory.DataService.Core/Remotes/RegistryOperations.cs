@@ -124,7 +124,8 @@ public static class RegistryOperations
     {
         var openRegistry = env.OpenRegistry ?? throw new InvalidOperationException("no registry opener configured");
         var factory = env.RemoteFactory ?? throw new InvalidOperationException("no remote factory configured");
-        var registry = openRegistry(request.Repo);
+        // Version names resolve from the registry's pointers too: a registry cloned without its tags still serves name@vN.
+        var registry = new VersionNames(openRegistry(request.Repo));
         try
         {
             var rev = request.Revision ?? "HEAD";

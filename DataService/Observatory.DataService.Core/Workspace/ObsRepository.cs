@@ -80,7 +80,7 @@ public sealed class ObsRepository : IDisposable
             throw new UsageException($"'{root}' has no {ObsDirName}/ folder; run 'obs init' first");
         }
         IVersionControl vcs = root == gitRoot ? git : new SubdirVersionControl(git, RepoPath.Relative(gitRoot, root) + "/", root);
-        return new ObsRepository(root, vcs, env);
+        return new ObsRepository(root, new VersionNames(vcs), env);
     }
 
     private static string? FindWorkspaceRoot(string startDirectory, string gitRoot)
