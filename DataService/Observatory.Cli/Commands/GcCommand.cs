@@ -21,7 +21,8 @@ internal static class GcCommand
             using var _ = await repo.LockForWriteAsync(ct);
             if (parse.GetResult(remote) is not null)
             {
-                using var store = RemoteOptions.Open(repo, parse.GetValue(remote));
+                using var connection = RemoteOptions.Connect(repo, parse.GetValue(remote));
+                var store = connection.Store;
                 var delete = parse.GetValue(force) && !parse.GetValue(dryRun);
                 var remoteResult = await Observatory.DataService.Core.Remotes.RemoteGcOperation.RunAsync(repo, store, scope, delete, ct);
                 if (parse.GetValue(json))

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Observatory.DataService.Core.Remotes;
+using Observatory.DataService.Core.Operations;
 
 namespace Observatory.Cli.Commands;
 
@@ -17,15 +17,14 @@ internal static class PullCommand
             {
                 using var repo = CliEnvironment.OpenRepository(progress);
                 using var _ = await repo.LockForWriteAsync(ct);
-                using var store = RemoteOptions.Open(repo, parse.GetValue(args.Remote));
-                var options = args.Options(parse, PackingOptions.From(RemoteSelection.Resolve(repo.Config, parse.GetValue(args.Remote)).Config));
-                var (r, checkout) = await TransferOperations.PullAsync(repo, store, options, parse.GetValue(force), ct);
+                using var remote = RemoteOptions.Connect(repo, parse.GetValue(args.Remote));
+                var (r, checkout) = await PullOperation.RunAsync(repo, remote.Store, args.Options(parse, remote.Packing), parse.GetValue(force), ct);
                 if (parse.GetValue(args.Json))
                 {
-                    CliEnvironment.WriteJson(new { transferred = r.Transferred, bytes = r.Bytes, already_there = r.AlreadyThere, remote = store.DisplayUrl, checkout });
+                    CliEnvironment.WriteJson(new { transferred = r.Transferred, bytes = r.Bytes, already_there = r.AlreadyThere, remote = remote.Store.DisplayUrl, checkout });
                     return 0;
                 }
-                TransferArguments.Report(false, "fetched", r, store.DisplayUrl);
+                TransferArguments.Report(false, "fetched", r, remote.Store.DisplayUrl);
                 foreach (var c in checkout) Console.Out.WriteLine($"{c.DatasetPath}: {c.Written} written, {c.Deleted} deleted, {c.Unchanged} unchanged");
                 return 0;
             }, args.Silent(parse));

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Observatory.DataService.Core.Remotes;
+using Observatory.DataService.Core.Operations;
 
 namespace Observatory.Cli.Commands;
 
@@ -15,10 +15,9 @@ internal static class PushCommand
             {
                 using var repo = CliEnvironment.OpenRepository(progress);
                 using var _ = await repo.LockForWriteAsync(ct);
-                using var store = RemoteOptions.Open(repo, parse.GetValue(args.Remote));
-                var options = args.Options(parse, PackingOptions.From(RemoteSelection.Resolve(repo.Config, parse.GetValue(args.Remote)).Config));
-                var r = await TransferOperations.PushAsync(repo, store, options, ct);
-                TransferArguments.Report(parse.GetValue(args.Json), "pushed", r, store.DisplayUrl);
+                using var remote = RemoteOptions.Connect(repo, parse.GetValue(args.Remote));
+                var r = await PushOperation.RunAsync(repo, remote.Store, args.Options(parse, remote.Packing), ct);
+                TransferArguments.Report(parse.GetValue(args.Json), "pushed", r, remote.Store.DisplayUrl);
                 return 0;
             }, args.Silent(parse));
             return ExitCodes.Ok;

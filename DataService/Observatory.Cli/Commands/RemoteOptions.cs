@@ -13,7 +13,8 @@ internal static class RemoteOptions
 
     public static Option<string?> Remote() => new("--remote", "-r") { Description = "Remote name (default: core.remote)" };
 
-    public static Option<int?> Jobs() => new("--jobs", "-j") { Description = $"Concurrent transfers (default {TransferOperations.DefaultJobs})" };
+    public static Option<int?> Jobs() => new("--jobs", "-j") { Description = $"Concurrent transfers (default {TransferOptions.DefaultJobs})" };
 
-    public static IRemoteStore Open(ObsRepository repo, string? name) => RemoteSelection.Open(repo, Factory, name);
+    /// <summary>The named remote (or the default), resolved once and opened.</summary>
+    public static RemoteConnection Connect(ObsRepository repo, string? name) => RemoteSelection.Connect(repo, Factory, name);
 }

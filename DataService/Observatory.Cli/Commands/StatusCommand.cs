@@ -20,9 +20,9 @@ internal static class StatusCommand
             string? remoteName = null;
             if (parse.GetResult(remote) is not null)
             {
-                remoteName = Observatory.DataService.Core.Remotes.RemoteSelection.Resolve(repo.Config, parse.GetValue(remote)).Name;
-                using var store = RemoteOptions.Open(repo, remoteName);
-                missing = await Observatory.DataService.Core.Remotes.TransferOperations.CountMissingAsync(repo, store, ct);
+                using var connection = RemoteOptions.Connect(repo, parse.GetValue(remote));
+                remoteName = connection.Name;
+                missing = await PushOperation.CountMissingAsync(repo, connection.Store, ct);
                 remoteStatus = new { name = remoteName, missing };
             }
             if (parse.GetValue(json))
