@@ -34,7 +34,7 @@ public sealed class FolderRemote : IRemoteStore
                 ct.ThrowIfCancellationRequested();
                 var prefix = Path.GetFileName(dir);
                 foreach (var file in Directory.EnumerateFiles(dir))
-                    if (ContentHash.TryParse(prefix + Path.GetFileName(file), out var h)) set.Add(h);
+                    if (ContentHash.TryParseRelativePath(prefix + "/" + Path.GetFileName(file), out var h)) set.Add(h);
             }
         }
         return Task.FromResult<IReadOnlySet<ContentHash>>(set);
@@ -158,7 +158,7 @@ public sealed class FolderRemote : IRemoteStore
     private string PackPath(string id, string extension) =>
         Core.Remotes.PackIndex.IsValidId(id) ? Path.Combine(_packs, id + extension) : throw new StoreException($"'{id}' is not a pack id");
 
-    private string PathOf(ContentHash hash) => Path.Combine(_objects, hash.Hex[..2], hash.Hex[2..]);
+    private string PathOf(ContentHash hash) => Path.Combine(_objects, hash.RelativePath);
 
     /// <summary>The remote folder is created when its parent exists (as DVC's local remote); a missing parent is a missing mount.</summary>
     private void EnsureReachable()

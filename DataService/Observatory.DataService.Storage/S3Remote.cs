@@ -65,8 +65,7 @@ public sealed class S3Remote : IRemoteStore
             var args = new ListObjectsArgs().WithBucket(_settings.Bucket).WithPrefix(_objectsPrefix).WithRecursive(true);
             await foreach (var item in _client.ListObjectsEnumAsync(args, ct))
             {
-                var key = item.Key[_objectsPrefix.Length..].Replace("/", "", StringComparison.Ordinal);
-                if (ContentHash.TryParse(key, out var h)) set.Add(h);
+                if (ContentHash.TryParseRelativePath(item.Key.AsSpan(_objectsPrefix.Length), out var h)) set.Add(h);
             }
             return 0;
         }, "list objects");
@@ -234,7 +233,7 @@ public sealed class S3Remote : IRemoteStore
         _bucketChecked = true;
     }
 
-    private string Key(ContentHash hash) => _objectsPrefix + hash.Hex[..2] + "/" + hash.Hex[2..];
+    private string Key(ContentHash hash) => _objectsPrefix + hash.RelativePath;
 
     /// <summary>Maps SDK and network failures to transient (retried) or final errors that name the remote, never its credentials.</summary>
     private async Task<T> Guard<T>(Func<Task<T>> action, string what, string? notFound = null)

@@ -18,12 +18,12 @@ public static class CommandRegistry
         yield return GcCommand.Create();
         yield return ValidateCommand.Create();
         yield return RemoteCommand.Create();
-        yield return TransferCommands.Push();
-        yield return TransferCommands.Fetch();
-        yield return TransferCommands.Pull();
-        yield return RegistryCommands.Get();
-        yield return RegistryCommands.Import();
-        yield return RegistryCommands.Update();
+        yield return PushCommand.Create();
+        yield return FetchCommand.Create();
+        yield return PullCommand.Create();
+        yield return GetCommand.Create();
+        yield return ImportCommand.Create();
+        yield return UpdateCommand.Create();
         yield return EmbedCommand.Create();
         yield return DriftCommand.Create();
     }

@@ -32,8 +32,16 @@ public readonly record struct ContentHash : IComparable<ContentHash>
 
     public static ContentHash Compute(ReadOnlySpan<byte> content) => FromBytes(SHA256.HashData(content));
 
-    /// <summary>Folder and file name of the object in any store: <c>ab/cdef…</c>.</summary>
-    public string RelativePath => $"{Hex[..2]}/{Hex[2..]}";
+    /// <summary>Folder and file name of the object in any store: <c>ab/cdef…</c>. The only place that layout is written.</summary>
+    public string RelativePath => string.Concat(Hex.AsSpan(0, 2), "/", Hex.AsSpan(2));
+
+    /// <summary>The inverse of <see cref="RelativePath"/>, for listings: false for anything that is not exactly <c>ab/cdef…</c>.</summary>
+    public static bool TryParseRelativePath(ReadOnlySpan<char> relativePath, out ContentHash hash)
+    {
+        hash = default;
+        if (relativePath.Length != HexLength + 1 || relativePath[2] != '/') return false;
+        return TryParse(string.Concat(relativePath[..2], relativePath[3..]), out hash);
+    }
 
     public string Short => Hex[..10];
 

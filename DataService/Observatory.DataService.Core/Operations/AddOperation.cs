@@ -68,7 +68,7 @@ public static class AddOperation
         if (previous is not null && previous.Tree == treeHash && (options.Validation is null
             || previous.Validation is { Report: var report } && (report is null || repo.Cache.Contains(report.Value))))
         {
-            await EnsureIgnoredAsync(repo, datasetPath, ct);
+            await DatasetGitignore.EnsureAsync(repo, datasetPath, ct);
             return new AddResult(dataset, tree, Changed: false, null);
         }
 
@@ -90,25 +90,8 @@ public static class AddOperation
         var pointer = new PointerFile(Leaf(datasetPath), treeHash, tree.Entries.Count, tree.TotalBytes, summary, previous?.Source,
             previous?.Tree == treeHash ? previous.Version : null);
         await AtomicFile.WriteAllTextAsync(repo.FullPath(pointerPath), pointer.Serialize(), repo.TempDir, ct);
-        await EnsureIgnoredAsync(repo, datasetPath, ct);
+        await DatasetGitignore.EnsureAsync(repo, datasetPath, ct);
         return new AddResult(dataset with { Pointer = pointer }, tree, Changed: previous?.Tree != treeHash || previous?.Validation != summary, reportText);
-    }
-
-    /// <summary>Adds <c>/&lt;name&gt;</c> to the .gitignore beside the dataset (DVC's convention), atomically.</summary>
-    public static async Task EnsureIgnoredAsync(ObsRepository repo, string datasetPath, CancellationToken ct)
-    {
-        var gitignore = repo.FullPath(GitignorePathFor(datasetPath));
-        var line = "/" + Leaf(datasetPath);
-        var text = File.Exists(gitignore) ? await File.ReadAllTextAsync(gitignore, ct) : "";
-        if (text.Split('\n').Any(l => l.TrimEnd('\r') == line)) return;
-        if (text.Length > 0 && !text.EndsWith('\n')) text += "\n";
-        await AtomicFile.WriteAllTextAsync(gitignore, text + line + "\n", repo.TempDir, ct);
-    }
-
-    public static string GitignorePathFor(string datasetPath)
-    {
-        var folder = datasetPath.Contains('/') ? datasetPath[..datasetPath.LastIndexOf('/')] : "";
-        return folder.Length == 0 ? ".gitignore" : folder + "/.gitignore";
     }
 
     private static string Leaf(string datasetPath) => datasetPath.Contains('/') ? datasetPath[(datasetPath.LastIndexOf('/') + 1)..] : datasetPath;

@@ -14,10 +14,6 @@ public sealed record CheckoutOptions
     public string? Revision { get; init; }
     /// <summary>Overwrite or delete workspace changes whose content is not in the cache.</summary>
     public bool Force { get; init; }
-    /// <summary>Objects verified moments ago (downloaded by this same pull): copied by the kernel without a second hash.</summary>
-    public IReadOnlySet<ContentHash>? JustVerified { get; init; }
-    /// <summary>Verified copies a pull wrote beside the cache in the same pass (temp files): renamed into place instead of copied.</summary>
-    public System.Collections.Concurrent.ConcurrentDictionary<ContentHash, string>? Staged { get; init; }
 }
 
 public sealed record CheckoutResult(string DatasetPath, int Written, int Deleted, int Unchanged);
@@ -40,30 +36,43 @@ public static class CheckoutOperation
         // Plan everything first: nothing is written unless every dataset can be restored.
         var plans = new List<Plan>();
         foreach (var (dataset, subPath) in selection)
-            plans.Add(await PlanAsync(repo, dataset, subPath, options, ct));
+            plans.Add(await PlanAsync(repo, new SelectedDataset(dataset, subPath, await Datasets.LoadTreeAsync(repo, dataset, ct)), options, ct));
+        return await ApplyAsync(repo, plans, options, staging: null, ct);
+    }
 
+    /// <summary>A pull's checkout: the datasets and trees its fetch read, and the copies it staged.</summary>
+    internal static async Task<IReadOnlyList<CheckoutResult>> RunAsync(ObsRepository repo, IReadOnlyList<SelectedDataset> selection, CheckoutOptions options,
+        StagedCopies staging, CancellationToken ct)
+    {
+        var plans = new List<Plan>();
+        foreach (var selected in selection)
+            plans.Add(await PlanAsync(repo, selected, options, ct));
+        return await ApplyAsync(repo, plans, options, staging, ct);
+    }
+
+    private static async Task<IReadOnlyList<CheckoutResult>> ApplyAsync(ObsRepository repo, IReadOnlyList<Plan> plans, CheckoutOptions options, StagedCopies? staging, CancellationToken ct)
+    {
         var results = new List<CheckoutResult>();
         foreach (var plan in plans)
-            results.Add(await ApplyAsync(repo, plan, options, ct));
+            results.Add(await ApplyAsync(repo, plan, options, staging, ct));
         return results;
     }
 
     private sealed record Plan(TrackedDataset Dataset, string? SubPath, string Root, IReadOnlyList<TreeEntry> ToWrite, IReadOnlyList<string> ToDelete, int Unchanged);
 
-    private static async Task<Plan> PlanAsync(ObsRepository repo, TrackedDataset dataset, string? subPath, CheckoutOptions options, CancellationToken ct)
+    private static async Task<Plan> PlanAsync(ObsRepository repo, SelectedDataset selected, CheckoutOptions options, CancellationToken ct)
     {
-        var tree = await Datasets.LoadTreeAsync(repo, dataset, ct);
+        var (dataset, subPath, tree) = (selected.Dataset, selected.SubPath, selected.Tree);
         var root = repo.FullPath(dataset.DatasetPath);
         RepoPath.EnsureNoSymlinkEscape(repo.Root, root, $"dataset '{dataset.DatasetPath}'");
         if (File.Exists(root)) throw new DataCheckException($"'{dataset.DatasetPath}' is a file in the workspace, but the pointer names a folder; move it away first");
 
-        bool InScope(string path) => subPath is null || path == subPath || path.StartsWith(subPath + "/", StringComparison.Ordinal);
-        var wanted = tree.Entries.Where(e => InScope(e.Path)).ToList();
+        var wanted = tree.Entries.Where(e => selected.InScope(e.Path)).ToList();
         if (subPath is not null && wanted.Count == 0)
             throw new UsageException($"'{dataset.DatasetPath}/{subPath}' is not in the version of {dataset.DatasetPath} being checked out");
 
         var current = Directory.Exists(root)
-            ? (await WorkspaceScanner.ScanAsync(repo, dataset.DatasetPath, WorkspaceScanner.Mode.HashOnly, ct)).Where(e => InScope(e.Path)).ToList()
+            ? (await WorkspaceScanner.ScanAsync(repo, dataset.DatasetPath, WorkspaceScanner.Mode.HashOnly, ct)).Where(e => selected.InScope(e.Path)).ToList()
             : [];
         var changes = TreeChanges.Compare(current, wanted);
         var toWrite = changes.Added.Concat(changes.Modified).Select(c => c.New!).OrderBy(e => e.Path, StringComparer.Ordinal).ToList();
@@ -91,7 +100,7 @@ public static class CheckoutOperation
         return new Plan(dataset, subPath, root, toWrite, toDelete, wanted.Count - toWrite.Count);
     }
 
-    private static async Task<CheckoutResult> ApplyAsync(ObsRepository repo, Plan plan, CheckoutOptions options, CancellationToken ct)
+    private static async Task<CheckoutResult> ApplyAsync(ObsRepository repo, Plan plan, CheckoutOptions options, StagedCopies? staging, CancellationToken ct)
     {
         var prefix = plan.Dataset.DatasetPath + "/";
         var stats = new System.Collections.Concurrent.ConcurrentBag<StatEntry>();
@@ -102,9 +111,7 @@ public static class CheckoutOperation
             await Parallel.ForEachAsync(plan.ToWrite, new ParallelOptions { MaxDegreeOfParallelism = repo.Jobs, CancellationToken = ct }, async (entry, token) =>
             {
                 var target = RepoPath.Combine(plan.Root, entry.Path, "tree");
-                string? staged = null;
-                options.Staged?.TryRemove(entry.Hash, out staged);
-                await RestoreFileAsync(repo, entry.Hash, target, token, options.JustVerified?.Contains(entry.Hash) == true, staged);
+                await RestoreFileAsync(repo, entry.Hash, target, token, staging?.WasVerified(entry.Hash) == true, staging?.Take(entry.Hash));
                 var info = new FileInfo(target);
                 stats.Add(new StatEntry(prefix + entry.Path, new FileStamp(info.Length, info.LastWriteTimeUtc.Ticks, 0), entry.Hash));
                 repo.Progress.Advance(1);
@@ -126,7 +133,7 @@ public static class CheckoutOperation
         if (options.Revision is not null && plan.SubPath is null)
         {
             await AtomicFile.WriteAllTextAsync(repo.FullPath(plan.Dataset.PointerPath), plan.Dataset.Pointer.Serialize(), repo.TempDir, ct);
-            await AddOperation.EnsureIgnoredAsync(repo, plan.Dataset.DatasetPath, ct);
+            await DatasetGitignore.EnsureAsync(repo, plan.Dataset.DatasetPath, ct);
         }
         return new CheckoutResult(plan.Dataset.DatasetPath, plan.ToWrite.Count, plan.ToDelete.Count, plan.Unchanged);
     }
@@ -135,7 +142,9 @@ public static class CheckoutOperation
     /// Copies an object to a temp file while re-hashing it (or, with <c>cache.type: hardlink</c>, links it after verifying it)
     /// and renames it into place only if the hash matches.
     /// </summary>
-    public static async Task RestoreFileAsync(ObsRepository repo, ContentHash hash, string target, CancellationToken ct, bool justVerified = false, string? staged = null)
+    /// <param name="justVerified">Fetched (and hashed) by this same pull: copied by the kernel without a second hash.</param>
+    /// <param name="staged">A verified copy the pull wrote beside the cache in the same pass: renamed into place instead of copied.</param>
+    private static async Task RestoreFileAsync(ObsRepository repo, ContentHash hash, string target, CancellationToken ct, bool justVerified, string? staged)
     {
         var temp = staged ?? AtomicFile.TempPath(repo.TempDir);
         if (justVerified && repo.Config.Cache.Type == Config.CacheType.Copy)

@@ -34,7 +34,7 @@ public static partial class CommitOperation
                 throw new DataCheckException($"'{dataset.DatasetPath}' is missing from the workspace; run 'obs checkout {dataset.DatasetPath}' or delete {dataset.PointerPath}");
             await AddOperation.AddOneAsync(repo, dataset.DatasetPath, dataset.Pointer, options.Add, ct);
             toStage.Add(dataset.PointerPath);
-            toStage.Add(AddOperation.GitignorePathFor(dataset.DatasetPath));
+            toStage.Add(DatasetGitignore.PathFor(dataset.DatasetPath));
             var committed = repo.Git.Head() is null ? null : repo.Git.ReadFile("HEAD", dataset.PointerPath);
             if (committed != await File.ReadAllTextAsync(repo.FullPath(dataset.PointerPath), ct)) changed.Add(dataset.DatasetPath);
         }

@@ -85,7 +85,7 @@ public static class RegistryOperations
             Source = new PointerSource(PortableRepo(repo, request.Repo), source.Dataset.DatasetPath, request.Revision ?? "HEAD", source.Commit),
         };
         await AtomicFile.WriteAllTextAsync(repo.FullPath(pointerPath), pointer.Serialize(), repo.TempDir, ct);
-        await AddOperation.EnsureIgnoredAsync(repo, datasetPath, ct);
+        await DatasetGitignore.EnsureAsync(repo, datasetPath, ct);
         await CheckoutOperation.RunAsync(repo, [datasetFull], new CheckoutOptions(), ct);
         return new RegistryResult(datasetPath, source.Commit, tree.Entries.Count, tree.TotalBytes);
     }
@@ -194,7 +194,7 @@ public static class RegistryOperations
                 try
                 {
                     var catalog = await RemoteCatalog.LoadAsync(store, listLoose: false, indexCacheDir: null, tempDir: null, time, ct);
-                    await RemoteFetcher.FetchAsync(new RemoteFetcher.Request(store, catalog, cache, TransferOperations.DefaultJobs, progress, time), missing, ct);
+                    await RemoteFetcher.FetchAsync(new RemoteFetcher.Request(store, catalog, cache, TransferOptions.DefaultJobs, progress, time), missing, ct);
                 }
                 catch (StoreException ex)
                 {

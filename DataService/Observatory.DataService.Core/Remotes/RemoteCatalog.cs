@@ -1,6 +1,7 @@
 using Observatory.DataService.Core.Objects;
 using Observatory.DataService.Core.Ports;
 using Observatory.DataService.Core.Store;
+using Observatory.DataService.Core.Workspace;
 
 namespace Observatory.DataService.Core.Remotes;
 
@@ -71,11 +72,15 @@ public sealed class RemoteCatalog
                 AtomicFile.TryDelete(cached); // a damaged local copy: read it again from the remote
             }
         }
-        var bytes = await Retry.RunAsync(c => remote.ReadPackIndexAsync(id, c), TransferOperations.IsTransient, 5, time, ct);
+        var bytes = await Retry.TransferAsync(c => remote.ReadPackIndexAsync(id, c), time, ct);
         var index = PackIndex.Parse(bytes, id, remote.DisplayUrl);
         if (cached is not null && tempDir is not null) await RememberAsync(indexCacheDir!, tempDir, id, bytes, ct);
         return index;
     }
+
+    /// <summary>The catalog of a workspace's remote, with pack indexes kept in the workspace's cache.</summary>
+    internal static Task<RemoteCatalog> LoadAsync(ObsRepository repo, IRemoteStore remote, bool listLoose, CancellationToken ct) =>
+        LoadAsync(remote, listLoose, repo.PackIndexDir, repo.TempDir, repo.Time, ct);
 
     /// <summary>Keeps an index locally (after an upload or a download) so the next listing does not read it again.</summary>
     public static async Task RememberAsync(string indexCacheDir, string tempDir, string id, ReadOnlyMemory<byte> bytes, CancellationToken ct)

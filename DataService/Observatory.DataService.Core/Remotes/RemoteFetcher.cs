@@ -11,8 +11,6 @@ namespace Observatory.DataService.Core.Remotes;
 /// </summary>
 public static class RemoteFetcher
 {
-    private const int Attempts = 5;
-
     public sealed record Request(IRemoteStore Remote, RemoteCatalog Catalog, ObjectCache Cache, int Jobs, IOperationProgress Progress, TimeProvider Time)
     {
         public PackingOptions Packing { get; init; } = new();
@@ -43,8 +41,7 @@ public static class RemoteFetcher
         // Segments first: they carry most objects per request, so the bar moves early and large loose files overlap them.
         foreach (var (pack, entries) in byPack.Values)
             foreach (var segment in PackPlanner.PlanReads(entries, request.Packing))
-                work.Add(token => Retry.RunAsync(c => ReadSegmentAsync(request, pack, segment, n => Interlocked.Add(ref bytes, n), c),
-                    TransferOperations.IsTransient, Attempts, request.Time, token));
+                work.Add(token => Retry.TransferAsync(c => ReadSegmentAsync(request, pack, segment, n => Interlocked.Add(ref bytes, n), c), request.Time, token));
         foreach (var hash in loose)
             work.Add(async token =>
             {
@@ -64,8 +61,7 @@ public static class RemoteFetcher
     /// </summary>
     public static Task DownloadLooseAsync(IRemoteStore remote, ObjectCache cache, ContentHash hash, string origin, TimeProvider time, CancellationToken ct,
         Func<ContentHash, string?>? stagePath = null) =>
-        Retry.RunAsync(c => remote.DownloadAsync(hash, (s, c2) => cache.AddVerifiedAsync(s, hash, origin, c2, stagePath?.Invoke(hash)), c),
-            TransferOperations.IsTransient, Attempts, time, ct);
+        Retry.TransferAsync(c => remote.DownloadAsync(hash, (s, c2) => cache.AddVerifiedAsync(s, hash, origin, c2, stagePath?.Invoke(hash)), c), time, ct);
 
     /// <summary>One ranged read; a retry re-reads only the entries not yet stored.</summary>
     private static async Task ReadSegmentAsync(Request request, PackIndex pack, PackSegment planned, Action<long> addBytes, CancellationToken ct)

@@ -14,7 +14,7 @@ public static class RemoteGcOperation
 {
     public static async Task<GcResult> RunAsync(ObsRepository repo, IRemoteStore remote, GcScope scope, bool delete, CancellationToken ct)
     {
-        var catalog = await TransferOperations.LoadCatalogAsync(repo, remote, listLoose: true, ct);
+        var catalog = await RemoteCatalog.LoadAsync(repo, remote, listLoose: true, ct);
         var present = catalog.All();
         // Kept versions' trees may only be on the remote: fetch those first so their files are not mistaken for garbage.
         await FetchMissingTreesAsync(repo, remote, scope, present, ct);
@@ -23,7 +23,7 @@ public static class RemoteGcOperation
         long bytesRemoved = 0;
         if (delete)
         {
-            var jobs = new ParallelOptions { MaxDegreeOfParallelism = TransferOperations.DefaultJobs, CancellationToken = ct };
+            var jobs = new ParallelOptions { MaxDegreeOfParallelism = TransferOptions.DefaultJobs, CancellationToken = ct };
             var looseGarbage = catalog.Loose.Where(h => !referenced.Contains(h)).ToList();
             await Parallel.ForEachAsync(looseGarbage, jobs, async (hash, token) => await remote.DeleteAsync(hash, token));
 
@@ -43,9 +43,9 @@ public static class RemoteGcOperation
     /// <summary>Writes the live objects of a pack as a new pack: they come from the local cache, fetched (verified) if absent.</summary>
     private static async Task RepackAsync(ObsRepository repo, IRemoteStore remote, RemoteCatalog catalog, PackIndex pack, IReadOnlyList<PackEntry> live, CancellationToken ct)
     {
-        var request = new RemoteFetcher.Request(remote, catalog, repo.Cache, TransferOperations.DefaultJobs, NullProgress.Instance, repo.Time);
+        var request = new RemoteFetcher.Request(remote, catalog, repo.Cache, TransferOptions.DefaultJobs, NullProgress.Instance, repo.Time);
         await RemoteFetcher.FetchAsync(request, live.Select(e => e.Hash), ct);
-        await TransferOperations.UploadPackAsync(repo, remote, live.Select(e => (e.Hash, e.Length)).ToList(), ct);
+        await RemoteUploader.UploadPackAsync(repo, remote, live.Select(e => (e.Hash, e.Length)).ToList(), ct);
     }
 
     private static async Task FetchMissingTreesAsync(ObsRepository repo, IRemoteStore remote, GcScope scope, IReadOnlySet<ContentHash> present, CancellationToken ct)

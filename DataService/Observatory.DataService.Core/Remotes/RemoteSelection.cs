@@ -24,6 +24,13 @@ public static class RemoteSelection
         return (name, remote);
     }
 
+    /// <summary>Resolves the remote once and opens it, keeping name and settings with the store.</summary>
+    public static RemoteConnection Connect(ObsRepository repo, IRemoteStoreFactory factory, string? name)
+    {
+        var (resolved, config) = Resolve(repo.Config, name);
+        return new RemoteConnection(resolved, config, factory.Open(resolved, config, repo.Root));
+    }
+
     public static IRemoteStore Open(ObsRepository repo, IRemoteStoreFactory factory, string? name)
     {
         var (resolved, config) = Resolve(repo.Config, name);

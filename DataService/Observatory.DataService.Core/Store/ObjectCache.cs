@@ -23,7 +23,7 @@ public sealed class ObjectCache
         TempDirectory = tempDirectory;
     }
 
-    public string PathOf(ContentHash hash) => Path.Combine(ObjectsDirectory, hash.Hex[..2], hash.Hex[2..]);
+    public string PathOf(ContentHash hash) => Path.Combine(ObjectsDirectory, hash.RelativePath);
 
     public bool Contains(ContentHash hash) => File.Exists(PathOf(hash));
 
@@ -180,9 +180,8 @@ public sealed class ObjectCache
         foreach (var dir in Directory.EnumerateDirectories(ObjectsDirectory))
         {
             var prefix = Path.GetFileName(dir);
-            if (prefix.Length != 2) continue;
             foreach (var file in Directory.EnumerateFiles(dir))
-                if (ContentHash.TryParse(prefix + Path.GetFileName(file), out var h)) yield return h;
+                if (ContentHash.TryParseRelativePath(prefix + "/" + Path.GetFileName(file), out var h)) yield return h;
         }
     }
 

@@ -115,7 +115,7 @@ public sealed class ReferenceEmbeddingService(IOptions<MonitoringOptions> option
             // Another process (or an earlier job) may have fetched while this one waited.
             if (await CompleteTreeAsync(repo, dataset, ct) is { } tree) return tree;
             using var remote = RemoteSelection.Open(repo, new RemoteStoreFactory(), remoteName);
-            var result = await TransferOperations.FetchAsync(repo, remote, new TransferOptions
+            var result = await DataService.Core.Operations.FetchOperation.RunAsync(repo, remote, new TransferOptions
             {
                 Revision = reference.Revision,
                 // Absolute: the library resolves user paths against the current directory, which is not the repository here.

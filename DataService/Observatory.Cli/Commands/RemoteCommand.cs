@@ -1,22 +1,7 @@
 using System.CommandLine;
-using Observatory.DataService.Core.Operations;
-using Observatory.DataService.Core.Ports;
 using Observatory.DataService.Core.Remotes;
-using Observatory.DataService.Core.Workspace;
-using Observatory.DataService.Storage;
 
 namespace Observatory.Cli.Commands;
-
-internal static class Remotes
-{
-    public static readonly IRemoteStoreFactory Factory = new RemoteStoreFactory();
-
-    public static Option<string?> RemoteOption() => new("--remote", "-r") { Description = "Remote name (default: core.remote)" };
-
-    public static Option<int?> Jobs() => new("--jobs", "-j") { Description = $"Concurrent transfers (default {TransferOperations.DefaultJobs})" };
-
-    public static IRemoteStore Open(ObsRepository repo, string? name) => RemoteSelection.Open(repo, Factory, name);
-}
 
 internal static class RemoteCommand
 {
@@ -101,73 +86,5 @@ internal static class RemoteCommand
         command.Subcommands.Add(setDefault);
         command.Subcommands.Add(set);
         return command;
-    }
-}
-
-internal static class TransferCommands
-{
-    public static Command Push() => Create("push", "Upload the objects of the selected versions that the remote lacks", async (repo, remote, options, force, json, ct) =>
-    {
-        var r = await TransferOperations.PushAsync(repo, remote, options, ct);
-        Report(json, "pushed", r, remote.DisplayUrl);
-    });
-
-    public static Command Fetch() => Create("fetch", "Download the objects of the selected versions into the cache (no checkout)", async (repo, remote, options, force, json, ct) =>
-    {
-        var r = await TransferOperations.FetchAsync(repo, remote, options, ct);
-        Report(json, "fetched", r, remote.DisplayUrl);
-    });
-
-    public static Command Pull() => Create("pull", "Fetch, then check out (a dataset, or a folder inside one for a partial pull)", async (repo, remote, options, force, json, ct) =>
-    {
-        var (r, checkout) = await TransferOperations.PullAsync(repo, remote, options, force, ct);
-        if (json)
-        {
-            CliEnvironment.WriteJson(new { transferred = r.Transferred, bytes = r.Bytes, already_there = r.AlreadyThere, remote = remote.DisplayUrl, checkout });
-            return;
-        }
-        Report(false, "fetched", r, remote.DisplayUrl);
-        foreach (var c in checkout) Console.Out.WriteLine($"{c.DatasetPath}: {c.Written} written, {c.Deleted} deleted, {c.Unchanged} unchanged");
-    });
-
-    private static Command Create(string verb, string description, Func<ObsRepository, IRemoteStore, TransferOptions, bool, bool, CancellationToken, Task> body)
-    {
-        var paths = CommonOptions.Paths("Datasets, or folders inside one (default: all)");
-        var remote = Remotes.RemoteOption();
-        var rev = CommonOptions.Rev();
-        var jobs = Remotes.Jobs();
-        var json = CommonOptions.Json();
-        var quiet = CommonOptions.Quiet();
-        var command = new Command(verb, description) { paths, remote, rev, jobs, json, quiet };
-        Option<bool>? force = null;
-        if (verb == "pull")
-        {
-            force = new Option<bool>("--force", "-f") { Description = "Overwrite workspace changes that are not saved in the cache" };
-            command.Options.Add(force);
-        }
-        CommandAction.Set(command, async (parse, ct) =>
-        {
-            await CliProgress.RunAsync(async progress =>
-            {
-                using var repo = CliEnvironment.OpenRepository(progress);
-                using var _ = await repo.LockForWriteAsync(ct);
-                using var store = Remotes.Open(repo, parse.GetValue(remote));
-                var options = new TransferOptions
-                {
-                    Revision = parse.GetValue(rev), Paths = parse.GetValue(paths)!, Jobs = parse.GetValue(jobs),
-                    Packing = PackingOptions.From(RemoteSelection.Resolve(repo.Config, parse.GetValue(remote)).Config),
-                };
-                await body(repo, store, options, force is not null && parse.GetValue(force), parse.GetValue(json), ct);
-                return 0;
-            }, parse.GetValue(quiet) || parse.GetValue(json));
-            return ExitCodes.Ok;
-        });
-        return command;
-    }
-
-    private static void Report(bool json, string verb, TransferResult r, string remote)
-    {
-        if (json) CliEnvironment.WriteJson(new { transferred = r.Transferred, bytes = r.Bytes, already_there = r.AlreadyThere, remote });
-        else Console.Out.WriteLine($"{verb} {r.Transferred} object(s), {Format.Bytes(r.Bytes)}; {r.AlreadyThere} already there ({remote})");
     }
 }
