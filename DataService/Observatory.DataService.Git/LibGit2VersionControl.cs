@@ -125,6 +125,44 @@ public sealed class LibGit2VersionControl : IVersionControl
         return _repo.Commits.QueryBy(filter).Select(c => c.Sha).ToList();
     }
 
+    public IReadOnlyList<GitRef> Refs()
+    {
+        var result = new List<GitRef>();
+        foreach (var r in _repo.Refs)
+        {
+            var name = r.CanonicalName;
+            var kind = name.StartsWith("refs/heads/", StringComparison.Ordinal) ? "branch"
+                : name.StartsWith("refs/remotes/", StringComparison.Ordinal) ? "remote-tracking branch"
+                : name.StartsWith("refs/tags/", StringComparison.Ordinal) ? "tag"
+                : null;
+            if (kind is null || r.ResolveToDirectReference()?.Target is not { } target || Peeled(target) is not { } commit) continue;
+            result.Add(new GitRef(name, kind, commit.Sha));
+        }
+        // Every stash entry, not only the newest (the others live in refs/stash's reflog): a stash holds pointers too.
+        var i = 0;
+        foreach (var stash in _repo.Stashes) result.Add(new GitRef($"stash@{{{i++}}}", "stash", stash.WorkTree.Sha));
+        return result;
+    }
+
+    public IReadOnlyList<string> FetchAll()
+    {
+        var fetched = new List<string>();
+        foreach (var remote in _repo.Network.Remotes)
+        {
+            try
+            {
+                Commands.Fetch(_repo, remote.Name, remote.FetchRefSpecs.Select(r => r.Specification), new FetchOptions { TagFetchMode = TagFetchMode.All }, null);
+            }
+            catch (LibGit2SharpException ex)
+            {
+                // The remote's URL is not echoed: it may carry credentials.
+                throw new StoreException($"git fetch from remote '{remote.Name}' failed: {ex.Message}", ex);
+            }
+            fetched.Add(remote.Name);
+        }
+        return fetched;
+    }
+
     public string? Head() => _repo.Head.Tip?.Sha;
 
     public void Stage(IEnumerable<string> paths)
@@ -150,6 +188,13 @@ public sealed class LibGit2VersionControl : IVersionControl
     public void Tag(string name, string commitSha, string message)
     {
         Wrap(() => _repo.ApplyTag(name, commitSha, Signature(), message), $"create tag '{name}'");
+    }
+
+    /// <summary>The commit a ref's target leads to, or null (a tag on a tree or blob).</summary>
+    private static Commit? Peeled(GitObject target)
+    {
+        try { return target.Peel<Commit>(); }
+        catch (Exception ex) when (ex is LibGit2SharpException or InvalidOperationException or ArgumentException) { return null; }
     }
 
     private Commit? Peel(string revision)

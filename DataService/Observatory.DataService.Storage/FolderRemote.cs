@@ -40,6 +40,23 @@ public sealed class FolderRemote : IRemoteStore
         return Task.FromResult<IReadOnlySet<ContentHash>>(set);
     }
 
+    public Task<IReadOnlyDictionary<ContentHash, DateTimeOffset>> ListWrittenAsync(CancellationToken ct)
+    {
+        EnsureReachable();
+        var result = new Dictionary<ContentHash, DateTimeOffset>();
+        if (Directory.Exists(_objects))
+        {
+            foreach (var dir in Directory.EnumerateDirectories(_objects))
+            {
+                ct.ThrowIfCancellationRequested();
+                var prefix = Path.GetFileName(dir);
+                foreach (var file in new DirectoryInfo(dir).EnumerateFiles())
+                    if (ContentHash.TryParseRelativePath(prefix + "/" + file.Name, out var h)) result[h] = file.LastWriteTimeUtc;
+            }
+        }
+        return Task.FromResult<IReadOnlyDictionary<ContentHash, DateTimeOffset>>(result);
+    }
+
     public Task UploadAsync(ContentHash hash, string localPath, long size, CancellationToken ct) =>
         WriteAsync(PathOf(hash), [new PackPart(localPath, size)], ct);
 
@@ -69,18 +86,22 @@ public sealed class FolderRemote : IRemoteStore
         EnsureReachable();
         var indexed = new HashSet<string>(StringComparer.Ordinal);
         var data = new HashSet<string>(StringComparer.Ordinal);
+        var written = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
         if (Directory.Exists(_packs))
         {
-            foreach (var file in Directory.EnumerateFiles(_packs))
+            foreach (var file in new DirectoryInfo(_packs).EnumerateFiles())
             {
-                var name = Path.GetFileName(file);
+                var name = file.Name;
                 var id = Path.GetFileNameWithoutExtension(name);
                 if (!Core.Remotes.PackIndex.IsValidId(id)) continue;
                 if (name.EndsWith(".idx", StringComparison.Ordinal)) indexed.Add(id);
                 else if (name.EndsWith(".pack", StringComparison.Ordinal)) data.Add(id);
+                else continue;
+                DateTimeOffset at = file.LastWriteTimeUtc;
+                written[id] = written.TryGetValue(id, out var other) && other > at ? other : at;
             }
         }
-        return Task.FromResult(new PackListing(indexed, data));
+        return Task.FromResult(new PackListing(indexed, data, written));
     }
 
     public async Task UploadPackAsync(string id, IReadOnlyList<PackPart> parts, ReadOnlyMemory<byte> index, CancellationToken ct)

@@ -72,6 +72,24 @@ public sealed class S3Remote : IRemoteStore
         return set;
     }
 
+    public async Task<IReadOnlyDictionary<ContentHash, DateTimeOffset>> ListWrittenAsync(CancellationToken ct)
+    {
+        var result = new Dictionary<ContentHash, DateTimeOffset>();
+        await Guard(async () =>
+        {
+            await EnsureBucketAsync(ct);
+            var args = new ListObjectsArgs().WithBucket(_settings.Bucket).WithPrefix(_objectsPrefix).WithRecursive(true);
+            await foreach (var item in _client.ListObjectsEnumAsync(args, ct))
+                if (ContentHash.TryParseRelativePath(item.Key.AsSpan(_objectsPrefix.Length), out var h)) result[h] = Written(item);
+            return 0;
+        }, "list objects");
+        return result;
+    }
+
+    /// <summary>An object without a modification time counts as written now, so gc never takes it for old.</summary>
+    private static DateTimeOffset Written(Minio.DataModel.Item item) =>
+        item.LastModifiedDateTime is { } t ? new DateTimeOffset(DateTime.SpecifyKind(t, DateTimeKind.Utc)) : DateTimeOffset.MaxValue;
+
     public async Task UploadAsync(ContentHash hash, string localPath, long size, CancellationToken ct)
     {
         if (size < SinglePutLimit)
@@ -136,6 +154,7 @@ public sealed class S3Remote : IRemoteStore
     {
         var indexed = new HashSet<string>(StringComparer.Ordinal);
         var data = new HashSet<string>(StringComparer.Ordinal);
+        var written = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
         await Guard(async () =>
         {
             await EnsureBucketAsync(ct);
@@ -147,10 +166,13 @@ public sealed class S3Remote : IRemoteStore
                 if (!PackIndex.IsValidId(id)) continue;
                 if (name.EndsWith(".idx", StringComparison.Ordinal)) indexed.Add(id);
                 else if (name.EndsWith(".pack", StringComparison.Ordinal)) data.Add(id);
+                else continue;
+                var at = Written(item);
+                written[id] = written.TryGetValue(id, out var other) && other > at ? other : at;
             }
             return 0;
         }, "list packs");
-        return new PackListing(indexed, data);
+        return new PackListing(indexed, data, written);
     }
 
     public async Task UploadPackAsync(string id, IReadOnlyList<PackPart> parts, ReadOnlyMemory<byte> index, CancellationToken ct)

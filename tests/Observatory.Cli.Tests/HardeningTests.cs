@@ -105,4 +105,43 @@ public sealed class HardeningTests
         Assert.Empty(Directory.EnumerateFiles(repo.PathOf(".obs/cache"), secretHash, SearchOption.AllDirectories));
         Assert.True(File.Exists(Path.Combine(target, "id_rsa")), "checkout deleted through the link");
     }
+
+    /// <summary>Finding 2, local side: `obs gc` keeps what every branch and every stash entry names, not only HEAD and tags.</summary>
+    [Fact]
+    public async Task Finding2_LocalGc_KeepsTheVersionsOfOtherBranchesAndOfTheStash()
+    {
+        using var repo = new GitSandbox("gcrefs");
+        SampleDataset.Generate(repo.PathOf("data/food"), new SampleDatasetOptions { TrainCount = 4, ValCount = 2 });
+        VersioningEndToEndTests.Ok(await ObsProcess.RunAsync(repo.Root, "init"));
+        VersioningEndToEndTests.Ok(await ObsProcess.RunAsync(repo.Root, "add", "data/food"));
+        VersioningEndToEndTests.Ok(await ObsProcess.RunAsync(repo.Root, "commit", "-m", "food v1"));
+        string main;
+        using (var git = new Repository(repo.Root))
+        {
+            main = git.Head.FriendlyName;
+            LibGit2Sharp.Commands.Checkout(git, git.CreateBranch("experiment"));
+        }
+        repo.WriteFile("data/food/extra/branch-only.txt", "only on the experiment branch");
+        VersioningEndToEndTests.Ok(await ObsProcess.RunAsync(repo.Root, "commit", "-m", "experiment", "--allow-invalid"));
+        using (var git = new Repository(repo.Root)) LibGit2Sharp.Commands.Checkout(git, git.Branches[main]);
+        VersioningEndToEndTests.Ok(await ObsProcess.RunAsync(repo.Root, "checkout"));
+
+        // A version parked in a stash: added, then stashed, then the workspace put back to HEAD.
+        repo.WriteFile("data/food/extra/stash-only.txt", "only in the stash");
+        VersioningEndToEndTests.Ok(await ObsProcess.RunAsync(repo.Root, "add", "data/food", "--allow-invalid"));
+        using (var git = new Repository(repo.Root)) git.Stashes.Add(new Signature("Test User", "test@example.com", DateTimeOffset.UtcNow), "park");
+        VersioningEndToEndTests.Ok(await ObsProcess.RunAsync(repo.Root, "checkout"));
+        Assert.False(File.Exists(repo.PathOf("data/food/extra/stash-only.txt")));
+
+        var gc = await ObsProcess.RunAsync(repo.Root, "gc", "--json");
+        VersioningEndToEndTests.Ok(gc);
+        var removed = System.Text.Json.JsonDocument.Parse(gc.Stdout).RootElement.GetProperty("removed").EnumerateArray().Select(e => e.GetString()).ToList();
+        Assert.DoesNotContain(Sha("only on the experiment branch"), removed);
+        Assert.DoesNotContain(Sha("only in the stash"), removed);
+        using (var git = new Repository(repo.Root)) LibGit2Sharp.Commands.Checkout(git, git.Branches["experiment"]);
+        VersioningEndToEndTests.Ok(await ObsProcess.RunAsync(repo.Root, "checkout"));
+        Assert.Equal("only on the experiment branch", File.ReadAllText(repo.PathOf("data/food/extra/branch-only.txt")));
+    }
+
+    private static string Sha(string text) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
 }

@@ -134,7 +134,7 @@ public abstract class RemoteContractTests
         Assert.Equal(601, CountObjects(prefix));
 
         // A pack whose upload was cut before its index is an orphan: remote gc removes it and nothing live.
-        Ok(await Obs(repo.Root, env, "gc", "-r", "--force"));
+        Ok(await Obs(repo.Root, env, "gc", "-r", "--force", "--grace", "0"));
         Assert.Equal(KeysUnder(prefix, "packs").Count(k => k.EndsWith(".idx", StringComparison.Ordinal)), CountPacks(prefix));
         Assert.Equal(601, CountObjects(prefix));
 
@@ -213,13 +213,13 @@ public abstract class RemoteContractTests
         Ok(await Obs(repo.Root, env, "commit", "-m", "back to v2", "--no-validate"));
         var total = CountObjects(prefix);
 
-        var listing = await Obs(repo.Root, env, "gc", "-r", "--json");
+        var listing = await Obs(repo.Root, env, "gc", "-r", "--json", "--grace", "0");
         Ok(listing);
         var listed = JsonDocument.Parse(listing.Stdout).RootElement.GetProperty("removed").GetArrayLength();
         Assert.Equal(2, listed); // v3's tree and its file
         Assert.Equal(total, CountObjects(prefix));
 
-        Ok(await Obs(repo.Root, env, "gc", "-r", "--force"));
+        Ok(await Obs(repo.Root, env, "gc", "-r", "--force", "--grace", "0"));
         Assert.Equal(total - 2, CountObjects(prefix));
         using var clone = new TempDirectory("clone");
         LibGit2Sharp.Repository.Clone(repo.Root, clone.Path);
@@ -271,10 +271,10 @@ public abstract class RemoteContractTests
         Assert.Equal(16, v2.Count);
         Assert.Equal(22, CountObjects(prefix)); // 20 files + 2 trees
 
-        var listing = await Obs(repo.Root, env, "gc", "-r", "--json");
+        var listing = await Obs(repo.Root, env, "gc", "-r", "--json", "--grace", "0");
         Ok(listing);
         Assert.Equal(5, JsonDocument.Parse(listing.Stdout).RootElement.GetProperty("removed").GetArrayLength()); // 4 files + v1's tree
-        Ok(await Obs(repo.Root, env, "gc", "-r", "--force"));
+        Ok(await Obs(repo.Root, env, "gc", "-r", "--force", "--grace", "0"));
         Assert.Equal(17, CountObjects(prefix));
         Assert.Equal(1, CountPacks(prefix));
 
@@ -283,6 +283,66 @@ public abstract class RemoteContractTests
         await ConfigureCredentialsOnlyAsync(clone.Path, env);
         Ok(await Obs(clone.Path, env, "pull"));
         Assert.Equal(v2, TreeSnapshot.Of(Path.Combine(clone.Path, "data", "set")));
+    }
+
+    /// <summary>
+    /// Hardening finding 2: `gc -r --force` decided from the local clone only, so a user one commit behind deleted a teammate's
+    /// newly pushed version. Now git is fetched first and every branch and remote-tracking branch counts, and anything written
+    /// within the grace period (default 24 h) is spared even when nothing names it yet (a push still committing).
+    /// </summary>
+    [Fact]
+    public async Task Finding2_RemoteGc_FromACloneOneCommitBehind_KeepsATeammatesNewlyPushedVersion()
+    {
+        var prefix = NewPrefix();
+        var (repo, env, _, _) = await TwoVersionsAsync(prefix, files: 10);
+        using var _r = repo;
+        Ok(await Obs(repo.Root, env, "push", "--rev", "set@v1"));
+        Ok(await Obs(repo.Root, env, "push"));
+        using var origin = new TempDirectory("origin");
+        LibGit2Sharp.Repository.Init(origin.Path, isBare: true);
+        string branch;
+        using (var git = new LibGit2Sharp.Repository(repo.Root))
+        {
+            branch = git.Head.CanonicalName;
+            git.Network.Remotes.Add("origin", origin.Path);
+            git.Network.Push(git.Network.Remotes["origin"], $"{branch}:{branch}");
+        }
+
+        // The teammate clones, commits v3 (untagged), pushes its objects and then git.
+        using var teammate = new TempDirectory("teammate");
+        LibGit2Sharp.Repository.Clone(origin.Path, teammate.Path);
+        await ConfigureCredentialsOnlyAsync(teammate.Path, env);
+        Ok(await Obs(teammate.Path, env, "pull"));
+        File.WriteAllText(Path.Combine(teammate.Path, "data", "set", "extra", "v3.txt"), "v3, pushed by a teammate");
+        StoreInvariants.WriteRandomFiles(Path.Combine(teammate.Path, "data", "set", "v3"), 3, seed: 9, size: 3000);
+        Ok(await Obs(teammate.Path, env, "commit", "-m", "v3", "--no-validate"));
+        var v3 = TreeSnapshot.Of(Path.Combine(teammate.Path, "data", "set"));
+        Ok(await Obs(teammate.Path, env, "push"));
+        using (var git = new LibGit2Sharp.Repository(teammate.Path))
+            git.Network.Push(git.Network.Remotes["origin"], $"{branch}:{branch}");
+        var total = CountObjects(prefix);
+
+        // One commit behind and without fetching, only the grace period protects v3: its objects are young.
+        var spared = await Obs(repo.Root, env, "gc", "-r", "--force", "--no-fetch");
+        Ok(spared);
+        Assert.Contains("kept 5 unreferenced object(s)", spared.Stdout);
+        Assert.Contains("written within the last 24h", spared.Stdout);
+        Assert.Equal(total, CountObjects(prefix));
+
+        // With no grace at all, fetching git first is what keeps v3.
+        var fetched = await Obs(repo.Root, env, "gc", "-r", "--force", "--grace", "0", "--json");
+        Ok(fetched);
+        var report = JsonDocument.Parse(fetched.Stdout).RootElement;
+        Assert.Equal(["origin"], report.GetProperty("fetched_git_remotes").EnumerateArray().Select(e => e.GetString()));
+        Assert.Contains(report.GetProperty("kept_refs").EnumerateArray(), r => r.GetProperty("kind").GetString() == "remote-tracking branch");
+        Assert.Equal(0, report.GetProperty("removed").GetArrayLength());
+        Assert.Equal(total, CountObjects(prefix));
+
+        using var third = new TempDirectory("third");
+        LibGit2Sharp.Repository.Clone(origin.Path, third.Path);
+        await ConfigureCredentialsOnlyAsync(third.Path, env);
+        Ok(await Obs(third.Path, env, "pull"));
+        Assert.Equal(v3, TreeSnapshot.Of(Path.Combine(third.Path, "data", "set")));
     }
 
     /// <summary>What a second machine adds after `git clone`: only its own credentials (the remote itself is committed).</summary>

@@ -1,6 +1,6 @@
 namespace Observatory.Cli.Commands;
 
-/// <summary>Sizes as every verb prints them (binary units, one decimal).</summary>
+/// <summary>Sizes and durations as every verb prints them (binary units, one decimal).</summary>
 internal static class Format
 {
     public static string Bytes(long n) => n switch
@@ -9,5 +9,13 @@ internal static class Format
         < 1024 * 1024 => $"{n / 1024.0:0.0} KiB",
         < 1024L * 1024 * 1024 => $"{n / 1048576.0:0.0} MiB",
         _ => $"{n / 1073741824.0:0.00} GiB",
+    };
+
+    public static string Duration(TimeSpan t) => t switch
+    {
+        { TotalDays: >= 2 } when t.TotalDays % 1 == 0 => $"{t.TotalDays:0}d",
+        { TotalHours: >= 1 } when t.TotalHours % 1 == 0 => $"{t.TotalHours:0}h",
+        { TotalMinutes: >= 1 } when t.TotalMinutes % 1 == 0 => $"{t.TotalMinutes:0}m",
+        _ => $"{t.TotalSeconds:0.#}s",
     };
 }

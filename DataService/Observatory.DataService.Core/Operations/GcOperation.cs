@@ -1,5 +1,6 @@
 using Observatory.DataService.Core.Errors;
 using Observatory.DataService.Core.Objects;
+using Observatory.DataService.Core.Ports;
 using Observatory.DataService.Core.Workspace;
 
 namespace Observatory.DataService.Core.Operations;
@@ -8,6 +9,7 @@ namespace Observatory.DataService.Core.Operations;
 public enum GcScope
 {
     Workspace,
+    /// <summary>The workspace, HEAD and the commit every branch, remote-tracking branch, tag and stash entry names (the default).</summary>
     Tags,
     AllCommits,
 }
@@ -37,25 +39,42 @@ public static class GcOperation
         return new GcResult(kept, removed, bytes);
     }
 
+    /// <summary>
+    /// The commits whose versions <paramref name="scope"/> keeps, each with why: HEAD, then every branch, remote-tracking branch,
+    /// tag and stash entry (a teammate's pushed branch or a version parked in a stash is as real as a tag), then every commit.
+    /// </summary>
+    public static IReadOnlyList<GitRef> KeptRevisions(ObsRepository repo, GcScope scope)
+    {
+        if (scope < GcScope.Tags || repo.Git.Head() is not { } head) return [];
+        var kept = new List<GitRef> { new("HEAD", "HEAD", head) };
+        kept.AddRange(repo.Git.Refs());
+        if (scope == GcScope.AllCommits) kept.AddRange(repo.Git.AllCommits().Select(sha => new GitRef(sha, "commit", sha)));
+        return kept;
+    }
+
     /// <summary>Every object (trees, files, validation reports) that the kept versions name.</summary>
     public static async Task<HashSet<ContentHash>> ReferencedAsync(ObsRepository repo, GcScope scope, CancellationToken ct)
     {
-        var datasets = new List<TrackedDataset>(Datasets.InWorkspace(repo));
-        if (scope >= GcScope.Tags && repo.Git.Head() is not null)
+        // A version this clone only knows from someone else (a remote-tracking branch never pulled) has no tree here, and so no
+        // object here that another version does not name: it is skipped rather than stopping gc.
+        var datasets = Datasets.InWorkspace(repo).Select(d => (Dataset: d, Optional: false)).ToList();
+        foreach (var rev in KeptRevisions(repo, scope).GroupBy(r => r.Sha, StringComparer.Ordinal))
         {
-            var revisions = new HashSet<string>(StringComparer.Ordinal) { repo.Git.Head()! };
-            foreach (var sha in repo.Git.Tags().Values) revisions.Add(sha);
-            if (scope == GcScope.AllCommits) foreach (var sha in repo.Git.AllCommits()) revisions.Add(sha);
-            foreach (var rev in revisions) datasets.AddRange(Datasets.AtRevision(repo, rev));
+            var optional = rev.All(r => r.Kind is "remote-tracking branch" or "commit");
+            datasets.AddRange(Datasets.AtRevision(repo, rev.Key).Select(d => (d, optional)));
         }
         var referenced = new HashSet<ContentHash>();
-        foreach (var dataset in datasets.DistinctBy(d => (d.PointerPath, d.Pointer.Tree)))
+        foreach (var (dataset, optional) in datasets.OrderBy(d => d.Optional).DistinctBy(d => (d.Dataset.PointerPath, d.Dataset.Pointer.Tree)))
         {
             ct.ThrowIfCancellationRequested();
             if (dataset.Pointer.Validation?.Report is { } report) referenced.Add(report);
-            if (!referenced.Add(dataset.Pointer.Tree)) continue;
+            if (referenced.Contains(dataset.Pointer.Tree)) continue;
             if (!repo.Cache.Contains(dataset.Pointer.Tree))
+            {
+                if (optional) continue;
                 throw new StoreException($"tree {dataset.Pointer.Tree.Hex} of {dataset.PointerPath} (a kept version) is not in the cache, so gc cannot tell which objects it needs; run 'obs fetch' first — nothing was deleted");
+            }
+            referenced.Add(dataset.Pointer.Tree);
             var tree = await Datasets.LoadTreeAsync(repo, dataset, ct);
             foreach (var e in tree.Entries) referenced.Add(e.Hash);
         }

@@ -15,6 +15,9 @@ public interface IRemoteStore : IDisposable
     /// <summary>Every loose object the remote holds, by listing (one request per 1,000 keys on S3), not one request per object.</summary>
     Task<IReadOnlySet<ContentHash>> ListAsync(CancellationToken ct);
 
+    /// <summary>Every loose object with when it was written: gc spares young ones, which a push may still be committing.</summary>
+    Task<IReadOnlyDictionary<ContentHash, DateTimeOffset>> ListWrittenAsync(CancellationToken ct);
+
     /// <summary>Uploads a local file as the object; streamed (bounded memory), multipart for large files.</summary>
     Task UploadAsync(ContentHash hash, string localPath, long size, CancellationToken ct);
 
@@ -41,7 +44,8 @@ public interface IRemoteStore : IDisposable
 /// <summary>One local file that becomes a slice of a pack.</summary>
 public sealed record PackPart(string LocalPath, long Size);
 
-public sealed record PackListing(IReadOnlySet<string> Indexed, IReadOnlySet<string> DataFiles);
+/// <summary>Pack ids by what exists of them; <paramref name="Written"/> is, per id, the newest write of its data or index.</summary>
+public sealed record PackListing(IReadOnlySet<string> Indexed, IReadOnlySet<string> DataFiles, IReadOnlyDictionary<string, DateTimeOffset> Written);
 
 /// <summary>Opens a remote store from its configuration; the adapter project decides how (folder or S3).</summary>
 public interface IRemoteStoreFactory

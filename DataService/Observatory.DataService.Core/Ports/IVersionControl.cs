@@ -3,6 +3,9 @@ namespace Observatory.DataService.Core.Ports;
 /// <summary>A commit as the data half sees it.</summary>
 public sealed record CommitInfo(string Sha, DateTimeOffset Date, string Message, string Author, IReadOnlyList<string> Tags);
 
+/// <summary>A ref that can hold a version: <see cref="Kind"/> is "branch", "remote-tracking branch", "tag" or "stash".</summary>
+public sealed record GitRef(string Name, string Kind, string Sha);
+
 /// <summary>The git work tree the store lives in. Implemented over LibGit2Sharp; paths are repo-relative with '/' separators.</summary>
 public interface IVersionControl : IDisposable
 {
@@ -26,6 +29,12 @@ public interface IVersionControl : IDisposable
 
     /// <summary>Shas of every commit reachable from any branch or tag.</summary>
     IReadOnlyList<string> AllCommits();
+
+    /// <summary>Branches, remote-tracking branches, tags and every stash entry, each with the commit it names.</summary>
+    IReadOnlyList<GitRef> Refs();
+
+    /// <summary>Fetches branches and tags from every configured git remote; returns their names. Throws naming the remote that failed.</summary>
+    IReadOnlyList<string> FetchAll();
 
     /// <summary>Sha of HEAD, or null in a repository with no commit yet.</summary>
     string? Head();

@@ -13,11 +13,13 @@ public sealed class RemoteCatalog
 {
     private readonly Dictionary<ContentHash, (PackIndex Pack, PackEntry Entry)> _packed = new();
 
-    private RemoteCatalog(IReadOnlySet<ContentHash> loose, IReadOnlyList<PackIndex> packs, IReadOnlySet<string> orphans)
+    private RemoteCatalog(IReadOnlySet<ContentHash> loose, IReadOnlyList<PackIndex> packs, IReadOnlySet<string> orphans,
+        IReadOnlyDictionary<string, DateTimeOffset> packWritten)
     {
         Loose = loose;
         Packs = packs;
         Orphans = orphans;
+        PackWritten = packWritten;
         foreach (var pack in packs)
             foreach (var e in pack.Entries)
                 _packed.TryAdd(e.Hash, (pack, e));
@@ -28,6 +30,8 @@ public sealed class RemoteCatalog
     public IReadOnlyList<PackIndex> Packs { get; }
     /// <summary>Pack data files without an index: uploads interrupted before their commit point.</summary>
     public IReadOnlySet<string> Orphans { get; }
+    /// <summary>Per pack id (indexed or orphan), the newest write of its files.</summary>
+    public IReadOnlyDictionary<string, DateTimeOffset> PackWritten { get; }
 
     public bool Contains(ContentHash hash) => Loose.Contains(hash) || _packed.ContainsKey(hash);
 
@@ -55,7 +59,7 @@ public sealed class RemoteCatalog
             packs[i] = await ReadIndexAsync(remote, ids[i], indexCacheDir, tempDir, time, token);
         });
         var orphans = listing.DataFiles.Where(id => !listing.Indexed.Contains(id)).ToHashSet(StringComparer.Ordinal);
-        return new RemoteCatalog(await looseTask, packs, orphans);
+        return new RemoteCatalog(await looseTask, packs, orphans, listing.Written);
     }
 
     private static async Task<PackIndex> ReadIndexAsync(IRemoteStore remote, string id, string? indexCacheDir, string? tempDir, TimeProvider time, CancellationToken ct)

@@ -5,29 +5,60 @@ using Observatory.DataService.Core.Workspace;
 
 namespace Observatory.DataService.Core.Remotes;
 
+/// <summary>What remote gc is told beyond the scope: whether to fetch git first, and how young an object is still spared.</summary>
+public sealed record RemoteGcOptions
+{
+    /// <summary>Fetch every git remote first, so a version a teammate pushed since this clone last fetched counts as kept.</summary>
+    public bool FetchGit { get; init; } = true;
+    /// <summary>Objects and packs written more recently than this are never deleted: a push may still be committing them.</summary>
+    public TimeSpan Grace { get; init; } = TimeSpan.FromHours(24);
+}
+
+/// <summary>Remote gc's result with why things were kept: the refs it read, the git remotes it fetched, what the grace period spared.</summary>
+public sealed record RemoteGcResult(GcResult Result, IReadOnlyList<GitRef> KeptRefs, IReadOnlyList<string> FetchedGitRemotes,
+    int SparedObjects, int SparedPacks, TimeSpan Grace);
+
 /// <summary>
-/// `obs gc -r REMOTE`: objects on the remote that no kept version references; deleted only when asked to. A pack whose objects
-/// are all garbage is deleted; a pack holding some live objects is rewritten with only those (uploaded before the old one is
-/// deleted, so a live object is never unreachable); packs left without an index by an interrupted push are removed too.
+/// `obs gc -r REMOTE`: objects on the remote that no kept version references; deleted only when asked to. A remote is shared, so
+/// what "kept" means is decided from everyone's refs, not this clone's: git is fetched first, and every branch, remote-tracking
+/// branch, tag and stash entry counts. A concurrent push uploads files before trees and packs before their index, and pushes
+/// git last, so its objects look unreferenced for a while: nothing written within <see cref="RemoteGcOptions.Grace"/> is deleted.
+/// A pack whose objects are all garbage is deleted; a pack holding some live objects is rewritten with only those (uploaded before
+/// the old one is deleted, so a live object is never unreachable); packs left without an index by an interrupted push are removed.
 /// </summary>
 public static class RemoteGcOperation
 {
-    public static async Task<GcResult> RunAsync(ObsRepository repo, IRemoteStore remote, GcScope scope, bool delete, CancellationToken ct)
+    public static async Task<RemoteGcResult> RunAsync(ObsRepository repo, IRemoteStore remote, GcScope scope, bool delete, RemoteGcOptions options,
+        CancellationToken ct)
     {
+        var fetched = options.FetchGit ? repo.Git.FetchAll() : [];
         var catalog = await RemoteCatalog.LoadAsync(repo, remote, listLoose: true, ct);
+        var looseWritten = await remote.ListWrittenAsync(ct);
         var present = catalog.All();
         // Kept versions' trees may only be on the remote: fetch those first so their files are not mistaken for garbage.
         await FetchMissingTreesAsync(repo, remote, scope, present, ct);
         var referenced = await GcOperation.ReferencedAsync(repo, scope, ct);
-        var garbage = present.Where(h => !referenced.Contains(h)).OrderBy(h => h).ToList();
+
+        var cutoff = repo.Time.GetUtcNow() - options.Grace;
+        bool Young(DateTimeOffset? written) => written is null || written > cutoff;
+        var youngPacks = catalog.PackWritten.Where(kv => Young(kv.Value)).Select(kv => kv.Key).ToHashSet(StringComparer.Ordinal);
+        bool Spared(ContentHash h) =>
+            (catalog.Loose.Contains(h) && Young(looseWritten.TryGetValue(h, out var w) ? w : null))
+            || (catalog.TryFindPacked(h, out var pack, out _) && youngPacks.Contains(pack.Id));
+
+        var unreferenced = present.Where(h => !referenced.Contains(h)).ToList();
+        var garbage = unreferenced.Where(h => !Spared(h)).OrderBy(h => h).ToList();
+        var garbageSet = garbage.ToHashSet();
+        var sparedPacks = catalog.Packs.Count(p => youngPacks.Contains(p.Id) && p.Entries.Any(e => !referenced.Contains(e.Hash)))
+            + catalog.Orphans.Count(youngPacks.Contains);
         long bytesRemoved = 0;
         if (delete)
         {
             var jobs = new ParallelOptions { MaxDegreeOfParallelism = TransferOptions.DefaultJobs, CancellationToken = ct };
-            var looseGarbage = catalog.Loose.Where(h => !referenced.Contains(h)).ToList();
+            var looseGarbage = catalog.Loose.Where(garbageSet.Contains).ToList();
             await Parallel.ForEachAsync(looseGarbage, jobs, async (hash, token) => await remote.DeleteAsync(hash, token));
 
-            foreach (var pack in catalog.Packs)
+            foreach (var pack in catalog.Packs.Where(p => !youngPacks.Contains(p.Id)))
             {
                 var live = pack.Entries.Where(e => referenced.Contains(e.Hash)).ToList();
                 if (live.Count == pack.Entries.Count) continue;
@@ -35,9 +66,11 @@ public static class RemoteGcOperation
                 if (live.Count > 0) await RepackAsync(repo, remote, catalog, pack, live, ct);
                 await remote.DeletePackAsync(pack.Id, ct);
             }
-            await Parallel.ForEachAsync(catalog.Orphans, jobs, async (id, token) => await remote.DeletePackAsync(id, token));
+            var oldOrphans = catalog.Orphans.Where(id => !youngPacks.Contains(id)).ToList();
+            await Parallel.ForEachAsync(oldOrphans, jobs, async (id, token) => await remote.DeletePackAsync(id, token));
         }
-        return new GcResult(present.Count - garbage.Count, garbage, bytesRemoved);
+        var result = new GcResult(present.Count - garbage.Count, garbage, bytesRemoved);
+        return new RemoteGcResult(result, GcOperation.KeptRevisions(repo, scope), fetched, unreferenced.Count - garbage.Count, sparedPacks, options.Grace);
     }
 
     /// <summary>Writes the live objects of a pack as a new pack: they come from the local cache, fetched (verified) if absent.</summary>
@@ -51,12 +84,7 @@ public static class RemoteGcOperation
     private static async Task FetchMissingTreesAsync(ObsRepository repo, IRemoteStore remote, GcScope scope, IReadOnlySet<ContentHash> present, CancellationToken ct)
     {
         var revisions = new List<string?> { null };
-        if (scope >= GcScope.Tags && repo.Git.Head() is { } head)
-        {
-            revisions.Add(head);
-            revisions.AddRange(repo.Git.Tags().Values);
-            if (scope == GcScope.AllCommits) revisions.AddRange(repo.Git.AllCommits());
-        }
+        revisions.AddRange(GcOperation.KeptRevisions(repo, scope).Select(r => r.Sha));
         foreach (var rev in revisions.Distinct())
             foreach (var d in Datasets.At(repo, rev))
                 if (!repo.Cache.Contains(d.Pointer.Tree) && present.Contains(d.Pointer.Tree))

@@ -26,6 +26,10 @@ internal sealed class SubdirVersionControl(IVersionControl inner, string prefix,
 
     public IReadOnlyList<string> AllCommits() => inner.AllCommits();
 
+    public IReadOnlyList<GitRef> Refs() => inner.Refs();
+
+    public IReadOnlyList<string> FetchAll() => inner.FetchAll();
+
     public string? Head() => inner.Head();
 
     public void Stage(IEnumerable<string> paths) => inner.Stage(paths.Select(p => Prefix + p));

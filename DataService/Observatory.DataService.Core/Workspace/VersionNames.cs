@@ -71,6 +71,10 @@ internal sealed partial class VersionNames(IVersionControl inner) : IVersionCont
 
     public IReadOnlyList<string> AllCommits() => inner.AllCommits();
 
+    public IReadOnlyList<GitRef> Refs() => inner.Refs();
+
+    public IReadOnlyList<string> FetchAll() => inner.FetchAll();
+
     public string? Head() => inner.Head();
 
     public void Stage(IEnumerable<string> paths) => inner.Stage(paths);
