@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Observatory.DataService.Core.Annotations;
 using Observatory.DataService.Core.Errors;
 using Observatory.DataService.Core.Validation;
 using Observatory.DataService.Core.Store;
@@ -16,7 +17,6 @@ namespace Observatory.Cli.Commands;
 /// </summary>
 internal static class EmbedCommand
 {
-    private static readonly HashSet<string> ImageExtensions = new(StringComparer.OrdinalIgnoreCase) { ".jpg", ".jpeg", ".png", ".bmp", ".webp", ".gif" };
 
     public static Command Create()
     {
@@ -34,7 +34,7 @@ internal static class EmbedCommand
             var (dataset, subPath) = selection;
             var tree = await Datasets.LoadTreeAsync(repo, dataset, ct);
             var images = tree.Entries
-                .Where(e => ImageExtensions.Contains(Path.GetExtension(e.Path)))
+                .Where(e => ImageFiles.IsEmbeddable(e.Path)) // the same selection as the service's reference job
                 .Where(e => subPath is null || e.Path.StartsWith(subPath + "/", StringComparison.Ordinal))
                 .ToList();
             if (images.Count == 0) throw new UsageException($"'{parse.GetValue(path)}' has no images at {parse.GetValue(rev) ?? "the workspace"}");

@@ -68,6 +68,9 @@ public sealed class ObsConfig
         if (string.IsNullOrWhiteSpace(text)) return new ObsConfig();
         try
         {
+            // Bounded and depth-checked before the (recursive) deserializer sees it: a committed config is anyone's input.
+            try { Annotations.GuardedYaml.Check(text, where); }
+            catch (DataCheckException e) { throw new UsageException(e.Message); }
             var config = Reader.Deserialize<ObsConfig>(text) ?? new ObsConfig();
             config.Remotes = new Dictionary<string, RemoteConfig>(config.Remotes ?? [], StringComparer.Ordinal);
             config.ValidationYaml = ExtractSection(text, "validation");
@@ -120,8 +123,7 @@ public sealed class ObsConfig
 
     private static string? ExtractSection(string text, string name)
     {
-        var stream = new YamlStream();
-        stream.Load(new StringReader(text));
+        var stream = Annotations.GuardedYaml.Load(text, ".obs/config");
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root) return null;
         foreach (var (key, value) in root.Children)
         {

@@ -2,12 +2,12 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Observatory.DataService.Core.Annotations;
 using Observatory.DataService.Core.Errors;
 using Observatory.DataService.Core.Objects;
 using Observatory.DataService.Core.Operations;
 using Observatory.DataService.Core.Pointers;
 using Observatory.DataService.Core.Workspace;
-using YamlDotNet.Serialization;
 
 namespace Observatory.DataService.Core.Queries;
 
@@ -18,8 +18,6 @@ namespace Observatory.DataService.Core.Queries;
 /// </summary>
 public sealed class DatasetCatalog(string repositoryPath, ObsEnvironment environment)
 {
-    private static readonly string[] ImageExtensions = [".jpg", ".jpeg", ".png", ".bmp", ".webp", ".gif"];
-
     // Class balance depends only on the (immutable) tree object, so it is computed once per tree.
     private readonly ConcurrentDictionary<string, (int LabelFiles, int Objects, int Missing, int Malformed, IReadOnlyList<ClassTally> Classes)> _balance = new();
 
@@ -111,19 +109,18 @@ public sealed class DatasetCatalog(string repositoryPath, ObsEnvironment environ
         foreach (var requested in paths.Distinct(StringComparer.Ordinal))
         {
             var rel = requested.StartsWith(dataset + "/", StringComparison.Ordinal) ? requested[(dataset.Length + 1)..] : requested;
-            var imagePath = IsImage(rel) ? rel : ImageForLabel(rel, byPath);
+            var imagePath = ImageFiles.IsImage(rel) ? rel : YoloLabels.ImageFor(rel, byPath.ContainsKey);
             if (imagePath is null || !byPath.TryGetValue(imagePath, out var image)) continue;
-            var labelPath = LabelForImage(imagePath);
+            var labelPath = YoloLabels.LabelCandidates(imagePath).FirstOrDefault(byPath.ContainsKey);
             var boxes = new List<YoloBox>();
-            if (byPath.TryGetValue(labelPath, out var label) && repo.Cache.Contains(label.Hash))
+            if (labelPath is not null && await ReadLabelAsync(repo, byPath[labelPath], ct) is { } text)
             {
-                var text = Encoding.UTF8.GetString(await repo.Cache.ReadAllBytesAsync(label.Hash, ct));
                 var lines = text.Split('\n');
                 for (var i = 0; i < lines.Length; i++)
-                    if (TryParseYolo(lines[i], out var cls, out var box))
-                        boxes.Add(new YoloBox(cls, names.GetValueOrDefault(cls, cls.ToString(CultureInfo.InvariantCulture)), box[0], box[1], box[2], box[3], i + 1));
+                    if (YoloLabels.TryParseRow(lines[i], out var row))
+                        boxes.Add(new YoloBox(row.Class, names.GetValueOrDefault(row.Class, row.Class.ToString(CultureInfo.InvariantCulture)), row.X, row.Y, row.Width, row.Height, i + 1));
             }
-            else labelPath = null!;
+            else labelPath = null;
             result[requested] = new AnnotatedImage(dataset + "/" + imagePath, image.Hash.Hex, image.Size, labelPath is null ? null : dataset + "/" + labelPath, boxes);
         }
         return result;
@@ -198,36 +195,24 @@ public sealed class DatasetCatalog(string repositoryPath, ObsEnvironment environ
     private static VersionValidation? ToValidation(PointerFile p) =>
         p.Validation is { } v ? new VersionValidation(v.Errors, v.Warnings, v.Report?.Hex) : null;
 
+    /// <summary>The stored report read with validation's own serializer (the one JSON dialect of validation), shaped for the views.</summary>
     internal static ReportView ParseReport(ReadOnlySpan<byte> json, string dataset)
     {
+        Validation.ValidationReport report;
         try
         {
-            using var doc = JsonDocument.Parse(json.ToArray());
-            var root = doc.RootElement;
-            var summary = root.GetProperty("summary");
-            var byRule = new SortedDictionary<string, int>(StringComparer.Ordinal);
-            if (summary.TryGetProperty("by_rule", out var rules) && rules.ValueKind == JsonValueKind.Object)
-                foreach (var r in rules.EnumerateObject()) byRule[r.Name] = r.Value.GetInt32();
-            var findings = new List<FindingRow>();
-            if (root.TryGetProperty("findings", out var list) && list.ValueKind == JsonValueKind.Array)
-                foreach (var f in list.EnumerateArray())
-                    findings.Add(new FindingRow(
-                        f.GetProperty("rule").GetString() ?? "",
-                        f.GetProperty("severity").GetString() ?? "",
-                        f.TryGetProperty("path", out var p) ? p.GetString() ?? "" : "",
-                        f.TryGetProperty("line", out var l) && l.ValueKind == JsonValueKind.Number ? l.GetInt32() : null,
-                        f.TryGetProperty("annotation_id", out var a) ? (a.ValueKind == JsonValueKind.String ? a.GetString() : a.GetRawText()) : null,
-                        f.TryGetProperty("message", out var m) ? m.GetString() ?? "" : ""));
-            return new ReportView(
-                root.TryGetProperty("dataset", out var ds) ? ds.GetString() ?? dataset : dataset,
-                root.TryGetProperty("files", out var files) && files.ValueKind == JsonValueKind.Number ? files.GetInt32() : 0,
-                new ReportSummary(summary.GetProperty("errors").GetInt32(), summary.GetProperty("warnings").GetInt32(), byRule),
-                findings);
+            report = Validation.ValidationJson.Deserialize(json);
         }
-        catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        catch (Exception ex) when (ex is JsonException or NotSupportedException)
         {
             throw new DataCheckException($"the validation report of {dataset} is not a report: {ex.Message}");
         }
+        if (report.Summary is null || report.Findings is null)
+            throw new DataCheckException($"the validation report of {dataset} is not a report: 'summary' or 'findings' is missing");
+        var findings = report.Findings.Select(f => new FindingRow(f.Rule, f.Severity.ToString().ToLowerInvariant(), f.Path, f.Line, f.AnnotationId, f.Message)).ToList();
+        var byRule = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        foreach (var (rule, count) in report.Summary.ByRule ?? new Dictionary<string, int>()) byRule[rule] = count;
+        return new ReportView(report.Dataset ?? dataset, report.Files, new ReportSummary(report.Summary.Errors, report.Summary.Warnings, byRule), findings);
     }
 
     private static async Task<(int, int, int, int, IReadOnlyList<ClassTally>)> CountClassesAsync(ObsRepository repo, TreeObject tree, CancellationToken ct)
@@ -238,15 +223,15 @@ public sealed class DatasetCatalog(string repositoryPath, ObsEnvironment environ
         int labelFiles = 0, objects = 0, missing = 0, malformed = 0;
         foreach (var e in tree.Entries)
         {
-            if (!IsYoloLabel(e.Path)) continue;
+            if (!YoloLabels.InLabelsFolder(e.Path)) continue;
             labelFiles++;
             if (!repo.Cache.Contains(e.Hash)) { missing++; continue; }
-            var text = Encoding.UTF8.GetString(await repo.Cache.ReadAllBytesAsync(e.Hash, ct));
+            if (await ReadLabelAsync(repo, e, ct) is not { } text) { malformed++; continue; }
             foreach (var line in text.Split('\n'))
             {
                 if (line.Trim().Length == 0) continue;
-                if (!TryParseYolo(line, out var cls, out _)) { malformed++; continue; }
-                counts[cls] = counts.GetValueOrDefault(cls) + 1;
+                if (!YoloLabels.TryParseRow(line, out var row)) { malformed++; continue; }
+                counts[row.Class] = counts.GetValueOrDefault(row.Class) + 1;
                 objects++;
             }
         }
@@ -255,73 +240,27 @@ public sealed class DatasetCatalog(string repositoryPath, ObsEnvironment environ
         return (labelFiles, objects, missing, malformed, classes);
     }
 
-    private static bool IsYoloLabel(string path) =>
-        path.EndsWith(".txt", StringComparison.OrdinalIgnoreCase) && (path.StartsWith("labels/", StringComparison.Ordinal) || path.Contains("/labels/", StringComparison.Ordinal));
+    /// <summary>A label file's text, or null when it is not in the cache or larger than validation's annotation limit (never read whole).</summary>
+    private static async Task<string?> ReadLabelAsync(ObsRepository repo, TreeEntry label, CancellationToken ct) =>
+        label.Size > MaxLabelBytes || !repo.Cache.Contains(label.Hash) ? null : Encoding.UTF8.GetString(await repo.Cache.ReadAllBytesAsync(label.Hash, ct));
 
-    /// <summary>A YOLO row "class cx cy w h" (extra columns, e.g. polygons or confidence, are ignored).</summary>
-    private static bool TryParseYolo(string line, out int cls, out double[] box)
-    {
-        box = new double[4];
-        cls = -1;
-        var parts = line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
-        if (parts.Length < 5 || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out cls)) return false;
-        for (var i = 0; i < 4; i++)
-            if (!double.TryParse(parts[i + 1], NumberStyles.Float, CultureInfo.InvariantCulture, out box[i])) return false;
-        return true;
-    }
+    /// <summary>Label files are shown, not validated, here: a file this large is a validation finding, not a view.</summary>
+    private const long MaxLabelBytes = 16L * 1024 * 1024;
 
-    /// <summary>Class names from classes.txt (one per line) or data.yaml `names` (list or id map) at the dataset root.</summary>
+    /// <summary>Class names by id, with <see cref="ClassNames"/>' precedence (data.yaml, then classes.txt); none when neither is readable.</summary>
     private static async Task<IReadOnlyDictionary<int, string>> ClassNamesAsync(ObsRepository repo, IReadOnlyDictionary<string, TreeEntry> byPath, CancellationToken ct)
     {
-        var names = new Dictionary<int, string>();
-        if (byPath.TryGetValue("classes.txt", out var classes) && repo.Cache.Contains(classes.Hash))
+        foreach (var candidate in ClassNames.DataYamlNames)
         {
-            var lines = Encoding.UTF8.GetString(await repo.Cache.ReadAllBytesAsync(classes.Hash, ct)).Split('\n').Select(l => l.Trim()).ToList();
-            while (lines.Count > 0 && lines[^1].Length == 0) lines.RemoveAt(lines.Count - 1);
-            for (var i = 0; i < lines.Count; i++) names[i] = lines[i];
-            return names;
+            if (!byPath.TryGetValue(candidate, out var yaml) || yaml.Size > ClassNames.MaxBytes || !repo.Cache.Contains(yaml.Hash)) continue;
+            // Problems are the validator's findings; here they only mean "no names from this file". A map with gaps still names its ids.
+            if (ClassNames.ById(Encoding.UTF8.GetString(await repo.Cache.ReadAllBytesAsync(yaml.Hash, ct)), candidate, new List<ClassListProblem>()) is { } byId)
+                return byId;
+            break;
         }
-        var yaml = byPath.TryGetValue("data.yaml", out var y) ? y : byPath.TryGetValue("data.yml", out var y2) ? y2 : null;
-        if (yaml is null || !repo.Cache.Contains(yaml.Hash)) return names;
-        try
-        {
-            var doc = new DeserializerBuilder().Build().Deserialize<Dictionary<string, object?>>(Encoding.UTF8.GetString(await repo.Cache.ReadAllBytesAsync(yaml.Hash, ct)));
-            switch (doc?.GetValueOrDefault("names"))
-            {
-                case List<object?> list:
-                    for (var i = 0; i < list.Count; i++) names[i] = list[i]?.ToString() ?? i.ToString(CultureInfo.InvariantCulture);
-                    break;
-                case Dictionary<object, object?> map:
-                    foreach (var (k, v) in map)
-                        if (int.TryParse(k.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var id)) names[id] = v?.ToString() ?? k.ToString()!;
-                    break;
-            }
-        }
-        catch (YamlDotNet.Core.YamlException) { } // names are a nicety; a broken data.yaml is the validator's finding, not ours
-        return names;
-    }
-
-    private static bool IsImage(string path) => ImageExtensions.Contains(Path.GetExtension(path).ToLowerInvariant());
-
-    /// <summary>YOLO convention: images/a/b.jpg ↔ labels/a/b.txt (else the .txt beside the image).</summary>
-    private static string LabelForImage(string imagePath)
-    {
-        var stem = imagePath[..^Path.GetExtension(imagePath).Length] + ".txt";
-        if (stem.StartsWith("images/", StringComparison.Ordinal)) return "labels/" + stem["images/".Length..];
-        var i = stem.IndexOf("/images/", StringComparison.Ordinal);
-        return i >= 0 ? stem[..i] + "/labels/" + stem[(i + "/images/".Length)..] : stem;
-    }
-
-    private static string? ImageForLabel(string labelPath, IReadOnlyDictionary<string, TreeEntry> byPath)
-    {
-        if (!labelPath.EndsWith(".txt", StringComparison.OrdinalIgnoreCase)) return null;
-        var stem = labelPath[..^4];
-        string imagesStem;
-        if (stem.StartsWith("labels/", StringComparison.Ordinal)) imagesStem = "images/" + stem["labels/".Length..];
-        else if (stem.IndexOf("/labels/", StringComparison.Ordinal) is var i and >= 0) imagesStem = stem[..i] + "/images/" + stem[(i + "/labels/".Length)..];
-        else imagesStem = stem;
-        foreach (var ext in ImageExtensions)
-            if (byPath.ContainsKey(imagesStem + ext)) return imagesStem + ext;
-        return null;
+        if (byPath.TryGetValue(ClassNames.ClassesTxt, out var txt) && txt.Size <= ClassNames.MaxBytes && repo.Cache.Contains(txt.Hash))
+            return ClassNames.FromClassesTxt(Encoding.UTF8.GetString(await repo.Cache.ReadAllBytesAsync(txt.Hash, ct)))
+                .Select((n, i) => (n, i)).ToDictionary(x => x.i, x => x.n);
+        return new Dictionary<int, string>();
     }
 }

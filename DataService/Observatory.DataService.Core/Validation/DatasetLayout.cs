@@ -1,3 +1,4 @@
+using Observatory.DataService.Core.Annotations;
 using Observatory.DataService.Core.Objects;
 
 namespace Observatory.DataService.Core.Validation;
@@ -48,9 +49,9 @@ internal sealed class DatasetLayout
             else if (ext.Equals("txt", StringComparison.OrdinalIgnoreCase)) texts.Add(f);
             else if (ext.Equals("json", StringComparison.OrdinalIgnoreCase)) layout.JsonFiles.Add(f);
             else if (ext.Equals("xml", StringComparison.OrdinalIgnoreCase)) layout.XmlFiles.Add(f);
-            else if (f.Path is "data.yaml" or "dataset.yaml" or "data.yml" && layout.DataYaml is null) layout.DataYaml = f;
         }
-        if (layout.ByPath.TryGetValue("classes.txt", out var classes)) layout.ClassesTxt = classes;
+        layout.DataYaml = ClassNames.DataYamlNames.Select(n => layout.ByPath.GetValueOrDefault(n)).FirstOrDefault(e => e is not null);
+        if (layout.ByPath.TryGetValue(ClassNames.ClassesTxt, out var classes)) layout.ClassesTxt = classes;
         var candidates = new HashSet<string>(StringComparer.Ordinal);
         foreach (var image in layout.Images)
             foreach (var c in LabelCandidates(image.Path)) candidates.Add(c);
@@ -65,19 +66,7 @@ internal sealed class DatasetLayout
     }
 
     /// <summary>Label files an image may have, preferred first.</summary>
-    public static IEnumerable<string> LabelCandidates(string imagePath)
-    {
-        var stem = WithoutExtension(imagePath);
-        var segments = stem.Split('/');
-        for (var i = segments.Length - 2; i >= 0; i--)
-        {
-            if (segments[i] != "images") continue;
-            segments[i] = "labels";
-            yield return string.Join('/', segments) + ".txt";
-            break;
-        }
-        yield return stem + ".txt";
-    }
+    public static IEnumerable<string> LabelCandidates(string imagePath) => Annotations.YoloLabels.LabelCandidates(imagePath);
 
     /// <summary>The image of a YOLO label file: the reverse of <see cref="LabelCandidates"/>.</summary>
     public string? ImageOfLabel(string labelPath)

@@ -56,7 +56,7 @@ public sealed record ValidationRules
     public int MaxFindingsPerFile { get; init; } = 50;
     /// <summary>Per-rule severity override: rule id → off|info|warning|error.</summary>
     public Dictionary<string, string> Severity { get; init; } = new(StringComparer.Ordinal);
-    public List<string> ImageExtensions { get; init; } = ["jpg", "jpeg", "png", "bmp", "gif", "webp", "tif", "tiff"];
+    public List<string> ImageExtensions { get; init; } = [.. Annotations.ImageFiles.Extensions];
     /// <summary>Images decoded at once; 0 = one per core.</summary>
     public int Parallelism { get; init; }
 
@@ -74,8 +74,8 @@ public sealed record ValidationRules
         ValidationRules? rules;
         try
         {
-            if (YamlGuard.TooDeep(yamlSection) is { } line)
-                throw new UsageException($".obs/config validation section nests deeper than {YamlGuard.MaxDepth} levels (line {line})");
+            if (Annotations.GuardedYaml.TooDeep(yamlSection) is { } line)
+                throw new UsageException($".obs/config validation section nests deeper than {Annotations.GuardedYaml.MaxDepth} levels (line {line})");
             rules = deserializer.Deserialize<ValidationRules?>(yamlSection);
         }
         catch (YamlException e)
@@ -99,8 +99,8 @@ public sealed record ValidationRules
         var stream = new YamlStream();
         try
         {
-            if (YamlGuard.TooDeep(configYaml) is { } line)
-                throw new UsageException($".obs/config nests deeper than {YamlGuard.MaxDepth} levels (line {line})");
+            if (Annotations.GuardedYaml.TooDeep(configYaml) is { } line)
+                throw new UsageException($".obs/config nests deeper than {Annotations.GuardedYaml.MaxDepth} levels (line {line})");
             stream.Load(new StringReader(configYaml));
         }
         catch (YamlException e)

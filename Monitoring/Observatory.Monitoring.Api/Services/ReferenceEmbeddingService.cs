@@ -31,7 +31,6 @@ public sealed record ReferenceItem(string Path, string Sha256);
 /// </summary>
 public sealed class ReferenceEmbeddingService(IOptions<MonitoringOptions> options, ILogger<ReferenceEmbeddingService> log) : IDisposable
 {
-    private static readonly string[] ImageExtensions = [".jpg", ".jpeg", ".png"];
     private readonly Lazy<ImageEmbedder> _embedder = new(() => new ImageEmbedder(EmbeddingModelOptions.Default, options.Value.Images.ToLimits()));
     private readonly SemaphoreSlim _gate = new(1, 1);
     // Fetches are serialised apart from embedding, so uploads keep being embedded while a reference downloads.
@@ -74,7 +73,7 @@ public sealed class ReferenceEmbeddingService(IOptions<MonitoringOptions> option
 
     /// <summary>The embedded entries of a tree, in embedding order: image files by ordinal path.</summary>
     private static List<TreeEntry> ImageEntries(TreeObject tree) =>
-        tree.Entries.Where(e => ImageExtensions.Contains(Path.GetExtension(e.Path).ToLowerInvariant()))
+        tree.Entries.Where(e => Observatory.DataService.Core.Annotations.ImageFiles.IsEmbeddable(e.Path)) // the same selection as `obs embed`
             .OrderBy(e => e.Path, StringComparer.Ordinal).ToList();
 
     /// <summary>The files behind cached embeddings when the tree object is cached and sound; null otherwise (items unknown).</summary>
