@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.DependencyInjection;
+using Observatory.Monitoring.Contracts;
 using Observatory.Monitoring.Api.Infrastructure;
 using Observatory.Monitoring.Api.Services;
 using Observatory.Monitoring.Core.Alerts;

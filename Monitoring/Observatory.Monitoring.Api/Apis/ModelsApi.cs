@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Observatory.Monitoring.Contracts;
 using Observatory.Monitoring.Api.Infrastructure;
 using Observatory.Monitoring.Api.Services;
 using Observatory.Monitoring.Core.Alerts;
