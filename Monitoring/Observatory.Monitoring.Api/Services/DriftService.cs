@@ -100,8 +100,8 @@ public sealed class DriftService(IMonitoringStore store, ReferenceEmbeddingServi
         var model = await store.GetModelAsync(modelName, ct);
         if (model is null) return null;
         var stored = windowEnd is { } end
-            ? (await store.ListResultSummariesAsync(model.Name, "drift", end, end, ct)).LastOrDefault() is { } s ? (s.WindowStart, s.WindowEnd, s.Drifted) : ((DateTimeOffset, DateTimeOffset, bool)?)null
-            : (await store.ListResultsAsync(model.Name, "drift", 1, ct)).LastOrDefault() is { } r ? (r.WindowStart, r.WindowEnd, r.Drifted) : null;
+            ? (await store.ListResultSummariesAsync(model.Name, StoredResults.Drift, end, end, ct)).LastOrDefault() is { } s ? (s.WindowStart, s.WindowEnd, s.Drifted) : ((DateTimeOffset, DateTimeOffset, bool)?)null
+            : (await store.ListResultsAsync(model.Name, StoredResults.Drift, 1, ct)).LastOrDefault() is { } r ? (r.WindowStart, r.WindowEnd, r.Drifted) : null;
         if (stored is not var (start, stop, flagged)) return null;
         var current = (await store.GetEventsAsync(model.Name, start, stop, options.Value.MaxWindowEvents, true, ct)).Where(e => e.Embedding is not null).ToList();
         var seed = new DriftOptions().Seed;

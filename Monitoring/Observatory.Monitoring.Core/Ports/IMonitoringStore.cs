@@ -59,7 +59,7 @@ public interface IMonitoringStore
     Task<IReadOnlyList<JobRun>> ListJobRunsAsync(string? model, int limit, CancellationToken cancellationToken = default);
 }
 
-/// <summary>A drift or accuracy result of one window (kind "drift" or "accuracy"); the JSON holds the full report.</summary>
+/// <summary>A drift or accuracy result of one window (kind <see cref="StoredResults.Drift"/> or <see cref="StoredResults.Accuracy"/>); the JSON holds the full run, written and read only by <see cref="StoredResults"/>.</summary>
 public sealed record StoredResult(string Model, string Kind, DateTimeOffset WindowStart, DateTimeOffset WindowEnd, int EventCount, bool Drifted, double? Value, string Json, DateTimeOffset CreatedAt);
 
 /// <summary>A stored result without its JSON: enough to choose which windows a chart shows.</summary>
