@@ -41,9 +41,6 @@ public sealed record DriftWindow(DateTime WindowEnd, int EventCount, bool Flagge
     }
 }
 
-/// <summary>Points of a chart and how many results the range holds before the service thinned it.</summary>
-public sealed record Series<T>(IReadOnlyList<T> Points, int Total);
-
 public sealed record AccuracyPoint(DateTime WindowEnd, int EventCount, double? Accuracy, bool Estimated, double? Baseline)
 {
     public static AccuracyPoint From(AccuracyWindowResult r) =>
@@ -90,20 +87,20 @@ public sealed class MonitoringClient(HttpClient http, DashboardOptions options)
     /// Drift windows ending at or after <paramref name="from"/> (all when null), thinned by the service to at most
     /// <see cref="MaxChartPoints"/> (worst window of each bucket kept), with the range's size before thinning.
     /// </summary>
-    public async Task<Series<DriftWindow>> DriftSeriesAsync(string model, DateTimeOffset? from, CancellationToken ct)
+    public async Task<SeriesPage<DriftWindow>> DriftSeriesAsync(string model, DateTimeOffset? from, CancellationToken ct)
     {
         var (results, total) = await GetSeriesAsync<DriftWindowResult>(SeriesPath(model, "drift", from), ct);
-        return new Series<DriftWindow>(results.Select(DriftWindow.From).OrderBy(w => w.WindowEnd).ToList(), total);
+        return new SeriesPage<DriftWindow>(results.Select(DriftWindow.From).OrderBy(w => w.WindowEnd).ToList(), total);
     }
 
     public async Task<IReadOnlyList<AccuracyPoint>> AccuracyAsync(string model, int limit, CancellationToken ct) =>
         (await GetAsync<List<AccuracyWindowResult>>($"/api/models/{Uri.EscapeDataString(model)}/accuracy?limit={limit}", ct))
             .Select(AccuracyPoint.From).OrderBy(p => p.WindowEnd).ToList();
 
-    public async Task<Series<AccuracyPoint>> AccuracySeriesAsync(string model, DateTimeOffset? from, CancellationToken ct)
+    public async Task<SeriesPage<AccuracyPoint>> AccuracySeriesAsync(string model, DateTimeOffset? from, CancellationToken ct)
     {
         var (results, total) = await GetSeriesAsync<AccuracyWindowResult>(SeriesPath(model, "accuracy", from), ct);
-        return new Series<AccuracyPoint>(results.Select(AccuracyPoint.From).OrderBy(p => p.WindowEnd).ToList(), total);
+        return new SeriesPage<AccuracyPoint>(results.Select(AccuracyPoint.From).OrderBy(p => p.WindowEnd).ToList(), total);
     }
 
     public Task<DriftOutliers> OutliersAsync(string model, DateTime windowEnd, int count, CancellationToken ct) =>

@@ -15,3 +15,9 @@ public static class SeriesHeaders
 {
     public const string TotalCount = "X-Total-Count";
 }
+
+/// <summary>
+/// A series as a client holds it: the listed points (the body) and how many results the range held before the service thinned it
+/// (<see cref="SeriesHeaders.TotalCount"/>; the points' count when the header is absent).
+/// </summary>
+public sealed record SeriesPage<T>(IReadOnlyList<T> Points, int Total);
