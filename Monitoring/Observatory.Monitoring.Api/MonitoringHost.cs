@@ -7,6 +7,7 @@ using Observatory.Monitoring.Api.Services;
 using Observatory.Monitoring.Core.Models;
 using Observatory.Monitoring.Core.Ports;
 using Quartz;
+using Observatory.Monitoring.Contracts;
 
 namespace Observatory.Monitoring.Api;
 
@@ -99,9 +100,10 @@ public static class MonitoringHost
         app.MapGet("/healthz", async (IMonitoringStore store, CancellationToken ct) =>
         {
             await store.ListModelsAsync(ct);
-            return TypedResults.Ok(new { status = "ok" });
+            return TypedResults.Ok(new HealthStatus("ok"));
         }).WithTags("Health");
-        app.MapGet("/metrics", (MonitoringMetrics metrics) => Results.Text(metrics.Render(), "text/plain; version=0.0.4; charset=utf-8")).WithTags("Health");
+        app.MapGet("/metrics", (MonitoringMetrics metrics) => Results.Text(metrics.Render(), "text/plain; version=0.0.4; charset=utf-8"))
+            .Produces<string>(StatusCodes.Status200OK, "text/plain").WithTags("Health");
         app.MapModelsApi();
         app.MapEventsApi();
         app.MapResultsApi();

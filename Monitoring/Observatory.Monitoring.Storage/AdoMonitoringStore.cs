@@ -6,6 +6,7 @@ using Observatory.Monitoring.Core.Alerts;
 using Observatory.Monitoring.Core.Events;
 using Observatory.Monitoring.Core.Models;
 using Observatory.Monitoring.Core.Ports;
+using Observatory.Monitoring.Contracts;
 
 namespace Observatory.Monitoring.Storage;
 

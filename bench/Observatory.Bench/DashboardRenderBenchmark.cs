@@ -5,7 +5,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Playwright;
-using Observatory.Monitoring.Api.Services;
+using Observatory.Monitoring.Contracts;
 using Observatory.Monitoring.Core.Accuracy;
 using Observatory.Monitoring.Core.Alerts;
 using Observatory.Monitoring.Core.Drift;
@@ -144,17 +144,17 @@ public sealed class DashboardRenderBenchmark : IBenchmark
             var (start, stop) = (end.AddHours(h - hours), end.AddHours(h - hours + 1));
             var drifted = h % 997 == 500;
             var t = drifted ? templates[7] : templates[h % 7];
-            var window = new WindowResult { Model = ModelName, WindowStart = start, WindowEnd = stop, EventCount = 400, EmbeddingDrift = t.Embedding!.AnyDrift, PredictionDrift = false, ConfidenceDrift = false };
-            await store.AddResultAsync(new StoredResult(ModelName, "drift", start, stop, 400, window.EmbeddingDrift == true,
-                t.Embedding.Methods[0].Statistic, JsonSerializer.Serialize(t with { Window = window }, MonitoringJson.Options), stop), ct);
+            var window = t.Window with { Model = ModelName, WindowStart = start, WindowEnd = stop, EventCount = 400 };
+            await store.AddResultAsync(new StoredResult(ModelName, StoredResults.Drift, start, stop, 400, window.EmbeddingDrift == true,
+                t.Embedding!.Methods[0].Statistic, StoredResults.Serialize(t with { Window = window }), stop), ct);
             var truth = Enumerable.Range(0, 100).Select(_ => rng.Next(3)).ToList();
             var accuracyTarget = drifted ? 0.7 : 0.93;
             var predicted = truth.Select(c => rng.NextDouble() < accuracyTarget ? c : (c + 1) % 3).ToList();
             var metrics = ClassificationMetrics.Compute(truth, predicted, classes.Length);
             var acc = new AccuracyRun(new WindowResult { Model = ModelName, WindowStart = start, WindowEnd = stop, EventCount = 400, Accuracy = metrics.Accuracy },
-                100, metrics, 0.9, 300, null);
-            await store.AddResultAsync(new StoredResult(ModelName, "accuracy", start, stop, 400, metrics.Accuracy < 0.9, metrics.Accuracy,
-                JsonSerializer.Serialize(acc, MonitoringJson.Options), stop), ct);
+                100, metrics.ToScores(), 0.9, 300, null);
+            await store.AddResultAsync(new StoredResult(ModelName, StoredResults.Accuracy, start, stop, 400, metrics.Accuracy < 0.9, metrics.Accuracy,
+                StoredResults.Serialize(acc), stop), ct);
         }
     }
 
@@ -169,7 +169,7 @@ public sealed class DashboardRenderBenchmark : IBenchmark
         var prediction = DriftRunner.RunCategorical(Enumerable.Range(0, n).Select(_ => rng.Next(3)).ToList(), Enumerable.Range(0, n).Select(_ => rng.Next(3)).ToList(), options);
         var confidence = DriftRunner.RunNumeric(Enumerable.Range(0, n).Select(_ => 0.7 + 0.3 * rng.NextDouble()).ToList(), Enumerable.Range(0, n).Select(_ => 0.7 + 0.3 * rng.NextDouble()).ToList(), options);
         var placeholder = new WindowResult { Model = ModelName, WindowStart = default, WindowEnd = default, EventCount = n };
-        return new DriftRun(placeholder, embedding, prediction, confidence, null);
+        return DriftRuns.Create(placeholder, embedding, prediction, confidence, null, null, null, null);
     }
 
     private static double Median(IEnumerable<double> values)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Observatory.Monitoring.Contracts;
 using Observatory.Monitoring.Core.Events;
 using Observatory.Monitoring.Core.Models;
 using Observatory.Monitoring.Storage;

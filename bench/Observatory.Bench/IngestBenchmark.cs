@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Observatory.Monitoring.Contracts;
 using Observatory.Monitoring.Core.Events;
 using Observatory.Monitoring.Core.Models;
 using Observatory.Monitoring.Core.Ports;

@@ -3,6 +3,7 @@ using Microsoft.Playwright;
 using Observatory.DataService.Api.Tests.Seed;
 using Observatory.DataService.Core.Operations;
 using Observatory.DataService.Core.Workspace;
+using Observatory.Monitoring.Contracts;
 using Observatory.Monitoring.Core.Models;
 using Observatory.Monitoring.Core.Ports;
 using Observatory.Monitoring.Storage;

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Observatory.Monitoring.Contracts;
 using Observatory.Monitoring.Core.Alerts;
 using Observatory.Monitoring.Core.Ports;
 

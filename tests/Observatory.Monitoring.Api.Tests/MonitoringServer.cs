@@ -8,6 +8,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
+using Observatory.Monitoring.Contracts;
 using Observatory.Monitoring.Api;
 using Observatory.Monitoring.Core.Models;
 using Observatory.Testing;

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Observatory.Monitoring.Contracts;
 using Observatory.Monitoring.Core.Ports;
 using Observatory.Monitoring.Onnx;
 using Observatory.Monitoring.Onnx.Model;

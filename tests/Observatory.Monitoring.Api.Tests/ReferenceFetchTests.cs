@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Observatory.Monitoring.Contracts;
 using Observatory.Monitoring.Core.Ports;
 using Observatory.Monitoring.Onnx.Model;
 using Observatory.Samples;

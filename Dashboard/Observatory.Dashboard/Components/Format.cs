@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using Observatory.DataService.Core.Queries;
 using Radzen;
 
@@ -15,6 +16,9 @@ public static class Format
         while (Math.Abs(v) >= 1024 && u < units.Length - 1) { v /= 1024; u++; }
         return u == 0 ? $"{bytes.ToString("N0", CultureInfo.InvariantCulture)} B" : $"{v.ToString(v < 10 ? "0.0" : "0", CultureInfo.InvariantCulture)} {units[u]}";
     }
+
+    /// <summary>An enum value as the Monitoring API writes it ("firing", "critical"), so pages and filters speak the API's words.</summary>
+    public static string Name<T>(T value) where T : struct, Enum => JsonNamingPolicy.CamelCase.ConvertName(value.ToString());
 
     public static string Count(long n) => n.ToString("N0", CultureInfo.InvariantCulture);
 

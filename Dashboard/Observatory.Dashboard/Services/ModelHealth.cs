@@ -1,18 +1,20 @@
+using Observatory.Monitoring.Contracts;
+
 namespace Observatory.Dashboard.Services;
 
 public enum Health { Ok, Drifting, Degraded }
 
 /// <summary>A monitored model with its health, open alerts and latest results: one row of the Overview and Models pages.</summary>
-public sealed record ModelStatus(MonitoredModelInfo Model, Health Health, int OpenAlerts, DriftWindow? LatestDrift, AccuracyPoint? LatestAccuracy)
+public sealed record ModelStatus(MonitoredModel Model, Health Health, int OpenAlerts, DriftWindow? LatestDrift, AccuracyPoint? LatestAccuracy)
 {
     /// <summary>
     /// Degraded: accuracy (measured, else estimated) below the baseline, or an open critical alert. Drifting: the latest drift
     /// window was flagged, or another alert is open. Ok otherwise.
     /// </summary>
-    public static Health Of(MonitoredModelInfo model, IReadOnlyList<AlertInfo> openAlerts, DriftWindow? latestDrift, AccuracyPoint? latestAccuracy)
+    public static Health Of(MonitoredModel model, IReadOnlyList<Alert> openAlerts, DriftWindow? latestDrift, AccuracyPoint? latestAccuracy)
     {
         var baseline = model.BaselineAccuracy ?? latestAccuracy?.Baseline;
-        if (openAlerts.Any(a => a.Severity == "critical")) return Health.Degraded;
+        if (openAlerts.Any(a => a.Severity == AlertSeverity.Critical)) return Health.Degraded;
         if (baseline is not null && latestAccuracy?.Accuracy is { } acc && acc < baseline - 0.05) return Health.Degraded;
         if (latestDrift?.Flagged == true || openAlerts.Count > 0) return Health.Drifting;
         return Health.Ok;
@@ -25,7 +27,7 @@ public static class MonitoringClientStatus
     public static async Task<IReadOnlyList<ModelStatus>> StatusAsync(this MonitoringClient client, CancellationToken ct)
     {
         var models = await client.ModelsAsync(ct);
-        var open = (await client.AlertsAsync(null, null, ct)).Where(a => a.State != "resolved").ToList();
+        var open = (await client.AlertsAsync(null, null, ct)).Where(a => a.State != AlertState.Resolved).ToList();
         var rows = new List<ModelStatus>();
         foreach (var m in models)
         {

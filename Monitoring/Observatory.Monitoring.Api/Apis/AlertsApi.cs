@@ -1,4 +1,6 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.DependencyInjection;
+using Observatory.Monitoring.Contracts;
 using Observatory.Monitoring.Api.Infrastructure;
 using Observatory.Monitoring.Api.Services;
 using Observatory.Monitoring.Core.Alerts;
@@ -13,20 +15,8 @@ public static class AlertsApi
     public static IEndpointRouteBuilder MapAlertsApi(this IEndpointRouteBuilder app)
     {
         var read = app.MapGroup("/api").WithTags("Alerts");
-        // The state is matched ignoring case: the JSON says "firing", minimal APIs' enum binding would want "Firing".
-        read.MapGet("/alerts", async (string? model, string? state, int? limit, IMonitoringStore store, CancellationToken ct) =>
-        {
-            AlertState? wanted = null;
-            if (!string.IsNullOrEmpty(state))
-            {
-                if (!Enum.TryParse<AlertState>(state, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed))
-                    return Problems.Invalid("invalid query", "state", $"'{state}' is not an alert state (firing, acknowledged, resolved)");
-                wanted = parsed;
-            }
-            return TypedResults.Ok(await store.ListAlertsAsync(model, wanted, Math.Clamp(limit ?? 100, 1, 1000), ct));
-        }).Produces<IReadOnlyList<Alert>>().ProducesValidationProblem();
-        read.MapGet("/alerts/{id}", async (string id, IMonitoringStore store, CancellationToken ct) =>
-            await store.GetAlertAsync(id, ct) is { } a ? TypedResults.Ok(a) : Problems.NotFound($"no alert '{id}'"));
+        read.MapGet("/alerts", ListAsync);
+        read.MapGet("/alerts/{id}", GetAsync);
         read.MapGet("/alerts/{id}/deliveries", async (string id, IMonitoringStore store, CancellationToken ct) =>
             TypedResults.Ok(await store.ListDeliveryAttemptsAsync(id, 1000, ct)));
         read.MapGet("/deliveries", async (IMonitoringStore store, CancellationToken ct) => TypedResults.Ok(await store.ListDeliveryAttemptsAsync(null, 1000, ct)));
@@ -34,32 +24,55 @@ public static class AlertsApi
             TypedResults.Ok(await store.ListSilencesAsync(model, time.GetUtcNow(), ct)));
 
         var write = app.MapGroup("/api").WithTags("Alerts").AddEndpointFilter<ApiKeyFilter>();
-        write.MapPost("/alerts/{id}/acknowledge", async (string id, AckRequest? body, AlertService alerts, CancellationToken ct) =>
-        {
-            try
-            {
-                return await alerts.AcknowledgeAsync(id, body?.By ?? "api", ct) is { } a ? TypedResults.Ok(a) : Problems.NotFound($"no alert '{id}'");
-            }
-            catch (InvalidOperationException ex) { return TypedResults.Problem(statusCode: 409, title: "alert already resolved", detail: ex.Message); }
-        });
-        write.MapPost("/alerts/{id}/resolve", async (string id, AlertService alerts, CancellationToken ct) =>
-            await alerts.ResolveAsync(id, ct) is { } a ? TypedResults.Ok(a) : Problems.NotFound($"no alert '{id}'"));
-        write.MapPost("/silences", async (SilenceRequest body, IMonitoringStore store, [FromKeyedServices(MonitoringHost.ClockKey)] TimeProvider time, CancellationToken ct) =>
-        {
-            var errors = new List<FieldError>();
-            if (string.IsNullOrWhiteSpace(body.Model) || await store.GetModelAsync(body.Model, ct) is null) errors.Add(new("model", $"model '{body.Model}' is not registered"));
-            if (body.Duration is null or { Ticks: <= 0 }) errors.Add(new("duration", "a positive duration is required (e.g. \"02:00:00\")"));
-            if (errors.Count > 0) return Problems.Invalid("invalid silence", errors);
-            var now = time.GetUtcNow();
-            var silence = new Silence
-            {
-                Id = Guid.NewGuid().ToString("N"), Model = body.Model!, RuleId = body.RuleId, StartsAt = now, EndsAt = now + body.Duration!.Value,
-                Comment = body.Comment ?? "", CreatedBy = body.CreatedBy ?? "api",
-            };
-            await store.AddSilenceAsync(silence, ct);
-            return TypedResults.Created($"/api/silences", silence);
-        });
+        write.MapPost("/alerts/{id}/acknowledge", AcknowledgeAsync);
+        write.MapPost("/alerts/{id}/resolve", ResolveAsync);
+        write.MapPost("/silences", SilenceAsync);
         return app;
+    }
+
+    // The state is matched ignoring case: the JSON says "firing", minimal APIs' enum binding would want "Firing".
+    public static async Task<Results<Ok<IReadOnlyList<Alert>>, ValidationProblem>> ListAsync(string? model, string? state, int? limit, IMonitoringStore store, CancellationToken ct)
+    {
+        AlertState? wanted = null;
+        if (!string.IsNullOrEmpty(state))
+        {
+            if (!Enum.TryParse<AlertState>(state, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed))
+                return Problems.Invalid("invalid query", "state", $"'{state}' is not an alert state (firing, acknowledged, resolved)");
+            wanted = parsed;
+        }
+        return TypedResults.Ok(await store.ListAlertsAsync(model, wanted, Math.Clamp(limit ?? 100, 1, 1000), ct));
+    }
+
+    public static async Task<Results<Ok<Alert>, ProblemHttpResult>> GetAsync(string id, IMonitoringStore store, CancellationToken ct) =>
+        await store.GetAlertAsync(id, ct) is { } a ? TypedResults.Ok(a) : Problems.NotFound($"no alert '{id}'");
+
+    public static async Task<Results<Ok<Alert>, ProblemHttpResult>> AcknowledgeAsync(string id, AckRequest? body, AlertService alerts, CancellationToken ct)
+    {
+        try
+        {
+            return await alerts.AcknowledgeAsync(id, body?.By ?? "api", ct) is { } a ? TypedResults.Ok(a) : Problems.NotFound($"no alert '{id}'");
+        }
+        catch (InvalidOperationException ex) { return TypedResults.Problem(statusCode: 409, title: "alert already resolved", detail: ex.Message); }
+    }
+
+    public static async Task<Results<Ok<Alert>, ProblemHttpResult>> ResolveAsync(string id, AlertService alerts, CancellationToken ct) =>
+        await alerts.ResolveAsync(id, ct) is { } a ? TypedResults.Ok(a) : Problems.NotFound($"no alert '{id}'");
+
+    public static async Task<Results<Created<Silence>, ValidationProblem>> SilenceAsync(SilenceRequest body, IMonitoringStore store,
+        [FromKeyedServices(MonitoringHost.ClockKey)] TimeProvider time, CancellationToken ct)
+    {
+        var errors = new List<FieldError>();
+        if (string.IsNullOrWhiteSpace(body.Model) || await store.GetModelAsync(body.Model, ct) is null) errors.Add(new("model", $"model '{body.Model}' is not registered"));
+        if (body.Duration is null or { Ticks: <= 0 }) errors.Add(new("duration", "a positive duration is required (e.g. \"02:00:00\")"));
+        if (errors.Count > 0) return Problems.Invalid("invalid silence", errors);
+        var now = time.GetUtcNow();
+        var silence = new Silence
+        {
+            Id = Guid.NewGuid().ToString("N"), Model = body.Model!, RuleId = body.RuleId, StartsAt = now, EndsAt = now + body.Duration!.Value,
+            Comment = body.Comment ?? "", CreatedBy = body.CreatedBy ?? "api",
+        };
+        await store.AddSilenceAsync(silence, ct);
+        return TypedResults.Created($"/api/silences", silence);
     }
 }
 

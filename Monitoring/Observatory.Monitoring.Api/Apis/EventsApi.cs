@@ -1,7 +1,9 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Observatory.Monitoring.Api.Infrastructure;
 using Observatory.Monitoring.Api.Services;
+using Observatory.Monitoring.Contracts;
 using Observatory.Monitoring.Core.Events;
 using Observatory.Monitoring.Core.Models;
 using Observatory.Monitoring.Core.Ports;
@@ -22,7 +24,7 @@ public static class EventsApi
         return app;
     }
 
-    public static async Task<IResult> PostEventsAsync(string model, HttpRequest request, IMonitoringStore store, IOptions<MonitoringOptions> options,
+    public static async Task<Results<Ok<IngestResponse>, ValidationProblem>> PostEventsAsync(string model, HttpRequest request, IMonitoringStore store, IOptions<MonitoringOptions> options,
         MonitoringMetrics metrics, CancellationToken ct)
     {
         const string title = "invalid event batch";
@@ -47,7 +49,7 @@ public static class EventsApi
     /// multipart/form-data: field "events" = the JSON batch without embeddings, then one file per event in the same order. The service
     /// embeds the images with its encoder and keeps their image statistics (for interpretable drift). All-or-nothing as JSON batches.
     /// </summary>
-    public static async Task<IResult> PostImagesAsync(string model, HttpRequest request, IMonitoringStore store, IOptions<MonitoringOptions> options,
+    public static async Task<Results<Ok<IngestResponse>, ValidationProblem>> PostImagesAsync(string model, HttpRequest request, IMonitoringStore store, IOptions<MonitoringOptions> options,
         ReferenceEmbeddingService embedder, MonitoringMetrics metrics, CancellationToken ct)
     {
         const string title = "invalid image batch";
@@ -110,7 +112,7 @@ public static class EventsApi
         return TypedResults.Ok(new IngestResponse(events.Count, result.Inserted, result.Duplicates));
     }
 
-    public static async Task<IResult> PostFeedbackAsync(string model, HttpRequest request, IMonitoringStore store, IOptions<MonitoringOptions> options,
+    public static async Task<Results<Ok<FeedbackResponse>, ValidationProblem>> PostFeedbackAsync(string model, HttpRequest request, IMonitoringStore store, IOptions<MonitoringOptions> options,
         MonitoringMetrics metrics, CancellationToken ct)
     {
         const string title = "invalid feedback batch";
@@ -129,7 +131,7 @@ public static class EventsApi
     /// Traffic over the last <c>minutes</c> (default 60, at most 10,080) by event timestamp: the total, the mean per minute, and
     /// per-minute counts (per-hour beyond a day) with empty slots omitted.
     /// </summary>
-    public static async Task<IResult> RateAsync(string model, int? minutes, IMonitoringStore store,
+    public static async Task<Results<Ok<EventRate>, ProblemHttpResult, ValidationProblem>> RateAsync(string model, int? minutes, IMonitoringStore store,
         [FromKeyedServices(MonitoringHost.ClockKey)] TimeProvider time, CancellationToken ct)
     {
         if (await store.GetModelAsync(model, ct) is null) return Problems.NotFound($"model '{model}' is not registered");
@@ -143,12 +145,10 @@ public static class EventsApi
         return TypedResults.Ok(new EventRate(model, from, to, (int)bucket.TotalSeconds, total, Math.Round(total / (double)span, 3), buckets));
     }
 
-    public static async Task<IResult> CountAsync(string model, IMonitoringStore store, CancellationToken ct) =>
+    public static async Task<Results<Ok<EventCount>, ProblemHttpResult>> CountAsync(string model, IMonitoringStore store, CancellationToken ct) =>
         await store.GetModelAsync(model, ct) is null ? Problems.NotFound($"model '{model}' is not registered")
-            : TypedResults.Ok(new { model, count = await store.CountEventsAsync(model, ct), lastEventAt = await store.LastEventAtAsync(model, ct) });
+            : TypedResults.Ok(new EventCount(model, await store.CountEventsAsync(model, ct), await store.LastEventAtAsync(model, ct)));
 }
-
-public sealed record EventRate(string Model, DateTimeOffset From, DateTimeOffset To, int BucketSeconds, long Total, double PerMinute, IReadOnlyList<EventCountBucket> Buckets);
 
 public sealed record EventBatch(IReadOnlyList<EventItem?>? Events)
 {
@@ -176,8 +176,5 @@ public sealed record EventItem(string? Id, DateTimeOffset? Timestamp, string? Pr
     public string? ImageUri { get; init; }
 }
 
-public sealed record IngestResponse(int Received, int Inserted, int Duplicates);
-
 public sealed record FeedbackBatch(IReadOnlyList<Feedback?>? Feedback);
 
-public sealed record FeedbackResponse(int Received, int Updated, IReadOnlyList<string> UnknownIds);

@@ -1,5 +1,7 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Observatory.Monitoring.Contracts;
 using Observatory.Monitoring.Api.Infrastructure;
 using Observatory.Monitoring.Api.Services;
 using Observatory.Monitoring.Core.Alerts;
@@ -22,12 +24,12 @@ public static class ModelsApi
         return app;
     }
 
-    public static async Task<IResult> ListAsync(IMonitoringStore store, CancellationToken ct) => TypedResults.Ok(await store.ListModelsAsync(ct));
+    public static async Task<Ok<IReadOnlyList<MonitoredModel>>> ListAsync(IMonitoringStore store, CancellationToken ct) => TypedResults.Ok(await store.ListModelsAsync(ct));
 
-    public static async Task<IResult> GetAsync(string name, IMonitoringStore store, CancellationToken ct) =>
+    public static async Task<Results<Ok<MonitoredModel>, ProblemHttpResult>> GetAsync(string name, IMonitoringStore store, CancellationToken ct) =>
         await store.GetModelAsync(name, ct) is { } m ? TypedResults.Ok(m) : Problems.NotFound($"model '{name}' is not registered; PUT /api/models/{name} registers it");
 
-    public static async Task<IResult> PutAsync(string name, HttpRequest request, IMonitoringStore store, IOptions<MonitoringOptions> options,
+    public static async Task<Results<Created<MonitoredModel>, Ok<MonitoredModel>, ValidationProblem>> PutAsync(string name, HttpRequest request, IMonitoringStore store, IOptions<MonitoringOptions> options,
         JobScheduling scheduling, [FromKeyedServices(MonitoringHost.ClockKey)] TimeProvider time, CancellationToken ct)
     {
         var (body, error) = await Problems.ReadJsonAsync<ModelDefinition>(request, 1024 * 1024, "invalid model definition", ct);
@@ -40,10 +42,11 @@ public static class ModelsApi
         if (errors.Count > 0) return Problems.Invalid("invalid model definition", errors);
         await store.UpsertModelAsync(model, ct);
         await scheduling.ScheduleModelAsync(model, ct);
-        return existing is null ? TypedResults.Created($"/api/models/{name}", model) : TypedResults.Ok(model);
+        if (existing is null) return TypedResults.Created($"/api/models/{name}", model);
+        return TypedResults.Ok(model);
     }
 
-    public static async Task<IResult> DeleteAsync(string name, IMonitoringStore store, JobScheduling scheduling, CancellationToken ct)
+    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string name, IMonitoringStore store, JobScheduling scheduling, CancellationToken ct)
     {
         if (!await store.DeleteModelAsync(name, ct)) return Problems.NotFound($"model '{name}' is not registered");
         await scheduling.UnscheduleModelAsync(name, ct);

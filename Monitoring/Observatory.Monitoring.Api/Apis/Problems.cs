@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Observatory.Monitoring.Contracts;
 using Observatory.Monitoring.Core.Models;
 
 namespace Observatory.Monitoring.Api.Apis;
@@ -7,17 +9,17 @@ namespace Observatory.Monitoring.Api.Apis;
 /// <summary>400 responses that name the field (and index) at fault, as RFC 9457 validation problems.</summary>
 internal static class Problems
 {
-    public static IResult Invalid(string title, IReadOnlyList<FieldError> errors) =>
+    public static ValidationProblem Invalid(string title, IReadOnlyList<FieldError> errors) =>
         TypedResults.ValidationProblem(
             errors.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()),
             detail: string.Join("; ", errors.Take(5).Select(e => e.ToString())), title: title);
 
-    public static IResult Invalid(string title, string field, string message) => Invalid(title, [new FieldError(field, message)]);
+    public static ValidationProblem Invalid(string title, string field, string message) => Invalid(title, [new FieldError(field, message)]);
 
-    public static IResult NotFound(string what) => TypedResults.Problem(statusCode: 404, title: "not found", detail: what);
+    public static ProblemHttpResult NotFound(string what) => TypedResults.Problem(statusCode: 404, title: "not found", detail: what);
 
     /// <summary>Reads a JSON body with a size cap, mapping malformed JSON and oversized bodies to a ProblemDetails result.</summary>
-    public static async Task<(T? Value, IResult? Error)> ReadJsonAsync<T>(HttpRequest request, long maxBytes, string title, CancellationToken ct)
+    public static async Task<(T? Value, ValidationProblem? Error)> ReadJsonAsync<T>(HttpRequest request, long maxBytes, string title, CancellationToken ct)
     {
         if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size) size.MaxRequestBodySize = maxBytes;
         if (request.ContentLength > maxBytes)

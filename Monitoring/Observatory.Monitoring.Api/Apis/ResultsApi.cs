@@ -1,7 +1,7 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Observatory.Monitoring.Api.Infrastructure;
 using Observatory.Monitoring.Api.Services;
+using Observatory.Monitoring.Contracts;
 using Observatory.Monitoring.Core.Ports;
 using Observatory.Monitoring.Core.Windows;
 
@@ -13,18 +13,15 @@ public static class ResultsApi
     public static IEndpointRouteBuilder MapResultsApi(this IEndpointRouteBuilder app)
     {
         var g = app.MapGroup("/api/models/{model}").WithTags("Results");
-        g.MapGet("/drift", (string model, int? limit, DateTimeOffset? from, DateTimeOffset? to, int? maxPoints, string? details, HttpResponse response, IMonitoringStore store, CancellationToken ct) =>
-            ListAsync(model, "drift", new SeriesQuery(limit, from, to, maxPoints) { Details = details }, response, store, ct));
-        g.MapGet("/accuracy", (string model, int? limit, DateTimeOffset? from, DateTimeOffset? to, int? maxPoints, string? details, HttpResponse response, IMonitoringStore store, CancellationToken ct) =>
-            ListAsync(model, "accuracy", new SeriesQuery(limit, from, to, maxPoints) { Details = details }, response, store, ct));
+        g.MapGet("/drift", DriftAsync);
+        g.MapGet("/accuracy", AccuracyAsync);
         g.MapGet("/drift/outliers", OutliersAsync);
-        g.MapGet("/jobs", (string model, IMonitoringStore store, JobScheduling jobs, CancellationToken ct) => JobsAsync(model, store, jobs, ct));
+        g.MapGet("/jobs", JobsAsync);
         app.MapGet("/api/jobs", async (IMonitoringStore store, JobScheduling jobs, CancellationToken ct) => TypedResults.Ok(await jobs.StatusAsync(store, null, ct))).WithTags("Jobs");
         app.MapGroup("/api/models/{model}/jobs").WithTags("Jobs").AddEndpointFilter<ApiKeyFilter>()
             .MapPost("/{job}/run", RunNowAsync);
         app.MapGroup("/api/jobs").WithTags("Jobs").AddEndpointFilter<ApiKeyFilter>()
-            .MapPost("/{job}/run", async (string job, JobScheduling jobs, CancellationToken ct) =>
-                await jobs.RunNowAsync(JobScheduling.SystemGroup, job, ct) ? TypedResults.Accepted($"/api/jobs") : Problems.NotFound($"no system job '{job}'"));
+            .MapPost("/{job}/run", RunSystemJobNowAsync);
         return app;
     }
 
@@ -34,63 +31,73 @@ public static class ResultsApi
     /// <summary>Upper bound of maxPoints (a chart is a few hundred pixels wide).</summary>
     public const int MaxPoints = 5000;
 
-    /// <summary>
-    /// Without a range or maxPoints: the newest <c>limit</c> results (≤ 1,000). With <c>from</c>/<c>to</c> (window end, both inclusive) and/or
-    /// <c>maxPoints</c>: every result in the range, thinned to maxPoints by keeping the worst window of each bucket (drifted first, then the
-    /// highest statistic; for accuracy the lowest) and both ends; without maxPoints the newest <c>limit</c> of the range.
-    /// X-Total-Count says how many results the range holds before thinning. <c>details=compact</c> leaves out arrays of more than
-    /// <see cref="CompactArrayLength"/> items (per-dimension statistics and p-values of wide embeddings), keeping every scalar.
-    /// </summary>
-    public static async Task<IResult> ListAsync(string model, string kind, SeriesQuery query, HttpResponse response, IMonitoringStore store, CancellationToken ct)
-    {
-        if (await store.GetModelAsync(model, ct) is null) return Problems.NotFound($"model '{model}' is not registered");
-        if (query.MaxPoints is < 2 or > MaxPoints) return Problems.Invalid("invalid series query", "maxPoints", $"must be between 2 and {MaxPoints}");
-        if (query.From > query.To) return Problems.Invalid("invalid series query", "from", "must not be after 'to'");
-        if (query.Details is not (null or "full" or "compact")) return Problems.Invalid("invalid series query", "details", "must be 'full' or 'compact'");
-        var limit = Math.Clamp(query.Limit ?? 100, 1, MaxLimit);
-        IReadOnlyList<StoredResult> results;
-        if (query.From is null && query.To is null && query.MaxPoints is null) results = await store.ListResultsAsync(model, kind, limit, ct);
-        else
-        {
-            var all = await store.ListResultSummariesAsync(model, kind, query.From ?? DateTimeOffset.MinValue, query.To ?? DateTimeOffset.MaxValue, ct);
-            response.Headers["X-Total-Count"] = all.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            var kept = query.MaxPoints is { } max ? Downsample.KeepExtremes(all, max, s => Severity(kind, s)) : all.Skip(Math.Max(0, all.Count - limit)).ToList();
-            results = await store.GetResultsAsync(kept.Select(s => s.Id).ToList(), ct);
-        }
-        var compact = query.Details == "compact";
-        return TypedResults.Ok(results.Select(r => new ResultView(r.WindowStart, r.WindowEnd, r.EventCount, r.Drifted, r.Value, r.CreatedAt,
-            compact ? Compact(r.Json) : JsonDocument.Parse(r.Json).RootElement)).ToList());
-    }
-
     /// <summary>Arrays longer than this are left out of compact details (a chart needs the scalars, not 512 p-values a window).</summary>
     public const int CompactArrayLength = 32;
 
-    private static JsonElement Compact(string json)
+    /// <summary>
+    /// Without a range or maxPoints: the newest <c>limit</c> results (≤ 1,000). With <c>from</c>/<c>to</c> (window end, both inclusive) and/or
+    /// <c>maxPoints</c>: every result in the range, thinned to maxPoints by keeping the worst window of each bucket (drifted first, then the
+    /// highest statistic) and both ends; without maxPoints the newest <c>limit</c> of the range.
+    /// X-Total-Count says how many results the range holds before thinning. <c>details=compact</c> leaves out arrays of more than
+    /// <see cref="CompactArrayLength"/> items from method details (per-dimension statistics and p-values of wide embeddings), keeping every verdict.
+    /// </summary>
+    public static async Task<Results<Ok<List<DriftWindowResult>>, ProblemHttpResult, ValidationProblem>> DriftAsync(string model, int? limit, DateTimeOffset? from,
+        DateTimeOffset? to, int? maxPoints, string? details, HttpResponse response, IMonitoringStore store, CancellationToken ct)
     {
-        var node = JsonNode.Parse(json);
-        Prune(node);
-        return JsonSerializer.SerializeToElement(node);
-
-        static void Prune(JsonNode? n)
+        var query = new SeriesQuery(limit, from, to, maxPoints) { Details = details };
+        if (await store.GetModelAsync(model, ct) is null) return Problems.NotFound($"model '{model}' is not registered");
+        if (Validate(query) is { } invalid) return invalid;
+        var compact = query.Details == "compact";
+        return TypedResults.Ok((await SelectAsync(model, StoredResults.Drift, query, response, store, ct)).Select(r =>
         {
-            if (n is JsonObject o)
-            {
-                foreach (var key in o.Where(p => p.Value is JsonArray { Count: > CompactArrayLength }).Select(p => p.Key).ToList()) o.Remove(key);
-                foreach (var (_, v) in o) Prune(v);
-            }
-            else if (n is JsonArray a) foreach (var v in a) Prune(v);
-        }
+            var run = StoredResults.ReadDrift(r);
+            return new DriftWindowResult(r.WindowStart, r.WindowEnd, r.EventCount, r.Drifted, r.Value, r.CreatedAt, compact ? run.Compact(CompactArrayLength) : run);
+        }).ToList());
+    }
+
+    /// <summary>As <see cref="DriftAsync"/>, for accuracy windows; thinning keeps the lowest accuracy of each bucket.</summary>
+    public static async Task<Results<Ok<List<AccuracyWindowResult>>, ProblemHttpResult, ValidationProblem>> AccuracyAsync(string model, int? limit, DateTimeOffset? from,
+        DateTimeOffset? to, int? maxPoints, string? details, HttpResponse response, IMonitoringStore store, CancellationToken ct)
+    {
+        var query = new SeriesQuery(limit, from, to, maxPoints) { Details = details };
+        if (await store.GetModelAsync(model, ct) is null) return Problems.NotFound($"model '{model}' is not registered");
+        if (Validate(query) is { } invalid) return invalid;
+        var compact = query.Details == "compact";
+        return TypedResults.Ok((await SelectAsync(model, StoredResults.Accuracy, query, response, store, ct)).Select(r =>
+        {
+            var run = StoredResults.ReadAccuracy(r);
+            return new AccuracyWindowResult(r.WindowStart, r.WindowEnd, r.EventCount, r.Drifted, r.Value, r.CreatedAt, compact ? run.Compact(CompactArrayLength) : run);
+        }).ToList());
+    }
+
+    private static ValidationProblem? Validate(SeriesQuery query)
+    {
+        if (query.MaxPoints is < 2 or > MaxPoints) return Problems.Invalid("invalid series query", "maxPoints", $"must be between 2 and {MaxPoints}");
+        if (query.From > query.To) return Problems.Invalid("invalid series query", "from", "must not be after 'to'");
+        if (query.Details is not (null or "full" or "compact")) return Problems.Invalid("invalid series query", "details", "must be 'full' or 'compact'");
+        return null;
+    }
+
+    private static async Task<IReadOnlyList<StoredResult>> SelectAsync(string model, string kind, SeriesQuery query, HttpResponse response, IMonitoringStore store, CancellationToken ct)
+    {
+        var limit = Math.Clamp(query.Limit ?? 100, 1, MaxLimit);
+        if (query.From is null && query.To is null && query.MaxPoints is null) return await store.ListResultsAsync(model, kind, limit, ct);
+        var all = await store.ListResultSummariesAsync(model, kind, query.From ?? DateTimeOffset.MinValue, query.To ?? DateTimeOffset.MaxValue, ct);
+        response.Headers[SeriesHeaders.TotalCount] = all.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var kept = query.MaxPoints is { } max ? Downsample.KeepExtremes(all, max, s => Severity(kind, s)) : all.Skip(Math.Max(0, all.Count - limit)).ToList();
+        return await store.GetResultsAsync(kept.Select(s => s.Id).ToList(), ct);
     }
 
     /// <summary>Flagged windows outrank any unflagged one; then a higher drift statistic, or a lower accuracy, is worse.</summary>
     public static double Severity(string kind, ResultSummary s) =>
-        (s.Drifted ? 1e9 : 0) + (kind == "accuracy" ? -(s.Value ?? 1) : s.Value ?? 0);
+        (s.Drifted ? 1e9 : 0) + (kind == StoredResults.Accuracy ? -(s.Value ?? 1) : s.Value ?? 0);
 
     /// <summary>
     /// The events of a drift window (<c>windowEnd</c> of a stored result; the latest when omitted) least like the reference — farthest
     /// from their nearest reference embedding — and typical reference items, <c>count</c> each (default 8, at most 50).
     /// </summary>
-    public static async Task<IResult> OutliersAsync(string model, DateTimeOffset? windowEnd, int? count, IMonitoringStore store, DriftService drift, CancellationToken ct)
+    public static async Task<Results<Ok<DriftOutliers>, ProblemHttpResult, ValidationProblem>> OutliersAsync(string model, DateTimeOffset? windowEnd, int? count,
+        IMonitoringStore store, DriftService drift, CancellationToken ct)
     {
         if (await store.GetModelAsync(model, ct) is null) return Problems.NotFound($"model '{model}' is not registered");
         if (count is < 1 or > 50) return Problems.Invalid("invalid outlier query", "count", "must be between 1 and 50");
@@ -99,23 +106,26 @@ public static class ResultsApi
             : Problems.NotFound(windowEnd is null ? $"model '{model}' has no drift result yet" : $"model '{model}' has no drift window ending at {windowEnd:O}");
     }
 
-    public static async Task<IResult> JobsAsync(string model, IMonitoringStore store, JobScheduling jobs, CancellationToken ct) =>
+    public static async Task<Results<Ok<IReadOnlyList<JobStatus>>, ProblemHttpResult>> JobsAsync(string model, IMonitoringStore store, JobScheduling jobs, CancellationToken ct) =>
         await store.GetModelAsync(model, ct) is null ? Problems.NotFound($"model '{model}' is not registered") : TypedResults.Ok(await jobs.StatusAsync(store, model, ct));
 
-    public static async Task<IResult> RunNowAsync(string model, string job, IMonitoringStore store, JobScheduling jobs, CancellationToken ct)
+    public static async Task<Results<Accepted<JobTriggered>, ProblemHttpResult>> RunNowAsync(string model, string job, IMonitoringStore store, JobScheduling jobs, CancellationToken ct)
     {
         if (await store.GetModelAsync(model, ct) is null) return Problems.NotFound($"model '{model}' is not registered");
         return await jobs.RunNowAsync(model, job, ct)
-            ? TypedResults.Accepted($"/api/models/{model}/jobs", new { model, job, status = "triggered" })
+            ? TypedResults.Accepted($"/api/models/{model}/jobs", new JobTriggered(model, job, "triggered"))
             : Problems.NotFound($"no job '{job}' for model '{model}'; valid: {string.Join(", ", JobScheduling.ModelJobs)}");
     }
+
+    public static async Task<Results<Accepted<JobTriggered>, ProblemHttpResult>> RunSystemJobNowAsync(string job, JobScheduling jobs, CancellationToken ct) =>
+        await jobs.RunNowAsync(JobScheduling.SystemGroup, job, ct)
+            ? TypedResults.Accepted("/api/jobs", new JobTriggered(null, job, "triggered"))
+            : Problems.NotFound($"no system job '{job}'");
 }
 
-/// <summary>Query of a result series: see <see cref="ResultsApi.ListAsync"/>.</summary>
+/// <summary>Query of a result series: see <see cref="ResultsApi.DriftAsync"/>.</summary>
 public sealed record SeriesQuery(int? Limit, DateTimeOffset? From, DateTimeOffset? To, int? MaxPoints)
 {
     /// <summary>"full" (default) or "compact".</summary>
     public string? Details { get; init; }
 }
-
-public sealed record ResultView(DateTimeOffset WindowStart, DateTimeOffset WindowEnd, int EventCount, bool Flagged, double? Value, DateTimeOffset CreatedAt, JsonElement Details);

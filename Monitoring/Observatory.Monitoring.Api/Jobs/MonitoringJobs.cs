@@ -4,6 +4,7 @@ using Observatory.Monitoring.Api.Infrastructure;
 using Observatory.Monitoring.Api.Services;
 using Observatory.Monitoring.Core.Ports;
 using Quartz;
+using Observatory.Monitoring.Contracts;
 
 namespace Observatory.Monitoring.Api.Jobs;
 

@@ -1,17 +1,13 @@
 using Microsoft.Extensions.DependencyInjection;
-using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Observatory.Monitoring.Api.Infrastructure;
+using Observatory.Monitoring.Contracts;
 using Observatory.Monitoring.Core.Accuracy;
-using Observatory.Monitoring.Core.Alerts;
-using Observatory.Monitoring.Core.Models;
 using Observatory.Monitoring.Core.Ports;
 
 namespace Observatory.Monitoring.Api.Services;
 
 /// <summary>Accuracy of one window: measured on the events that have feedback, and estimated from calibrated confidence for all.</summary>
-public sealed record AccuracyRun(WindowResult Window, int Labelled, ClassificationMetrics? Metrics, double? BaselineAccuracy, int CalibrationEvents, string? Note);
-
 public sealed class AccuracyService(IMonitoringStore store, IOptions<MonitoringOptions> options, MonitoringMetrics metrics, [FromKeyedServices(MonitoringHost.ClockKey)] TimeProvider time)
 {
     public async Task<AccuracyRun?> RunAsync(string modelName, CancellationToken ct)
@@ -43,11 +39,11 @@ public sealed class AccuracyService(IMonitoringStore store, IOptions<MonitoringO
             Accuracy = m?.Accuracy, EstimatedAccuracy = estimate,
         };
         if ((m?.Accuracy ?? estimate) is { } shown) metrics.Accuracy(model.Name, shown);
-        var run = new AccuracyRun(result, labelled.Count, m, model.BaselineAccuracy, calibrationCount,
+        var run = new AccuracyRun(result, labelled.Count, m?.ToScores(), model.BaselineAccuracy, calibrationCount,
             current.Count == 0 ? "no events in the window" : labelled.Count == 0 ? "no feedback in the window; estimate only" : null);
         var below = model.BaselineAccuracy is { } b && (m?.Accuracy ?? estimate) is { } a && a < b;
-        await store.AddResultAsync(new StoredResult(model.Name, "accuracy", window.Start, window.End, current.Count, below, m?.Accuracy ?? estimate,
-            JsonSerializer.Serialize(run, MonitoringJson.Options), now), ct);
+        await store.AddResultAsync(new StoredResult(model.Name, StoredResults.Accuracy, window.Start, window.End, current.Count, below, m?.Accuracy ?? estimate,
+            StoredResults.Serialize(run), now), ct);
         return run;
     }
 }

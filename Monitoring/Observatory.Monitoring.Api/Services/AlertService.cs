@@ -1,9 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
-using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Observatory.Monitoring.Api.Infrastructure;
+using Observatory.Monitoring.Contracts;
 using Observatory.Monitoring.Core.Alerts;
-using Observatory.Monitoring.Core.Models;
 using Observatory.Monitoring.Core.Ports;
 
 namespace Observatory.Monitoring.Api.Services;
@@ -40,13 +39,9 @@ public sealed class AlertService(IMonitoringStore store, IOptions<MonitoringOpti
     private async Task<List<WindowResult>> HistoryAsync(string model, CancellationToken ct)
     {
         var all = new List<(DateTimeOffset At, WindowResult W)>();
-        foreach (var kind in new[] { "drift", "accuracy" })
+        foreach (var kind in new[] { StoredResults.Drift, StoredResults.Accuracy })
             foreach (var r in await store.ListResultsAsync(model, kind, History, ct))
-            {
-                using var doc = JsonDocument.Parse(r.Json);
-                var w = doc.RootElement.GetProperty("window").Deserialize<WindowResult>(MonitoringJson.Options)!;
-                all.Add((r.CreatedAt, w));
-            }
+                if (StoredResults.ReadWindow(r) is { } w) all.Add((r.CreatedAt, w));
         return all.OrderBy(x => x.At).Select(x => x.W).ToList();
     }
 

@@ -1,8 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
-using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Observatory.Monitoring.Api.Infrastructure;
-using Observatory.Monitoring.Core.Alerts;
+using Observatory.Monitoring.Contracts;
 using Observatory.Monitoring.Core.Drift;
 using Observatory.Monitoring.Core.Events;
 using Observatory.Monitoring.Core.Models;
@@ -11,42 +10,14 @@ using Observatory.Monitoring.Core.Windows;
 
 namespace Observatory.Monitoring.Api.Services;
 
-/// <summary>Full record of one drift run, stored as the result's JSON; <see cref="Window"/> is what alert rules read.</summary>
-public sealed record DriftRun(WindowResult Window, DriftReport? Embedding, DriftReport? Prediction, DriftReport? Confidence, string? Note)
-{
-    /// <summary>Per-feature drift of the image statistics (brightness, contrast, sharpness, …) when images were uploaded.</summary>
-    public DriftReport? ImageStatistics { get; init; }
-
-    /// <summary>Names of <see cref="ImageStatistics"/>' dimensions, in order.</summary>
-    public IReadOnlyList<string>? ImageFeatureNames { get; init; }
-
-    /// <summary>Confidences of the reference period and of the window in ten bins over [0, 1].</summary>
-    public Histogram? ConfidenceHistogram { get; init; }
-}
-
-/// <summary>A production event of a window, with how far it lies from its nearest reference embedding.</summary>
-public sealed record OutlierEvent(string Id, DateTimeOffset Timestamp, string PredictedClass, double Confidence, double Distance, string? ImageUri);
-
-/// <summary>
-/// A reference item close to the reference mean. For a period of events: the event's id, class and image. For a dataset version
-/// whose tree is readable: <see cref="Id"/> and <see cref="Path"/> are the file's path inside the dataset and <see cref="Sha256"/> its
-/// content hash (clients that serve the registry's objects can show it); all null when the files are unknown.
-/// </summary>
-public sealed record TypicalReference(string? Id, double Distance, string? PredictedClass, string? ImageUri, string? Sha256 = null, string? Path = null);
-
-/// <summary>The events of one drift window least like the reference, beside typical reference items.</summary>
-public sealed record DriftOutliers(DateTimeOffset WindowStart, DateTimeOffset WindowEnd, bool Flagged, int WindowEvents, string ReferenceSource,
-    IReadOnlyList<OutlierEvent> Outliers, IReadOnlyList<TypicalReference> Typical, string? Note);
-
 /// <summary>
 /// Compares the model's recent window with its reference period: embeddings (the model's methods), predicted classes and
-/// confidences. Tests follow Evidently's choice by size: p-value tests up to 1,000 reference rows, effect sizes beyond.
+/// confidences. Which method decides each verdict is <see cref="DriftRuns"/>' choice, made once for every client.
 /// </summary>
 public sealed class DriftService(IMonitoringStore store, ReferenceEmbeddingService references, IOptions<MonitoringOptions> options, MonitoringMetrics metrics,
     [FromKeyedServices(MonitoringHost.ClockKey)] TimeProvider time)
 {
     public const int MinEvents = 20;
-    private const int SmallSample = 1000;
 
     public async Task<DriftRun?> RunAsync(string modelName, CancellationToken ct)
     {
@@ -77,7 +48,6 @@ public sealed class DriftService(IMonitoringStore store, ReferenceEmbeddingServi
         else if (withEmbeddings) referenceVectors = reference.Where(e => e.Embedding is not null).Select(e => e.Embedding!).ToList();
 
         DriftReport? embedding = null, prediction = null, confidence = null, imageStatistics = null;
-        bool? predictionDrift = null, confidenceDrift = null;
         if (current.Count < MinEvents) notes.Add($"window has {current.Count} events (needs {MinEvents})");
         else
         {
@@ -103,30 +73,18 @@ public sealed class DriftService(IMonitoringStore store, ReferenceEmbeddingServi
                 prediction = DriftRunner.RunCategorical(reference.Select(e => model.ClassIndex(e.PredictedClass)).ToList(),
                     current.Select(e => model.ClassIndex(e.PredictedClass)).ToList(), driftOptions);
                 confidence = DriftRunner.RunNumeric(reference.Select(e => e.Confidence).ToList(), current.Select(e => e.Confidence).ToList(), driftOptions);
-                var small = reference.Count <= SmallSample;
-                predictionDrift = Verdict(prediction, small ? DriftMethodNames.ChiSquare : DriftMethodNames.JensenShannon);
-                confidenceDrift = Verdict(confidence, small ? DriftMethodNames.Ks : DriftMethodNames.Wasserstein);
                 foreach (var m in prediction.Methods) metrics.DriftScore(model.Name, "prediction_" + m.Method, m.Statistic);
                 foreach (var m in confidence.Methods) metrics.DriftScore(model.Name, "confidence_" + m.Method, m.Statistic);
             }
             else notes.Add($"reference period has {reference.Count} events (needs {MinEvents}) for prediction drift; set referenceUntil after the reference traffic");
         }
-        var result = new WindowResult
-        {
-            Model = model.Name, WindowStart = window.Start, WindowEnd = window.End, EventCount = current.Count,
-            EmbeddingDrift = embedding?.AnyDrift, PredictionDrift = predictionDrift, ConfidenceDrift = confidenceDrift,
-            ImageStatisticsDrift = imageStatistics is null ? null
-                : Verdict(imageStatistics, imageStatistics.Reference.N <= SmallSample ? DriftMethodNames.Ks : DriftMethodNames.Wasserstein),
-        };
-        var run = new DriftRun(result, embedding, prediction, confidence, notes.Count == 0 ? null : string.Join("; ", notes))
-        {
-            ImageStatistics = imageStatistics,
-            ImageFeatureNames = imageStatistics is null ? null : Observatory.Monitoring.Onnx.ImageStatistics.FeatureNames,
-            ConfidenceHistogram = current.Count == 0 ? null : Histogram.OfUnitInterval(reference.Select(e => e.Confidence), current.Select(e => e.Confidence)),
-        };
-        await store.AddResultAsync(new StoredResult(model.Name, "drift", window.Start, window.End, current.Count,
+        var measured = new WindowResult { Model = model.Name, WindowStart = window.Start, WindowEnd = window.End, EventCount = current.Count };
+        var run = DriftRuns.Create(measured, embedding, prediction, confidence, imageStatistics, Observatory.Monitoring.Onnx.ImageStatistics.FeatureNames,
+            current.Count == 0 ? null : Histogram.OfUnitInterval(reference.Select(e => e.Confidence), current.Select(e => e.Confidence)),
+            notes.Count == 0 ? null : string.Join("; ", notes));
+        await store.AddResultAsync(new StoredResult(model.Name, StoredResults.Drift, window.Start, window.End, current.Count,
             run.Window.EmbeddingDrift == true || run.Window.PredictionDrift == true, run.Embedding?.Methods.FirstOrDefault()?.Statistic,
-            JsonSerializer.Serialize(run, MonitoringJson.Options), now), ct);
+            StoredResults.Serialize(run), now), ct);
         return run;
     }
 
@@ -142,8 +100,8 @@ public sealed class DriftService(IMonitoringStore store, ReferenceEmbeddingServi
         var model = await store.GetModelAsync(modelName, ct);
         if (model is null) return null;
         var stored = windowEnd is { } end
-            ? (await store.ListResultSummariesAsync(model.Name, "drift", end, end, ct)).LastOrDefault() is { } s ? (s.WindowStart, s.WindowEnd, s.Drifted) : ((DateTimeOffset, DateTimeOffset, bool)?)null
-            : (await store.ListResultsAsync(model.Name, "drift", 1, ct)).LastOrDefault() is { } r ? (r.WindowStart, r.WindowEnd, r.Drifted) : null;
+            ? (await store.ListResultSummariesAsync(model.Name, StoredResults.Drift, end, end, ct)).LastOrDefault() is { } s ? (s.WindowStart, s.WindowEnd, s.Drifted) : ((DateTimeOffset, DateTimeOffset, bool)?)null
+            : (await store.ListResultsAsync(model.Name, StoredResults.Drift, 1, ct)).LastOrDefault() is { } r ? (r.WindowStart, r.WindowEnd, r.Drifted) : null;
         if (stored is not var (start, stop, flagged)) return null;
         var current = (await store.GetEventsAsync(model.Name, start, stop, options.Value.MaxWindowEvents, true, ct)).Where(e => e.Embedding is not null).ToList();
         var seed = new DriftOptions().Seed;
@@ -194,8 +152,6 @@ public sealed class DriftService(IMonitoringStore store, ReferenceEmbeddingServi
         // The reference period never counts as current traffic.
         return model.ReferenceUntil is { } until && w.Start < until ? new TimeWindow(until < w.End ? until : w.End, w.End) : w;
     }
-
-    private static bool Verdict(DriftReport report, string method) => report.Methods.First(m => m.Method == method).Drifted;
 
     private static DataMatrix ToMatrix(IReadOnlyList<float[]> vectors, int dim)
     {

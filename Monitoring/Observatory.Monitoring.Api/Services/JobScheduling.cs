@@ -1,4 +1,5 @@
 using Observatory.Monitoring.Api.Jobs;
+using Observatory.Monitoring.Contracts;
 using Observatory.Monitoring.Core.Models;
 using Observatory.Monitoring.Core.Ports;
 using Quartz;
@@ -77,5 +78,3 @@ public sealed class JobScheduling(ISchedulerFactory factory)
         return list;
     }
 }
-
-public sealed record JobStatus(string Job, string? Model, string? Cron, DateTimeOffset? NextFireTime, DateTimeOffset? PreviousFireTime, JobRun? LastRun);

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Observatory.Monitoring.Api.Infrastructure;
 using Observatory.Monitoring.Core.Alerts;
 using Observatory.Monitoring.Core.Ports;
+using Observatory.Monitoring.Contracts;
 
 namespace Observatory.Monitoring.Api.Services;
 

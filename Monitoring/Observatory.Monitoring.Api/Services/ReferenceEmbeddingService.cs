@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Observatory.Monitoring.Contracts;
 using Observatory.DataService.Core.Errors;
 using Observatory.DataService.Core.Objects;
 using Observatory.DataService.Core.Remotes;

@@ -1,3 +1,5 @@
+using Observatory.Monitoring.Contracts;
+
 namespace Observatory.Monitoring.Core.Accuracy;
 
 /// <summary>
@@ -8,6 +10,9 @@ namespace Observatory.Monitoring.Core.Accuracy;
 public sealed record ClassificationMetrics(
     int Count, double Accuracy, double MacroF1, IReadOnlyList<double?> Recall, IReadOnlyList<double> F1, long[][] Confusion)
 {
+    /// <summary>The metrics as the accuracy run publishes them.</summary>
+    public ClassificationScores ToScores() => new(Count, Accuracy, MacroF1, Recall, F1, Confusion.Select(row => (IReadOnlyList<long>)row).ToList());
+
     public static ClassificationMetrics Compute(IReadOnlyList<int> truth, IReadOnlyList<int> predicted, int classCount)
     {
         ArgumentNullException.ThrowIfNull(truth);

@@ -1,3 +1,5 @@
+using Observatory.Monitoring.Contracts;
+
 namespace Observatory.Monitoring.Core.Alerts;
 
 /// <summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Observatory.Monitoring.Contracts;
 
 namespace Observatory.Monitoring.Core.Alerts;
 

@@ -1,3 +1,4 @@
+using Observatory.Monitoring.Contracts;
 using Observatory.Monitoring.Core.Models;
 
 namespace Observatory.Monitoring.Core.Events;

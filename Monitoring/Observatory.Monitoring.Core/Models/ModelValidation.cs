@@ -1,3 +1,4 @@
+using Observatory.Monitoring.Contracts;
 using Observatory.Monitoring.Core.Drift;
 
 namespace Observatory.Monitoring.Core.Models;

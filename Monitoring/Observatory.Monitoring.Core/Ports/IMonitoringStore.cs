@@ -1,3 +1,4 @@
+using Observatory.Monitoring.Contracts;
 using Observatory.Monitoring.Core.Alerts;
 using Observatory.Monitoring.Core.Events;
 using Observatory.Monitoring.Core.Models;
@@ -61,24 +62,11 @@ public interface IMonitoringStore
     Task<IReadOnlyList<JobRun>> ListJobRunsAsync(string? model, int limit, CancellationToken cancellationToken = default);
 }
 
-/// <summary>A drift or accuracy result of one window (kind "drift" or "accuracy"); the JSON holds the full report.</summary>
+/// <summary>A drift or accuracy result of one window (kind <see cref="StoredResults.Drift"/> or <see cref="StoredResults.Accuracy"/>); the JSON holds the full run, written and read only by <see cref="StoredResults"/>.</summary>
 public sealed record StoredResult(string Model, string Kind, DateTimeOffset WindowStart, DateTimeOffset WindowEnd, int EventCount, bool Drifted, double? Value, string Json, DateTimeOffset CreatedAt);
 
 /// <summary>A stored result without its JSON: enough to choose which windows a chart shows.</summary>
 public sealed record ResultSummary(long Id, DateTimeOffset WindowStart, DateTimeOffset WindowEnd, int EventCount, bool Drifted, double? Value, DateTimeOffset CreatedAt);
 
-/// <summary>Events whose timestamp falls in [Start, Start + bucket).</summary>
-public sealed record EventCountBucket(DateTimeOffset Start, long Count);
-
 /// <summary>A notification waiting for delivery: which alert transition, to which channel.</summary>
 public sealed record PendingNotification(long Id, string AlertId, NotificationKind Kind, string Channel, int Attempts, DateTimeOffset CreatedAt);
-
-/// <summary>One try to deliver a notification to a channel; every try is recorded.</summary>
-public sealed record DeliveryAttempt(long NotificationId, string AlertId, string Channel, DateTimeOffset At, bool Success, int? StatusCode, string? Error);
-
-/// <summary>One execution of a scheduled job: the fire time it served (Quartz's scheduled time; null when run outside a schedule) and the scheduler instance that ran it.</summary>
-public sealed record JobRun(string Job, string? Model, DateTimeOffset StartedAt, DateTimeOffset FinishedAt, string Status, string? Error)
-{
-    public DateTimeOffset? ScheduledAt { get; init; }
-    public string? Instance { get; init; }
-}

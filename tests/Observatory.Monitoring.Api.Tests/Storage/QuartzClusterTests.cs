@@ -60,7 +60,7 @@ public sealed class QuartzRecoveryTests(PostgresServerFixture pg)
         {
             await store.MigrateAsync();
             var now = DateTimeOffset.UtcNow;
-            await store.UpsertModelAsync(new Observatory.Monitoring.Core.Models.MonitoredModel
+            await store.UpsertModelAsync(new Observatory.Monitoring.Contracts.MonitoredModel
             {
                 Name = "big", Classes = ["a", "b"], EmbeddingDimension = 256, ReferenceUntil = now.AddHours(-3), Window = TimeSpan.FromHours(2),
                 Schedule = "0 0 0 1 1 ? 2099", CreatedAt = now, UpdatedAt = now,

@@ -1,3 +1,4 @@
+using Observatory.Monitoring.Contracts;
 using Observatory.Monitoring.Core.Alerts;
 using Observatory.Monitoring.Core.Events;
 using Observatory.Monitoring.Core.Models;

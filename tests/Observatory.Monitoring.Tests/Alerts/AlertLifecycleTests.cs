@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
+using Observatory.Monitoring.Contracts;
 using Observatory.Monitoring.Core.Alerts;
 
 namespace Observatory.Monitoring.Tests.Alerts;

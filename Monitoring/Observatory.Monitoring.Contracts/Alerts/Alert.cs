@@ -1,4 +1,4 @@
-namespace Observatory.Monitoring.Core.Alerts;
+namespace Observatory.Monitoring.Contracts;
 
 public enum AlertState { Firing, Acknowledged, Resolved }
 
@@ -35,12 +35,4 @@ public sealed record Silence
     public required DateTimeOffset EndsAt { get; init; }
     public string Comment { get; init; } = "";
     public string CreatedBy { get; init; } = "";
-
-    public bool Matches(string model, string ruleId, DateTimeOffset now) =>
-        now >= StartsAt && now < EndsAt && Model == model && (RuleId is null || RuleId == ruleId);
 }
-
-public enum NotificationKind { Firing, Resolved }
-
-/// <summary>A notification to deliver for an alert transition (the delivery job sends and retries it).</summary>
-public sealed record NotificationRequest(string AlertId, NotificationKind Kind);

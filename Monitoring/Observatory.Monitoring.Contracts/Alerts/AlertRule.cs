@@ -1,4 +1,4 @@
-namespace Observatory.Monitoring.Core.Alerts;
+namespace Observatory.Monitoring.Contracts;
 
 public enum AlertRuleKind
 {
@@ -25,6 +25,7 @@ public sealed record AlertRule
     public double Tolerance { get; init; } = 0.05;
     public TimeSpan NoTrafficPeriod { get; init; } = TimeSpan.FromHours(1);
 
+    /// <summary>The rules a model gets when its registration names none.</summary>
     public static readonly IReadOnlyList<AlertRule> Defaults =
     [
         new() { Id = "embedding-drift", Kind = AlertRuleKind.EmbeddingDrift, Severity = AlertSeverity.Warning, ConsecutiveWindows = 3, Summary = "retraining recommended: input drift in consecutive windows" },

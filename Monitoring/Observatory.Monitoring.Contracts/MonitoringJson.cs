@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Observatory.Monitoring.Core.Models;
+namespace Observatory.Monitoring.Contracts;
 
 /// <summary>JSON settings of the monitoring API and of JSON kept in stores: camelCase, enums as camelCase strings, NaN allowed
 /// on input so the validator can name it instead of a parse error.</summary>

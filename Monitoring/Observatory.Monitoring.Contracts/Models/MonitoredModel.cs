@@ -1,6 +1,4 @@
-using Observatory.Monitoring.Core.Alerts;
-
-namespace Observatory.Monitoring.Core.Models;
+namespace Observatory.Monitoring.Contracts;
 
 /// <summary>A dataset version that is the model's reference distribution: git repo path + pointer path + revision.</summary>
 public sealed record ReferenceDataset(string RepoPath, string PointerPath, string Revision);
@@ -26,7 +24,7 @@ public sealed record MonitoredModel
     /// <summary>Length of the window of recent events a drift/accuracy run looks at.</summary>
     public TimeSpan Window { get; init; } = TimeSpan.FromHours(1);
 
-    /// <summary>Drift methods for embeddings (see DriftMethodNames); the default pair are tests with calibrated p-values, which stay quiet on small clean windows where effect sizes (Wasserstein) are noisy.</summary>
+    /// <summary>Drift methods for embeddings (names as `obs drift --method` takes them); the default pair are tests with calibrated p-values, which stay quiet on small clean windows where effect sizes (Wasserstein) are noisy.</summary>
     public IReadOnlyList<string> DriftMethods { get; init; } = ["mmd", "ks"];
 
     public IReadOnlyList<AlertRule> AlertRules { get; init; } = AlertRule.Defaults;
@@ -34,6 +32,7 @@ public sealed record MonitoredModel
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }
 
+    /// <summary>Index of a class name in <see cref="Classes"/> (ordinal match), -1 when the model has no such class.</summary>
     public int ClassIndex(string name)
     {
         for (var i = 0; i < Classes.Count; i++)

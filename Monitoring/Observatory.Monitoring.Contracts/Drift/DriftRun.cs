@@ -1,0 +1,35 @@
+namespace Observatory.Monitoring.Contracts;
+
+/// <summary>
+/// Full record of one drift run, stored as the result's JSON and served as its details. <see cref="Window"/> carries the verdicts
+/// alert rules read; the per-report and per-feature verdicts are decided once by the service, so clients show them as they are.
+/// </summary>
+public sealed record DriftRun(WindowResult Window, DriftRunReport? Embedding, DriftRunReport? Prediction, DriftRunReport? Confidence, string? Note)
+{
+    /// <summary>Per-feature drift of the image statistics (brightness, contrast, sharpness, …) when images were uploaded.</summary>
+    public DriftRunReport? ImageStatistics { get; init; }
+
+    /// <summary>Names of <see cref="ImageStatistics"/>' dimensions, in order.</summary>
+    public IReadOnlyList<string>? ImageFeatureNames { get; init; }
+
+    /// <summary>Confidences of the reference period and of the window in ten bins over [0, 1].</summary>
+    public HistogramBins? ConfidenceHistogram { get; init; }
+
+    /// <summary>Share of each predicted class in the reference period and in the window, when prediction drift ran.</summary>
+    public IReadOnlyList<ClassShare>? ClassShares { get; init; }
+
+    /// <summary>Share of embedding dimensions flagged by the per-dimension test (KS under its correction, else Wasserstein), when one ran.</summary>
+    public double? EmbeddingShareDrifted { get; init; }
+
+    /// <summary>One verdict per image statistic, in <see cref="ImageFeatureNames"/> order, when image statistics were compared.</summary>
+    public IReadOnlyList<ImageFeatureVerdict>? ImageFeatures { get; init; }
+
+    /// <summary>The same run without per-dimension arrays longer than <paramref name="maxArrayLength"/> in method details (a chart needs the verdicts, not 512 p-values a window).</summary>
+    public DriftRun Compact(int maxArrayLength) => this with
+    {
+        Embedding = Embedding?.Compact(maxArrayLength),
+        Prediction = Prediction?.Compact(maxArrayLength),
+        Confidence = Confidence?.Compact(maxArrayLength),
+        ImageStatistics = ImageStatistics?.Compact(maxArrayLength),
+    };
+}
