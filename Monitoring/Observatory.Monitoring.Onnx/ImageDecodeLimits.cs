@@ -47,7 +47,7 @@ internal sealed class DecodeMemoryGate(long capacity)
     public Lease Acquire(long bytes, string name, CancellationToken ct)
     {
         if (bytes > Capacity)
-            throw new ImageTooLargeException(name, $"decoding needs {bytes / (1024 * 1024)} MiB, more than the decode memory limit of {Capacity / (1024 * 1024)} MiB");
+            throw new ImageTooLargeException(name, $"decoding needs {Size(bytes)}, more than the decode memory limit of {Size(Capacity)}");
         lock (sync)
         {
             while (available < bytes)
@@ -59,6 +59,9 @@ internal sealed class DecodeMemoryGate(long capacity)
         }
         return new Lease(this, bytes);
     }
+
+    private static string Size(long bytes) =>
+        bytes >= 1024 * 1024 ? $"{bytes / (1024 * 1024)} MiB" : $"{bytes} bytes";
 
     private void Release(long bytes)
     {

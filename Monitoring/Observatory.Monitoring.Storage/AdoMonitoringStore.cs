@@ -219,17 +219,36 @@ public abstract class AdoMonitoringStore : IMonitoringStore
             cancellationToken, [.. args]);
     }
 
+    public async Task<int> PruneHistoryAsync(DateTimeOffset before, CancellationToken cancellationToken = default)
+    {
+        using var _ = await WriteLockAsync(cancellationToken);
+        await using var c = await OpenAsync(cancellationToken);
+        await using var tx = await c.BeginTransactionAsync(cancellationToken);
+        var b = ("b", (object)before.UtcTicks);
+        var n = await ExecAsync(c, tx, "DELETE FROM delivery_attempts WHERE at < @b", cancellationToken, b);
+        // Only finished notifications: one still being retried keeps its queue entry whatever its age.
+        n += await ExecAsync(c, tx, "DELETE FROM notifications WHERE done = 1 AND created_at < @b", cancellationToken, b);
+        n += await ExecAsync(c, tx, "DELETE FROM job_runs WHERE finished_at < @b", cancellationToken, b);
+        await tx.CommitAsync(cancellationToken);
+        return n;
+    }
+
     // ---- results
 
     public async Task AddResultAsync(StoredResult result, CancellationToken cancellationToken = default)
     {
         using var _ = await WriteLockAsync(cancellationToken);
         await using var c = await OpenAsync(cancellationToken);
-        await ExecAsync(c, null, """
+        await using var tx = await c.BeginTransactionAsync(cancellationToken);
+        // A re-run of the same window replaces its result (the unique index would refuse a second one).
+        await ExecAsync(c, tx, "DELETE FROM results WHERE model = @m AND kind = @k AND window_end = @e", cancellationToken,
+            ("m", result.Model), ("k", result.Kind), ("e", result.WindowEnd.UtcTicks));
+        await ExecAsync(c, tx, """
             INSERT INTO results (model, kind, window_start, window_end, event_count, drifted, value, json, created_at)
             VALUES (@m, @k, @s, @e, @n, @d, @v, @j, @c)
             """, cancellationToken, ("m", result.Model), ("k", result.Kind), ("s", result.WindowStart.UtcTicks), ("e", result.WindowEnd.UtcTicks),
             ("n", result.EventCount), ("d", result.Drifted ? 1 : 0), ("v", (object?)result.Value ?? DBNull.Value), ("j", result.Json), ("c", result.CreatedAt.UtcTicks));
+        await tx.CommitAsync(cancellationToken);
     }
 
     public async Task<IReadOnlyList<StoredResult>> ListResultsAsync(string model, string kind, int limit, CancellationToken cancellationToken = default)

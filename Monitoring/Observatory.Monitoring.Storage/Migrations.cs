@@ -49,5 +49,12 @@ internal static class Migrations
         [
             "ALTER TABLE events ADD COLUMN image_uri TEXT",
         ]),
+        (3,
+        [
+            // One result per (model, kind, window end): a re-run replaces its window's result instead of adding a second one
+            // that alert rules would count as another consecutive window. Older duplicates keep their newest row.
+            "DELETE FROM results WHERE id NOT IN (SELECT MAX(id) FROM results GROUP BY model, kind, window_end)",
+            "CREATE UNIQUE INDEX ux_results_window ON results (model, kind, window_end)",
+        ]),
     ];
 }

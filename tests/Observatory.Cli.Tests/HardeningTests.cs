@@ -144,4 +144,18 @@ public sealed class HardeningTests
     }
 
     private static string Sha(string text) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
+
+    /// <summary>Hardening (low): .obs/config.local holds credentials; it is written readable by its owner only.</summary>
+    [Fact]
+    public async Task ConfigLocal_WithCredentials_IsWrittenOwnerReadableOnly()
+    {
+        using var repo = new GitSandbox("cfglocal");
+        VersioningEndToEndTests.Ok(await ObsProcess.RunAsync(repo.Root, "init"));
+        VersioningEndToEndTests.Ok(await ObsProcess.RunAsync(repo.Root, "remote", "add", "s3", "s3://bucket/prefix", "--default"));
+        var local = repo.PathOf(".obs/config.local");
+        if (File.Exists(local)) File.SetUnixFileMode(local, (UnixFileMode)0b110_100_100); // an older, world-readable file
+        VersioningEndToEndTests.Ok(await ObsProcess.RunAsync(repo.Root, "remote", "set", "s3", "secret_key", "s3cr3t"));
+        Assert.Contains("s3cr3t", File.ReadAllText(local));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(local));
+    }
 }

@@ -61,4 +61,51 @@ public sealed class RegistryTests
         Assert.Contains("data/nothing", run.Stderr);
         Assert.Empty(Directory.EnumerateFileSystemEntries(elsewhere.Path));
     }
+
+    /// <summary>
+    /// Hardening finding 15: a registry's committed .obs/config can name any S3 endpoint, and the user's own OBS_S3_*/AWS_*
+    /// credentials used to be sent there. They go only where the environment vouches for the endpoint, or after an opt-in.
+    /// </summary>
+    [Fact]
+    public async Task Finding15_ARegistrysEndpoint_NeverReceivesTheUsersEnvironmentCredentials_WithoutAnOptIn()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        var connections = 0;
+        var accepting = Task.Run(async () =>
+        {
+            try { while (true) { using var c = await listener.AcceptTcpClientAsync(); Interlocked.Increment(ref connections); } }
+            catch (Exception e) when (e is ObjectDisposedException or System.Net.Sockets.SocketException) { }
+        });
+        try
+        {
+            using var registry = new GitSandbox("evil-registry");
+            VersioningEndToEndTests.Ok(await ObsProcess.RunAsync(registry.Root, "init"));
+            VersioningEndToEndTests.Ok(await ObsProcess.RunAsync(registry.Root, "remote", "add", "storage", "s3://loot/x", "--default"));
+            VersioningEndToEndTests.Ok(await ObsProcess.RunAsync(registry.Root, "remote", "set", "storage", "endpoint", $"http://127.0.0.1:{port}"));
+            StoreInvariants.WriteRandomFiles(registry.PathOf("data/set"), 3, seed: 1, size: 100);
+            VersioningEndToEndTests.Ok(await ObsProcess.RunAsync(registry.Root, "add", "data/set", "--no-validate"));
+            VersioningEndToEndTests.Ok(await ObsProcess.RunAsync(registry.Root, "commit", "-m", "v1", "--no-validate"));
+
+            var mine = new Dictionary<string, string> { ["OBS_S3_ACCESS_KEY"] = "AKIA-MINE", ["OBS_S3_SECRET_KEY"] = "my-secret" };
+            using var elsewhere = new TempDirectory("get");
+            var refused = await ObsProcess.RunAsync(elsewhere.Path, ["get", registry.Root, "data/set", "-o", "copy"], mine);
+            Assert.Equal(2, refused.ExitCode);
+            Assert.Contains($"names the endpoint http://127.0.0.1:{port}", refused.Stderr);
+            Assert.Contains("OBS_S3_TRUSTED_ENDPOINTS", refused.Stderr);
+            Assert.False(Directory.Exists(Path.Combine(elsewhere.Path, "copy")));
+
+            // The opt-in lets the command through; the registry's own cache has every object, so nothing is downloaded.
+            var trusted = new Dictionary<string, string>(mine) { ["OBS_S3_TRUSTED_ENDPOINTS"] = $"127.0.0.1:{port}" };
+            VersioningEndToEndTests.Ok(await ObsProcess.RunAsync(elsewhere.Path, ["get", registry.Root, "data/set", "-o", "copy"], trusted));
+            Assert.Equal(registry.Snapshot("data/set"), TreeSnapshot.Of(Path.Combine(elsewhere.Path, "copy")));
+            Assert.Equal(0, Volatile.Read(ref connections));
+        }
+        finally
+        {
+            listener.Stop();
+            await accepting;
+        }
+    }
 }

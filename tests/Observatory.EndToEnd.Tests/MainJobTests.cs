@@ -66,6 +66,19 @@ public sealed class MainJobTests
                 await Expect(deliveries).ToContainTextAsync("Notification attempts of embedding-drift on shapes");
                 await Expect(deliveries.Locator("tr", new() { HasText = "sink" }).First).ToContainTextAsync("delivered");
                 await page.ScreenshotAsync(new() { Path = Browser.ScreenshotPath("e2e-demo-alerts"), FullPage = true });
+
+                // The registry's Datasets page of a fresh clone: the current version's validation report is there (the demo
+                // regenerates the files and re-adds them, which brings the report object back), with no warning or error.
+                var datasets = await browser.NewPageAsync(new() { BaseURL = dashboard.ToString(), ViewportSize = new() { Width = 1440, Height = 900 } });
+                var errors = new List<string>();
+                datasets.Console += (_, m) => { if (m.Type == "error") errors.Add(m.Text); };
+                Assert.Equal(200, (await datasets.GotoAsync("datasets?dataset=shapes-train"))!.Status);
+                await Browser.WaitForCircuitAsync(datasets);
+                await Expect(datasets.GetByText("No findings: all 322 files passed.")).ToBeVisibleAsync();
+                await Expect(datasets.GetByText("is not in the cache")).ToHaveCountAsync(0);
+                await Expect(datasets.GetByTestId("datasets-error")).ToHaveCountAsync(0);
+                await datasets.ScreenshotAsync(new() { Path = Browser.ScreenshotPath("e2e-demo-datasets"), FullPage = true });
+                Assert.Empty(errors);
             }
             finally
             {

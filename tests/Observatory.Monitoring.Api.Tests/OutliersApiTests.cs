@@ -71,6 +71,9 @@ public sealed class OutliersApiTests : IAsyncLifetime
     [InlineData("javascript:alert(1)")]
     [InlineData("data:image/png;base64,AAAA")]
     [InlineData("//evil.example/x.jpg")]
+    [InlineData("/\\evil.example/x.jpg")] // hardening (low): browsers read /\host as //host
+    [InlineData("/\t/evil.example/x.jpg")] // …and drop the tab
+    [InlineData("https://ok.example/a\\b.jpg")]
     public async Task Events_WithAnImageUriThatIsNotHttpOrASitePath_AreRejected(string uri)
     {
         using var r = await SendAsync([Event("x", T0.AddMinutes(-1), new float[Dim], 0.9, uri)]);

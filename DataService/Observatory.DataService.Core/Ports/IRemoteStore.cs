@@ -47,9 +47,17 @@ public sealed record PackPart(string LocalPath, long Size);
 /// <summary>Pack ids by what exists of them; <paramref name="Written"/> is, per id, the newest write of its data or index.</summary>
 public sealed record PackListing(IReadOnlySet<string> Indexed, IReadOnlySet<string> DataFiles, IReadOnlyDictionary<string, DateTimeOffset> Written);
 
+/// <summary>Whose configuration names a remote: this workspace's own, or another repository's (a registry), which is anyone's input.</summary>
+public enum RemoteConfigOrigin
+{
+    OwnWorkspace,
+    Foreign,
+}
+
 /// <summary>Opens a remote store from its configuration; the adapter project decides how (folder or S3).</summary>
 public interface IRemoteStoreFactory
 {
     /// <param name="workspaceRoot">Relative folder URLs resolve against it.</param>
-    IRemoteStore Open(string name, Config.RemoteConfig config, string workspaceRoot);
+    /// <param name="origin">A foreign configuration never receives the user's own environment credentials unless the environment vouches for its endpoint.</param>
+    IRemoteStore Open(string name, Config.RemoteConfig config, string workspaceRoot, RemoteConfigOrigin origin = RemoteConfigOrigin.OwnWorkspace);
 }

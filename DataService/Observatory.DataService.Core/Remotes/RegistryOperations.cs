@@ -153,7 +153,7 @@ public static class RegistryOperations
                 var url = remote.Url ?? "";
                 if (localRoot is null && !url.Contains("://", StringComparison.Ordinal) && !System.IO.Path.IsPathRooted(url))
                     throw new UsageException($"the registry's remote '{name}' is a relative folder ({url}), which only works for a registry on this machine");
-                stores.Add(factory.Open(name, remote, localRoot ?? "/"));
+                stores.Add(factory.Open(name, remote, localRoot ?? "/", RemoteConfigOrigin.Foreign));
             }
             if (stores.Count == 0) throw new UsageException($"{request.Repo} has neither a local cache nor a remote to take objects from");
             return new Source(registry, dataset, commit, stores);

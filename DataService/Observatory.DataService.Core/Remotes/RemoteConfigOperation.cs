@@ -71,7 +71,9 @@ public static class RemoteConfigOperation
         var header = local
             ? "# obs local configuration (git-ignored): credentials and per-machine settings\n"
             : "# obs configuration (committed). Credentials go in .obs/config.local, which git ignores.\n";
-        await AtomicFile.WriteAllTextAsync(local ? repo.LocalConfigPath : repo.ConfigPath, header + config.Serialize(), repo.TempDir, ct);
+        // config.local holds credentials: readable by its owner only (0600), like ~/.aws/credentials.
+        await AtomicFile.WriteAllTextAsync(local ? repo.LocalConfigPath : repo.ConfigPath, header + config.Serialize(), repo.TempDir, ct,
+            local ? UnixFileMode.UserRead | UnixFileMode.UserWrite : null);
         repo.ReloadConfig();
     }
 

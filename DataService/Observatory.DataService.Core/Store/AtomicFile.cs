@@ -5,13 +5,20 @@ namespace Observatory.DataService.Core.Store;
 /// <summary>Writes files so that a reader (or a crash) never sees a half-written file: temp file in a scratch folder, flush, rename.</summary>
 public static class AtomicFile
 {
-    public static async Task WriteAllBytesAsync(string path, ReadOnlyMemory<byte> bytes, string tempDirectory, CancellationToken ct)
+    /// <param name="mode">Permissions the file is created with (Unix), e.g. owner-only for credentials; null = the umask's default.</param>
+    public static async Task WriteAllBytesAsync(string path, ReadOnlyMemory<byte> bytes, string tempDirectory, CancellationToken ct, UnixFileMode? mode = null)
     {
         Directory.CreateDirectory(tempDirectory);
         var temp = TempPath(tempDirectory);
+        var options = new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 1 << 16, Options = FileOptions.Asynchronous,
+        };
+        // Set at creation, so the content is never readable by others, not even between the write and a chmod.
+        if (mode is { } m && !OperatingSystem.IsWindows()) options.UnixCreateMode = m;
         try
         {
-            await using (var fs = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
+            await using (var fs = new FileStream(temp, options))
             {
                 await fs.WriteAsync(bytes, ct);
                 await fs.FlushAsync(ct);
@@ -27,8 +34,8 @@ public static class AtomicFile
         }
     }
 
-    public static Task WriteAllTextAsync(string path, string text, string tempDirectory, CancellationToken ct) =>
-        WriteAllBytesAsync(path, new System.Text.UTF8Encoding(false).GetBytes(text), tempDirectory, ct);
+    public static Task WriteAllTextAsync(string path, string text, string tempDirectory, CancellationToken ct, UnixFileMode? mode = null) =>
+        WriteAllBytesAsync(path, new System.Text.UTF8Encoding(false).GetBytes(text), tempDirectory, ct, mode);
 
     /// <summary>Renames into place, creating the folder only when it is missing: a mkdir per file costs more than the rename.</summary>
     public static void MoveInto(string temp, string path)

@@ -29,8 +29,11 @@ public sealed class NotificationService(IMonitoringStore store, IHttpClientFacto
             var alert = await store.GetAlertAsync(n.AlertId, ct);
             var hook = o.Webhooks.FirstOrDefault(w => w.Name == n.Channel);
             bool ok; int? status = null; string? error = null;
+            // Given up on for good (recorded as failed, never retried): a channel removed from the configuration cannot come
+            // back by waiting, and retrying it forever would keep the queue and the attempts table growing.
+            var dropped = false;
             if (alert is null) { ok = true; error = "alert no longer exists; dropped"; }
-            else if (hook is null) { ok = false; error = $"channel '{n.Channel}' is not configured in Monitoring:Webhooks"; }
+            else if (hook is null) { ok = false; dropped = true; error = $"channel '{n.Channel}' is no longer configured in Monitoring:Webhooks; dropped"; }
             else
             {
                 try
@@ -48,10 +51,11 @@ public sealed class NotificationService(IMonitoringStore store, IHttpClientFacto
                 }
             }
             var now = time.GetUtcNow();
-            DateTimeOffset? next = ok ? null : now + Backoff(n.Attempts, o);
+            DateTimeOffset? next = ok || dropped ? null : now + Backoff(n.Attempts, o);
             await store.RecordDeliveryAttemptAsync(new DeliveryAttempt(n.Id, n.AlertId, n.Channel, now, ok, status, error), next, ct);
             metrics.Delivery(ok);
             if (ok) delivered++;
+            else if (dropped) log.LogWarning("notification for alert {Alert} on channel {Channel} dropped: the channel is no longer configured", n.AlertId, n.Channel);
             else log.LogWarning("webhook {Channel} failed for alert {Alert} (attempt {Attempt}): {Error}; next try at {Next}", n.Channel, n.AlertId, n.Attempts + 1, error, next);
         }
         return delivered;

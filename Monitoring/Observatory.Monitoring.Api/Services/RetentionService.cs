@@ -17,6 +17,9 @@ public sealed class RetentionService(IMonitoringStore store, IOptions<Monitoring
         var references = (await store.ListModelsAsync(ct))
             .Where(m => m.ReferenceUntil is not null)
             .ToDictionary(m => m.Name, m => m.ReferenceUntil!.Value, StringComparer.Ordinal);
-        return await store.PruneEmbeddingsAsync(time.GetUtcNow() - TimeSpan.FromDays(options.Value.RetentionDays), references, ct);
+        var before = time.GetUtcNow() - TimeSpan.FromDays(options.Value.RetentionDays);
+        var pruned = await store.PruneEmbeddingsAsync(before, references, ct);
+        await store.PruneHistoryAsync(before, ct);
+        return pruned;
     }
 }

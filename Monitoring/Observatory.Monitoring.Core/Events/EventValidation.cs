@@ -56,9 +56,14 @@ public static class EventValidation
 
     public const int MaxImageUriLength = 2048;
 
-    /// <summary>http(s) URLs and site-relative paths only: the URI ends up in an &lt;img src&gt; of the dashboard (no javascript: or data:).</summary>
+    /// <summary>
+    /// http(s) URLs and site-relative paths only: the URI ends up in an &lt;img src&gt; of the dashboard (no javascript: or data:).
+    /// Browsers read a backslash as a slash and drop tabs and newlines, so <c>/\host</c> or <c>/&#9;/host</c> would leave the
+    /// site like <c>//host</c>: no backslash or control character anywhere.
+    /// </summary>
     public static bool IsImageUri(string uri) =>
-        uri.Length <= MaxImageUriLength && (uri.StartsWith('/') && !uri.StartsWith("//", StringComparison.Ordinal)
+        uri.Length <= MaxImageUriLength && !uri.Contains('\\') && !uri.Any(char.IsControl)
+        && (uri.StartsWith('/') && !uri.StartsWith("//", StringComparison.Ordinal)
             || Uri.TryCreate(uri, UriKind.Absolute, out var u) && (u.Scheme == Uri.UriSchemeHttp || u.Scheme == Uri.UriSchemeHttps));
 
     public static IReadOnlyList<FieldError> ValidateFeedback(MonitoredModel model, IReadOnlyList<Feedback?>? feedback, int maxBatchSize)

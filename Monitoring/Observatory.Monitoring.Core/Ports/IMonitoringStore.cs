@@ -34,6 +34,12 @@ public interface IMonitoringStore
     /// </summary>
     Task<int> PruneEmbeddingsAsync(DateTimeOffset before, IReadOnlyDictionary<string, DateTimeOffset> keepBefore, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Deletes delivery attempts, finished notifications and job runs older than <paramref name="before"/>: the history the
+    /// pages show grows with every delivery and run, so it is kept as long as raw embeddings are. Returns the rows deleted.
+    /// </summary>
+    Task<int> PruneHistoryAsync(DateTimeOffset before, CancellationToken cancellationToken = default);
+
     Task AddResultAsync(StoredResult result, CancellationToken cancellationToken = default);
     Task<IReadOnlyList<StoredResult>> ListResultsAsync(string model, string kind, int limit, CancellationToken cancellationToken = default);
     /// <summary>Every result whose window ends in [from, to], oldest first, without its JSON (cheap for a year of windows).</summary>

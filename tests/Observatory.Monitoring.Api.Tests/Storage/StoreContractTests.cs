@@ -96,6 +96,37 @@ public abstract class StoreContractTests : IAsyncLifetime
         Assert.NotNull(events.Single(e => e.Id == "new").Embedding);
     }
 
+    /// <summary>Hardening (low): a drift re-run of the same window replaced nothing and added a second result, counted as another window.</summary>
+    [Fact]
+    public async Task Results_AreUniquePerModelKindAndWindowEnd_ARerunReplacesItsWindow()
+    {
+        await Store.AddResultAsync(new StoredResult("m", "drift", T, T.AddMinutes(30), 10, true, 1.0, "{\"run\":1}", T));
+        await Store.AddResultAsync(new StoredResult("m", "drift", T, T.AddMinutes(30), 12, false, 0.5, "{\"run\":2}", T.AddMinutes(1)));
+        await Store.AddResultAsync(new StoredResult("m", "accuracy", T, T.AddMinutes(30), 5, false, 0.9, "{}", T));
+        var drift = Assert.Single(await Store.ListResultsAsync("m", "drift", 10));
+        Assert.Equal(("{\"run\":2}", 12, false), (drift.Json, drift.EventCount, drift.Drifted));
+        Assert.Single(await Store.ListResultsAsync("m", "accuracy", 10));
+    }
+
+    /// <summary>Hardening (low): delivery attempts and job runs were never pruned.</summary>
+    [Fact]
+    public async Task PruneHistory_DropsOldAttemptsFinishedNotificationsAndRuns_KeepsWhatIsStillRetried()
+    {
+        Alert A(string id) => new() { Id = id, Model = "m", RuleId = id, Severity = AlertSeverity.Warning, Summary = "s", State = AlertState.Firing, FiredAt = T, LastEvaluatedAt = T };
+        await Store.SaveAlertAsync(A("done"), new NotificationRequest("done", NotificationKind.Firing), ["ops"], T);
+        await Store.SaveAlertAsync(A("retrying"), new NotificationRequest("retrying", NotificationKind.Firing), ["ops"], T);
+        foreach (var n in await Store.DueNotificationsAsync(T, 10))
+            await Store.RecordDeliveryAttemptAsync(new DeliveryAttempt(n.Id, n.AlertId, n.Channel, T, n.AlertId == "done", 200, null),
+                n.AlertId == "done" ? null : T.AddDays(40), default);
+        await Store.RecordJobRunAsync(new JobRun("drift", "m", T, T.AddSeconds(1), "succeeded", null), default);
+        await Store.RecordJobRunAsync(new JobRun("drift", "m", T.AddDays(20), T.AddDays(20).AddSeconds(1), "succeeded", null), default);
+
+        Assert.Equal(4, await Store.PruneHistoryAsync(T.AddDays(10))); // 2 attempts, 1 finished notification, 1 run
+        Assert.Empty(await Store.ListDeliveryAttemptsAsync(null, 10));
+        Assert.Single(await Store.ListJobRunsAsync("m", 10));
+        Assert.Equal("retrying", Assert.Single(await Store.DueNotificationsAsync(T.AddDays(41), 10)).AlertId);
+    }
+
     /// <summary>Finding 10: retention pruned the reference period that referenceUntil models compare against; drift then stopped.</summary>
     [Fact]
     public async Task Finding10_Retention_KeepsEachModelsReferencePeriod_AndPrunesTheRest()

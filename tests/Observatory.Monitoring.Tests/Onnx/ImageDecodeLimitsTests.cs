@@ -28,7 +28,7 @@ public sealed class ImageDecodeLimitsTests
     {
         using var embedder = new ImageEmbedder(EmbeddingModelOptions.Default, ImageDecodeLimits.Default with { DecodeMemoryBytes = 16L * 1024 * 1024 });
         var fine = TestImages.Png(64, 64, (x, y) => new SKColor((byte)x, (byte)y, 0));
-        var e = await Assert.ThrowsAsync<ImageDecodeException>(() => embedder.EmbedAsync(
+        var e = await Assert.ThrowsAsync<ImageTooLargeException>(() => embedder.EmbedAsync(
             [ImageSource.FromBytes("ok", fine), ImageSource.FromBytes("big.png", PngBomb.Create(3000, 3000))], CancellationToken.None));
         Assert.Equal("big.png", e.ItemName);
         Assert.Contains("more than the decode memory limit of 16 MiB", e.Message);
@@ -63,6 +63,7 @@ public sealed class ImageDecodeLimitsTests
         using var cts = new CancellationTokenSource(200);
         using var held = gate.Acquire(100, "c", CancellationToken.None);
         Assert.Throws<OperationCanceledException>(() => gate.Acquire(1, "d", cts.Token));
-        Assert.Throws<ImageDecodeException>(() => gate.Acquire(101, "e", CancellationToken.None));
+        Assert.Contains("decoding needs 101 bytes, more than the decode memory limit of 100 bytes",
+            Assert.Throws<ImageTooLargeException>(() => gate.Acquire(101, "e", CancellationToken.None)).Message);
     }
 }
