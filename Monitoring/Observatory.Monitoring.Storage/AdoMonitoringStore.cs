@@ -18,7 +18,14 @@ public abstract class AdoMonitoringStore : IMonitoringStore
 {
     private static readonly JsonSerializerOptions Json = MonitoringJson.Options;
 
-    protected AdoMonitoringStore(SqlDialect dialect) => Dialect = dialect;
+    /// <param name="time">The clock of ingestion stamps and migration records; the host's (a fake one in tests).</param>
+    protected AdoMonitoringStore(SqlDialect dialect, TimeProvider? time = null)
+    {
+        Dialect = dialect;
+        Time = time ?? TimeProvider.System;
+    }
+
+    protected TimeProvider Time { get; }
 
     public SqlDialect Dialect { get; }
 
@@ -45,7 +52,7 @@ public abstract class AdoMonitoringStore : IMonitoringStore
         {
             if (applied.Contains(version)) continue;
             foreach (var s in statements) await ExecAsync(c, tx, Dialect.Expand(s), cancellationToken);
-            await ExecAsync(c, tx, "INSERT INTO schema_migrations (version, applied_at) VALUES (@v, @t)", cancellationToken, ("v", version), ("t", DateTimeOffset.UtcNow.UtcTicks));
+            await ExecAsync(c, tx, "INSERT INTO schema_migrations (version, applied_at) VALUES (@v, @t)", cancellationToken, ("v", version), ("t", Time.GetUtcNow().UtcTicks));
         }
         await tx.CommitAsync(cancellationToken);
     }
@@ -103,7 +110,7 @@ public abstract class AdoMonitoringStore : IMonitoringStore
         using var _ = await WriteLockAsync(cancellationToken);
         await using var c = await OpenAsync(cancellationToken);
         await using var tx = await c.BeginTransactionAsync(cancellationToken);
-        var inserted = await InsertEventRowsAsync(c, tx, model, events, DateTimeOffset.UtcNow.UtcTicks, cancellationToken);
+        var inserted = await InsertEventRowsAsync(c, tx, model, events, Time.GetUtcNow().UtcTicks, cancellationToken);
         await tx.CommitAsync(cancellationToken);
         return new(inserted, events.Count - inserted);
     }

@@ -10,7 +10,8 @@ public sealed class PostgresMonitoringStore : AdoMonitoringStore, IAsyncDisposab
 {
     private readonly NpgsqlDataSource _dataSource;
 
-    public PostgresMonitoringStore(string connectionString) : base(SqlDialect.Postgres) => _dataSource = NpgsqlDataSource.Create(connectionString);
+    public PostgresMonitoringStore(string connectionString, TimeProvider? time = null) : base(SqlDialect.Postgres, time) =>
+        _dataSource = NpgsqlDataSource.Create(connectionString);
 
     protected override string? MigrationLockSql => "SELECT pg_advisory_xact_lock(7240011)";
 

@@ -9,7 +9,7 @@ public sealed class SqliteMonitoringStore : AdoMonitoringStore
     private readonly string _connectionString;
     private readonly SemaphoreSlim _writer = new(1, 1);
 
-    public SqliteMonitoringStore(string connectionString) : base(SqlDialect.Sqlite)
+    public SqliteMonitoringStore(string connectionString, TimeProvider? time = null) : base(SqlDialect.Sqlite, time)
     {
         var b = new SqliteConnectionStringBuilder(connectionString) { Pooling = true, DefaultTimeout = 60 };
         if (b.DataSource is { Length: > 0 } path && !path.StartsWith(':') && Path.GetDirectoryName(Path.GetFullPath(path)) is { } dir)

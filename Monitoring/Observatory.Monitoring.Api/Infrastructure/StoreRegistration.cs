@@ -10,14 +10,16 @@ public static class StoreRegistration
     {
         var kind = (configuration["Monitoring:Store"] ?? "sqlite").Trim().ToLowerInvariant();
         var cs = configuration.GetConnectionString("Monitoring");
-        IMonitoringStore store = kind switch
+        // Checked now, so a bad value fails start-up; built when first resolved, with the host's clock.
+        Func<TimeProvider, IMonitoringStore> create = kind switch
         {
-            "sqlite" => new SqliteMonitoringStore(cs is { Length: > 0 } ? cs : "Data Source=monitoring.db"),
-            "postgres" or "postgresql" => new PostgresMonitoringStore(cs is { Length: > 0 } ? cs
-                : throw new InvalidOperationException("Monitoring:Store is 'postgres' but ConnectionStrings:Monitoring is empty")),
+            "sqlite" => time => new SqliteMonitoringStore(cs is { Length: > 0 } ? cs : "Data Source=monitoring.db", time),
+            "postgres" or "postgresql" => cs is { Length: > 0 }
+                ? time => new PostgresMonitoringStore(cs, time)
+                : throw new InvalidOperationException("Monitoring:Store is 'postgres' but ConnectionStrings:Monitoring is empty"),
             _ => throw new InvalidOperationException($"Monitoring:Store '{kind}' is not supported; valid values: sqlite, postgres"),
         };
-        services.AddSingleton(store);
+        services.AddSingleton(sp => create(sp.GetRequiredKeyedService<TimeProvider>(MonitoringHost.ClockKey)));
         return services;
     }
 }
