@@ -58,7 +58,7 @@ public sealed class FolderRemote : IRemoteStore
     }
 
     public Task UploadAsync(ContentHash hash, string localPath, long size, CancellationToken ct) =>
-        WriteAsync(PathOf(hash), [new PackPart(localPath, size)], ct);
+        WriteAsync(PathOf(hash), [new PackPart(localPath, size, hash)], ct);
 
     public async Task DownloadAsync(ContentHash hash, Func<Stream, CancellationToken, Task> consume, CancellationToken ct)
     {
@@ -122,8 +122,7 @@ public sealed class FolderRemote : IRemoteStore
             {
                 foreach (var part in parts)
                 {
-                    await using var src = new FileStream(part.LocalPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
-                    if (src.Length != part.Size) throw new StoreException($"{part.LocalPath} changed size while being uploaded ({src.Length} bytes, expected {part.Size})");
+                    await using var src = UploadSource.Open(part);
                     await src.CopyToAsync(dst, 1 << 17, ct);
                 }
                 await dst.FlushAsync(ct);

@@ -97,7 +97,7 @@ public sealed class S3Remote : IRemoteStore
             await Guard(async () =>
             {
                 var url = await Presign(Key(hash), put: true);
-                await using var stream = new FileStream(localPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+                await using var stream = UploadSource.Open(new PackPart(localPath, size, hash));
                 using var content = new StreamContent(stream, 1 << 16);
                 content.Headers.ContentLength = size;
                 content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/octet-stream");
@@ -264,6 +264,10 @@ public sealed class S3Remote : IRemoteStore
         {
             return await action();
         }
+        catch (Exception ex) when (UploadSource.Corruption(ex) is { } corrupt)
+        {
+            throw corrupt;
+        }
         catch (ObjectNotFoundException ex)
         {
             throw new StoreException(notFound ?? $"{what}: not found on {DisplayUrl}", ex);
@@ -310,8 +314,7 @@ internal sealed class ConcatenatedFilesContent(IReadOnlyList<PackPart> parts) : 
     {
         foreach (var part in parts)
         {
-            await using var src = new FileStream(part.LocalPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
-            if (src.Length != part.Size) throw new StoreException($"{part.LocalPath} changed size while being packed ({src.Length} bytes, expected {part.Size})");
+            await using var src = UploadSource.Open(part);
             await src.CopyToAsync(stream, 1 << 16, cancellationToken);
         }
     }

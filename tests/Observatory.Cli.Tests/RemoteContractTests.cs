@@ -285,6 +285,30 @@ public abstract class RemoteContractTests
         Assert.Equal(v2, TreeSnapshot.Of(Path.Combine(clone.Path, "data", "set")));
     }
 
+    /// <summary>Hardening (low): push re-hashes what it sends, so a cache file damaged on disk never becomes the remote's copy.</summary>
+    [Fact]
+    public async Task Push_OfACacheObjectDamagedOnDisk_FailsNamingIt_AndTheRemoteNeverHoldsTheDamagedBytes()
+    {
+        var prefix = NewPrefix();
+        var (repo, env, _, v2) = await TwoVersionsAsync(prefix, files: 10);
+        using var _r = repo;
+        var victim = v2["extra/new.txt"]; // small: it travels in a pack
+        var cached = Path.Combine(repo.Root, ".obs", "cache", "objects", victim[..2], victim[2..]);
+        File.SetUnixFileMode(cached, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        File.WriteAllText(cached, "only in v3"); // same length, other bytes
+        var push = await Obs(repo.Root, env, "push");
+        Assert.NotEqual(0, push.ExitCode);
+        Assert.Contains($"object {victim} is corrupt in the cache", push.Stderr);
+        Assert.Single(push.Stderr.Trim().Split('\n'));
+
+        using var clone = new TempDirectory("clone");
+        LibGit2Sharp.Repository.Clone(repo.Root, clone.Path);
+        await ConfigureCredentialsOnlyAsync(clone.Path, env);
+        var pull = await Obs(clone.Path, env, "pull");
+        Assert.NotEqual(0, pull.ExitCode); // the object is missing on the remote, never wrong
+        Assert.False(File.Exists(Path.Combine(clone.Path, "data", "set", "extra", "new.txt")));
+    }
+
     /// <summary>
     /// Hardening finding 2: `gc -r --force` decided from the local clone only, so a user one commit behind deleted a teammate's
     /// newly pushed version. Now git is fetched first and every branch and remote-tracking branch counts, and anything written

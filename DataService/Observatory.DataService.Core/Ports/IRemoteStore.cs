@@ -41,8 +41,11 @@ public interface IRemoteStore : IDisposable
     Task DeletePackAsync(string id, CancellationToken ct);
 }
 
-/// <summary>One local file that becomes a slice of a pack.</summary>
-public sealed record PackPart(string LocalPath, long Size);
+/// <summary>
+/// One local file that becomes a slice of a pack (or a whole loose object). With <paramref name="Hash"/>, the adapter hashes the
+/// bytes as it sends them and fails the upload when they do not match, so a cache file damaged on disk never reaches a remote.
+/// </summary>
+public sealed record PackPart(string LocalPath, long Size, Objects.ContentHash? Hash = null);
 
 /// <summary>Pack ids by what exists of them; <paramref name="Written"/> is, per id, the newest write of its data or index.</summary>
 public sealed record PackListing(IReadOnlySet<string> Indexed, IReadOnlySet<string> DataFiles, IReadOnlyDictionary<string, DateTimeOffset> Written);

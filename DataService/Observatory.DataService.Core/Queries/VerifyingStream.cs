@@ -43,7 +43,8 @@ public sealed class VerifyingStream(Stream inner, ContentHash expected) : Stream
         {
             _checked = true;
             var actual = ContentHash.FromBytes(_sha.GetHashAndReset());
-            if (actual != expected) throw new DataCheckException($"object {expected.Short} is corrupt in the cache (its content hashes to {actual.Short})");
+            if (actual != expected)
+                throw new DataCheckException($"object {expected.Hex} is corrupt in the cache (its content hashes to {actual.Short}); delete it and run 'obs fetch', or re-add its dataset");
         }
         return 0;
     }

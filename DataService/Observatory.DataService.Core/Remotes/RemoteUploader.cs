@@ -18,7 +18,7 @@ internal static class RemoteUploader
     public static async Task<PackIndex> UploadPackAsync(ObsRepository repo, IRemoteStore remote, IReadOnlyList<(ContentHash Hash, long Length)> objects, CancellationToken ct)
     {
         var (index, bytes) = PackIndex.Build(objects);
-        var parts = objects.Select(o => new PackPart(repo.Cache.PathOf(o.Hash), o.Length)).ToList();
+        var parts = objects.Select(o => new PackPart(repo.Cache.PathOf(o.Hash), o.Length, o.Hash)).ToList();
         await Retry.TransferAsync(c => remote.UploadPackAsync(index.Id, parts, bytes, c), repo.Time, ct);
         await RemoteCatalog.RememberAsync(repo.PackIndexDir, repo.TempDir, index.Id, bytes, ct);
         repo.Progress.Advance(index.DataLength);
