@@ -35,8 +35,9 @@ public static class MonitoringHost
         var section = builder.Configuration.GetSection(MonitoringOptions.Section);
         builder.Services.AddOptions<MonitoringOptions>().Bind(section)
             .Validate(o => o.MaxBatchSize > 0 && o.MaxBodyBytes > 0, "Monitoring:MaxBatchSize and Monitoring:MaxBodyBytes must be positive")
-            .Validate(o => o.Webhooks.All(w => w.Name.Length > 0 && Uri.TryCreate(w.Url, UriKind.Absolute, out _) && w.Format is "json" or "slack"),
-                "each Monitoring:Webhooks entry needs a Name, an absolute Url and Format json or slack")
+            .Validate(o => o.Webhooks.All(w => w.Name.Length > 0 && Uri.TryCreate(w.Url, UriKind.Absolute, out _) && w.Format is "json" or "slack"
+                    && w.TimeoutSeconds is > 0 and <= 300),
+                "each Monitoring:Webhooks entry needs a Name, an absolute Url, Format json or slack, and TimeoutSeconds in (0, 300]")
             .Validate(o => o.Images.MaxSide > 0 && o.Images.MaxPixels > 0 && o.Images.MaxImageBytes > 0 && o.Images.DecodeMemoryMegabytes >= 4,
                 "Monitoring:Images: MaxSide, MaxPixels and MaxImageBytes must be positive and DecodeMemoryMegabytes at least 4")
             .ValidateOnStart();
@@ -55,7 +56,8 @@ public static class MonitoringHost
         builder.Services.AddSingleton<ReferenceEmbeddingService>();
         builder.Services.AddSingleton<JobScheduling>();
         // The factory's loggers write each request's full URL at Information, and a Slack webhook's token is its path.
-        builder.Services.AddHttpClient(NotificationService.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(10)).RemoveAllLoggers();
+        // Each endpoint's own TimeoutSeconds applies (NotificationService); this is only the outer bound.
+        builder.Services.AddHttpClient(NotificationService.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(300)).RemoveAllLoggers();
         builder.Services.AddHostedService<StartupTasks>();
 
         var options = section.Get<MonitoringOptions>() ?? new MonitoringOptions();

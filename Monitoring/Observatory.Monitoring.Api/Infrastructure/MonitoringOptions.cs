@@ -68,6 +68,8 @@ public sealed class WebhookOptions
     public string Name { get; set; } = "";
     public string Url { get; set; } = "";
     public string Format { get; set; } = "json";
+    /// <summary>How long one delivery to this endpoint may take; deliveries to other endpoints go on meanwhile.</summary>
+    public double TimeoutSeconds { get; set; } = 10;
 }
 
 /// <summary>With the PostgreSQL store, Quartz can use its clustered ADO.NET job store so several instances share one schedule.</summary>

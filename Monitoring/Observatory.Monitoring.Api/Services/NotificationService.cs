@@ -18,47 +18,58 @@ public sealed class NotificationService(IMonitoringStore store, IHttpClientFacto
 {
     public const string HttpClientName = "webhooks";
 
+    /// <summary>
+    /// Delivers what is due. Channels are delivered in parallel, each in queue order, so one slow or dead endpoint (which waits
+    /// out its own <see cref="WebhookOptions.TimeoutSeconds"/>) does not hold back the others.
+    /// </summary>
     public async Task<int> DeliverDueAsync(CancellationToken ct)
     {
-        var o = options.Value;
         var due = await store.DueNotificationsAsync(time.GetUtcNow(), 100, ct);
         var delivered = 0;
-        foreach (var n in due)
+        await Parallel.ForEachAsync(due.GroupBy(n => n.Channel, StringComparer.Ordinal), ct, async (channel, token) =>
         {
-            ct.ThrowIfCancellationRequested();
-            var alert = await store.GetAlertAsync(n.AlertId, ct);
-            var hook = o.Webhooks.FirstOrDefault(w => w.Name == n.Channel);
-            bool ok; int? status = null; string? error = null;
-            // Given up on for good (recorded as failed, never retried): a channel removed from the configuration cannot come
-            // back by waiting, and retrying it forever would keep the queue and the attempts table growing.
-            var dropped = false;
-            if (alert is null) { ok = true; error = "alert no longer exists; dropped"; }
-            else if (hook is null) { ok = false; dropped = true; error = $"channel '{n.Channel}' is no longer configured in Monitoring:Webhooks; dropped"; }
-            else
-            {
-                try
-                {
-                    using var client = http.CreateClient(HttpClientName);
-                    using var response = await client.PostAsJsonAsync(hook.Url, Payload(hook, alert, n.Kind), ct);
-                    status = (int)response.StatusCode;
-                    ok = response.IsSuccessStatusCode;
-                    if (!ok) error = $"HTTP {status}";
-                }
-                catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
-                {
-                    ok = false;
-                    error = ex.Message;
-                }
-            }
-            var now = time.GetUtcNow();
-            DateTimeOffset? next = ok || dropped ? null : now + Backoff(n.Attempts, o);
-            await store.RecordDeliveryAttemptAsync(new DeliveryAttempt(n.Id, n.AlertId, n.Channel, now, ok, status, error), next, ct);
-            metrics.Delivery(ok);
-            if (ok) delivered++;
-            else if (dropped) log.LogWarning("notification for alert {Alert} on channel {Channel} dropped: the channel is no longer configured", n.AlertId, n.Channel);
-            else log.LogWarning("webhook {Channel} failed for alert {Alert} (attempt {Attempt}): {Error}; next try at {Next}", n.Channel, n.AlertId, n.Attempts + 1, error, next);
-        }
+            foreach (var n in channel)
+                if (await DeliverAsync(n, token)) Interlocked.Increment(ref delivered);
+        });
         return delivered;
+    }
+
+    private async Task<bool> DeliverAsync(PendingNotification n, CancellationToken ct)
+    {
+        var o = options.Value;
+        var alert = await store.GetAlertAsync(n.AlertId, ct);
+        var hook = o.Webhooks.FirstOrDefault(w => w.Name == n.Channel);
+        bool ok; int? status = null; string? error = null;
+        // Given up on for good (recorded as failed, never retried): a channel removed from the configuration cannot come
+        // back by waiting, and retrying it forever would keep the queue and the attempts table growing.
+        var dropped = false;
+        if (alert is null) { ok = true; error = "alert no longer exists; dropped"; }
+        else if (hook is null) { ok = false; dropped = true; error = $"channel '{n.Channel}' is no longer configured in Monitoring:Webhooks; dropped"; }
+        else
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(TimeSpan.FromSeconds(hook.TimeoutSeconds));
+            try
+            {
+                using var client = http.CreateClient(HttpClientName);
+                using var response = await client.PostAsJsonAsync(hook.Url, Payload(hook, alert, n.Kind), timeout.Token);
+                status = (int)response.StatusCode;
+                ok = response.IsSuccessStatusCode;
+                if (!ok) error = $"HTTP {status}";
+            }
+            catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException && !ct.IsCancellationRequested)
+            {
+                ok = false;
+                error = ex is OperationCanceledException ? $"no answer within {hook.TimeoutSeconds:0.#} s" : ex.Message;
+            }
+        }
+        var now = time.GetUtcNow();
+        DateTimeOffset? next = ok || dropped ? null : now + Backoff(n.Attempts, o);
+        await store.RecordDeliveryAttemptAsync(new DeliveryAttempt(n.Id, n.AlertId, n.Channel, now, ok, status, error), next, ct);
+        metrics.Delivery(ok);
+        if (dropped) log.LogWarning("notification for alert {Alert} on channel {Channel} dropped: the channel is no longer configured", n.AlertId, n.Channel);
+        else if (!ok) log.LogWarning("webhook {Channel} failed for alert {Alert} (attempt {Attempt}): {Error}; next try at {Next}", n.Channel, n.AlertId, n.Attempts + 1, error, next);
+        return ok;
     }
 
     public static TimeSpan Backoff(int previousAttempts, MonitoringOptions o) =>
