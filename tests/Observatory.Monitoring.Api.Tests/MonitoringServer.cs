@@ -49,6 +49,7 @@ public sealed class MonitoringServer : IAsyncDisposable
         {
             ["Monitoring:ApiKey"] = ApiKey,
             ["Monitoring:DeliveryIntervalSeconds"] = "0.2",
+            ["Monitoring:ReferenceRoots:0"] = Path.GetTempPath(), // reference repositories are sandboxes in temp
         };
         if (dir is not null) config["ConnectionStrings:Monitoring"] = $"Data Source={dir.Combine("monitoring.db")}";
         foreach (var kv in settings ?? new Dictionary<string, string?>()) config[kv.Key] = kv.Value;

@@ -38,6 +38,8 @@ public static class ModelsApi
         var existing = await store.GetModelAsync(name, ct);
         var model = body!.ToModel(name, existing?.CreatedAt ?? now, now);
         var errors = ModelValidation.Validate(model).ToList();
+        if (model.Reference is { RepoPath: { Length: > 0 } repoPath } && options.Value.RefuseReference(repoPath) is { } outside)
+            errors.Add(new("reference.repoPath", $"'{repoPath}' {outside}"));
         if (!JobScheduling.IsValidCron(model.Schedule)) errors.Add(new("schedule", $"'{model.Schedule}' is not a valid Quartz cron expression (seconds first, e.g. \"0 0/5 * * * ?\")"));
         if (errors.Count > 0) return Problems.Invalid("invalid model definition", errors);
         await store.UpsertModelAsync(model, ct);

@@ -37,6 +37,35 @@ public sealed class MonitoringOptions
 
     public QuartzClusterOptions Quartz { get; set; } = new();
 
+    /// <summary>
+    /// Folders under which a model's reference repository may lie (<c>reference.repoPath</c>). A caller with the key may
+    /// otherwise make the service open any repository on the disk. Empty: the folder the service was started in (and nothing
+    /// when that is the file system root).
+    /// </summary>
+    public List<string> ReferenceRoots { get; set; } = [];
+
+    /// <summary>The roots in force, as full paths.</summary>
+    public IReadOnlyList<string> EffectiveReferenceRoots()
+    {
+        if (ReferenceRoots.Count > 0) return ReferenceRoots.Select(r => Path.TrimEndingDirectorySeparator(Path.GetFullPath(r))).ToList();
+        var cwd = Path.TrimEndingDirectorySeparator(Path.GetFullPath(Environment.CurrentDirectory));
+        return Path.GetPathRoot(cwd) == cwd + Path.DirectorySeparatorChar || Path.GetPathRoot(cwd) == cwd ? [] : [cwd];
+    }
+
+    /// <summary>Null when <paramref name="repoPath"/> lies under a reference root (links resolved), else why not.</summary>
+    public string? RefuseReference(string repoPath)
+    {
+        var roots = EffectiveReferenceRoots();
+        var full = Path.GetFullPath(repoPath);
+        // A link inside a root may lead anywhere: judge where it leads.
+        if (Directory.Exists(full) && new DirectoryInfo(full).ResolveLinkTarget(returnFinalTarget: true) is { } target) full = target.FullName;
+        full = Path.TrimEndingDirectorySeparator(full);
+        if (roots.Any(r => full == r || full.StartsWith(r + Path.DirectorySeparatorChar, StringComparison.Ordinal))) return null;
+        return roots.Count == 0
+            ? "no reference root is configured (the service runs from the file system root); set Monitoring:ReferenceRoots"
+            : $"is outside Monitoring:ReferenceRoots ({string.Join(", ", roots)})";
+    }
+
     /// <summary>Size limits of every image the service decodes (uploads and reference datasets), checked from the header.</summary>
     public ImageLimitOptions Images { get; set; } = new();
 }

@@ -47,6 +47,9 @@ public sealed class ReferenceEmbeddingService(IOptions<MonitoringOptions> option
     /// needs them; on cached embeddings they cost a parse of the tree, which drift runs skip.</param>
     public async Task<ReferenceEmbeddings> GetAsync(ReferenceDataset reference, bool nameFiles, CancellationToken ct)
     {
+        // Checked again here: the roots may have narrowed since the model was registered.
+        if (options.Value.RefuseReference(reference.RepoPath) is { } outside)
+            throw new InvalidOperationException($"reference repository '{reference.RepoPath}' {outside}");
         var env = new ObsEnvironment(path => LibGit2VersionControl.Discover(path), path => new SqliteStatCache(path), TimeProvider.System);
         using var repo = ObsRepository.Open(reference.RepoPath, env);
         var dataset = Datasets.AtRevision(repo, reference.Revision).FirstOrDefault(d => d.PointerPath == reference.PointerPath)
