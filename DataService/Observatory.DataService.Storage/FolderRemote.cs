@@ -126,6 +126,9 @@ public sealed class FolderRemote : IRemoteStore
                     await src.CopyToAsync(dst, 1 << 17, ct);
                 }
                 await dst.FlushAsync(ct);
+                // On disk before the rename makes it visible: a shared remote's object (or a pack, before its index commits it)
+                // must not turn out empty after a power loss on the machine that serves it.
+                dst.Flush(flushToDisk: true);
             }
             AtomicFile.MoveInto(temp, final);
         }
