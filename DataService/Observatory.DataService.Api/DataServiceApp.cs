@@ -4,6 +4,8 @@ using Observatory.DataService.Core.Queries;
 using Observatory.DataService.Core.Workspace;
 using Observatory.DataService.Git;
 using Observatory.DataService.Storage;
+using Observatory.ServiceDefaults;
+using Microsoft.Extensions.Options;
 
 namespace Observatory.DataService.Api;
 
@@ -22,10 +24,15 @@ public static class DataServiceApp
     {
         var builder = WebApplication.CreateBuilder(args);
         configure?.Invoke(builder);
-        var options = builder.Configuration.GetSection(DataServiceOptions.Section).Get<DataServiceOptions>() ?? new DataServiceOptions();
-        builder.Services.AddSingleton(options);
-        builder.Services.AddSingleton(_ => new DatasetCatalog(Path.GetFullPath(options.RepositoryPath), ReadOnlyEnvironment()));
-        builder.Services.AddProblemDetails();
+        builder.Services.AddOptions<DataServiceOptions>().BindConfiguration(DataServiceOptions.Section)
+            .Validate(o => !string.IsNullOrWhiteSpace(o.RepositoryPath), "DataService:RepositoryPath is empty; set it to the git work tree that holds the obs datasets")
+            .Validate(o => string.IsNullOrWhiteSpace(o.RepositoryPath) || Directory.Exists(o.RepositoryPath),
+                "DataService:RepositoryPath names no directory; set it to the git work tree that holds the obs datasets (run 'obs init' there first)")
+            .ValidateOnStart();
+        builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<DataServiceOptions>>().Value);
+        builder.Services.AddSingleton(sp => new DatasetCatalog(Path.GetFullPath(sp.GetRequiredService<DataServiceOptions>().RepositoryPath),
+            ReadOnlyEnvironment(sp.GetRequiredService<TimeProvider>())));
+        builder.AddServiceDefaults();
         builder.Services.ConfigureHttpJsonOptions(o =>
         {
             o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
@@ -40,15 +47,13 @@ public static class DataServiceApp
         }));
 
         var app = builder.Build();
-        app.UseExceptionHandler();
-        app.UseStatusCodePages();
+        app.MapServiceDefaults();
         app.MapOpenApi();
-        app.MapGet("/healthz", () => Results.Ok(new { status = "ok" })).ExcludeFromDescription();
         app.MapDatasetsApi();
         return app;
     }
 
     /// <summary>The CLI's adapters; the API only reads, so the stat cache is never opened in practice.</summary>
-    public static ObsEnvironment ReadOnlyEnvironment() =>
-        new(path => LibGit2VersionControl.Discover(path), path => new SqliteStatCache(path), TimeProvider.System);
+    public static ObsEnvironment ReadOnlyEnvironment(TimeProvider? time = null) =>
+        new(path => LibGit2VersionControl.Discover(path), path => new SqliteStatCache(path), time ?? TimeProvider.System);
 }

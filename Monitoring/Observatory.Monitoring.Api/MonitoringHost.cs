@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Observatory.Monitoring.Api.Apis;
 using Observatory.Monitoring.Api.Infrastructure;
@@ -6,6 +7,7 @@ using Observatory.Monitoring.Api.Jobs;
 using Observatory.Monitoring.Api.Services;
 using Observatory.Monitoring.Core.Models;
 using Observatory.Monitoring.Core.Ports;
+using Observatory.ServiceDefaults;
 using Quartz;
 
 namespace Observatory.Monitoring.Api;
@@ -39,10 +41,11 @@ public static class MonitoringHost
             .Validate(o => o.Images.MaxSide > 0 && o.Images.MaxPixels > 0 && o.Images.MaxImageBytes > 0 && o.Images.DecodeMemoryMegabytes >= 4,
                 "Monitoring:Images: MaxSide, MaxPixels and MaxImageBytes must be positive and DecodeMemoryMegabytes at least 4")
             .ValidateOnStart();
-        builder.Services.AddProblemDetails();
+        builder.AddServiceDefaults().AddCheck<StoreHealthCheck>("store");
         builder.Services.AddOpenApi();
         builder.Services.ConfigureHttpJsonOptions(o => MonitoringJson.Configure(o.SerializerOptions));
-        builder.Services.TryAddKeyedSingleton(ClockKey, TimeProvider.System);
+        // The domain clock is the shared one unless a test replaces it alone.
+        builder.Services.TryAddKeyedSingleton<TimeProvider>(ClockKey, (sp, _) => sp.GetRequiredService<TimeProvider>());
         builder.Services.AddMonitoringStore(builder.Configuration);
         builder.Services.AddSingleton<MonitoringMetrics>();
         builder.Services.AddSingleton<ApiKeyFilter>();
@@ -93,20 +96,24 @@ public static class MonitoringHost
 
     public static WebApplication MapMonitoringEndpoints(this WebApplication app)
     {
-        app.UseExceptionHandler();
-        app.UseStatusCodePages();
+        app.MapServiceDefaults();
         app.MapOpenApi();
-        app.MapGet("/healthz", async (IMonitoringStore store, CancellationToken ct) =>
-        {
-            await store.ListModelsAsync(ct);
-            return TypedResults.Ok(new { status = "ok" });
-        }).WithTags("Health");
         app.MapGet("/metrics", (MonitoringMetrics metrics) => Results.Text(metrics.Render(), "text/plain; version=0.0.4; charset=utf-8")).WithTags("Health");
         app.MapModelsApi();
         app.MapEventsApi();
         app.MapResultsApi();
         app.MapAlertsApi();
         return app;
+    }
+}
+
+/// <summary>Healthy when the store answers a read.</summary>
+internal sealed class StoreHealthCheck(IMonitoringStore store) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        await store.ListModelsAsync(cancellationToken);
+        return HealthCheckResult.Healthy();
     }
 }
 
