@@ -5,13 +5,15 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Prometheus;
 
 namespace Observatory.ServiceDefaults;
 
-/// <summary>The plumbing every Observatory host shares: health, the clock, ProblemDetails and the one exception table.</summary>
+/// <summary>The plumbing every Observatory host shares: health, metrics, the clock, ProblemDetails and the one exception table.</summary>
 public static class ServiceDefaultsExtensions
 {
     public const string HealthPath = "/healthz";
+    public const string MetricsPath = "/metrics";
 
     /// <summary>Registers the shared services; a host adds its own health checks to the returned builder.</summary>
     public static IHealthChecksBuilder AddServiceDefaults(this WebApplicationBuilder builder, Action<ServiceDefaultsOptions>? configure = null)
@@ -20,6 +22,8 @@ public static class ServiceDefaultsExtensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
+        builder.Services.AddMetrics();
+        builder.Services.AddSingleton<HostMetrics>();
         return builder.Services.AddHealthChecks();
     }
 
@@ -37,6 +41,7 @@ public static class ServiceDefaultsExtensions
             app.UseStatusCodePages();
         }
         app.MapHealthChecks(HealthPath, new HealthCheckOptions { ResponseWriter = WriteHealthAsync }).AllowAnonymous();
+        app.MapMetrics(MetricsPath, app.Services.GetRequiredService<HostMetrics>().Registry);
         return app;
     }
 

@@ -98,7 +98,6 @@ public static class MonitoringHost
     {
         app.MapServiceDefaults();
         app.MapOpenApi();
-        app.MapGet("/metrics", (MonitoringMetrics metrics) => Results.Text(metrics.Render(), "text/plain; version=0.0.4; charset=utf-8")).WithTags("Health");
         app.MapModelsApi();
         app.MapEventsApi();
         app.MapResultsApi();
