@@ -38,7 +38,7 @@ public static class DashboardApp
         {
             if (Uri.TryCreate(sp.GetRequiredService<DashboardOptions>().MonitoringUrl, UriKind.Absolute, out var url)) http.BaseAddress = url;
             http.Timeout = TimeSpan.FromSeconds(15);
-        });
+        }).AddHttpMessageHandler(sp => new MonitoringKeyHandler(sp.GetRequiredService<DashboardOptions>().MonitoringApiKey));
 
         builder.Services.AddSingleton<MonitoringNotifier>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<MonitoringNotifier>());
@@ -100,5 +100,19 @@ public static class DashboardApp
     {
         var file = Path.GetFileName(name ?? "");
         return file.Length == 0 || file.Any(c => char.IsControl(c) || c is '"' or '\\') ? sha256 : file;
+    }
+}
+
+/// <summary>
+/// Sends the Monitoring key on every request, reads included: Monitoring bound beyond loopback answers nothing without it.
+/// The key stays in this process; pages only ever see the data.
+/// </summary>
+internal sealed class MonitoringKeyHandler(string? key) : DelegatingHandler
+{
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        // Writes already carry it (MonitoringClient); a second copy would arrive as "key, key" and fail.
+        if (!string.IsNullOrEmpty(key) && !request.Headers.Contains("X-Api-Key")) request.Headers.Add("X-Api-Key", key);
+        return base.SendAsync(request, cancellationToken);
     }
 }

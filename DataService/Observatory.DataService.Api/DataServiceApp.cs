@@ -15,6 +15,12 @@ public sealed record DataServiceOptions
     public const string Section = "DataService";
     /// <summary>The git work tree holding the `obs` datasets.</summary>
     public string RepositoryPath { get; init; } = ".";
+
+    /// <summary>
+    /// Sent by callers in header X-Api-Key. When set, every endpoint but /healthz needs it; when empty, the API answers only
+    /// while bound to loopback (bound beyond, everything but /healthz is refused until a key is set).
+    /// </summary>
+    public string? ApiKey { get; init; }
 }
 
 /// <summary>The composition root of the Data HTTP API; tests build it in-process with their own configuration.</summary>
@@ -32,7 +38,7 @@ public static class DataServiceApp
         builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<DataServiceOptions>>().Value);
         builder.Services.AddSingleton(sp => new DatasetCatalog(Path.GetFullPath(sp.GetRequiredService<DataServiceOptions>().RepositoryPath),
             ReadOnlyEnvironment(sp.GetRequiredService<TimeProvider>())));
-        builder.AddServiceDefaults();
+        builder.AddServiceDefaults(o => o.ApiKeys = sp => new ApiKeys(sp.GetRequiredService<DataServiceOptions>().ApiKey, null, "DataService:ApiKey"));
         builder.Services.ConfigureHttpJsonOptions(o =>
         {
             o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;

@@ -6,6 +6,10 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Prometheus;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
 
 namespace Observatory.ServiceDefaults;
 
@@ -14,6 +18,9 @@ public static class ServiceDefaultsExtensions
 {
     public const string HealthPath = "/healthz";
     public const string MetricsPath = "/metrics";
+
+    /// <summary>Configuration key: costly requests one caller may make per minute (default <see cref="ServiceDefaultsOptions.CostlyRequestsPerMinute"/>).</summary>
+    public const string CostlyRequestsSetting = "RateLimiting:CostlyRequestsPerMinute";
 
     /// <summary>Registers the shared services; a host adds its own health checks to the returned builder.</summary>
     public static IHealthChecksBuilder AddServiceDefaults(this WebApplicationBuilder builder, Action<ServiceDefaultsOptions>? configure = null)
@@ -24,6 +31,36 @@ public static class ServiceDefaultsExtensions
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         builder.Services.AddMetrics();
         builder.Services.AddSingleton<HostMetrics>();
+        builder.Services.AddSingleton<HostBinding>();
+        var costlyPerMinute = builder.Configuration.GetValue<int?>(CostlyRequestsSetting);
+        builder.Services.AddRateLimiter(o =>
+        {
+            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            // Costly reads only; each caller (its API key, else its address) has its own window, so one client cannot starve the rest.
+            o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http =>
+            {
+                var defaults = http.RequestServices.GetRequiredService<IOptions<ServiceDefaultsOptions>>().Value;
+                if (defaults.IsCostly?.Invoke(http) != true) return RateLimitPartition.GetNoLimiter("");
+                var caller = http.Request.Headers[RequestGuard.KeyHeader].ToString() is { Length: > 0 } key
+                    ? "key:" + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key)))
+                    : "ip:" + http.Connection.RemoteIpAddress;
+                var permits = costlyPerMinute ?? defaults.CostlyRequestsPerMinute;
+                return RateLimitPartition.GetFixedWindowLimiter(caller, _ => new FixedWindowRateLimiterOptions
+                {
+                    PermitLimit = Math.Max(1, permits), Window = TimeSpan.FromMinutes(1), QueueLimit = 0,
+                });
+            });
+            o.OnRejected = async (context, ct) =>
+            {
+                if (context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retry))
+                    context.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retry.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                await context.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+                {
+                    HttpContext = context.HttpContext,
+                    ProblemDetails = { Status = 429, Title = "too many costly requests", Detail = $"this caller may make {costlyPerMinute ?? context.HttpContext.RequestServices.GetRequiredService<IOptions<ServiceDefaultsOptions>>().Value.CostlyRequestsPerMinute} such requests a minute ({CostlyRequestsSetting}); retry later" },
+                });
+            };
+        });
         return builder.Services.AddHealthChecks();
     }
 
@@ -40,6 +77,8 @@ public static class ServiceDefaultsExtensions
             app.UseExceptionHandler();
             app.UseStatusCodePages();
         }
+        app.UseMiddleware<RequestGuard>();
+        app.UseRateLimiter();
         app.MapHealthChecks(HealthPath, new HealthCheckOptions { ResponseWriter = WriteHealthAsync }).AllowAnonymous();
         app.MapMetrics(MetricsPath, app.Services.GetRequiredService<HostMetrics>().Registry);
         return app;

@@ -41,7 +41,15 @@ public static class MonitoringHost
             .Validate(o => o.Images.MaxSide > 0 && o.Images.MaxPixels > 0 && o.Images.MaxImageBytes > 0 && o.Images.DecodeMemoryMegabytes >= 4,
                 "Monitoring:Images: MaxSide, MaxPixels and MaxImageBytes must be positive and DecodeMemoryMegabytes at least 4")
             .ValidateOnStart();
-        builder.AddServiceDefaults().AddCheck<StoreHealthCheck>("store");
+        builder.AddServiceDefaults(o =>
+        {
+            o.ApiKeys = sp =>
+            {
+                var m = sp.GetRequiredService<IOptions<MonitoringOptions>>().Value;
+                return new ApiKeys(m.ReadApiKey, m.ApiKey, "Monitoring:ApiKey (or Monitoring:ReadApiKey, for reads only)");
+            };
+            o.IsCostly = IsCostly;
+        }).AddCheck<StoreHealthCheck>("store");
         builder.Services.AddOpenApi();
         builder.Services.ConfigureHttpJsonOptions(o => MonitoringJson.Configure(o.SerializerOptions));
         // The domain clock is the shared one unless a test replaces it alone.
@@ -92,6 +100,19 @@ public static class MonitoringHost
         });
         builder.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
         return builder;
+    }
+
+    /// <summary>
+    /// Reads that scan many rows (hardening finding 11): outliers compare a window with every reference embedding, and a
+    /// thinned series with full details reads and sends every result's JSON. The dashboard's compact series are not costly.
+    /// </summary>
+    internal static bool IsCostly(HttpContext http)
+    {
+        if (!HttpMethods.IsGet(http.Request.Method)) return false;
+        var path = http.Request.Path.Value ?? "";
+        if (path.EndsWith("/drift/outliers", StringComparison.Ordinal)) return true;
+        var series = path.EndsWith("/drift", StringComparison.Ordinal) || path.EndsWith("/accuracy", StringComparison.Ordinal);
+        return series && http.Request.Query.ContainsKey("maxPoints") && http.Request.Query["details"] != "compact";
     }
 
     public static WebApplication MapMonitoringEndpoints(this WebApplication app)
