@@ -4,6 +4,7 @@
 #  - chromium + fonts-roboto (Debian's browser for the Playwright dashboard tests; Playwright never downloads one; Roboto is
 #    the font of Radzen's material theme)
 #  - PostgreSQL 15 server binaries (initdb, pg_ctl) — the monitoring store tests start a throwaway cluster
+#  - prometheus (for promtool only: each host's /metrics test runs `promtool check metrics`; the server is never started)
 #  - s3rver (npm) in tools/s3, patched: real S3 XML namespace (Minio's parser needs it) — started by the test fixtures
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,6 +19,11 @@ dpkg -s fonts-roboto >/dev/null 2>&1 || need+=(fonts-roboto)
 if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq
   apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+if ! command -v promtool >/dev/null; then
+  [ ${#need[@]} -gt 0 ] || apt-get update -qq
+  # Without recommends: the exporters and web assets it would pull in are not used.
+  apt-get install -y -qq --no-install-recommends prometheus >/dev/null
 fi
 
 # s3rver: a real S3-compatible server process for the remote tests.

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.StaticFiles;
+using Microsoft.Extensions.Options;
 using Observatory.Dashboard.Components;
 using Observatory.Dashboard.Security;
 using Observatory.Dashboard.Services;
@@ -8,6 +9,7 @@ using Observatory.DataService.Core.Queries;
 using Observatory.DataService.Core.Workspace;
 using Observatory.DataService.Git;
 using Observatory.DataService.Storage;
+using Observatory.ServiceDefaults;
 using Radzen;
 
 namespace Observatory.Dashboard;
@@ -19,18 +21,25 @@ public static class DashboardApp
     {
         var builder = WebApplication.CreateBuilder(args);
         configure?.Invoke(builder);
-        var options = builder.Configuration.GetSection(DashboardOptions.Section).Get<DashboardOptions>() ?? new DashboardOptions();
-        builder.Services.AddSingleton(options);
-        builder.Services.AddSingleton(_ => new DatasetCatalog(Path.GetFullPath(options.RepositoryPath),
-            new ObsEnvironment(p => LibGit2VersionControl.Discover(p), p => new SqliteStatCache(p), TimeProvider.System)));
+        builder.AddServiceDefaults(o => o.ErrorPagePath = "/error");
+        builder.Services.AddOptions<DashboardOptions>().BindConfiguration(DashboardOptions.Section)
+            .Validate(o => !string.IsNullOrWhiteSpace(o.RepositoryPath), "Dashboard:RepositoryPath is empty; set it to the git work tree that holds the obs datasets")
+            .Validate(o => string.IsNullOrEmpty(o.MonitoringUrl) || Uri.TryCreate(o.MonitoringUrl, UriKind.Absolute, out var u) && u.Scheme is "http" or "https",
+                "Dashboard:MonitoringUrl must be an absolute http(s) URL such as http://127.0.0.1:5080, or empty when there is no monitoring service")
+            .Validate(o => o.RefreshSeconds >= 0, "Dashboard:RefreshSeconds must be 0 (off) or positive")
+            .Validate(o => o.Users.All(u => u.Name.Length > 0 && (u.Password is { Length: > 0 } || u.PasswordSha256 is { Length: 64 } h && h.All(char.IsAsciiHexDigit))),
+                "each Dashboard:Users entry needs a Name and a Password or a PasswordSha256 (64 hex digits)")
+            .ValidateOnStart();
+        builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<DashboardOptions>>().Value);
+        builder.Services.AddSingleton(sp => new DatasetCatalog(Path.GetFullPath(sp.GetRequiredService<DashboardOptions>().RepositoryPath),
+            new ObsEnvironment(p => LibGit2VersionControl.Discover(p), p => new SqliteStatCache(p), sp.GetRequiredService<TimeProvider>())));
 
-        builder.Services.AddHttpClient<MonitoringClient>(http =>
+        builder.Services.AddHttpClient<MonitoringClient>((sp, http) =>
         {
-            if (Uri.TryCreate(options.MonitoringUrl, UriKind.Absolute, out var url)) http.BaseAddress = url;
+            if (Uri.TryCreate(sp.GetRequiredService<DashboardOptions>().MonitoringUrl, UriKind.Absolute, out var url)) http.BaseAddress = url;
             http.Timeout = TimeSpan.FromSeconds(15);
-        });
+        }).AddHttpMessageHandler(sp => new MonitoringKeyHandler(sp.GetRequiredService<DashboardOptions>().MonitoringApiKey));
 
-        builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<MonitoringNotifier>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<MonitoringNotifier>());
 
@@ -53,8 +62,8 @@ public static class DashboardApp
         builder.Services.AddAntiforgery();
 
         var app = builder.Build();
-        // Never the developer exception page: a person gets a plain error page, details go to the log.
-        app.UseExceptionHandler("/error", createScopeForErrors: true);
+        // Never the developer exception page: domain errors become ProblemDetails, anything else the plain error page (details to the log).
+        app.MapServiceDefaults();
         app.UseStatusCodePagesWithReExecute("/not-found");
         app.UseSecurityHeaders();
         app.UseAuthentication();
@@ -62,7 +71,6 @@ public static class DashboardApp
         app.UseAntiforgery();
 
         app.MapStaticAssets().AllowAnonymous();
-        app.MapGet("/healthz", () => Results.Ok(new { status = "ok" })).AllowAnonymous();
         app.MapAccountEndpoints();
         app.MapObjectEndpoint();
         // The policy of UseSecurityHeaders already says frame-ancestors 'none'; Blazor would add a second, weaker header.
@@ -79,9 +87,8 @@ public static class DashboardApp
     private static void MapObjectEndpoint(this IEndpointRouteBuilder app) =>
         app.MapGet("/objects/{sha256}", (string sha256, string? name, DatasetCatalog catalog, HttpContext http) =>
         {
-            Stream? stream;
-            try { stream = catalog.OpenObject(sha256); }
-            catch (QueryException ex) { return Results.Problem(ex.Message, statusCode: 400); }
+            // A malformed hash throws QueryException: the shared exception handler answers 400.
+            var stream = catalog.OpenObject(sha256);
             if (stream is null) return Results.NotFound();
             http.Response.Headers.CacheControl = "private, max-age=31536000, immutable";
             http.Response.Headers.ContentSecurityPolicy = SecurityHeaders.ObjectPolicy;
@@ -93,5 +100,19 @@ public static class DashboardApp
     {
         var file = Path.GetFileName(name ?? "");
         return file.Length == 0 || file.Any(c => char.IsControl(c) || c is '"' or '\\') ? sha256 : file;
+    }
+}
+
+/// <summary>
+/// Sends the Monitoring key on every request, reads included: Monitoring bound beyond loopback answers nothing without it.
+/// The key stays in this process; pages only ever see the data.
+/// </summary>
+internal sealed class MonitoringKeyHandler(string? key) : DelegatingHandler
+{
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        // Writes already carry it (MonitoringClient); a second copy would arrive as "key, key" and fail.
+        if (!string.IsNullOrEmpty(key) && !request.Headers.Contains("X-Api-Key")) request.Headers.Add("X-Api-Key", key);
+        return base.SendAsync(request, cancellationToken);
     }
 }

@@ -4,6 +4,8 @@ using Observatory.DataService.Core.Queries;
 using Observatory.DataService.Core.Workspace;
 using Observatory.DataService.Git;
 using Observatory.DataService.Storage;
+using Observatory.ServiceDefaults;
+using Microsoft.Extensions.Options;
 
 namespace Observatory.DataService.Api;
 
@@ -13,6 +15,12 @@ public sealed record DataServiceOptions
     public const string Section = "DataService";
     /// <summary>The git work tree holding the `obs` datasets.</summary>
     public string RepositoryPath { get; init; } = ".";
+
+    /// <summary>
+    /// Sent by callers in header X-Api-Key. When set, every endpoint but /healthz needs it; when empty, the API answers only
+    /// while bound to loopback (bound beyond, everything but /healthz is refused until a key is set).
+    /// </summary>
+    public string? ApiKey { get; init; }
 }
 
 /// <summary>The composition root of the Data HTTP API; tests build it in-process with their own configuration.</summary>
@@ -22,10 +30,15 @@ public static class DataServiceApp
     {
         var builder = WebApplication.CreateBuilder(args);
         configure?.Invoke(builder);
-        var options = builder.Configuration.GetSection(DataServiceOptions.Section).Get<DataServiceOptions>() ?? new DataServiceOptions();
-        builder.Services.AddSingleton(options);
-        builder.Services.AddSingleton(_ => new DatasetCatalog(Path.GetFullPath(options.RepositoryPath), ReadOnlyEnvironment()));
-        builder.Services.AddProblemDetails();
+        builder.Services.AddOptions<DataServiceOptions>().BindConfiguration(DataServiceOptions.Section)
+            .Validate(o => !string.IsNullOrWhiteSpace(o.RepositoryPath), "DataService:RepositoryPath is empty; set it to the git work tree that holds the obs datasets")
+            .Validate(o => string.IsNullOrWhiteSpace(o.RepositoryPath) || Directory.Exists(o.RepositoryPath),
+                "DataService:RepositoryPath names no directory; set it to the git work tree that holds the obs datasets (run 'obs init' there first)")
+            .ValidateOnStart();
+        builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<DataServiceOptions>>().Value);
+        builder.Services.AddSingleton(sp => new DatasetCatalog(Path.GetFullPath(sp.GetRequiredService<DataServiceOptions>().RepositoryPath),
+            ReadOnlyEnvironment(sp.GetRequiredService<TimeProvider>())));
+        builder.AddServiceDefaults(o => o.ApiKeys = sp => new ApiKeys(sp.GetRequiredService<DataServiceOptions>().ApiKey, null, "DataService:ApiKey"));
         builder.Services.ConfigureHttpJsonOptions(o =>
         {
             o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
@@ -40,15 +53,13 @@ public static class DataServiceApp
         }));
 
         var app = builder.Build();
-        app.UseExceptionHandler();
-        app.UseStatusCodePages();
+        app.MapServiceDefaults();
         app.MapOpenApi();
-        app.MapGet("/healthz", () => Results.Ok(new { status = "ok" })).ExcludeFromDescription();
         app.MapDatasetsApi();
         return app;
     }
 
     /// <summary>The CLI's adapters; the API only reads, so the stat cache is never opened in practice.</summary>
-    public static ObsEnvironment ReadOnlyEnvironment() =>
-        new(path => LibGit2VersionControl.Discover(path), path => new SqliteStatCache(path), TimeProvider.System);
+    public static ObsEnvironment ReadOnlyEnvironment(TimeProvider? time = null) =>
+        new(path => LibGit2VersionControl.Discover(path), path => new SqliteStatCache(path), time ?? TimeProvider.System);
 }

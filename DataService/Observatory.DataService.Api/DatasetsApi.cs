@@ -1,12 +1,12 @@
 using Microsoft.AspNetCore.Mvc;
-using Observatory.DataService.Core.Errors;
 using Observatory.DataService.Core.Queries;
 
 namespace Observatory.DataService.Api;
 
 /// <summary>
 /// The read-only dataset endpoints. A dataset path contains '/', so it travels as one URL-encoded segment
-/// (<c>data%2Fsample</c>); revisions are anything git resolves (sha, tag, branch, HEAD~1).
+/// (<c>data%2Fsample</c>); revisions are anything git resolves (sha, tag, branch, HEAD~1). Query errors reach the shared
+/// exception handler (ServiceDefaults): bad input 400 naming the parameter, absent 404, a failing store 5xx.
 /// </summary>
 public static class DatasetsApi
 {
@@ -14,41 +14,41 @@ public static class DatasetsApi
     {
         var api = app.MapGroup("/api").WithTags("datasets");
 
-        api.MapGet("/datasets", (DatasetCatalog catalog) => Handle(() => Task.FromResult<IResult>(TypedResults.Ok(catalog.ListDatasets()))))
+        api.MapGet("/datasets", (DatasetCatalog catalog) => TypedResults.Ok(catalog.ListDatasets()))
             .WithName("ListDatasets").WithSummary("Datasets tracked by pointer files at HEAD and in the work tree")
             .Produces<IReadOnlyList<DatasetRow>>();
 
         api.MapGet("/datasets/{dataset}/versions", (string dataset, DatasetCatalog catalog) =>
-                Handle(() => Task.FromResult<IResult>(TypedResults.Ok(catalog.Versions(Decode(dataset))))))
+                TypedResults.Ok(catalog.Versions(Decode(dataset))))
             .WithName("ListVersions").WithSummary("Versions of a dataset from git history, newest first")
             .Produces<IReadOnlyList<VersionRow>>().ProducesProblem(400);
 
-        api.MapGet("/datasets/{dataset}/versions/{rev}/files", (string dataset, string rev, DatasetCatalog catalog, CancellationToken ct) =>
-                Handle(async () => TypedResults.Ok(await catalog.FilesAsync(Decode(dataset), Decode(rev), ct))))
+        api.MapGet("/datasets/{dataset}/versions/{rev}/files", async (string dataset, string rev, DatasetCatalog catalog, CancellationToken ct) =>
+                TypedResults.Ok(await catalog.FilesAsync(Decode(dataset), Decode(rev), ct)))
             .WithName("ListFiles").WithSummary("Files of a version (repo-relative path, sha256, size)")
             .Produces<IReadOnlyList<FileRow>>().ProducesProblem(400).ProducesProblem(404);
 
-        api.MapGet("/datasets/{dataset}/versions/{rev}/validation", (string dataset, string rev, DatasetCatalog catalog, CancellationToken ct) =>
-                Handle(async () => await catalog.ValidationReportAsync(Decode(dataset), Decode(rev), ct) is { } report
+        api.MapGet("/datasets/{dataset}/versions/{rev}/validation", async (string dataset, string rev, DatasetCatalog catalog, CancellationToken ct) =>
+                await catalog.ValidationReportAsync(Decode(dataset), Decode(rev), ct) is { } report
                     ? TypedResults.Ok(report)
-                    : NotFound($"version '{Decode(rev)}' of '{Decode(dataset)}' has no validation report (committed without validation)")))
+                    : NotFound($"version '{Decode(rev)}' of '{Decode(dataset)}' has no validation report (committed without validation)"))
             .WithName("GetValidationReport").WithSummary("The validation report stored for a version")
             .Produces<ReportView>().ProducesProblem(400).ProducesProblem(404);
 
-        api.MapGet("/datasets/{dataset}/versions/{rev}/classes", (string dataset, string rev, DatasetCatalog catalog, CancellationToken ct) =>
-                Handle(async () => TypedResults.Ok(await catalog.ClassBalanceAsync(Decode(dataset), Decode(rev), ct))))
+        api.MapGet("/datasets/{dataset}/versions/{rev}/classes", async (string dataset, string rev, DatasetCatalog catalog, CancellationToken ct) =>
+                TypedResults.Ok(await catalog.ClassBalanceAsync(Decode(dataset), Decode(rev), ct)))
             .WithName("GetClassBalance").WithSummary("Objects per YOLO class id over labels/**/*.txt of a version")
             .Produces<ClassBalanceView>().ProducesProblem(400).ProducesProblem(404);
 
-        api.MapGet("/datasets/{dataset}/diff", (string dataset, [FromQuery] string? from, [FromQuery] string? to, DatasetCatalog catalog, CancellationToken ct) =>
-                Handle(async () => TypedResults.Ok(await catalog.DiffAsync(Decode(dataset), from ?? "", to ?? "", ct))))
+        api.MapGet("/datasets/{dataset}/diff", async (string dataset, [FromQuery] string? from, [FromQuery] string? to, DatasetCatalog catalog, CancellationToken ct) =>
+                TypedResults.Ok(await catalog.DiffAsync(Decode(dataset), from ?? "", to ?? "", ct)))
             .WithName("DiffVersions").WithSummary("Files added, deleted and modified between two versions (?from=REV&to=REV)")
             .Produces<DiffView>().ProducesProblem(400).ProducesProblem(404);
 
         api.MapGet("/objects/{sha256}", (string sha256, DatasetCatalog catalog) =>
-                Handle(() => Task.FromResult(catalog.OpenObject(sha256) is { } stream
+                catalog.OpenObject(sha256) is { } stream
                     ? TypedResults.Stream(stream, "application/octet-stream", fileDownloadName: sha256, entityTag: new Microsoft.Net.Http.Headers.EntityTagHeaderValue($"\"{sha256}\""))
-                    : NotFound($"object {sha256} is not in the cache"))))
+                    : NotFound($"object {sha256} is not in the cache"))
             .WithName("GetObject").WithSummary("The bytes of a cached object by SHA-256 (verified while streamed)")
             .Produces(200, contentType: "application/octet-stream").ProducesProblem(400).ProducesProblem(404);
 
@@ -56,28 +56,6 @@ public static class DatasetsApi
     }
 
     private static string Decode(string segment) => Uri.UnescapeDataString(segment);
-
-    /// <summary>Maps query errors to ProblemDetails: bad input 400 (naming the parameter), absent 404, broken store 500.</summary>
-    private static async Task<IResult> Handle(Func<Task<IResult>> action)
-    {
-        try
-        {
-            return await action();
-        }
-        catch (QueryException ex)
-        {
-            return TypedResults.Problem(ex.Message, statusCode: 400, title: $"Invalid parameter '{ex.Parameter}'",
-                extensions: new Dictionary<string, object?> { ["parameter"] = ex.Parameter });
-        }
-        catch (QueryNotFoundException ex)
-        {
-            return NotFound(ex.Message);
-        }
-        catch (ObsException ex)
-        {
-            return TypedResults.Problem(ex.Message, statusCode: 500, title: "The dataset store failed");
-        }
-    }
 
     private static IResult NotFound(string detail) => TypedResults.Problem(detail, statusCode: 404, title: "Not found");
 }

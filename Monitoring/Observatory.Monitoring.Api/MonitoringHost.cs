@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Observatory.Monitoring.Api.Apis;
 using Observatory.Monitoring.Api.Infrastructure;
@@ -6,6 +7,7 @@ using Observatory.Monitoring.Api.Jobs;
 using Observatory.Monitoring.Api.Services;
 using Observatory.Monitoring.Core.Models;
 using Observatory.Monitoring.Core.Ports;
+using Observatory.ServiceDefaults;
 using Quartz;
 using Observatory.Monitoring.Contracts;
 
@@ -41,10 +43,19 @@ public static class MonitoringHost
             .Validate(o => o.Images.MaxSide > 0 && o.Images.MaxPixels > 0 && o.Images.MaxImageBytes > 0 && o.Images.DecodeMemoryMegabytes >= 4,
                 "Monitoring:Images: MaxSide, MaxPixels and MaxImageBytes must be positive and DecodeMemoryMegabytes at least 4")
             .ValidateOnStart();
-        builder.Services.AddProblemDetails();
+        builder.AddServiceDefaults(o =>
+        {
+            o.ApiKeys = sp =>
+            {
+                var m = sp.GetRequiredService<IOptions<MonitoringOptions>>().Value;
+                return new ApiKeys(m.ReadApiKey, m.ApiKey, "Monitoring:ApiKey (or Monitoring:ReadApiKey, for reads only)");
+            };
+            o.IsCostly = IsCostly;
+        }).AddCheck<StoreHealthCheck>("store");
         builder.Services.AddOpenApi();
         builder.Services.ConfigureHttpJsonOptions(o => MonitoringJson.Configure(o.SerializerOptions));
-        builder.Services.TryAddKeyedSingleton(ClockKey, TimeProvider.System);
+        // The domain clock is the shared one unless a test replaces it alone.
+        builder.Services.TryAddKeyedSingleton<TimeProvider>(ClockKey, (sp, _) => sp.GetRequiredService<TimeProvider>());
         builder.Services.AddMonitoringStore(builder.Configuration);
         builder.Services.AddSingleton<MonitoringMetrics>();
         builder.Services.AddSingleton<ApiKeyFilter>();
@@ -94,23 +105,38 @@ public static class MonitoringHost
         return builder;
     }
 
+    /// <summary>
+    /// Reads that scan many rows (hardening finding 11): outliers compare a window with every reference embedding, and a
+    /// thinned series with full details reads and sends every result's JSON. The dashboard's compact series are not costly.
+    /// </summary>
+    internal static bool IsCostly(HttpContext http)
+    {
+        if (!HttpMethods.IsGet(http.Request.Method)) return false;
+        var path = http.Request.Path.Value ?? "";
+        if (path.EndsWith("/drift/outliers", StringComparison.Ordinal)) return true;
+        var series = path.EndsWith("/drift", StringComparison.Ordinal) || path.EndsWith("/accuracy", StringComparison.Ordinal);
+        return series && http.Request.Query.ContainsKey("maxPoints") && http.Request.Query["details"] != "compact";
+    }
+
     public static WebApplication MapMonitoringEndpoints(this WebApplication app)
     {
-        app.UseExceptionHandler();
-        app.UseStatusCodePages();
+        app.MapServiceDefaults();
         app.MapOpenApi();
-        app.MapGet("/healthz", async (IMonitoringStore store, CancellationToken ct) =>
-        {
-            await store.ListModelsAsync(ct);
-            return TypedResults.Ok(new HealthStatus("ok"));
-        }).WithTags("Health");
-        app.MapGet("/metrics", (MonitoringMetrics metrics) => Results.Text(metrics.Render(), "text/plain; version=0.0.4; charset=utf-8"))
-            .Produces<string>(StatusCodes.Status200OK, "text/plain").WithTags("Health");
         app.MapModelsApi();
         app.MapEventsApi();
         app.MapResultsApi();
         app.MapAlertsApi();
         return app;
+    }
+}
+
+/// <summary>Healthy when the store answers a read.</summary>
+internal sealed class StoreHealthCheck(IMonitoringStore store) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        await store.ListModelsAsync(cancellationToken);
+        return HealthCheckResult.Healthy();
     }
 }
 

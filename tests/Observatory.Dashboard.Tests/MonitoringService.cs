@@ -14,6 +14,7 @@ namespace Observatory.Dashboard.Tests;
 public sealed class MonitoringService : IAsyncDisposable
 {
     public const string ApiKey = "dashboard-test-key";
+    public const string ReadApiKey = "dashboard-test-read-key";
     public const string Webhook = "ops";
 
     private readonly Process _process;
@@ -47,6 +48,9 @@ public sealed class MonitoringService : IAsyncDisposable
         foreach (var a in new[]
                  {
                      dll, $"--urls=http://127.0.0.1:{port}", $"--Monitoring:ApiKey={ApiKey}",
+                     // Reads need a key too (as when Monitoring is bound beyond loopback): every monitoring page test then
+                     // shows that the dashboard sends its key on reads (hardening finding 1).
+                     $"--Monitoring:ReadApiKey={ReadApiKey}",
                      $"--ConnectionStrings:Monitoring=Data Source={dir.Combine("monitoring.db")}",
                      $"--Monitoring:EmbeddingCacheDirectory={dir.Combine("embedding-cache")}",
                      "--Logging:LogLevel:Default=Warning",

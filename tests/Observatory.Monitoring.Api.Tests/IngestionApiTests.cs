@@ -227,7 +227,8 @@ public abstract class IngestionApiContract : IAsyncLifetime
         (await PostAsync(new { events = new[] { Event("a") } })).Dispose();
         Assert.Equal(HttpStatusCode.OK, (await _server.Anonymous.GetAsync("/healthz")).StatusCode);
         var metrics = await _server.Anonymous.GetStringAsync("/metrics");
-        Assert.Contains("observatory_events_ingested_total{model=\"shapes\"} 1", metrics);
+        // Was observatory_events_ingested_total: Meter counters are exported as gauges (MeterAdapter), so no _total suffix.
+        Assert.Contains("observatory_events_ingested{model=\"shapes\"} 1", metrics);
         var openapi = await _server.Anonymous.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
         Assert.True(openapi.GetProperty("paths").TryGetProperty("/api/models/{model}/events", out _));
     }

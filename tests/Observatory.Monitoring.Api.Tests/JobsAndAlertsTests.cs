@@ -80,6 +80,32 @@ public sealed class JobsAndAlertsTests : IAsyncLifetime
         (await _server.Client.GetFromJsonAsync<JsonElement>("/api/alerts?model=shapes")).EnumerateArray().ToArray();
 
     [Fact]
+    public async Task Metrics_AfterIngestionAndJobs_PassPromtoolCheckMetrics()
+    {
+        await RegisterAsync(Array.Empty<object>());
+        await SendAsync("ref", 300, T0.AddHours(-3), T0.AddHours(-2), 0, 1);
+        await SendAsync("cur1", 200, T0.AddMinutes(-25), T0, 1.0, 2);
+        using (var bad = await _server.Client.PostAsJsonAsync("/api/models/shapes/events", new { events = new[] { new { id = "x" } } }))
+            Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        await RunNowAsync("drift");
+        await RunNowAsync("accuracy");
+
+        var metrics = await _server.Client.GetStringAsync("/metrics");
+        // Names from the Meter instruments of MonitoringMetrics (meter "Observatory"). prometheus-net's MeterAdapter exposes .NET
+        // counters as gauges, so the _total suffix is gone (promtool rejects it on a gauge); the hand-written text used to expose
+        // the job durations as a counter named observatory_job_duration_seconds_sum, which promtool rejects too.
+        Assert.Contains("observatory_events_ingested{model=\"shapes\"} 500", metrics);
+        Assert.Contains("observatory_batches_rejected 1", metrics);
+        Assert.Contains("observatory_job_runs{job=\"drift\",status=\"succeeded\"} 1", metrics);
+        Assert.Contains("# TYPE observatory_job_duration_seconds histogram", metrics);
+        Assert.Contains("observatory_drift_score{method=\"embedding_mmd\",model=\"shapes\"}", metrics);
+        Assert.Contains("http_server_request_duration", metrics);
+
+        var (exit, output) = await Observatory.Testing.Promtool.CheckMetricsAsync(metrics);
+        Assert.True(exit == 0 && output.Length == 0, $"promtool check metrics exited {exit}:\n{output}\n--- exposition ---\n{metrics}");
+    }
+
+    [Fact]
     public async Task DriftScenario_FiresAfterConsecutiveDriftedWindows_ThenResolvesWhenTrafficIsBackToNormal()
     {
         await _receiver.StartAsync();

@@ -1,9 +1,9 @@
-using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Observatory.ServiceDefaults;
 
 namespace Observatory.Dashboard.Security;
 
@@ -15,27 +15,9 @@ public static class LoginPolicy
     /// <c>*</c>, <c>+</c>, <c>0.0.0.0</c> or <c>[::]</c>, or a host name other than localhost). No known address also
     /// asks for a login: when in doubt, fail closed.
     /// </summary>
-    public static bool RequiresLogin(IEnumerable<string> boundAddresses)
-    {
-        var any = false;
-        foreach (var address in boundAddresses)
-        {
-            any = true;
-            if (!IsLoopback(address)) return true;
-        }
-        return !any;
-    }
+    public static bool RequiresLogin(IEnumerable<string> boundAddresses) => HostBinding.AnyBeyondLoopback(boundAddresses);
 
-    public static bool IsLoopback(string address)
-    {
-        BindingAddress binding;
-        try { binding = BindingAddress.Parse(address); }
-        catch (FormatException) { return false; }
-        if (binding.IsUnixPipe || binding.IsNamedPipe) return true; // local IPC only
-        var host = binding.Host.Trim('[', ']');
-        if (string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase)) return true;
-        return IPAddress.TryParse(host, out var ip) && IPAddress.IsLoopback(ip);
-    }
+    public static bool IsLoopback(string address) => HostBinding.IsLoopback(address);
 
     /// <summary>Checks a user name and password against the configured users in constant time per user.</summary>
     public static bool Verify(IEnumerable<DashboardUser> users, string? name, string? password)

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.DependencyInjection;
 using Observatory.Monitoring.Contracts;
@@ -46,14 +47,10 @@ public static class AlertsApi
     public static async Task<Results<Ok<Alert>, ProblemHttpResult>> GetAsync(string id, IMonitoringStore store, CancellationToken ct) =>
         await store.GetAlertAsync(id, ct) is { } a ? TypedResults.Ok(a) : Problems.NotFound($"no alert '{id}'");
 
-    public static async Task<Results<Ok<Alert>, ProblemHttpResult>> AcknowledgeAsync(string id, AckRequest? body, AlertService alerts, CancellationToken ct)
-    {
-        try
-        {
-            return await alerts.AcknowledgeAsync(id, body?.By ?? "api", ct) is { } a ? TypedResults.Ok(a) : Problems.NotFound($"no alert '{id}'");
-        }
-        catch (InvalidOperationException ex) { return TypedResults.Problem(statusCode: 409, title: "alert already resolved", detail: ex.Message); }
-    }
+    /// <summary>Acknowledging a resolved alert throws ConflictException: the shared exception handler answers 409.</summary>
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
+    public static async Task<Results<Ok<Alert>, ProblemHttpResult>> AcknowledgeAsync(string id, AckRequest? body, AlertService alerts, CancellationToken ct) =>
+        await alerts.AcknowledgeAsync(id, body?.By ?? "api", ct) is { } a ? TypedResults.Ok(a) : Problems.NotFound($"no alert '{id}'");
 
     public static async Task<Results<Ok<Alert>, ProblemHttpResult>> ResolveAsync(string id, AlertService alerts, CancellationToken ct) =>
         await alerts.ResolveAsync(id, ct) is { } a ? TypedResults.Ok(a) : Problems.NotFound($"no alert '{id}'");

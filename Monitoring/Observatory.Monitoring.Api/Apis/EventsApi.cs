@@ -7,6 +7,7 @@ using Observatory.Monitoring.Contracts;
 using Observatory.Monitoring.Core.Events;
 using Observatory.Monitoring.Core.Models;
 using Observatory.Monitoring.Core.Ports;
+using Observatory.ServiceDefaults;
 
 namespace Observatory.Monitoring.Api.Apis;
 
@@ -18,7 +19,8 @@ public static class EventsApi
         var write = app.MapGroup("/api/models/{model}").WithTags("Events").AddEndpointFilter<ApiKeyFilter>();
         write.MapPost("/events", PostEventsAsync);
         write.MapPost("/feedback", PostFeedbackAsync);
-        write.MapPost("/images", PostImagesAsync).DisableAntiforgery();
+        // Declared so the shared request guard lets multipart through here (everywhere else writes must be JSON).
+        write.MapPost("/images", PostImagesAsync).DisableAntiforgery().AcceptsMultipart();
         app.MapGet("/api/models/{model}/events/count", CountAsync).WithTags("Events");
         app.MapGet("/api/models/{model}/events/rate", RateAsync).WithTags("Events");
         return app;

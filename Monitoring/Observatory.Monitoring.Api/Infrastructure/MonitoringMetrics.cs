@@ -1,19 +1,42 @@
 using System.Collections.Concurrent;
-using System.Globalization;
-using System.Text;
+using System.Diagnostics.Metrics;
 
 namespace Observatory.Monitoring.Api.Infrastructure;
 
-/// <summary>Counters and gauges for /metrics in the Prometheus text exposition format (0.0.4).</summary>
+/// <summary>
+/// The service's counters and gauges as .NET Meter instruments; ServiceDefaults exports them at /metrics (prometheus-net). The
+/// totals live here and are observed at each scrape, so a series never restarts from zero between two scrapes, however idle.
+/// Meter "Observatory" + instrument "events.ingested" is exposed as observatory_events_ingested_total.
+/// </summary>
 public sealed class MonitoringMetrics
 {
+    public const string MeterName = "Observatory";
+
     private readonly ConcurrentDictionary<string, long> _eventsIngested = new();
     private readonly ConcurrentDictionary<string, long> _eventsDuplicate = new();
     private long _batchesRejected;
-    private readonly ConcurrentDictionary<(string Job, string Status), (long Count, double Seconds)> _jobs = new();
+    private readonly ConcurrentDictionary<(string Job, string Status), long> _jobRuns = new();
     private readonly ConcurrentDictionary<(string Model, string Method), double> _driftScores = new();
     private readonly ConcurrentDictionary<string, double> _accuracy = new();
     private long _deliveries, _deliveryFailures;
+    private readonly Histogram<double> _jobDuration;
+
+    public MonitoringMetrics(IMeterFactory meters)
+    {
+        var meter = meters.Create(MeterName);
+        meter.CreateObservableCounter("events.ingested", () => ByModel(_eventsIngested), description: "Inference events stored.");
+        meter.CreateObservableCounter("events.duplicate", () => ByModel(_eventsDuplicate), description: "Re-sent events skipped by id.");
+        meter.CreateObservableCounter("batches.rejected", () => Interlocked.Read(ref _batchesRejected), description: "Event or feedback batches rejected with 400.");
+        meter.CreateObservableCounter("job.runs", () => _jobRuns.Select(kv => new Measurement<long>(kv.Value, new("job", kv.Key.Job), new("status", kv.Key.Status))),
+            description: "Job executions by outcome.");
+        _jobDuration = meter.CreateHistogram<double>("job.duration.seconds", description: "Job run time by outcome.");
+        meter.CreateObservableGauge("drift.score", () => _driftScores.Select(kv => new Measurement<double>(kv.Value, new("model", kv.Key.Model), new("method", kv.Key.Method))),
+            description: "Latest drift statistic by model and method.");
+        meter.CreateObservableGauge("accuracy", () => _accuracy.Select(kv => new Measurement<double>(kv.Value, new KeyValuePair<string, object?>("model", kv.Key))),
+            description: "Latest window accuracy (labelled, or estimated without labels).");
+        meter.CreateObservableCounter("notifications.delivered", () => Interlocked.Read(ref _deliveries), description: "Webhook deliveries that succeeded.");
+        meter.CreateObservableCounter("notifications.failed", () => Interlocked.Read(ref _deliveryFailures), description: "Webhook attempts that failed (retried later).");
+    }
 
     public void Ingested(string model, int inserted, int duplicates)
     {
@@ -23,39 +46,16 @@ public sealed class MonitoringMetrics
 
     public void Rejected() => Interlocked.Increment(ref _batchesRejected);
 
-    public void JobFinished(string job, string status, TimeSpan duration) =>
-        _jobs.AddOrUpdate((job, status), (1, duration.TotalSeconds), (_, v) => (v.Count + 1, v.Seconds + duration.TotalSeconds));
+    public void JobFinished(string job, string status, TimeSpan duration)
+    {
+        _jobRuns.AddOrUpdate((job, status), 1, (_, v) => v + 1);
+        _jobDuration.Record(duration.TotalSeconds, new("job", job), new("status", status));
+    }
 
     public void DriftScore(string model, string method, double value) => _driftScores[(model, method)] = value;
     public void Accuracy(string model, double value) => _accuracy[model] = value;
     public void Delivery(bool success) => Interlocked.Increment(ref success ? ref _deliveries : ref _deliveryFailures);
 
-    public string Render()
-    {
-        var sb = new StringBuilder();
-        Family(sb, "observatory_events_ingested_total", "counter", "Inference events stored.", _eventsIngested.Select(kv => ($"model=\"{Escape(kv.Key)}\"", (double)kv.Value)));
-        Family(sb, "observatory_events_duplicate_total", "counter", "Re-sent events skipped by id.", _eventsDuplicate.Select(kv => ($"model=\"{Escape(kv.Key)}\"", (double)kv.Value)));
-        Family(sb, "observatory_batches_rejected_total", "counter", "Event or feedback batches rejected with 400.", [("", Interlocked.Read(ref _batchesRejected))]);
-        Family(sb, "observatory_job_runs_total", "counter", "Job executions by outcome.", _jobs.Select(kv => ($"job=\"{kv.Key.Job}\",status=\"{kv.Key.Status}\"", (double)kv.Value.Count)));
-        Family(sb, "observatory_job_duration_seconds_sum", "counter", "Total job run time.", _jobs.Select(kv => ($"job=\"{kv.Key.Job}\",status=\"{kv.Key.Status}\"", kv.Value.Seconds)));
-        Family(sb, "observatory_drift_score", "gauge", "Latest drift statistic by model and method.", _driftScores.Select(kv => ($"model=\"{Escape(kv.Key.Model)}\",method=\"{kv.Key.Method}\"", kv.Value)));
-        Family(sb, "observatory_accuracy", "gauge", "Latest window accuracy (labelled, or estimated without labels).", _accuracy.Select(kv => ($"model=\"{Escape(kv.Key)}\"", kv.Value)));
-        Family(sb, "observatory_notifications_delivered_total", "counter", "Webhook deliveries that succeeded.", [("", Interlocked.Read(ref _deliveries))]);
-        Family(sb, "observatory_notification_failures_total", "counter", "Webhook attempts that failed (retried later).", [("", Interlocked.Read(ref _deliveryFailures))]);
-        return sb.ToString();
-    }
-
-    private static void Family(StringBuilder sb, string name, string type, string help, IEnumerable<(string Labels, double Value)> samples)
-    {
-        sb.Append("# HELP ").Append(name).Append(' ').Append(help).Append('\n');
-        sb.Append("# TYPE ").Append(name).Append(' ').Append(type).Append('\n');
-        foreach (var (labels, value) in samples)
-        {
-            sb.Append(name);
-            if (labels.Length > 0) sb.Append('{').Append(labels).Append('}');
-            sb.Append(' ').Append(double.IsNaN(value) ? "NaN" : value.ToString("R", CultureInfo.InvariantCulture)).Append('\n');
-        }
-    }
-
-    private static string Escape(string s) => s.Replace("\\", "\\\\").Replace("\"", "\\\"").Replace("\n", "\\n");
+    private static IEnumerable<Measurement<long>> ByModel(ConcurrentDictionary<string, long> totals) =>
+        totals.Select(kv => new Measurement<long>(kv.Value, new KeyValuePair<string, object?>("model", kv.Key)));
 }

@@ -8,8 +8,17 @@ public sealed class MonitoringOptions
     /// <summary>"sqlite" (default, one file) or "postgres" (ConnectionStrings:Monitoring).</summary>
     public string Store { get; set; } = "sqlite";
 
-    /// <summary>Required in header X-Api-Key on writes. When empty, writes are accepted only from loopback.</summary>
+    /// <summary>
+    /// Required in header X-Api-Key on writes. When empty, writes are accepted only from loopback. When the service is bound
+    /// beyond loopback, every endpoint but /healthz (reads and /metrics too) needs this key or <see cref="ReadApiKey"/>.
+    /// </summary>
     public string? ApiKey { get; set; }
+
+    /// <summary>
+    /// Optional key for reads only (a Prometheus scraper, a read-only client); <see cref="ApiKey"/> opens reads too. When set,
+    /// reads need a key even on loopback; without it they need one only when the service is bound beyond loopback.
+    /// </summary>
+    public string? ReadApiKey { get; set; }
 
     public int MaxBatchSize { get; set; } = 10_000;
     public long MaxBodyBytes { get; set; } = 64L * 1024 * 1024;

@@ -45,7 +45,7 @@ public static class AlertLifecycle
     {
         AlertState.Firing => alert with { State = AlertState.Acknowledged, AcknowledgedAt = now, AcknowledgedBy = by },
         AlertState.Acknowledged => alert,
-        _ => throw new InvalidOperationException($"alert {alert.Id} is resolved and cannot be acknowledged"),
+        _ => throw new ConflictException($"alert {alert.Id} is resolved and cannot be acknowledged"),
     };
 
     /// <summary>Manual resolve; if the condition still holds, the next evaluation fires a new alert.</summary>

@@ -63,7 +63,7 @@ public sealed class AlertLifecycleTests
         Assert.Equal(AlertState.Resolved, t.Alert!.State);
         Assert.Equal(_time.GetUtcNow(), t.Alert.ResolvedAt);
         Assert.Equal(NotificationKind.Resolved, t.Notification!.Kind);
-        Assert.Throws<InvalidOperationException>(() => AlertLifecycle.Acknowledge(t.Alert, "ops", _time.GetUtcNow()));
+        Assert.Throws<ConflictException>(() => AlertLifecycle.Acknowledge(t.Alert, "ops", _time.GetUtcNow()));
     }
 
     [Fact]
