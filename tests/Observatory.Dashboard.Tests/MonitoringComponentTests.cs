@@ -76,19 +76,27 @@ public sealed class MonitoringComponentTests : BunitContext
         cut.WaitForAssertion(() => Assert.Contains("cannot be reached", cut.Find("[data-testid=monitoring-error]").TextContent), TimeSpan.FromSeconds(15));
     }
 
-    [Fact]
-    public async Task ModelPage_DisposedWhileLoading_CancelsItsRequest_AndShowsNoError()
+    [Theory]
+    [InlineData(typeof(Model), "/api/models/shapes")]
+    [InlineData(typeof(Alerts), "/api/models")]
+    [InlineData(typeof(Jobs), "/api/jobs")]
+    [InlineData(typeof(Models), "/api/models")]
+    public async Task MonitoringPages_DisposedWhileLoading_CancelTheirRequest_AndShowNoError(Type page, string firstRequest)
     {
         var service = new SilentService();
         // No client timeout: only the page's own token can end the request.
         UseMonitoring(new HttpClient(service) { BaseAddress = new Uri("http://monitoring.invalid/"), Timeout = Timeout.InfiniteTimeSpan });
-        var cut = Render<Model>(p => p.Add(m => m.Name, "shapes"));
-        Assert.Equal("/api/models/shapes", await service.Asked.Task.WaitAsync(TimeSpan.FromSeconds(10)));
-        cut.Find("[data-testid=model-page]"); // still loading: the request is in flight
+        Render(b =>
+        {
+            b.OpenComponent(0, page);
+            if (page == typeof(Model)) b.AddComponentParameter(1, nameof(Model.Name), "shapes");
+            b.CloseComponent();
+        });
+        Assert.Equal(firstRequest, await service.Asked.Task.WaitAsync(TimeSpan.FromSeconds(10)));
 
         await DisposeComponentsAsync(); // what the renderer does when the user navigates away or the circuit closes
 
-        Assert.Equal("/api/models/shapes", await service.Cancelled.Task.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(firstRequest, await service.Cancelled.Task.WaitAsync(TimeSpan.FromSeconds(10)));
         // The cancellation surfaces nowhere: no error reaches the renderer (which would break a real circuit).
         await Task.Delay(200);
         if (Renderer.UnhandledException.IsCompleted) Assert.Fail($"the renderer caught {await Renderer.UnhandledException}");
