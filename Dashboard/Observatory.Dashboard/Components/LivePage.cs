@@ -7,7 +7,7 @@ namespace Observatory.Dashboard.Components;
 /// A page that refreshes itself over its circuit when <see cref="MonitoringNotifier"/> sees new results or alerts. Only the
 /// interactive instance subscribes (the prerendered one is thrown away); overlapping refreshes are skipped, not queued.
 /// </summary>
-public abstract class LivePage : ComponentBase, IDisposable
+public abstract class LivePage : CircuitComponent
 {
     [Inject] private IServiceProvider Services { get; set; } = null!;
     private MonitoringNotifier? _notifier;
@@ -32,12 +32,14 @@ public abstract class LivePage : ComponentBase, IDisposable
             StateHasChanged();
         }
         catch (MonitoringUnavailableException) { }
+        // The page went away mid-refresh: nothing to show and nobody awaits this task to observe it.
+        catch (OperationCanceledException) when (Aborted.IsCancellationRequested) { }
         finally { Volatile.Write(ref _refreshing, 0); }
     });
 
-    public virtual void Dispose()
+    public override void Dispose()
     {
         if (_notifier is not null) _notifier.Changed -= OnChanged;
-        GC.SuppressFinalize(this);
+        base.Dispose();
     }
 }
