@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.StaticFiles;
@@ -22,13 +23,19 @@ public static class DashboardApp
         var builder = WebApplication.CreateBuilder(args);
         configure?.Invoke(builder);
         builder.AddServiceDefaults(o => o.ErrorPagePath = "/error");
+        // Users may live in their own file, re-read when it changes (add or remove a user without a restart).
+        if (builder.Configuration[$"{DashboardOptions.Section}:UsersFile"] is { Length: > 0 } usersFile)
+            builder.Configuration.AddJsonFile(Path.GetFullPath(usersFile), optional: false, reloadOnChange: true);
         builder.Services.AddOptions<DashboardOptions>().BindConfiguration(DashboardOptions.Section)
             .Validate(o => !string.IsNullOrWhiteSpace(o.RepositoryPath), "Dashboard:RepositoryPath is empty; set it to the git work tree that holds the obs datasets")
             .Validate(o => string.IsNullOrEmpty(o.MonitoringUrl) || Uri.TryCreate(o.MonitoringUrl, UriKind.Absolute, out var u) && u.Scheme is "http" or "https",
                 "Dashboard:MonitoringUrl must be an absolute http(s) URL such as http://127.0.0.1:5080, or empty when there is no monitoring service")
             .Validate(o => o.RefreshSeconds >= 0, "Dashboard:RefreshSeconds must be 0 (off) or positive")
-            .Validate(o => o.Users.All(u => u.Name.Length > 0 && (u.Password is { Length: > 0 } || u.PasswordSha256 is { Length: 64 } h && h.All(char.IsAsciiHexDigit))),
-                "each Dashboard:Users entry needs a Name and a Password or a PasswordSha256 (64 hex digits)")
+            .Validate(o => o.Users.All(u => u.PasswordSha256 is null),
+                "Dashboard:Users: PasswordSha256 (unsalted SHA-256) is no longer accepted; make a PasswordHash with `dotnet Observatory.Dashboard.dll hash-password`")
+            .Validate(o => o.Users.All(u => u.Name.Length > 0 && (u.PasswordHash is { Length: > 0 } || u.Password is { Length: > 0 })),
+                "each Dashboard:Users entry needs a Name and a PasswordHash (`dotnet Observatory.Dashboard.dll hash-password`)")
+            .Validate(o => o.MaxFailedLogins > 0 && o.LockoutMinutes > 0, "Dashboard:MaxFailedLogins and Dashboard:LockoutMinutes must be positive")
             .ValidateOnStart();
         builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<DashboardOptions>>().Value);
         builder.Services.AddSingleton(sp => new DatasetCatalog(Path.GetFullPath(sp.GetRequiredService<DashboardOptions>().RepositoryPath),
@@ -54,8 +61,20 @@ public static class DashboardApp
             o.Cookie.SameSite = SameSiteMode.Strict;
             o.ExpireTimeSpan = TimeSpan.FromHours(12);
             o.SlidingExpiration = true;
+            // Secure whenever the request came over HTTPS (behind a TLS proxy, forward the scheme).
+            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            // A session lasts only while its user is still configured with the same password.
+            o.Events.OnValidatePrincipal = async context =>
+            {
+                if (context.Principal?.Identity?.Name is not { } name) return;
+                var users = context.HttpContext.RequestServices.GetRequiredService<IOptionsMonitor<DashboardOptions>>().CurrentValue.Users;
+                if (LoginPolicy.Stamp(users, name) == context.Principal.FindFirst(LoginPolicy.StampClaim)?.Value) return;
+                context.RejectPrincipal();
+                await context.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+            };
         });
         builder.Services.AddSingleton<LoginGate>();
+        builder.Services.AddSingleton<LoginThrottle>();
         builder.Services.AddSingleton<IAuthorizationHandler, LoginRequirementHandler>();
         // Every endpoint needs the login requirement unless it says AllowAnonymous (login page, static assets, health).
         builder.Services.AddAuthorization(o => o.FallbackPolicy = new AuthorizationPolicyBuilder().AddRequirements(new LoginRequirement()).Build());

@@ -20,14 +20,30 @@ public sealed record DashboardOptions
     /// <summary>Sent as X-Api-Key on writes (acknowledge, resolve, silence, run now); empty when Monitoring accepts loopback writes.</summary>
     public string? MonitoringApiKey { get; init; }
 
+    /// <summary>
+    /// A JSON file holding <c>{"Dashboard": {"Users": [...]}}</c>, read at start and again whenever it changes: users can be
+    /// added or removed without a restart, and a removed user's sessions end at their next request.
+    /// </summary>
+    public string? UsersFile { get; init; }
+
+    /// <summary>Failed logins of one user name within <see cref="LockoutMinutes"/> that lock it for that long.</summary>
+    public int MaxFailedLogins { get; init; } = 5;
+    public double LockoutMinutes { get; init; } = 15;
+
     /// <summary>How often the dashboard asks Monitoring for new results and alerts, to update open pages live (0 turns it off).</summary>
     public double RefreshSeconds { get; init; } = 5;
 }
 
-/// <summary>A dashboard login. Give <see cref="PasswordSha256"/> (hex of SHA-256 of the password) to keep the password out of configuration.</summary>
+/// <summary>
+/// A dashboard login. <see cref="PasswordHash"/> is ASP.NET Core Identity's salted PBKDF2 format; make one with
+/// <c>dotnet Observatory.Dashboard.dll hash-password</c> (reads the password from standard input). A plain
+/// <see cref="Password"/> is accepted only while the dashboard is bound to loopback (development); unsalted SHA-256 is refused.
+/// </summary>
 public sealed record DashboardUser
 {
     public string Name { get; init; } = "";
+    public string? PasswordHash { get; init; }
     public string? Password { get; init; }
+    /// <summary>No longer accepted (unsalted, one fast hash): start-up fails naming the user and the command that makes a PasswordHash.</summary>
     public string? PasswordSha256 { get; init; }
 }

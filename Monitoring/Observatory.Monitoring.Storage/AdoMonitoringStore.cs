@@ -338,16 +338,29 @@ public abstract class AdoMonitoringStore : IMonitoringStore
         return (await ReadAlertsAsync(c, "SELECT json FROM alerts WHERE model = @m AND rule_id = @r AND state <> 'resolved'", cancellationToken, ("m", model), ("r", ruleId))).FirstOrDefault();
     }
 
-    public async Task SaveAlertAsync(Alert alert, NotificationRequest? notification, IReadOnlyList<string> channels, DateTimeOffset now, CancellationToken cancellationToken = default)
+    public async Task SaveAlertAsync(Alert alert, NotificationRequest? notification, IReadOnlyList<string> channels, DateTimeOffset now, CancellationToken cancellationToken = default,
+        Alert? replacing = null)
     {
         using var _ = await WriteLockAsync(cancellationToken);
         await using var c = await OpenAsync(cancellationToken);
         await using var tx = await c.BeginTransactionAsync(cancellationToken);
-        await ExecAsync(c, tx, """
-            INSERT INTO alerts (id, model, rule_id, state, fired_at, json) VALUES (@id, @m, @r, @s, @f, @j)
-            ON CONFLICT (id) DO UPDATE SET state = excluded.state, json = excluded.json
-            """, cancellationToken, ("id", alert.Id), ("m", alert.Model), ("r", alert.RuleId), ("s", StateName(alert.State)),
-            ("f", alert.FiredAt.UtcTicks), ("j", JsonSerializer.Serialize(alert, Json)));
+        if (replacing is not null)
+        {
+            // Compare-and-set on the whole stored record: a person's acknowledge or resolve never overwrites what the evaluator
+            // (or another person) changed between their read and this write.
+            var changed = await ExecAsync(c, tx, "UPDATE alerts SET state = @s, json = @j WHERE id = @id AND json = @old", cancellationToken,
+                ("id", alert.Id), ("s", StateName(alert.State)), ("j", JsonSerializer.Serialize(alert, Json)), ("old", JsonSerializer.Serialize(replacing, Json)));
+            if (changed == 0)
+                throw new ConflictException($"alert '{alert.Id}' changed while it was being updated; read it again and retry");
+        }
+        else
+        {
+            await ExecAsync(c, tx, """
+                INSERT INTO alerts (id, model, rule_id, state, fired_at, json) VALUES (@id, @m, @r, @s, @f, @j)
+                ON CONFLICT (id) DO UPDATE SET state = excluded.state, json = excluded.json
+                """, cancellationToken, ("id", alert.Id), ("m", alert.Model), ("r", alert.RuleId), ("s", StateName(alert.State)),
+                ("f", alert.FiredAt.UtcTicks), ("j", JsonSerializer.Serialize(alert, Json)));
+        }
         if (notification is not null)
             foreach (var channel in channels)
                 await ExecAsync(c, tx, """

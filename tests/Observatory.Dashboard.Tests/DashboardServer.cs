@@ -42,7 +42,7 @@ public sealed class DashboardServer : IAsyncDisposable
         psi.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
         psi.Environment["Dashboard__RepositoryPath"] = repositoryPath;
         psi.Environment["Dashboard__Users__0__Name"] = User;
-        psi.Environment["Dashboard__Users__0__Password"] = Password;
+        psi.Environment["Dashboard__Users__0__PasswordHash"] = Security.LoginPolicy.Hash(Password);
         psi.Environment["Logging__LogLevel__Default"] = "Warning";
         foreach (var (k, v) in environment ?? new Dictionary<string, string>()) psi.Environment[k] = v;
         var process = Process.Start(psi)!;
@@ -56,7 +56,12 @@ public sealed class DashboardServer : IAsyncDisposable
         var deadline = DateTime.UtcNow.AddSeconds(90);
         while (true)
         {
-            if (process.HasExited) throw new InvalidOperationException($"the dashboard exited with {process.ExitCode}:\n{server.Log}");
+            if (process.HasExited)
+            {
+                // Waits for the end of its output too: a process that failed at start-up has written why, and the log must hold it.
+                await process.WaitForExitAsync();
+                throw new InvalidOperationException($"the dashboard exited with {process.ExitCode}:\n{server.Log}");
+            }
             try
             {
                 using var r = await http.GetAsync("healthz");

@@ -115,18 +115,23 @@ public sealed class LoginPolicyTests
     [Fact]
     public void RequiresLogin_WhenNoAddressIsKnown_FailsClosed() => Assert.True(LoginPolicy.RequiresLogin([]));
 
+    /// <summary>Finding 13: passwords are checked against salted PBKDF2 hashes; a plain password counts only on loopback.</summary>
     [Fact]
-    public void Verify_AcceptsOnlyTheConfiguredNameAndPassword()
+    public void Finding13_Verify_AcceptsOnlyTheConfiguredNameAndPassword_AgainstASaltedHash()
     {
-        var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData("s3cret"u8));
-        DashboardUser[] users = [new() { Name = "ada", Password = "pw" }, new() { Name = "bob", PasswordSha256 = sha }];
-        Assert.True(LoginPolicy.Verify(users, "ada", "pw"));
-        Assert.True(LoginPolicy.Verify(users, "bob", "s3cret"));
-        Assert.False(LoginPolicy.Verify(users, "ada", "PW"));
-        Assert.False(LoginPolicy.Verify(users, "bob", "pw"));
-        Assert.False(LoginPolicy.Verify(users, "eve", "pw"));
-        Assert.False(LoginPolicy.Verify(users, "ada", ""));
-        Assert.False(LoginPolicy.Verify([], "ada", "pw"));
+        var hash = LoginPolicy.Hash("pw");
+        Assert.StartsWith("AQAAAA", hash); // ASP.NET Core Identity's versioned PBKDF2 format, salt included
+        Assert.NotEqual(hash, LoginPolicy.Hash("pw")); // salted: the same password never gives the same hash
+        DashboardUser[] users = [new() { Name = "ada", PasswordHash = hash }, new() { Name = "bob", Password = "s3cret" }];
+        Assert.Equal("ada", LoginPolicy.Verify(users, "ada", "pw")?.Name);
+        Assert.Equal("bob", LoginPolicy.Verify(users, "bob", "s3cret", allowPlain: true)?.Name);
+        Assert.Null(LoginPolicy.Verify(users, "bob", "s3cret", allowPlain: false));
+        Assert.Null(LoginPolicy.Verify(users, "ada", "PW"));
+        Assert.Null(LoginPolicy.Verify(users, "bob", "pw"));
+        Assert.Null(LoginPolicy.Verify(users, "eve", "pw"));
+        Assert.Null(LoginPolicy.Verify(users, "ada", ""));
+        Assert.Null(LoginPolicy.Verify([], "ada", "pw"));
+        Assert.Null(LoginPolicy.Verify([new() { Name = "ada", PasswordHash = "not a hash" }], "ada", "pw"));
     }
 
     [Theory]

@@ -192,6 +192,12 @@ public sealed class JobsAndAlertsTests : IAsyncLifetime
         using (var r = await _server.Client.PostAsync($"/api/alerts/{id}/resolve", null))
             Assert.Equal("resolved", (await r.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("state").GetString());
 
+        // A silence is bounded (hardening, low): longer than 90 days is a 400 naming the duration.
+        using (var r = await _server.Client.PostAsJsonAsync("/api/silences", new { model = "shapes", ruleId = "accuracy", duration = "91.00:00:00" }))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, r.StatusCode);
+            Assert.Contains("at most 90 days", (await r.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").GetProperty("duration")[0].GetString());
+        }
         // Silenced: the next firing is recorded but sends nothing.
         using (var r = await _server.Client.PostAsJsonAsync("/api/silences", new { model = "shapes", ruleId = "accuracy", duration = "02:00:00" }))
             Assert.Equal(HttpStatusCode.Created, r.StatusCode);

@@ -31,9 +31,9 @@ public sealed class RemovedChannelTests : IAsyncLifetime
         _server.Time.Advance(TimeSpan.FromDays(1));
         Assert.Empty(await store.DueNotificationsAsync(_server.Time.GetUtcNow(), 10));
         Assert.Equal(0, await notifications.DeliverDueAsync(CancellationToken.None));
-        // (The scheduled job may have taken it first; either way it was tried once and dropped, never queued again.)
-        var attempt = Assert.Single(await store.ListDeliveryAttemptsAsync("a1", 10));
-        Assert.False(attempt.Success);
-        Assert.Contains("channel 'gone' is no longer configured", attempt.Error);
+        // (The scheduled job may pick it up at the same moment as this call; either way it is dropped, never queued again.)
+        var attempts = await store.ListDeliveryAttemptsAsync("a1", 10);
+        Assert.InRange(attempts.Count, 1, 2);
+        Assert.All(attempts, a => Assert.Equal((false, "channel 'gone' is no longer configured in Monitoring:Webhooks; dropped"), (a.Success, a.Error)));
     }
 }

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 
 namespace Observatory.Dashboard.Security;
 
@@ -10,12 +11,22 @@ public static class AccountEndpoints
 {
     public static IEndpointRouteBuilder MapAccountEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/account/login", async (HttpContext http, DashboardOptions options, [FromForm] string? username, [FromForm] string? password, [FromForm] string? returnUrl) =>
+        app.MapPost("/account/login", async (HttpContext http, IOptionsMonitor<DashboardOptions> monitor, LoginGate gate, LoginThrottle throttle,
+            [FromForm] string? username, [FromForm] string? password, [FromForm] string? returnUrl) =>
         {
+            var options = monitor.CurrentValue;
             var target = IsLocal(returnUrl) ? returnUrl! : "/";
-            if (!LoginPolicy.Verify(options.Users, username, password))
+            var name = username ?? "";
+            if (throttle.IsLocked(name, options))
+                return Results.Redirect($"/login?error=locked&returnUrl={Uri.EscapeDataString(target)}");
+            if (LoginPolicy.Verify(options.Users, username, password, allowPlain: !gate.BoundBeyondLoopback) is null)
+            {
+                throttle.Failed(name, options);
                 return Results.Redirect($"/login?error=1&returnUrl={Uri.EscapeDataString(target)}");
-            var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, username!)], CookieAuthenticationDefaults.AuthenticationScheme);
+            }
+            throttle.Succeeded(name);
+            var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, username!), new Claim(LoginPolicy.StampClaim, LoginPolicy.Stamp(options.Users, username!)!)],
+                CookieAuthenticationDefaults.AuthenticationScheme);
             await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(identity));
             // LocalRedirect checks again with the framework's own rule, so a gap in ours fails closed.
             return Results.LocalRedirect(target);

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Observatory.ServiceDefaults;
@@ -19,20 +20,78 @@ public static class LoginPolicy
 
     public static bool IsLoopback(string address) => HostBinding.IsLoopback(address);
 
-    /// <summary>Checks a user name and password against the configured users in constant time per user.</summary>
-    public static bool Verify(IEnumerable<DashboardUser> users, string? name, string? password)
+    private static readonly PasswordHasher<DashboardUser> Hasher = new();
+
+    /// <summary>The claim holding <see cref="Stamp"/> in a session cookie.</summary>
+    public const string StampClaim = "obs:stamp";
+
+    /// <summary>A salted PBKDF2 hash (ASP.NET Core Identity's format) of a password, for <c>Dashboard:Users:N:PasswordHash</c>.</summary>
+    public static string Hash(string password) => Hasher.HashPassword(new DashboardUser(), password);
+
+    /// <summary>The configured user a name and password sign in as, or null. Plain passwords count only when <paramref name="allowPlain"/>.</summary>
+    public static DashboardUser? Verify(IEnumerable<DashboardUser> users, string? name, string? password, bool allowPlain = true)
     {
-        if (string.IsNullOrEmpty(name) || string.IsNullOrEmpty(password)) return false;
-        var given = SHA256.HashData(Encoding.UTF8.GetBytes(password));
-        var ok = false;
+        if (string.IsNullOrEmpty(name) || string.IsNullOrEmpty(password)) return null;
         foreach (var user in users)
         {
             if (!string.Equals(user.Name, name, StringComparison.Ordinal)) continue;
-            byte[]? expected = user.PasswordSha256 is { Length: 64 } hex ? Convert.FromHexString(hex)
-                : user.Password is { Length: > 0 } p ? SHA256.HashData(Encoding.UTF8.GetBytes(p)) : null;
-            ok |= expected is not null && CryptographicOperations.FixedTimeEquals(expected, given);
+            if (user.PasswordHash is { Length: > 0 } hash)
+            {
+                try
+                {
+                    if (Hasher.VerifyHashedPassword(user, hash, password) != PasswordVerificationResult.Failed) return user;
+                }
+                catch (FormatException) { } // a damaged hash signs nobody in
+            }
+            else if (allowPlain && user.Password is { Length: > 0 } plain
+                && CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(plain)), SHA256.HashData(Encoding.UTF8.GetBytes(password))))
+                return user;
         }
-        return ok;
+        return null;
+    }
+
+    /// <summary>
+    /// A stamp of how a user signs in, kept in their session: when the user is removed or their password changes, the stamp no
+    /// longer matches and the session ends.
+    /// </summary>
+    public static string? Stamp(IEnumerable<DashboardUser> users, string name) =>
+        users.FirstOrDefault(u => string.Equals(u.Name, name, StringComparison.Ordinal)) is { } user
+            ? Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(user.Name + "\n" + (user.PasswordHash ?? user.Password ?? ""))))[..32]
+            : null;
+}
+
+/// <summary>
+/// Counts failed logins per user name (as ASP.NET Core Identity's lockout does): after <see cref="DashboardOptions.MaxFailedLogins"/>
+/// within <see cref="DashboardOptions.LockoutMinutes"/>, the name is locked for that long, right password or not.
+/// </summary>
+public sealed class LoginThrottle(TimeProvider time)
+{
+    private readonly Dictionary<string, List<DateTimeOffset>> _failures = new(StringComparer.Ordinal);
+
+    public bool IsLocked(string name, DashboardOptions options)
+    {
+        lock (_failures) return Recent(name, options).Count >= options.MaxFailedLogins;
+    }
+
+    public void Failed(string name, DashboardOptions options)
+    {
+        lock (_failures)
+        {
+            var recent = Recent(name, options);
+            recent.Add(time.GetUtcNow());
+            _failures[name] = recent;
+        }
+    }
+
+    public void Succeeded(string name)
+    {
+        lock (_failures) _failures.Remove(name);
+    }
+
+    private List<DateTimeOffset> Recent(string name, DashboardOptions options)
+    {
+        var since = time.GetUtcNow() - TimeSpan.FromMinutes(options.LockoutMinutes);
+        return _failures.TryGetValue(name, out var list) ? list.Where(t => t > since).ToList() : [];
     }
 }
 
@@ -40,9 +99,12 @@ public static class LoginPolicy
 public sealed class LoginGate(IServer server, DashboardOptions options)
 {
     private bool? _required;
+    private bool? _beyondLoopback;
 
-    public bool Required => _required ??= options.RequireLogin
-        ?? LoginPolicy.RequiresLogin(server.Features.Get<IServerAddressesFeature>()?.Addresses ?? []);
+    public bool Required => _required ??= options.RequireLogin ?? BoundBeyondLoopback;
+
+    /// <summary>Reachable from other machines: plain-text passwords in configuration then sign nobody in.</summary>
+    public bool BoundBeyondLoopback => _beyondLoopback ??= LoginPolicy.RequiresLogin(server.Features.Get<IServerAddressesFeature>()?.Addresses ?? []);
 }
 
 /// <summary>Met by a signed-in user, or by anyone when the gate says no login is needed (loopback only).</summary>

@@ -55,12 +55,16 @@ public static class AlertsApi
     public static async Task<Results<Ok<Alert>, ProblemHttpResult>> ResolveAsync(string id, AlertService alerts, CancellationToken ct) =>
         await alerts.ResolveAsync(id, ct) is { } a ? TypedResults.Ok(a) : Problems.NotFound($"no alert '{id}'");
 
+    /// <summary>Longest silence: a muted model should come back to someone's attention.</summary>
+    public static readonly TimeSpan MaxSilence = TimeSpan.FromDays(90);
+
     public static async Task<Results<Created<Silence>, ValidationProblem>> SilenceAsync(SilenceRequest body, IMonitoringStore store,
         [FromKeyedServices(MonitoringHost.ClockKey)] TimeProvider time, CancellationToken ct)
     {
         var errors = new List<FieldError>();
         if (string.IsNullOrWhiteSpace(body.Model) || await store.GetModelAsync(body.Model, ct) is null) errors.Add(new("model", $"model '{body.Model}' is not registered"));
         if (body.Duration is null or { Ticks: <= 0 }) errors.Add(new("duration", "a positive duration is required (e.g. \"02:00:00\")"));
+        else if (body.Duration > MaxSilence) errors.Add(new("duration", $"at most {MaxSilence.TotalDays:0} days (\"{MaxSilence:d\\.hh\\:mm\\:ss}\"); a longer silence hides alerts nobody remembers muting"));
         if (errors.Count > 0) return Problems.Invalid("invalid silence", errors);
         var now = time.GetUtcNow();
         var silence = new Silence

@@ -50,7 +50,7 @@ public sealed class AlertService(IMonitoringStore store, IOptions<MonitoringOpti
         var alert = await store.GetAlertAsync(id, ct);
         if (alert is null) return null;
         var updated = AlertLifecycle.Acknowledge(alert, by, time.GetUtcNow());
-        await store.SaveAlertAsync(updated, null, [], time.GetUtcNow(), ct);
+        await store.SaveAlertAsync(updated, null, [], time.GetUtcNow(), ct, replacing: alert);
         return updated;
     }
 
@@ -61,7 +61,7 @@ public sealed class AlertService(IMonitoringStore store, IOptions<MonitoringOpti
         var now = time.GetUtcNow();
         var updated = AlertLifecycle.Resolve(alert, now);
         var notify = alert.State != AlertState.Resolved && !alert.Silenced ? new NotificationRequest(alert.Id, NotificationKind.Resolved) : null;
-        await store.SaveAlertAsync(updated, notify, options.Value.Webhooks.Select(w => w.Name).ToList(), now, ct);
+        await store.SaveAlertAsync(updated, notify, options.Value.Webhooks.Select(w => w.Name).ToList(), now, ct, replacing: alert);
         return updated;
     }
 }

@@ -52,7 +52,10 @@ public interface IMonitoringStore
     Task<Alert?> GetAlertAsync(string id, CancellationToken cancellationToken = default);
     Task<Alert?> GetOpenAlertAsync(string model, string ruleId, CancellationToken cancellationToken = default);
     /// <summary>Saves the alert and, in the same transaction, queues its notification once per channel (so none is lost).</summary>
-    Task SaveAlertAsync(Alert alert, NotificationRequest? notification, IReadOnlyList<string> channels, DateTimeOffset now, CancellationToken cancellationToken = default);
+    /// <param name="replacing">The alert as the caller read it: the save applies only if the stored alert is still exactly that
+    /// (optimistic concurrency), else <see cref="Alerts.ConflictException"/>. Null: insert or overwrite (the evaluator).</param>
+    Task SaveAlertAsync(Alert alert, NotificationRequest? notification, IReadOnlyList<string> channels, DateTimeOffset now, CancellationToken cancellationToken = default,
+        Alert? replacing = null);
     Task<IReadOnlyList<Alert>> ListAlertsAsync(string? model, AlertState? state, int limit, CancellationToken cancellationToken = default);
 
     Task AddSilenceAsync(Silence silence, CancellationToken cancellationToken = default);

@@ -127,6 +127,23 @@ public abstract class StoreContractTests : IAsyncLifetime
         Assert.Equal("retrying", Assert.Single(await Store.DueNotificationsAsync(T.AddDays(41), 10)).AlertId);
     }
 
+    /// <summary>Hardening (low): acknowledge and resolve apply only to the alert as it was read (optimistic concurrency).</summary>
+    [Fact]
+    public async Task SaveAlert_Replacing_AppliesOnlyToTheAlertAsRead_ElseConflicts()
+    {
+        await Store.SaveAlertAsync(A("c1"), null, [], T);
+        var read = (await Store.GetAlertAsync("c1"))!;
+        var evaluated = read with { LastEvaluatedAt = T.AddMinutes(5) };
+        await Store.SaveAlertAsync(evaluated, null, [], T); // the evaluator runs in between
+        var ack = read with { State = AlertState.Acknowledged, AcknowledgedBy = "ada", AcknowledgedAt = T.AddMinutes(6) };
+        await Assert.ThrowsAsync<ConflictException>(() => Store.SaveAlertAsync(ack, null, [], T, default, replacing: read));
+        Assert.Equal(AlertState.Firing, (await Store.GetAlertAsync("c1"))!.State);
+
+        var fresh = (await Store.GetAlertAsync("c1"))!;
+        await Store.SaveAlertAsync(fresh with { State = AlertState.Acknowledged }, null, [], T, default, replacing: fresh);
+        Assert.Equal(AlertState.Acknowledged, (await Store.GetAlertAsync("c1"))!.State);
+    }
+
     /// <summary>Finding 10: retention pruned the reference period that referenceUntil models compare against; drift then stopped.</summary>
     [Fact]
     public async Task Finding10_Retention_KeepsEachModelsReferencePeriod_AndPrunesTheRest()
