@@ -10,9 +10,21 @@ namespace Observatory.DataService.Api;
 /// </summary>
 public static class DatasetsApi
 {
+    public const int MaxParameterLength = 1024;
+
     public static IEndpointRouteBuilder MapDatasetsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api").WithTags("datasets");
+        // Every parameter is bounded before a query runs: a revision or path longer than this is nobody's real input.
+        api.AddEndpointFilter(async (context, next) =>
+        {
+            var request = context.HttpContext.Request;
+            foreach (var (name, value) in request.Query)
+                if (value.ToString().Length > MaxParameterLength) throw new QueryException(name, $"'{name}' is longer than {MaxParameterLength} characters");
+            foreach (var (name, value) in request.RouteValues)
+                if (value?.ToString() is { Length: > MaxParameterLength }) throw new QueryException(name, $"'{name}' is longer than {MaxParameterLength} characters");
+            return await next(context);
+        });
 
         api.MapGet("/datasets", (DatasetCatalog catalog) => TypedResults.Ok(catalog.ListDatasets()))
             .WithName("ListDatasets").WithSummary("Datasets tracked by pointer files at HEAD and in the work tree")

@@ -65,4 +65,18 @@ public sealed class HardeningTests(ApiFixture fx) : IClassFixture<ApiFixture>
         Assert.Equal(HttpStatusCode.BadRequest, (await fx.Client.SendAsync(rebound)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await fx.Client.GetAsync("/api/datasets")).StatusCode);
     }
+
+    /// <summary>Finding 11 (Data API side): every query and route parameter is bounded; an overlong one is a 400 naming it.</summary>
+    [Theory]
+    [InlineData("api/datasets/data%2Fsample/diff?from=HEAD&to={0}", "to")]
+    [InlineData("api/datasets/data%2Fsample/versions/{0}/files", "rev")]
+    public async Task Finding11_AnOverlongParameter_IsA400NamingIt(string template, string parameter)
+    {
+        var (app, http) = await StartAsync("http://127.0.0.1:0", null);
+        await using var _ = app;
+        using var __ = http;
+        using var r = await http.GetAsync(string.Format(System.Globalization.CultureInfo.InvariantCulture, template, new string('a', 5000)));
+        Assert.Equal(HttpStatusCode.BadRequest, r.StatusCode);
+        Assert.Contains($"'{parameter}' is longer than 1024 characters", await r.Content.ReadAsStringAsync());
+    }
 }

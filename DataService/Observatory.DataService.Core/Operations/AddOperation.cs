@@ -89,6 +89,8 @@ public static class AddOperation
         // Re-validating the same files keeps its version number; other files are a new version, numbered when it is tagged.
         var pointer = new PointerFile(Leaf(datasetPath), treeHash, tree.Entries.Count, tree.TotalBytes, summary, previous?.Source,
             previous?.Tree == treeHash ? previous.Version : null);
+        // The objects this pointer names reach the disk before the pointer does.
+        AtomicFile.SyncFileSystem(repo.Cache.ObjectsDirectory);
         await AtomicFile.WriteAllTextAsync(repo.FullPath(pointerPath), pointer.Serialize(), repo.TempDir, ct);
         await DatasetGitignore.EnsureAsync(repo, datasetPath, ct);
         return new AddResult(dataset with { Pointer = pointer }, tree, Changed: previous?.Tree != treeHash || previous?.Validation != summary, reportText);

@@ -59,6 +59,9 @@ public sealed record PointerFile(string Path, ContentHash Tree, long Files, long
         Dto? dto;
         try
         {
+            // 64 KB of '[' is still deep enough to overflow the deserializer's stack: depth is checked first, as for every YAML.
+            if (Annotations.GuardedYaml.TooDeep(text) is { } deep)
+                throw new DataCheckException($"pointer {where} nests deeper than {Annotations.GuardedYaml.MaxDepth} levels (line {deep}); not an obs pointer");
             dto = Reader.Deserialize<Dto>(text);
         }
         catch (YamlException ex)

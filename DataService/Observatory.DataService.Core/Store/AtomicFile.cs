@@ -79,4 +79,30 @@ public static class AtomicFile
     {
         try { File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
+
+    /// <summary>
+    /// Writes every file of the file system holding <paramref name="path"/> to disk (Linux <c>syncfs</c>; elsewhere nothing).
+    /// Objects are renamed into the cache as they arrive, without an fsync each (one per file would cost more than the copy);
+    /// this one call, made before a pointer or a workspace file starts naming them, gives the same guarantee for the batch.
+    /// </summary>
+    public static void SyncFileSystem(string path)
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        var fd = NativeSync.open(path, 0 /* O_RDONLY */);
+        if (fd < 0) return; // durability is a best effort here: the objects are still verified when read
+        try { NativeSync.syncfs(fd); }
+        finally { NativeSync.close(fd); }
+    }
+}
+
+internal static partial class NativeSync
+{
+    [System.Runtime.InteropServices.LibraryImport("libc", StringMarshalling = System.Runtime.InteropServices.StringMarshalling.Utf8, SetLastError = true)]
+    internal static partial int open(string path, int flags);
+
+    [System.Runtime.InteropServices.LibraryImport("libc", SetLastError = true)]
+    internal static partial int syncfs(int fd);
+
+    [System.Runtime.InteropServices.LibraryImport("libc")]
+    internal static partial int close(int fd);
 }

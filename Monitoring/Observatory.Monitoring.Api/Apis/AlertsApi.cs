@@ -25,9 +25,10 @@ public static class AlertsApi
             TypedResults.Ok(await store.ListSilencesAsync(model, time.GetUtcNow(), ct)));
 
         var write = app.MapGroup("/api").WithTags("Alerts").AddEndpointFilter<ApiKeyFilter>();
-        write.MapPost("/alerts/{id}/acknowledge", AcknowledgeAsync);
+        // Bodies are read inside the handlers (after the key filter); Accepts documents them.
+        write.MapPost("/alerts/{id}/acknowledge", AcknowledgeAsync).Accepts<AckRequest>(isOptional: true, "application/json");
         write.MapPost("/alerts/{id}/resolve", ResolveAsync);
-        write.MapPost("/silences", SilenceAsync);
+        write.MapPost("/silences", SilenceAsync).Accepts<SilenceRequest>("application/json");
         return app;
     }
 
@@ -49,8 +50,18 @@ public static class AlertsApi
 
     /// <summary>Acknowledging a resolved alert throws ConflictException: the shared exception handler answers 409.</summary>
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
-    public static async Task<Results<Ok<Alert>, ProblemHttpResult>> AcknowledgeAsync(string id, AckRequest? body, AlertService alerts, CancellationToken ct) =>
-        await alerts.AcknowledgeAsync(id, body?.By ?? "api", ct) is { } a ? TypedResults.Ok(a) : Problems.NotFound($"no alert '{id}'");
+    public static async Task<Results<Ok<Alert>, ProblemHttpResult, ValidationProblem>> AcknowledgeAsync(string id, HttpRequest request, AlertService alerts, CancellationToken ct)
+    {
+        // Read after the key filter, like every write body; an empty body acknowledges as "api".
+        AckRequest? body = null;
+        if (request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0)
+        {
+            var (read, error) = await Problems.ReadJsonAsync<AckRequest>(request, 16 * 1024, "invalid acknowledgement", ct);
+            if (error is not null) return error;
+            body = read;
+        }
+        return await alerts.AcknowledgeAsync(id, body?.By ?? "api", ct) is { } a ? TypedResults.Ok(a) : Problems.NotFound($"no alert '{id}'");
+    }
 
     public static async Task<Results<Ok<Alert>, ProblemHttpResult>> ResolveAsync(string id, AlertService alerts, CancellationToken ct) =>
         await alerts.ResolveAsync(id, ct) is { } a ? TypedResults.Ok(a) : Problems.NotFound($"no alert '{id}'");
@@ -58,9 +69,13 @@ public static class AlertsApi
     /// <summary>Longest silence: a muted model should come back to someone's attention.</summary>
     public static readonly TimeSpan MaxSilence = TimeSpan.FromDays(90);
 
-    public static async Task<Results<Created<Silence>, ValidationProblem>> SilenceAsync(SilenceRequest body, IMonitoringStore store,
+    /// <remarks>The body is read inside the handler, after the key filter: a caller without the key never has it parsed.</remarks>
+    public static async Task<Results<Created<Silence>, ValidationProblem>> SilenceAsync(HttpRequest request, IMonitoringStore store,
         [FromKeyedServices(MonitoringHost.ClockKey)] TimeProvider time, CancellationToken ct)
     {
+        var (read, error) = await Problems.ReadJsonAsync<SilenceRequest>(request, 64 * 1024, "invalid silence", ct);
+        if (error is not null) return error;
+        var body = read!;
         var errors = new List<FieldError>();
         if (string.IsNullOrWhiteSpace(body.Model) || await store.GetModelAsync(body.Model, ct) is null) errors.Add(new("model", $"model '{body.Model}' is not registered"));
         if (body.Duration is null or { Ticks: <= 0 }) errors.Add(new("duration", "a positive duration is required (e.g. \"02:00:00\")"));

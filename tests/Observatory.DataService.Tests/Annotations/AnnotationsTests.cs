@@ -85,5 +85,7 @@ public sealed class AnnotationsTests
         var big = Assert.Throws<UsageException>(() => ObsConfig.Parse("core: {}\n# " + new string('x', 5 * 1024 * 1024) + "\n", ".obs/config.local"));
         Assert.Contains(".obs/config.local is larger than 4 MiB", big.Message);
         Assert.Equal("x", ObsConfig.Parse("core:\n  remote: x\n", ".obs/config").Core.Remote);
+        var pointer = Assert.Throws<DataCheckException>(() => Observatory.DataService.Core.Pointers.PointerFile.Parse("path: " + new string('[', 30_000) + new string(']', 30_000), "data/x.obs"));
+        Assert.StartsWith("pointer data/x.obs ", pointer.Message); // refused by name (YamlDotNet's parser may stop it first), never a stack overflow
     }
 }
