@@ -1,28 +1,13 @@
-using Npgsql;
 using Observatory.Monitoring.Core.Ports;
 using Observatory.Monitoring.Storage;
 using Observatory.Testing;
 
-namespace Observatory.Monitoring.Api.Tests.Storage;
+namespace Observatory.Monitoring.Storage.Tests;
 
 [CollectionDefinition(Name)]
 public sealed class PostgresCollection : ICollectionFixture<PostgresServerFixture>
 {
     public const string Name = "postgres";
-}
-
-/// <summary>A fresh database on the shared throwaway cluster.</summary>
-public static class PostgresDatabases
-{
-    public static async Task<string> CreateAsync(PostgresServerFixture pg)
-    {
-        var name = "t" + Guid.NewGuid().ToString("N")[..12];
-        await using var c = new NpgsqlConnection(pg.ConnectionString());
-        await c.OpenAsync();
-        await using var cmd = new NpgsqlCommand($"CREATE DATABASE {name}", c);
-        await cmd.ExecuteNonQueryAsync();
-        return pg.ConnectionString(name);
-    }
 }
 
 [Collection(PostgresCollection.Name)]

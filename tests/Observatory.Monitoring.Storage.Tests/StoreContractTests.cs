@@ -4,7 +4,7 @@ using Observatory.Monitoring.Core.Events;
 using Observatory.Monitoring.Core.Models;
 using Observatory.Monitoring.Core.Ports;
 
-namespace Observatory.Monitoring.Api.Tests.Storage;
+namespace Observatory.Monitoring.Storage.Tests;
 
 /// <summary>The behaviour every monitoring store must have; each database runs it through a subclass.</summary>
 public abstract class StoreContractTests : IAsyncLifetime

@@ -3,7 +3,7 @@ using Observatory.Monitoring.Core.Ports;
 using Observatory.Monitoring.Storage;
 using Observatory.Testing;
 
-namespace Observatory.Monitoring.Api.Tests.Storage;
+namespace Observatory.Monitoring.Storage.Tests;
 
 public sealed class SqliteStoreTests : StoreContractTests
 {
