@@ -39,7 +39,7 @@ public static class DashboardApp
             .ValidateOnStart();
         builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<DashboardOptions>>().Value);
         builder.Services.AddSingleton(sp => new DatasetCatalog(Path.GetFullPath(sp.GetRequiredService<DashboardOptions>().RepositoryPath),
-            new ObsEnvironment(p => LibGit2VersionControl.Discover(p), p => new SqliteStatCache(p), sp.GetRequiredService<TimeProvider>())));
+            ObsEnvironments.Create(sp.GetRequiredService<TimeProvider>())));
 
         builder.Services.AddHttpClient<MonitoringClient>((sp, http) =>
         {

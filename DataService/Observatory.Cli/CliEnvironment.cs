@@ -12,12 +12,9 @@ namespace Observatory.Cli;
 public static class CliEnvironment
 {
     public static ObsEnvironment Create(IOperationProgress? progress = null) =>
-        new(path => LibGit2VersionControl.Discover(path), path => new SqliteStatCache(path), TimeProvider.System)
+        ObsEnvironments.Create(TimeProvider.System, progress, RegistryCacheDirectory) with
         {
-            Progress = progress ?? NullProgress.Instance,
             LockTimeout = TimeSpan.FromSeconds(ReadSeconds("OBS_LOCK_TIMEOUT", 30)),
-            OpenRegistry = url => LibGit2VersionControl.OpenRegistry(url, RegistryCacheDirectory),
-            RemoteFactory = new RemoteStoreFactory(),
         };
 
     /// <summary>Bare clones of URL registries, reused and fetched by later `get`/`import` calls.</summary>

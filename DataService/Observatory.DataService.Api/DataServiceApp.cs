@@ -59,7 +59,6 @@ public static class DataServiceApp
         return app;
     }
 
-    /// <summary>The CLI's adapters; the API only reads, so the stat cache is never opened in practice.</summary>
-    public static ObsEnvironment ReadOnlyEnvironment(TimeProvider? time = null) =>
-        new(path => LibGit2VersionControl.Discover(path), path => new SqliteStatCache(path), time ?? TimeProvider.System);
+    /// <summary>The shared adapters (<see cref="ObsEnvironments"/>); the API only reads, so the stat cache is never opened in practice.</summary>
+    public static ObsEnvironment ReadOnlyEnvironment(TimeProvider? time = null) => ObsEnvironments.Create(time ?? TimeProvider.System);
 }

@@ -50,7 +50,7 @@ public sealed class ReferenceEmbeddingService(IOptions<MonitoringOptions> option
         // Checked again here: the roots may have narrowed since the model was registered.
         if (options.Value.RefuseReference(reference.RepoPath) is { } outside)
             throw new InvalidOperationException($"reference repository '{reference.RepoPath}' {outside}");
-        var env = new ObsEnvironment(path => LibGit2VersionControl.Discover(path), path => new SqliteStatCache(path), TimeProvider.System);
+        var env = ObsEnvironments.Create(TimeProvider.System);
         using var repo = ObsRepository.Open(reference.RepoPath, env);
         var dataset = Datasets.AtRevision(repo, reference.Revision).FirstOrDefault(d => d.PointerPath == reference.PointerPath)
             ?? throw new InvalidOperationException($"no dataset pointer '{reference.PointerPath}' at revision '{reference.Revision}' of {reference.RepoPath}");
