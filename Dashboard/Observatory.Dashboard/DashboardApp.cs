@@ -8,7 +8,6 @@ using Observatory.Dashboard.Security;
 using Observatory.Dashboard.Services;
 using Observatory.DataService.Core.Queries;
 using Observatory.DataService.Core.Workspace;
-using Observatory.DataService.Git;
 using Observatory.DataService.Storage;
 using Observatory.ServiceDefaults;
 using Radzen;

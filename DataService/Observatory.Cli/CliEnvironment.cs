@@ -3,7 +3,6 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Observatory.DataService.Core.Ports;
 using Observatory.DataService.Core.Workspace;
-using Observatory.DataService.Git;
 using Observatory.DataService.Storage;
 
 namespace Observatory.Cli;

@@ -2,7 +2,6 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Observatory.DataService.Core.Queries;
 using Observatory.DataService.Core.Workspace;
-using Observatory.DataService.Git;
 using Observatory.DataService.Storage;
 using Observatory.ServiceDefaults;
 using Microsoft.Extensions.Options;

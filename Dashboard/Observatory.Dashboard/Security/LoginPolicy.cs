@@ -2,8 +2,6 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Observatory.ServiceDefaults;
 
 namespace Observatory.Dashboard.Security;
@@ -17,8 +15,6 @@ public static class LoginPolicy
     /// asks for a login: when in doubt, fail closed.
     /// </summary>
     public static bool RequiresLogin(IEnumerable<string> boundAddresses) => HostBinding.AnyBeyondLoopback(boundAddresses);
-
-    public static bool IsLoopback(string address) => HostBinding.IsLoopback(address);
 
     private static readonly PasswordHasher<DashboardUser> Hasher = new();
 
@@ -80,8 +76,13 @@ public sealed class LoginThrottle(TimeProvider time)
             var recent = Recent(name, options);
             recent.Add(time.GetUtcNow());
             _failures[name] = recent;
+            // Failures under random names must not grow the table for ever: names with nothing recent are forgotten.
+            if (_failures.Count > MaxNames)
+                foreach (var stale in _failures.Keys.Where(n => Recent(n, options).Count == 0).ToList()) _failures.Remove(stale);
         }
     }
+
+    private const int MaxNames = 10_000;
 
     public void Succeeded(string name)
     {
@@ -95,16 +96,13 @@ public sealed class LoginThrottle(TimeProvider time)
     }
 }
 
-/// <summary>Decides once, from the addresses the server actually bound, whether this process enforces login.</summary>
-public sealed class LoginGate(IServer server, DashboardOptions options)
+/// <summary>Whether this process enforces login: configured, else decided by the addresses the server bound (<see cref="HostBinding"/>).</summary>
+public sealed class LoginGate(HostBinding binding, DashboardOptions options)
 {
-    private bool? _required;
-    private bool? _beyondLoopback;
-
-    public bool Required => _required ??= options.RequireLogin ?? BoundBeyondLoopback;
+    public bool Required => options.RequireLogin ?? binding.BeyondLoopback;
 
     /// <summary>Reachable from other machines: plain-text passwords in configuration then sign nobody in.</summary>
-    public bool BoundBeyondLoopback => _beyondLoopback ??= LoginPolicy.RequiresLogin(server.Features.Get<IServerAddressesFeature>()?.Addresses ?? []);
+    public bool BoundBeyondLoopback => binding.BeyondLoopback;
 }
 
 /// <summary>Met by a signed-in user, or by anyone when the gate says no login is needed (loopback only).</summary>

@@ -52,17 +52,30 @@ public static class GcOperation
         return kept;
     }
 
-    /// <summary>Every object (trees, files, validation reports) that the kept versions name.</summary>
-    public static async Task<HashSet<ContentHash>> ReferencedAsync(ObsRepository repo, GcScope scope, CancellationToken ct)
+    /// <summary>A dataset version gc keeps; <paramref name="Optional"/> when only others' refs name it (its tree may not be here).</summary>
+    public sealed record KeptDataset(TrackedDataset Dataset, bool Optional);
+
+    /// <summary>The workspace's datasets and those of every kept revision, each pointer read once per revision.</summary>
+    public static IReadOnlyList<KeptDataset> KeptDatasets(ObsRepository repo, IReadOnlyList<GitRef> kept)
     {
         // A version this clone only knows from someone else (a remote-tracking branch never pulled) has no tree here, and so no
         // object here that another version does not name: it is skipped rather than stopping gc.
-        var datasets = Datasets.InWorkspace(repo).Select(d => (Dataset: d, Optional: false)).ToList();
-        foreach (var rev in KeptRevisions(repo, scope).GroupBy(r => r.Sha, StringComparer.Ordinal))
+        var datasets = Datasets.InWorkspace(repo).Select(d => new KeptDataset(d, Optional: false)).ToList();
+        foreach (var rev in kept.GroupBy(r => r.Sha, StringComparer.Ordinal))
         {
             var optional = rev.All(r => r.Kind is "remote-tracking branch" or "commit");
-            datasets.AddRange(Datasets.AtRevision(repo, rev.Key).Select(d => (d, optional)));
+            datasets.AddRange(Datasets.AtRevision(repo, rev.Key).Select(d => new KeptDataset(d, optional)));
         }
+        return datasets;
+    }
+
+    /// <summary>Every object (trees, files, validation reports) that the kept versions name.</summary>
+    public static Task<HashSet<ContentHash>> ReferencedAsync(ObsRepository repo, GcScope scope, CancellationToken ct) =>
+        ReferencedAsync(repo, KeptDatasets(repo, KeptRevisions(repo, scope)), ct);
+
+    /// <summary>Every object (trees, files, validation reports) that <paramref name="datasets"/> name.</summary>
+    public static async Task<HashSet<ContentHash>> ReferencedAsync(ObsRepository repo, IReadOnlyList<KeptDataset> datasets, CancellationToken ct)
+    {
         var referenced = new HashSet<ContentHash>();
         foreach (var (dataset, optional) in datasets.OrderBy(d => d.Optional).DistinctBy(d => (d.Dataset.PointerPath, d.Dataset.Pointer.Tree)))
         {

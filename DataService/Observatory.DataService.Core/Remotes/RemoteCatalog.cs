@@ -48,9 +48,12 @@ public sealed class RemoteCatalog
 
     public IReadOnlySet<ContentHash> All() => new HashSet<ContentHash>(Loose.Concat(_packed.Keys));
 
-    public static async Task<RemoteCatalog> LoadAsync(IRemoteStore remote, bool listLoose, string? indexCacheDir, string? tempDir, TimeProvider time, CancellationToken ct)
+    public static Task<RemoteCatalog> LoadAsync(IRemoteStore remote, bool listLoose, string? indexCacheDir, string? tempDir, TimeProvider time, CancellationToken ct) =>
+        LoadAsync(remote, listLoose ? remote.ListAsync(ct) : Task.FromResult<IReadOnlySet<ContentHash>>(new HashSet<ContentHash>()), indexCacheDir, tempDir, time, ct);
+
+    private static async Task<RemoteCatalog> LoadAsync(IRemoteStore remote, Task<IReadOnlySet<ContentHash>> looseTask, string? indexCacheDir, string? tempDir,
+        TimeProvider time, CancellationToken ct)
     {
-        var looseTask = listLoose ? remote.ListAsync(ct) : Task.FromResult<IReadOnlySet<ContentHash>>(new HashSet<ContentHash>());
         var listing = await remote.ListPacksAsync(ct);
         var packs = new PackIndex[listing.Indexed.Count];
         var ids = listing.Indexed.Order(StringComparer.Ordinal).ToArray();
@@ -85,6 +88,10 @@ public sealed class RemoteCatalog
     /// <summary>The catalog of a workspace's remote, with pack indexes kept in the workspace's cache.</summary>
     internal static Task<RemoteCatalog> LoadAsync(ObsRepository repo, IRemoteStore remote, bool listLoose, CancellationToken ct) =>
         LoadAsync(remote, listLoose, repo.PackIndexDir, repo.TempDir, repo.Time, ct);
+
+    /// <summary>As above, with the loose objects already listed by the caller (remote gc lists them with their write times).</summary>
+    internal static Task<RemoteCatalog> LoadAsync(ObsRepository repo, IRemoteStore remote, IReadOnlySet<ContentHash> loose, CancellationToken ct) =>
+        LoadAsync(remote, Task.FromResult(loose), repo.PackIndexDir, repo.TempDir, repo.Time, ct);
 
     /// <summary>Keeps an index locally (after an upload or a download) so the next listing does not read it again.</summary>
     public static async Task RememberAsync(string indexCacheDir, string tempDir, string id, ReadOnlyMemory<byte> bytes, CancellationToken ct)

@@ -32,12 +32,15 @@ public static class RemoteGcOperation
         CancellationToken ct)
     {
         var fetched = options.FetchGit ? repo.Git.FetchAll() : [];
-        var catalog = await RemoteCatalog.LoadAsync(repo, remote, listLoose: true, ct);
+        // One listing of the loose objects, with their write times (the grace period needs them).
         var looseWritten = await remote.ListWrittenAsync(ct);
+        var catalog = await RemoteCatalog.LoadAsync(repo, remote, looseWritten.Keys.ToHashSet(), ct);
         var present = catalog.All();
+        var kept = GcOperation.KeptRevisions(repo, scope);
+        var datasets = GcOperation.KeptDatasets(repo, kept);
         // Kept versions' trees may only be on the remote: fetch those first so their files are not mistaken for garbage.
-        await FetchMissingTreesAsync(repo, remote, scope, present, ct);
-        var referenced = await GcOperation.ReferencedAsync(repo, scope, ct);
+        await FetchMissingTreesAsync(repo, remote, datasets, present, ct);
+        var referenced = await GcOperation.ReferencedAsync(repo, datasets, ct);
 
         var cutoff = repo.Time.GetUtcNow() - options.Grace;
         bool Young(DateTimeOffset? written) => written is null || written > cutoff;
@@ -70,7 +73,7 @@ public static class RemoteGcOperation
             await Parallel.ForEachAsync(oldOrphans, jobs, async (id, token) => await remote.DeletePackAsync(id, token));
         }
         var result = new GcResult(present.Count - garbage.Count, garbage, bytesRemoved);
-        return new RemoteGcResult(result, GcOperation.KeptRevisions(repo, scope), fetched, unreferenced.Count - garbage.Count, sparedPacks, options.Grace);
+        return new RemoteGcResult(result, kept, fetched, unreferenced.Count - garbage.Count, sparedPacks, options.Grace);
     }
 
     /// <summary>Writes the live objects of a pack as a new pack: they come from the local cache, fetched (verified) if absent.</summary>
@@ -81,13 +84,11 @@ public static class RemoteGcOperation
         await RemoteUploader.UploadPackAsync(repo, remote, live.Select(e => (e.Hash, e.Length)).ToList(), ct);
     }
 
-    private static async Task FetchMissingTreesAsync(ObsRepository repo, IRemoteStore remote, GcScope scope, IReadOnlySet<ContentHash> present, CancellationToken ct)
+    private static async Task FetchMissingTreesAsync(ObsRepository repo, IRemoteStore remote, IReadOnlyList<GcOperation.KeptDataset> datasets,
+        IReadOnlySet<ContentHash> present, CancellationToken ct)
     {
-        var revisions = new List<string?> { null };
-        revisions.AddRange(GcOperation.KeptRevisions(repo, scope).Select(r => r.Sha));
-        foreach (var rev in revisions.Distinct())
-            foreach (var d in Datasets.At(repo, rev))
-                if (!repo.Cache.Contains(d.Pointer.Tree) && present.Contains(d.Pointer.Tree))
-                    await RemoteFetcher.DownloadLooseAsync(remote, repo.Cache, d.Pointer.Tree, remote.DisplayUrl, repo.Time, ct);
+        foreach (var tree in datasets.Select(d => d.Dataset.Pointer.Tree).Distinct())
+            if (!repo.Cache.Contains(tree) && present.Contains(tree))
+                await RemoteFetcher.DownloadLooseAsync(remote, repo.Cache, tree, remote.DisplayUrl, repo.Time, ct);
     }
 }

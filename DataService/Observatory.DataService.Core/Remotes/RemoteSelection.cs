@@ -30,10 +30,4 @@ public static class RemoteSelection
         var (resolved, config) = Resolve(repo.Config, name);
         return new RemoteConnection(resolved, config, factory.Open(resolved, config, repo.Root));
     }
-
-    public static IRemoteStore Open(ObsRepository repo, IRemoteStoreFactory factory, string? name)
-    {
-        var (resolved, config) = Resolve(repo.Config, name);
-        return factory.Open(resolved, config, repo.Root);
-    }
 }

@@ -96,15 +96,11 @@ public static class EventsApi
         }
         Observatory.Monitoring.Onnx.ImageEmbeddings embedded;
         try { embedded = await embedder.EmbedAsync(sources, ct); }
-        catch (Observatory.Monitoring.Onnx.ImageTooLargeException ex)
-        {
-            metrics.Rejected();
-            return Problems.Invalid(title, ex.ItemName, $"image too large: {ex.Message}");
-        }
         catch (Observatory.Monitoring.Onnx.ImageDecodeException ex)
         {
             metrics.Rejected();
-            return Problems.Invalid(title, ex.ItemName, $"not a decodable image: {ex.Message}");
+            var what = ex is Observatory.Monitoring.Onnx.ImageTooLargeException ? "image too large" : "not a decodable image";
+            return Problems.Invalid(title, ex.ItemName, $"{what}: {ex.Message}");
         }
         var events = items!.Select((e, i) => e! with { Embedding = embedded.Vectors[i], ImageFeatures = embedded.Statistics[i].ToFeatures() }).ToList();
         errors = EventValidation.ValidateBatch(m, events, o.MaxBatchSize).ToList();

@@ -1,3 +1,5 @@
+using Observatory.DataService.Core.Objects;
+
 namespace Observatory.Monitoring.Api.Infrastructure;
 
 /// <summary>Section "Monitoring".</summary>
@@ -56,9 +58,9 @@ public sealed class MonitoringOptions
     /// <summary>The roots in force, as full paths.</summary>
     public IReadOnlyList<string> EffectiveReferenceRoots()
     {
-        if (ReferenceRoots.Count > 0) return ReferenceRoots.Select(r => Path.TrimEndingDirectorySeparator(Path.GetFullPath(r))).ToList();
-        var cwd = Path.TrimEndingDirectorySeparator(Path.GetFullPath(Environment.CurrentDirectory));
-        return Path.GetPathRoot(cwd) == cwd + Path.DirectorySeparatorChar || Path.GetPathRoot(cwd) == cwd ? [] : [cwd];
+        if (ReferenceRoots.Count > 0) return ReferenceRoots.Select(Path.GetFullPath).ToList();
+        var cwd = Path.GetFullPath(Environment.CurrentDirectory);
+        return Path.GetPathRoot(cwd) == cwd ? [] : [cwd];
     }
 
     /// <summary>Null when <paramref name="repoPath"/> lies under a reference root (links resolved), else why not.</summary>
@@ -68,8 +70,7 @@ public sealed class MonitoringOptions
         var full = Path.GetFullPath(repoPath);
         // A link inside a root may lead anywhere: judge where it leads.
         if (Directory.Exists(full) && new DirectoryInfo(full).ResolveLinkTarget(returnFinalTarget: true) is { } target) full = target.FullName;
-        full = Path.TrimEndingDirectorySeparator(full);
-        if (roots.Any(r => full == r || full.StartsWith(r + Path.DirectorySeparatorChar, StringComparison.Ordinal))) return null;
+        if (roots.Any(r => RepoPath.IsUnder(full, r))) return null;
         return roots.Count == 0
             ? "no reference root is configured (the service runs from the file system root); set Monitoring:ReferenceRoots"
             : $"is outside Monitoring:ReferenceRoots ({string.Join(", ", roots)})";

@@ -5,7 +5,6 @@ using Observatory.DataService.Core.Objects;
 using Observatory.DataService.Core.Remotes;
 using Observatory.DataService.Core.Store;
 using Observatory.DataService.Core.Workspace;
-using Observatory.DataService.Git;
 using Observatory.DataService.Storage;
 using Observatory.Monitoring.Api.Infrastructure;
 using Observatory.Monitoring.Core.Models;
@@ -117,7 +116,8 @@ public sealed class ReferenceEmbeddingService(IOptions<MonitoringOptions> option
             using var _ = await repo.LockForWriteAsync(ct);
             // Another process (or an earlier job) may have fetched while this one waited.
             if (await CompleteTreeAsync(repo, dataset, ct) is { } tree) return tree;
-            using var remote = RemoteSelection.Open(repo, new RemoteStoreFactory(), remoteName);
+            // The remote resolved above, opened with the environment's factory (no second lookup).
+            using var remote = repo.Environment.RemoteFactory!.Open(remoteName, remoteConfig, repo.Root);
             var result = await DataService.Core.Operations.FetchOperation.RunAsync(repo, remote, new TransferOptions
             {
                 Revision = reference.Revision,
