@@ -8,6 +8,7 @@ using Observatory.DataService.Core.Queries;
 using Observatory.DataService.Core.Remotes;
 using Observatory.Monitoring.Core.Alerts;
 using Observatory.Monitoring.Core.IO;
+using Observatory.Monitoring.Core.Ports;
 
 namespace Observatory.ServiceDefaults;
 
@@ -35,6 +36,9 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
         DataCheckException => new(500, "Stored data failed a check", false),
         RemoteTransientException => new(503, "A remote store is unavailable; try again later", false),
         StoreException => new(502, "The dataset store failed", false),
+        // A model's reference dataset version cannot be read (moved repository, missing objects, no remote): the message names
+        // the repository, pointer and revision the caller registered, and what to run.
+        ReferenceUnavailableException => new(502, "The reference dataset cannot be read", true),
         _ => null,
     };
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using Observatory.Monitoring.Adapters;
 using Observatory.Monitoring.Api.Apis;
 using Observatory.Monitoring.Api.Infrastructure;
 using Observatory.Monitoring.Api.Jobs;
@@ -64,7 +65,11 @@ public static class MonitoringHost
         builder.Services.AddSingleton<AlertService>();
         builder.Services.AddSingleton<NotificationService>();
         builder.Services.AddSingleton<RetentionService>();
-        builder.Services.AddSingleton<ReferenceEmbeddingService>();
+        builder.Services.AddMonitoringAdapters(builder.Configuration, sp =>
+        {
+            var m = sp.GetRequiredService<IOptions<MonitoringOptions>>().Value;
+            return new MonitoringAdapterSettings(m.Images.ToLimits(), new ReferenceDatasetsSettings(m.EmbeddingCacheDirectory, m.EffectiveReferenceRoots()));
+        });
         builder.Services.AddSingleton<JobScheduling>();
         // The factory's loggers write each request's full URL at Information, and a Slack webhook's token is its path.
         // Each endpoint's own TimeoutSeconds applies (NotificationService); this is only the outer bound.

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.ML.OnnxRuntime;
+using Observatory.Monitoring.Core.Ports;
 using Observatory.Monitoring.Onnx.Model;
 
 namespace Observatory.Monitoring.Onnx;
@@ -10,7 +11,7 @@ namespace Observatory.Monitoring.Onnx;
 /// options say, and runs the model in batches on one reused <see cref="InferenceSession"/>. The next batch is decoded
 /// while the current one runs. Thread-safe: concurrent calls share the session.
 /// </summary>
-public sealed class ImageEmbedder : IDisposable
+public sealed class ImageEmbedder : IImageEmbedder, IDisposable
 {
     private readonly InferenceSession session;
     private readonly RunOptions runOptions = new();
@@ -63,6 +64,8 @@ public sealed class ImageEmbedder : IDisposable
     }
 
     public EmbeddingModelOptions Options { get; }
+
+    public string Name => Options.ModelPath ?? "the shipped encoder";
 
     public ImageDecodeLimits Limits { get; }
 

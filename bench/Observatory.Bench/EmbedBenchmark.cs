@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Observatory.Monitoring.Core.Images;
 using Observatory.Monitoring.Onnx;
 using Observatory.Monitoring.Onnx.Model;
 using Observatory.Samples;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Observatory.Monitoring.Core.Images;
 using Observatory.Monitoring.Onnx;
 using Observatory.TrafficSimulator;
 

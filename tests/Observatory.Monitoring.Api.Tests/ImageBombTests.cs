@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Observatory.DataService.Core.Validation;
 using Observatory.Monitoring.Api.Infrastructure;
+using Observatory.Monitoring.Core.Images;
 using Observatory.Monitoring.Onnx;
 using Observatory.Samples;
 using Observatory.Testing;

@@ -5,6 +5,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Observatory.Monitoring.Contracts;
 using Observatory.Monitoring.Core.Ports;
+using Observatory.Monitoring.Core.Images;
 using Observatory.Monitoring.Onnx;
 using Observatory.Monitoring.Onnx.Model;
 using Observatory.Samples;

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Observatory.Monitoring.Core.Ports;
+using Observatory.Monitoring.Core.Images;
 using Observatory.Monitoring.Onnx;
 using Observatory.TrafficSimulator;
 

@@ -6,6 +6,7 @@ using Observatory.DataService.Core.Store;
 using Observatory.DataService.Core.Workspace;
 using Observatory.Monitoring.Core.Drift;
 using Observatory.Monitoring.Core.IO;
+using Observatory.Monitoring.Core.Images;
 using Observatory.Monitoring.Onnx;
 using Observatory.Monitoring.Onnx.Caching;
 
@@ -33,10 +34,7 @@ internal static class EmbedCommand
             var selection = Datasets.Select(repo, Datasets.At(repo, parse.GetValue(rev)), [parse.GetValue(path)!]).Single();
             var (dataset, subPath) = selection;
             var tree = await Datasets.LoadTreeAsync(repo, dataset, ct);
-            var images = tree.Entries
-                .Where(e => ImageFiles.IsEmbeddable(e.Path)) // the same selection as the service's reference job
-                .Where(e => subPath is null || e.Path.StartsWith(subPath + "/", StringComparison.Ordinal))
-                .ToList();
+            var images = ImageFiles.ToEmbed(tree, subPath); // the same selection and order as the service's reference job
             if (images.Count == 0) throw new UsageException($"'{parse.GetValue(path)}' has no images at {parse.GetValue(rev) ?? "the workspace"}");
             var missing = images.FirstOrDefault(e => !repo.Cache.Contains(e.Hash));
             if (missing is not null)
@@ -49,7 +47,7 @@ internal static class EmbedCommand
             using var embedder = CreateEmbedder(modelPath, new ImageDecodeLimits { MaxSide = rules.MaxSide, MaxPixels = rules.MaxPixels, MaxEncodedBytes = rules.MaxImageBytes });
             // The selection is part of the key: a sub-folder embeds a different list than its dataset.
             var key = subPath is null ? dataset.Pointer.Tree.Hex : Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(dataset.Pointer.Tree.Hex + "/" + subPath)));
-            var cache = new EmbeddingCache(Path.Combine(repo.ObsDir, "cache", "embeddings"));
+            var cache = new EmbeddingCache(EmbeddingCache.RepositoryFolder(repo.ObsDir));
             var cached = await cache.TryGetAsync(key, embedder.CacheKey, ct) is not null;
             var result = await CliProgress.RunAsync(async progress =>
             {

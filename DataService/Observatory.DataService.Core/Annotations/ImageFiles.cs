@@ -1,3 +1,5 @@
+using Observatory.DataService.Core.Objects;
+
 namespace Observatory.DataService.Core.Annotations;
 
 /// <summary>
@@ -26,4 +28,12 @@ public static class ImageFiles
         var dot = path.LastIndexOf('.');
         return dot > slash ? path[(dot + 1)..] : "";
     }
+
+    /// <summary>
+    /// The files of a dataset version that are embedded, in embedding order (the tree's ordinal path order): what `obs embed`
+    /// writes and what the service's reference job embeds, so the two produce the same rows under the same cache key.
+    /// </summary>
+    /// <param name="under">Only files below this folder of the dataset (no trailing slash); null for all.</param>
+    public static IReadOnlyList<TreeEntry> ToEmbed(TreeObject tree, string? under = null) =>
+        tree.Entries.Where(e => IsEmbeddable(e.Path) && (under is null || e.Path.StartsWith(under + "/", StringComparison.Ordinal))).ToList();
 }

@@ -2,9 +2,9 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Observatory.Monitoring.Api.Infrastructure;
-using Observatory.Monitoring.Api.Services;
 using Observatory.Monitoring.Contracts;
 using Observatory.Monitoring.Core.Events;
+using Observatory.Monitoring.Core.Images;
 using Observatory.Monitoring.Core.Models;
 using Observatory.Monitoring.Core.Ports;
 using Observatory.ServiceDefaults;
@@ -52,17 +52,17 @@ public static class EventsApi
     /// embeds the images with its encoder and keeps their image statistics (for interpretable drift). All-or-nothing as JSON batches.
     /// </summary>
     public static async Task<Results<Ok<IngestResponse>, ValidationProblem>> PostImagesAsync(string model, HttpRequest request, IMonitoringStore store, IOptions<MonitoringOptions> options,
-        ReferenceEmbeddingService embedder, MonitoringMetrics metrics, CancellationToken ct)
+        IImageEmbedder embedder, MonitoringMetrics metrics, CancellationToken ct)
     {
         const string title = "invalid image batch";
         var o = options.Value;
         var m = await store.GetModelAsync(model, ct);
         if (m is null) { metrics.Rejected(); return Problems.Invalid(title, "model", $"model '{model}' is not registered"); }
-        var encoderDimension = Observatory.Monitoring.Onnx.Model.EncoderSpec.Default.OutputDimension;
-        if (m.EmbeddingDimension != encoderDimension)
+        // A model that declares no output size is checked after embedding, by the batch validation below.
+        if (embedder.Dimension is { } encoderDimension && m.EmbeddingDimension != encoderDimension)
         {
             metrics.Rejected();
-            return Problems.Invalid(title, "model", $"model '{model}' has embeddingDimension {m.EmbeddingDimension}; uploads are embedded by the service's encoder ({encoderDimension} dimensions) — register the model with embeddingDimension {encoderDimension}");
+            return Problems.Invalid(title, "model", $"model '{model}' has embeddingDimension {m.EmbeddingDimension}; uploads are embedded by the service's encoder, {embedder.Name} ({encoderDimension} dimensions) — register the model with embeddingDimension {encoderDimension}");
         }
         if (!request.HasFormContentType) { metrics.Rejected(); return Problems.Invalid(title, "body", "multipart/form-data expected: field 'events' (JSON) and one file per event"); }
         if (request.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size) size.MaxRequestBodySize = o.MaxBodyBytes;
@@ -87,19 +87,19 @@ public static class EventsApi
         if (errors.Count == 0 && items!.Count > o.MaxBatchSize)
             errors.Add(new("events", $"batch has {items.Count} events; the limit is {o.MaxBatchSize}"));
         if (errors.Count > 0) { metrics.Rejected(); return Problems.Invalid(title, errors); }
-        var sources = new List<Observatory.Monitoring.Onnx.ImageSource>(form.Files.Count);
+        var sources = new List<ImageSource>(form.Files.Count);
         for (var i = 0; i < form.Files.Count; i++)
         {
             using var ms = new MemoryStream();
             await form.Files[i].CopyToAsync(ms, ct);
-            sources.Add(Observatory.Monitoring.Onnx.ImageSource.FromBytes($"images[{i}]", ms.ToArray()));
+            sources.Add(ImageSource.FromBytes($"images[{i}]", ms.ToArray()));
         }
-        Observatory.Monitoring.Onnx.ImageEmbeddings embedded;
+        ImageEmbeddings embedded;
         try { embedded = await embedder.EmbedAsync(sources, ct); }
-        catch (Observatory.Monitoring.Onnx.ImageDecodeException ex)
+        catch (ImageDecodeException ex)
         {
             metrics.Rejected();
-            var what = ex is Observatory.Monitoring.Onnx.ImageTooLargeException ? "image too large" : "not a decodable image";
+            var what = ex is ImageTooLargeException ? "image too large" : "not a decodable image";
             return Problems.Invalid(title, ex.ItemName, $"{what}: {ex.Message}");
         }
         var events = items!.Select((e, i) => e! with { Embedding = embedded.Vectors[i], ImageFeatures = embedded.Statistics[i].ToFeatures() }).ToList();

@@ -29,7 +29,7 @@ public static class ModelsApi
     public static async Task<Results<Ok<MonitoredModel>, ProblemHttpResult>> GetAsync(string name, IMonitoringStore store, CancellationToken ct) =>
         await store.GetModelAsync(name, ct) is { } m ? TypedResults.Ok(m) : Problems.NotFound($"model '{name}' is not registered; PUT /api/models/{name} registers it");
 
-    public static async Task<Results<Created<MonitoredModel>, Ok<MonitoredModel>, ValidationProblem>> PutAsync(string name, HttpRequest request, IMonitoringStore store, IOptions<MonitoringOptions> options,
+    public static async Task<Results<Created<MonitoredModel>, Ok<MonitoredModel>, ValidationProblem>> PutAsync(string name, HttpRequest request, IMonitoringStore store, IReferenceDatasets references,
         JobScheduling scheduling, [FromKeyedServices(MonitoringHost.ClockKey)] TimeProvider time, CancellationToken ct)
     {
         var (body, error) = await Problems.ReadJsonAsync<ModelDefinition>(request, 1024 * 1024, "invalid model definition", ct);
@@ -38,7 +38,7 @@ public static class ModelsApi
         var existing = await store.GetModelAsync(name, ct);
         var model = body!.ToModel(name, existing?.CreatedAt ?? now, now);
         var errors = ModelValidation.Validate(model).ToList();
-        if (model.Reference is { RepoPath: { Length: > 0 } repoPath } && options.Value.RefuseReference(repoPath) is { } outside)
+        if (model.Reference is { RepoPath: { Length: > 0 } repoPath } reference && references.Refuse(reference) is { } outside)
             errors.Add(new("reference.repoPath", $"'{repoPath}' {outside}"));
         if (!JobScheduling.IsValidCron(model.Schedule)) errors.Add(new("schedule", $"'{model.Schedule}' is not a valid Quartz cron expression (seconds first, e.g. \"0 0/5 * * * ?\")"));
         if (errors.Count > 0) return Problems.Invalid("invalid model definition", errors);

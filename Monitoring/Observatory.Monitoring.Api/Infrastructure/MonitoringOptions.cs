@@ -1,4 +1,4 @@
-using Observatory.DataService.Core.Objects;
+using Observatory.Monitoring.Core.Images;
 
 namespace Observatory.Monitoring.Api.Infrastructure;
 
@@ -63,19 +63,6 @@ public sealed class MonitoringOptions
         return Path.GetPathRoot(cwd) == cwd ? [] : [cwd];
     }
 
-    /// <summary>Null when <paramref name="repoPath"/> lies under a reference root (links resolved), else why not.</summary>
-    public string? RefuseReference(string repoPath)
-    {
-        var roots = EffectiveReferenceRoots();
-        var full = Path.GetFullPath(repoPath);
-        // A link inside a root may lead anywhere: judge where it leads.
-        if (Directory.Exists(full) && new DirectoryInfo(full).ResolveLinkTarget(returnFinalTarget: true) is { } target) full = target.FullName;
-        if (roots.Any(r => RepoPath.IsUnder(full, r))) return null;
-        return roots.Count == 0
-            ? "no reference root is configured (the service runs from the file system root); set Monitoring:ReferenceRoots"
-            : $"is outside Monitoring:ReferenceRoots ({string.Join(", ", roots)})";
-    }
-
     /// <summary>Size limits of every image the service decodes (uploads and reference datasets), checked from the header.</summary>
     public ImageLimitOptions Images { get; set; } = new();
 }
@@ -92,7 +79,7 @@ public sealed class ImageLimitOptions
     /// <summary>Decoded pixels (4 bytes each) of all decodes in flight together; bounds what one request, or many, can take.</summary>
     public int DecodeMemoryMegabytes { get; set; } = 1024;
 
-    public Observatory.Monitoring.Onnx.ImageDecodeLimits ToLimits() => new()
+    public ImageDecodeLimits ToLimits() => new()
     {
         MaxSide = MaxSide,
         MaxPixels = MaxPixels,

@@ -4,6 +4,7 @@ using Observatory.Monitoring.Api.Infrastructure;
 using Observatory.Monitoring.Contracts;
 using Observatory.Monitoring.Core.Drift;
 using Observatory.Monitoring.Core.Events;
+using Observatory.Monitoring.Core.Images;
 using Observatory.Monitoring.Core.Models;
 using Observatory.Monitoring.Core.Ports;
 using Observatory.Monitoring.Core.Windows;
@@ -14,7 +15,7 @@ namespace Observatory.Monitoring.Api.Services;
 /// Compares the model's recent window with its reference period: embeddings (the model's methods), predicted classes and
 /// confidences. Which method decides each verdict is <see cref="DriftRuns"/>' choice, made once for every client.
 /// </summary>
-public sealed class DriftService(IMonitoringStore store, ReferenceEmbeddingService references, IOptions<MonitoringOptions> options, MonitoringMetrics metrics,
+public sealed class DriftService(IMonitoringStore store, IReferenceDatasets references, IOptions<MonitoringOptions> options, MonitoringMetrics metrics,
     [FromKeyedServices(MonitoringHost.ClockKey)] TimeProvider time)
 {
     public const int MinEvents = 20;
@@ -39,7 +40,7 @@ public sealed class DriftService(IMonitoringStore store, ReferenceEmbeddingServi
         List<double[]> referenceFeatures = reference.Where(e => e.ImageFeatures is not null).Select(e => e.ImageFeatures!).ToList();
         if (withEmbeddings && model.Reference is { } dataset)
         {
-            var embedded = await references.GetAsync(dataset, ct);
+            var embedded = await references.GetEmbeddingsAsync(dataset, nameFiles: false, ct);
             referenceFeatures = [.. embedded.ImageFeatures];
             if (embedded.Vectors.Length > 0 && embedded.Vectors[0].Length != model.EmbeddingDimension)
                 notes.Add($"reference dataset embeddings have {embedded.Vectors[0].Length} dimensions but the model sends {model.EmbeddingDimension}; send embeddings from the same encoder");
@@ -79,7 +80,7 @@ public sealed class DriftService(IMonitoringStore store, ReferenceEmbeddingServi
             else notes.Add($"reference period has {reference.Count} events (needs {MinEvents}) for prediction drift; set referenceUntil after the reference traffic");
         }
         var measured = new WindowResult { Model = model.Name, WindowStart = window.Start, WindowEnd = window.End, EventCount = current.Count };
-        var run = DriftRuns.Create(measured, embedding, prediction, confidence, imageStatistics, Observatory.Monitoring.Onnx.ImageStatistics.FeatureNames,
+        var run = DriftRuns.Create(measured, embedding, prediction, confidence, imageStatistics, ImageStatistics.FeatureNames,
             current.Count == 0 ? null : Histogram.OfUnitInterval(reference.Select(e => e.Confidence), current.Select(e => e.Confidence)),
             notes.Count == 0 ? null : string.Join("; ", notes));
         await store.AddResultAsync(new StoredResult(model.Name, StoredResults.Drift, window.Start, window.End, current.Count,
@@ -111,7 +112,7 @@ public sealed class DriftService(IMonitoringStore store, ReferenceEmbeddingServi
         string source;
         if (model.Reference is { } dataset)
         {
-            var embedded = await references.GetAsync(dataset, nameFiles: true, ct);
+            var embedded = await references.GetEmbeddingsAsync(dataset, nameFiles: true, ct);
             reference = SampleList(Enumerable.Range(0, embedded.Vectors.Length).ToList(), OutlierSample, seed + 1)
                 .Select(i => (embedded.Vectors[i], embedded.Items?[i] is { } item
                     ? (Func<double, TypicalReference>)(d => new TypicalReference(item.Path, d, null, null, item.Sha256, item.Path))

@@ -15,6 +15,12 @@ public sealed partial class EmbeddingCache(string folder)
 {
     public string Folder { get; } = folder;
 
+    /// <summary>
+    /// Where `obs embed` keeps a repository's entries (inside its .obs folder). The service reads entries there too, so a
+    /// version embedded once on the command line is not embedded again by the reference job.
+    /// </summary>
+    public static string RepositoryFolder(string obsDirectory) => Path.Combine(obsDirectory, "cache", "embeddings");
+
     /// <summary>The cached embeddings, or null when this (tree, model) pair has not been stored.</summary>
     public async Task<ImageEmbeddings?> TryGetAsync(string treeHash, string modelKey, CancellationToken cancellationToken)
     {

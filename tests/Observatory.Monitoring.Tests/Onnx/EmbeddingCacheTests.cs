@@ -1,5 +1,6 @@
 using Observatory.Monitoring.Core.Drift;
 using Observatory.Monitoring.Core.IO;
+using Observatory.Monitoring.Core.Images;
 using Observatory.Monitoring.Onnx;
 using Observatory.Monitoring.Onnx.Caching;
 

@@ -1,3 +1,4 @@
+using Observatory.Monitoring.Core.Images;
 using Observatory.Monitoring.Onnx;
 using SkiaSharp;
 

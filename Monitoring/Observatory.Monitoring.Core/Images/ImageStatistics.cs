@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace Observatory.Monitoring.Onnx;
+namespace Observatory.Monitoring.Core.Images;
 
 /// <summary>
 /// Interpretable per-image features computed next to the embedding, so a drift alert can say what changed
@@ -31,16 +31,8 @@ public sealed record ImageStatistics(double Brightness, double Contrast, double 
         return new ImageStatistics(features[0], features[1], features[2], features[3], (int)features[4], (int)features[5]);
     }
 
-    /// <summary>
-    /// Decodes <paramref name="encoded"/> and computes its statistics (no model involved). Equal to what
-    /// <see cref="ImageEmbedder"/> reports when the model input is at most <see cref="AnalysisSize"/> px (the shipped
-    /// encoder); with larger inputs a JPEG may be decoded at another DCT scale and sharpness differ slightly.
-    /// </summary>
-    public static ImageStatistics FromEncoded(byte[] encoded, string name, ImageDecodeLimits? limits = null) =>
-        ImageDecoder.DecodeStatistics(encoded, name, limits ?? ImageDecodeLimits.Default);
-
     /// <summary>Statistics of an RGBA8888 (unpremultiplied) pixel buffer; width/height are reported as given.</summary>
-    internal static ImageStatistics Compute(ReadOnlySpan<byte> rgba, int w, int h, int reportedWidth, int reportedHeight)
+    public static ImageStatistics Compute(ReadOnlySpan<byte> rgba, int w, int h, int reportedWidth, int reportedHeight)
     {
         var n = w * h;
         if (n == 0) return new ImageStatistics(0, 0, 0, 0, reportedWidth, reportedHeight);

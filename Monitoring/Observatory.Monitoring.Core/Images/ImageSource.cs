@@ -1,4 +1,4 @@
-namespace Observatory.Monitoring.Onnx;
+namespace Observatory.Monitoring.Core.Images;
 
 /// <summary>An image to embed: a name used in error messages and a way to read its encoded bytes.</summary>
 public sealed class ImageSource

@@ -1,4 +1,4 @@
-namespace Observatory.Monitoring.Onnx;
+namespace Observatory.Monitoring.Core.Images;
 
 /// <summary>An image could not be decoded; <see cref="ItemName"/> names it (path or event id).</summary>
 public class ImageDecodeException(string itemName, string reason, Exception? inner = null)

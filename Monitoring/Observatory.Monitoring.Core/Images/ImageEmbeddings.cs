@@ -1,4 +1,4 @@
-namespace Observatory.Monitoring.Onnx;
+namespace Observatory.Monitoring.Core.Images;
 
 /// <summary>Embeddings of a list of images, in input order, with the statistics computed from the same decode.</summary>
 public sealed record ImageEmbeddings(float[][] Vectors, IReadOnlyList<ImageStatistics> Statistics)

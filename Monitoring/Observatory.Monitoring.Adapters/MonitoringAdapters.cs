@@ -1,0 +1,42 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Observatory.Monitoring.Core.Images;
+using Observatory.Monitoring.Core.Ports;
+
+namespace Observatory.Monitoring.Adapters;
+
+/// <summary>What the host decides for the adapters: the decode limits of every image and where reference embeddings live.</summary>
+public sealed record MonitoringAdapterSettings(ImageDecodeLimits ImageLimits, ReferenceDatasetsSettings References);
+
+/// <summary>The composition of Monitoring.Core's ports, chosen once at start-up: the encoder from "Monitoring:Encoder".</summary>
+public static class MonitoringAdapters
+{
+    /// <summary>
+    /// Registers <see cref="IImageEmbedder"/> (one encoder for uploads and references, one run at a time) and
+    /// <see cref="IReferenceDatasets"/>. The encoder options are validated when the host starts.
+    /// </summary>
+    /// <param name="settings">Made once, when the first adapter is (from the host's own options, validated by then).</param>
+    public static IServiceCollection AddMonitoringAdapters(this IServiceCollection services, IConfiguration configuration,
+        Func<IServiceProvider, MonitoringAdapterSettings> settings)
+    {
+        services.AddOptions<EncoderOptions>().Bind(configuration.GetSection(EncoderOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<EncoderOptions>>(new EncoderOptionsValidator());
+        services.AddSingleton(settings);
+        services.AddSingleton<IImageEmbedder>(sp => new OneAtATimeEmbedder(new OnnxImageEmbedder(
+            sp.GetRequiredService<IOptions<EncoderOptions>>().Value.ToModelOptions(),
+            sp.GetRequiredService<MonitoringAdapterSettings>().ImageLimits)));
+        services.AddSingleton<IReferenceDatasets>(sp => new DatasetReferences(sp.GetRequiredService<IImageEmbedder>(),
+            sp.GetRequiredService<MonitoringAdapterSettings>().References, sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<DatasetReferences>>()));
+        return services;
+    }
+
+    /// <summary>Fails start-up with the message naming the field and the section.</summary>
+    private sealed class EncoderOptionsValidator : IValidateOptions<EncoderOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, EncoderOptions options) =>
+            options.Refuse() is { } why ? ValidateOptionsResult.Fail(why) : ValidateOptionsResult.Success;
+    }
+}
