@@ -409,6 +409,13 @@ public abstract class AdoMonitoringStore : IMonitoringStore
         return list;
     }
 
+    public async Task<bool> DeleteSilenceAsync(string id, CancellationToken cancellationToken = default)
+    {
+        using var _ = await WriteLockAsync(cancellationToken);
+        await using var c = await OpenAsync(cancellationToken);
+        return await ExecAsync(c, null, "DELETE FROM silences WHERE id = @id", cancellationToken, ("id", id)) > 0;
+    }
+
     // ---- notifications
 
     public async Task<IReadOnlyList<PendingNotification>> DueNotificationsAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken = default)

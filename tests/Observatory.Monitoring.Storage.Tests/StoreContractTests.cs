@@ -237,6 +237,16 @@ public abstract class StoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Silences_Deleted_AreGone_AndDeletingAnUnknownIdSaysSo()
+    {
+        await Store.AddSilenceAsync(new Silence { Id = "s1", Model = "m", RuleId = "r", StartsAt = T, EndsAt = T.AddHours(1) });
+        await Store.AddSilenceAsync(new Silence { Id = "s2", Model = "m", RuleId = null, StartsAt = T, EndsAt = T.AddHours(2) });
+        Assert.True(await Store.DeleteSilenceAsync("s1"));
+        Assert.Equal(["s2"], (await Store.ListSilencesAsync("m", T.AddMinutes(30))).Select(s => s.Id).ToArray());
+        Assert.False(await Store.DeleteSilenceAsync("s1"));
+    }
+
+    [Fact]
     public async Task JobRuns_AreListedNewestFirst()
     {
         await Store.RecordJobRunAsync(new JobRun("drift", "m", T, T.AddSeconds(1), "succeeded", null));

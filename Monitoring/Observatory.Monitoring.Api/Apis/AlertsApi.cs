@@ -29,11 +29,13 @@ public static class AlertsApi
         write.MapPost("/alerts/{id}/acknowledge", AcknowledgeAsync).Accepts<AckRequest>(isOptional: true, "application/json");
         write.MapPost("/alerts/{id}/resolve", ResolveAsync);
         write.MapPost("/silences", SilenceAsync).Accepts<SilenceRequest>("application/json");
+        write.MapDelete("/silences/{id}", DeleteSilenceAsync);
         return app;
     }
 
     // The state is matched ignoring case: the JSON says "firing", minimal APIs' enum binding would want "Firing".
-    public static async Task<Results<Ok<IReadOnlyList<Alert>>, ValidationProblem>> ListAsync(string? model, string? state, int? limit, IMonitoringStore store, CancellationToken ct)
+    public static async Task<Results<Ok<IReadOnlyList<Alert>>, ValidationProblem>> ListAsync(string? model, string? state, int? limit, IMonitoringStore store, AlertService alerts,
+        CancellationToken ct)
     {
         AlertState? wanted = null;
         if (!string.IsNullOrEmpty(state))
@@ -42,11 +44,11 @@ public static class AlertsApi
                 return Problems.Invalid("invalid query", "state", $"'{state}' is not an alert state (firing, acknowledged, resolved)");
             wanted = parsed;
         }
-        return TypedResults.Ok(await store.ListAlertsAsync(model, wanted, Math.Clamp(limit ?? 100, 1, 1000), ct));
+        return TypedResults.Ok(await alerts.WithSilencesAsync(await store.ListAlertsAsync(model, wanted, Math.Clamp(limit ?? 100, 1, 1000), ct), ct));
     }
 
-    public static async Task<Results<Ok<Alert>, ProblemHttpResult>> GetAsync(string id, IMonitoringStore store, CancellationToken ct) =>
-        await store.GetAlertAsync(id, ct) is { } a ? TypedResults.Ok(a) : Problems.NotFound($"no alert '{id}'");
+    public static async Task<Results<Ok<Alert>, ProblemHttpResult>> GetAsync(string id, IMonitoringStore store, AlertService alerts, CancellationToken ct) =>
+        await store.GetAlertAsync(id, ct) is { } a ? TypedResults.Ok((await alerts.WithSilencesAsync([a], ct))[0]) : Problems.NotFound($"no alert '{id}'");
 
     /// <summary>Acknowledging a resolved alert throws ConflictException: the shared exception handler answers 409.</summary>
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict, "application/problem+json")]
@@ -65,6 +67,10 @@ public static class AlertsApi
 
     public static async Task<Results<Ok<Alert>, ProblemHttpResult>> ResolveAsync(string id, AlertService alerts, CancellationToken ct) =>
         await alerts.ResolveAsync(id, ct) is { } a ? TypedResults.Ok(a) : Problems.NotFound($"no alert '{id}'");
+
+    /// <summary>Ends a silence at once; alerts it muted are notified again from their next evaluation.</summary>
+    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteSilenceAsync(string id, IMonitoringStore store, CancellationToken ct) =>
+        await store.DeleteSilenceAsync(id, ct) ? TypedResults.NoContent() : Problems.NotFound($"no silence '{id}'; GET /api/silences lists the active ones");
 
     /// <summary>Longest silence: a muted model should come back to someone's attention.</summary>
     public static readonly TimeSpan MaxSilence = TimeSpan.FromDays(90);
@@ -88,7 +94,7 @@ public static class AlertsApi
             Comment = body.Comment ?? "", CreatedBy = body.CreatedBy ?? "api",
         };
         await store.AddSilenceAsync(silence, ct);
-        return TypedResults.Created($"/api/silences", silence);
+        return TypedResults.Created($"/api/silences/{silence.Id}", silence);
     }
 }
 

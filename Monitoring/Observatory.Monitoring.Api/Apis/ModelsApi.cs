@@ -48,11 +48,14 @@ public static class ModelsApi
         return TypedResults.Ok(model);
     }
 
-    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string name, IMonitoringStore store, JobScheduling scheduling, CancellationToken ct)
+    /// <summary>Deletes the model, its events and results, and resolves its open alerts (recorded as resolved by the deletion).</summary>
+    public static async Task<Results<Ok<ModelDeletion>, ProblemHttpResult>> DeleteAsync(string name, IMonitoringStore store, JobScheduling scheduling, AlertService alerts,
+        CancellationToken ct)
     {
+        // The model goes first: an evaluation that starts after this finds no model and opens no alert.
         if (!await store.DeleteModelAsync(name, ct)) return Problems.NotFound($"model '{name}' is not registered");
         await scheduling.UnscheduleModelAsync(name, ct);
-        return TypedResults.NoContent();
+        return TypedResults.Ok(ModelDeletion.Of(name, await alerts.ResolveForDeletedModelAsync(name, ct)));
     }
 }
 

@@ -51,7 +51,8 @@ public static class ResultsApi
         return TypedResults.Ok((await SelectAsync(model, StoredResults.Drift, query, response, store, ct)).Select(r =>
         {
             var run = StoredResults.ReadDrift(r);
-            return new DriftWindowResult(r.WindowStart, r.WindowEnd, r.EventCount, r.Drifted, r.Value, r.CreatedAt, compact ? run.Compact(CompactArrayLength) : run);
+            // Results stored before confidence drift counted carry the older verdict; the run itself says what moved.
+            return new DriftWindowResult(r.WindowStart, r.WindowEnd, r.EventCount, r.Drifted || run.Window.Flagged, r.Value, r.CreatedAt, compact ? run.Compact(CompactArrayLength) : run);
         }).ToList());
     }
 

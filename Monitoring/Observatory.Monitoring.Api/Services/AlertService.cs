@@ -20,7 +20,7 @@ public sealed class AlertService(IMonitoringStore store, IOptions<MonitoringOpti
         var history = await HistoryAsync(model.Name, ct);
         var lastEvent = await store.LastEventAtAsync(model.Name, ct);
         var silences = await store.ListSilencesAsync(model.Name, now, ct);
-        var channels = options.Value.Webhooks.Select(w => w.Name).ToList();
+        var channels = Channels;
         var changed = new List<Alert>();
         foreach (var rule in model.AlertRules)
         {
@@ -59,9 +59,50 @@ public sealed class AlertService(IMonitoringStore store, IOptions<MonitoringOpti
         var alert = await store.GetAlertAsync(id, ct);
         if (alert is null) return null;
         var now = time.GetUtcNow();
-        var updated = AlertLifecycle.Resolve(alert, now);
-        var notify = alert.State != AlertState.Resolved && !alert.Silenced ? new NotificationRequest(alert.Id, NotificationKind.Resolved) : null;
-        await store.SaveAlertAsync(updated, notify, options.Value.Webhooks.Select(w => w.Name).ToList(), now, ct, replacing: alert);
-        return updated;
+        var t = AlertLifecycle.Close(alert, await store.ListSilencesAsync(alert.Model, now, ct), now);
+        if (t.Changed) await store.SaveAlertAsync(t.Alert!, t.Notification, Channels, now, ct, replacing: alert);
+        return t.Alert;
     }
+
+    /// <summary>
+    /// Resolves every open alert of a model that was just deleted (nothing would ever resolve them, and they would link to a model
+    /// that no longer exists). Each sends the one resolve notification a resolved alert sends. Returns how many were resolved.
+    /// </summary>
+    public async Task<int> ResolveForDeletedModelAsync(string model, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var silences = await store.ListSilencesAsync(model, now, ct);
+        var resolved = 0;
+        // At most one open alert per (model, rule): a model's open alerts are few.
+        var open = new List<Alert>();
+        foreach (var state in new[] { AlertState.Firing, AlertState.Acknowledged })
+            open.AddRange(await store.ListAlertsAsync(model, state, 1000, ct));
+        foreach (var listed in open)
+        {
+            // An evaluation that started before the deletion may still save the alert: read it again and retry on conflict.
+            for (var alert = listed; alert is { State: not AlertState.Resolved };)
+            {
+                var t = AlertLifecycle.Close(alert, silences, now, $"resolved: model '{model}' was deleted");
+                try
+                {
+                    await store.SaveAlertAsync(t.Alert!, t.Notification, Channels, now, ct, replacing: alert);
+                    resolved++;
+                    break;
+                }
+                catch (ConflictException) { alert = await store.GetAlertAsync(alert.Id, ct); }
+            }
+        }
+        return resolved;
+    }
+
+    /// <summary>The open alerts as clients read them: silenced while an active silence matches.</summary>
+    public async Task<IReadOnlyList<Alert>> WithSilencesAsync(IReadOnlyList<Alert> alerts, CancellationToken ct)
+    {
+        if (!alerts.Any(a => a.State != AlertState.Resolved)) return alerts;
+        var now = time.GetUtcNow();
+        var silences = await store.ListSilencesAsync(null, now, ct);
+        return alerts.Select(a => AlertLifecycle.WithSilences(a, silences, now)).ToList();
+    }
+
+    private List<string> Channels => options.Value.Webhooks.Select(w => w.Name).ToList();
 }

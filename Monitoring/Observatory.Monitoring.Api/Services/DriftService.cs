@@ -84,7 +84,7 @@ public sealed class DriftService(IMonitoringStore store, IReferenceDatasets refe
             current.Count == 0 ? null : Histogram.OfUnitInterval(reference.Select(e => e.Confidence), current.Select(e => e.Confidence)),
             notes.Count == 0 ? null : string.Join("; ", notes));
         await store.AddResultAsync(new StoredResult(model.Name, StoredResults.Drift, window.Start, window.End, current.Count,
-            run.Window.EmbeddingDrift == true || run.Window.PredictionDrift == true, run.Embedding?.Methods.FirstOrDefault()?.Statistic,
+            run.Window.Flagged, run.Embedding?.Methods.FirstOrDefault()?.Statistic,
             StoredResults.Serialize(run), now), ct);
         return run;
     }

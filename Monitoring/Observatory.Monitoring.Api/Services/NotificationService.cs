@@ -44,6 +44,9 @@ public sealed class NotificationService(IMonitoringStore store, IHttpClientFacto
         // back by waiting, and retrying it forever would keep the queue and the attempts table growing.
         var dropped = false;
         if (alert is null) { ok = true; error = "alert no longer exists; dropped"; }
+        // Queued before a silence began (or retried into one): a silence mutes whatever would reach the receiver while it lasts.
+        else if (AlertLifecycle.IsSilenced(alert, await store.ListSilencesAsync(alert.Model, time.GetUtcNow(), ct), time.GetUtcNow()))
+        { ok = false; dropped = true; error = "silenced; dropped"; }
         else if (hook is null) { ok = false; dropped = true; error = $"channel '{n.Channel}' is no longer configured in Monitoring:Webhooks; dropped"; }
         else
         {
@@ -67,7 +70,7 @@ public sealed class NotificationService(IMonitoringStore store, IHttpClientFacto
         DateTimeOffset? next = ok || dropped ? null : now + Backoff(n.Attempts, o);
         await store.RecordDeliveryAttemptAsync(new DeliveryAttempt(n.Id, n.AlertId, n.Channel, now, ok, status, error), next, ct);
         metrics.Delivery(ok);
-        if (dropped) log.LogWarning("notification for alert {Alert} on channel {Channel} dropped: the channel is no longer configured", n.AlertId, n.Channel);
+        if (dropped) log.LogWarning("notification for alert {Alert} on channel {Channel} dropped: {Reason}", n.AlertId, n.Channel, error);
         else if (!ok) log.LogWarning("webhook {Channel} failed for alert {Alert} (attempt {Attempt}): {Error}; next try at {Next}", n.Channel, n.AlertId, n.Attempts + 1, error, next);
         return ok;
     }

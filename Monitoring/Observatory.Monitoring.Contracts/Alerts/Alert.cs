@@ -21,7 +21,10 @@ public sealed record Alert
     /// <summary>When a firing notification was last queued (for Alertmanager's repeat interval).</summary>
     public DateTimeOffset? LastNotifiedAt { get; init; }
 
-    /// <summary>True while a silence matched when it fired: no notification was sent.</summary>
+    /// <summary>
+    /// An open alert: a silence matches it now (the service reads it against the active silences), so no notification is sent.
+    /// A resolved alert: its resolve notification was muted.
+    /// </summary>
     public bool Silenced { get; init; }
 }
 

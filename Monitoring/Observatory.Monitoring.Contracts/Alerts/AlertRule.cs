@@ -10,6 +10,8 @@ public enum AlertRuleKind
     PredictionShift,
     /// <summary>No event for <see cref="AlertRule.NoTrafficPeriod"/>.</summary>
     NoTraffic,
+    /// <summary>Prediction-confidence distribution shift (KS / Wasserstein) in N consecutive windows: a new class often shows here first.</summary>
+    ConfidenceShift,
 }
 
 public enum AlertSeverity { Info, Warning, Critical }
@@ -31,6 +33,7 @@ public sealed record AlertRule
         new() { Id = "embedding-drift", Kind = AlertRuleKind.EmbeddingDrift, Severity = AlertSeverity.Warning, ConsecutiveWindows = 3, Summary = "retraining recommended: input drift in consecutive windows" },
         new() { Id = "accuracy-below-baseline", Kind = AlertRuleKind.AccuracyBelowBaseline, Severity = AlertSeverity.Critical, Tolerance = 0.05, Summary = "retraining needed: accuracy below baseline" },
         new() { Id = "prediction-shift", Kind = AlertRuleKind.PredictionShift, Severity = AlertSeverity.Warning, ConsecutiveWindows = 3, Summary = "predicted-class distribution shifted" },
+        new() { Id = "confidence-shift", Kind = AlertRuleKind.ConfidenceShift, Severity = AlertSeverity.Warning, ConsecutiveWindows = 3, Summary = "prediction confidence distribution shifted" },
         new() { Id = "no-traffic", Kind = AlertRuleKind.NoTraffic, Severity = AlertSeverity.Warning, NoTrafficPeriod = TimeSpan.FromHours(1), Summary = "no inference events received" },
     ];
 }

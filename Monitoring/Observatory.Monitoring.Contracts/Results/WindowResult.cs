@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Observatory.Monitoring.Contracts;
 
 /// <summary>
@@ -17,4 +19,11 @@ public sealed record WindowResult
     public bool? ImageStatisticsDrift { get; init; }
     public double? Accuracy { get; init; }
     public double? EstimatedAccuracy { get; init; }
+
+    /// <summary>
+    /// The window counts as drifted for a model's health: its embeddings, predicted classes or confidences moved. Decided here so
+    /// the service (stored verdict, drift series) and the dashboard (health) agree; image statistics stay a diagnostic.
+    /// </summary>
+    [JsonIgnore]
+    public bool Flagged => EmbeddingDrift == true || PredictionDrift == true || ConfidenceDrift == true;
 }

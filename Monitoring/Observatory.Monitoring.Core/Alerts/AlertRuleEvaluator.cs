@@ -11,6 +11,7 @@ public static class AlertRuleEvaluator
         {
             AlertRuleKind.EmbeddingDrift => Consecutive(rule, history, w => w.EmbeddingDrift, "embedding drift"),
             AlertRuleKind.PredictionShift => Consecutive(rule, history, w => w.PredictionDrift, "prediction-distribution shift"),
+            AlertRuleKind.ConfidenceShift => Consecutive(rule, history, w => w.ConfidenceDrift, "confidence-distribution shift"),
             AlertRuleKind.AccuracyBelowBaseline => AccuracyBelow(rule, history, baselineAccuracy),
             AlertRuleKind.NoTraffic => NoTraffic(rule, lastEventAt, now),
             _ => throw new ArgumentOutOfRangeException(nameof(rule), rule.Kind, "unknown rule kind"),

@@ -60,6 +60,8 @@ public interface IMonitoringStore
 
     Task AddSilenceAsync(Silence silence, CancellationToken cancellationToken = default);
     Task<IReadOnlyList<Silence>> ListSilencesAsync(string? model, DateTimeOffset activeAt, CancellationToken cancellationToken = default);
+    /// <summary>Removes a silence (active or not); false when no silence has that id.</summary>
+    Task<bool> DeleteSilenceAsync(string id, CancellationToken cancellationToken = default);
 
     /// <summary>Notifications not yet delivered whose next attempt is due.</summary>
     Task<IReadOnlyList<PendingNotification>> DueNotificationsAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken = default);

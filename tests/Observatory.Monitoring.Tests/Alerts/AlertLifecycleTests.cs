@@ -90,6 +90,67 @@ public sealed class AlertLifecycleTests
     }
 
     [Fact]
+    public void Silence_CreatedAfterFiring_MutesRepeatsAndTheResolve_AndTheAlertReadsSilenced()
+    {
+        var history = new List<WindowResult> { Window(true), Window(true), Window(true) };
+        var fired = AlertLifecycle.Apply(null, AlertRuleEvaluator.Evaluate(Drift3, history, 0.9, null, _time.GetUtcNow()), "m", [], _time.GetUtcNow(), () => "a1", TimeSpan.FromHours(1)).Alert!;
+        var silence = new Silence { Id = "s", Model = "m", RuleId = null, StartsAt = _time.GetUtcNow(), EndsAt = _time.GetUtcNow().AddHours(8) };
+        Assert.True(AlertLifecycle.WithSilences(fired, [silence], _time.GetUtcNow()).Silenced);
+
+        _time.Advance(TimeSpan.FromHours(2));
+        var repeat = AlertLifecycle.Apply(fired, AlertRuleEvaluator.Evaluate(Drift3, history, 0.9, null, _time.GetUtcNow()), "m", [silence], _time.GetUtcNow(), () => "a2", TimeSpan.FromHours(1));
+        Assert.Null(repeat.Notification);
+        Assert.True(repeat.Alert!.Silenced);
+        var manual = AlertLifecycle.Close(repeat.Alert, [silence], _time.GetUtcNow());
+        Assert.Equal(AlertState.Resolved, manual.Alert!.State);
+        Assert.Null(manual.Notification);
+        var automatic = Step(repeat.Alert, Drift3, [Window(false)], silence);
+        Assert.Equal(AlertState.Resolved, automatic.Alert!.State);
+        Assert.Null(automatic.Notification);
+    }
+
+    [Fact]
+    public void Silence_Ended_AnnouncesAnAlertThatFiredUnderIt_AndItsResolve()
+    {
+        var history = new List<WindowResult> { Window(true), Window(true), Window(true) };
+        var silence = new Silence { Id = "s", Model = "m", RuleId = "drift", StartsAt = _time.GetUtcNow(), EndsAt = _time.GetUtcNow().AddHours(1) };
+        var muted = Step(null, Drift3, history, silence).Alert!;
+        Assert.False(AlertLifecycle.WithSilences(muted, [], _time.GetUtcNow()).Silenced);
+        // Without the silence (removed or expired) the next evaluation announces it once.
+        var announced = Step(muted, Drift3, history);
+        Assert.Equal(NotificationKind.Firing, announced.Notification!.Kind);
+        Assert.False(announced.Alert!.Silenced);
+        Assert.Null(Step(announced.Alert, Drift3, history).Notification);
+        Assert.Equal(NotificationKind.Resolved, AlertLifecycle.Close(announced.Alert, [], _time.GetUtcNow()).Notification!.Kind);
+    }
+
+    [Fact]
+    public void Close_OfAnAlertNeverAnnounced_SendsNoResolve()
+    {
+        var silence = new Silence { Id = "s", Model = "m", RuleId = "drift", StartsAt = _time.GetUtcNow(), EndsAt = _time.GetUtcNow().AddHours(1) };
+        var muted = Step(null, Drift3, [Window(true), Window(true), Window(true)], silence).Alert!;
+        _time.Advance(TimeSpan.FromHours(2));
+        var closed = AlertLifecycle.Close(muted, [], _time.GetUtcNow(), "resolved: model 'm' was deleted");
+        Assert.Equal(("resolved: model 'm' was deleted", AlertState.Resolved), (closed.Alert!.Detail, closed.Alert.State));
+        Assert.Null(closed.Notification);
+    }
+
+    [Fact]
+    public void ConfidenceShift_IsADefaultWarningRule_FiringOnConsecutiveConfidenceDrift()
+    {
+        var rule = AlertRule.Defaults.Single(r => r.Kind == AlertRuleKind.ConfidenceShift);
+        Assert.Equal(AlertSeverity.Warning, rule.Severity);
+        var drifted = Window(false) with { ConfidenceDrift = true };
+        Assert.True(drifted.Flagged);
+        Assert.False(Window(false).Flagged);
+        var history = Enumerable.Repeat(drifted, rule.ConsecutiveWindows).ToList();
+        Assert.True(AlertRuleEvaluator.Evaluate(rule, history, null, null, _time.GetUtcNow()).Active);
+        Assert.False(AlertRuleEvaluator.Evaluate(rule, [.. history, Window(true) with { ConfidenceDrift = false }], null, null, _time.GetUtcNow()).Active);
+        // Prediction and embedding rules do not read confidence drift.
+        Assert.False(AlertRuleEvaluator.Evaluate(AlertRule.Defaults.Single(r => r.Kind == AlertRuleKind.PredictionShift), history, null, null, _time.GetUtcNow()).Active);
+    }
+
+    [Fact]
     public void Silence_ForAnotherRule_DoesNotMute()
     {
         var silence = new Silence { Id = "s", Model = "m", RuleId = "other", StartsAt = _time.GetUtcNow(), EndsAt = _time.GetUtcNow().AddHours(1) };
