@@ -222,7 +222,7 @@ public sealed class ModelPageFeatureTests(DashboardFixture fx)
     public async Task ModelPage_EachDriftChart_ExplainsItsStatisticAndThreshold()
     {
         var page = await OpenModelAsync(DashboardFixture.DriftingModel);
-        await Expect(page.Locator("[data-testid=drift-chart][data-method=mmd] [data-testid=drift-explain]")).ToContainTextAsync("maximum mean discrepancy");
+        await Expect(page.Locator("[data-testid=drift-chart][data-method=mmd] [data-testid=drift-explain]")).ToContainTextAsync("Maximum mean discrepancy");
         await Expect(page.Locator("[data-testid=drift-chart][data-method=mmd] [data-testid=drift-explain]")).ToContainTextAsync("below α");
         var charts = page.GetByTestId("drift-chart");
         await Expect(page.GetByTestId("drift-explain")).ToHaveCountAsync(await charts.CountAsync());
