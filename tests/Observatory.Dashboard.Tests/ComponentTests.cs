@@ -65,4 +65,21 @@ public sealed class ComponentTests : BunitContext
         cut.WaitForAssertion(() => Assert.Contains("cannot be read", cut.Find("[data-testid=datasets-error]").TextContent), TimeSpan.FromSeconds(10));
         Assert.Contains(dir.Path, cut.Find("[data-testid=datasets-error]").TextContent);
     }
+
+    [Theory]
+    [InlineData(0, 3, "{0:HH:mm:ss}")]
+    [InlineData(10, 3, "{0:HH:mm:ss}")]
+    [InlineData(60, 12, "{0:HH:mm}")]
+    [InlineData(60 * 24 * 7, 24, "{0:MM-dd HH:mm}")]
+    [InlineData(60 * 24 * 365, 30, "{0:yyyy-MM-dd}")]
+    public void TimeAxisTicks_AreFormattedFromTheSpanOfTheData_SoWindowsMinutesApartReadApart(int spanMinutes, int points, string expected)
+    {
+        var end = new DateTime(2026, 12, 6, 1, 39, 0, DateTimeKind.Utc);
+        var times = Enumerable.Range(0, points).Select(i => end.AddMinutes(-spanMinutes * i / (double)Math.Max(1, points - 1))).ToList();
+        var format = Observatory.Dashboard.Components.Pages.ModelFeatures.ModelFormat.TickFormat(times);
+        Assert.Equal(expected, format);
+        // Windows seconds or minutes apart inside a short span get distinct labels (the old fixed "MM-dd HH:mm" gave them one).
+        if (spanMinutes is > 0 and <= 30)
+            Assert.Equal(times.Count, times.Select(t => string.Format(System.Globalization.CultureInfo.InvariantCulture, format, t)).Distinct().Count());
+    }
 }

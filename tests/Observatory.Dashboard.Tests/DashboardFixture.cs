@@ -37,6 +37,8 @@ public sealed class DashboardFixture : IAsyncLifetime
     public const int HistoryHours = 720;
     /// <summary>Flagged history windows, in hours before the latest window.</summary>
     public static readonly int[] HistorySpikes = [48, 480];
+    /// <summary>A history window, in hours before the latest, whose confidences alone drifted: the service's stored flag stays false.</summary>
+    public const int HistoryConfidenceDrift = 100;
     /// <summary>Output dimension of the service's shipped encoder (EncoderSpec.Default); the service rejects uploads for any other.</summary>
     public const int EncoderDimension = 152;
     /// <summary>A model whose reference is <see cref="ReferenceDataset"/> at <see cref="ReferenceCommit"/>; its window drifted.</summary>
@@ -187,9 +189,10 @@ public sealed class DashboardFixture : IAsyncLifetime
             var spike = HistorySpikes.Contains(k);
             var statistic = spike ? 0.4 : 0.01 + 0.001 * (k % 7);
             var pValue = spike ? 0.001 : 0.5;
+            var confidenceDrift = k == HistoryConfidenceDrift;
             var drift = new
             {
-                window = new { model = HistoryModel, windowStart = end.AddHours(-1), windowEnd = end, eventCount = 100, embeddingDrift = spike },
+                window = new { model = HistoryModel, windowStart = end.AddHours(-1), windowEnd = end, eventCount = 100, embeddingDrift = spike, confidenceDrift },
                 embedding = new { methods = new[] { new { method = "mmd", statistic, pValue, threshold = 0.05, drifted = spike, details = new { } } } },
             };
             await store.AddResultAsync(new StoredResult(HistoryModel, "drift", end.AddHours(-1), end, 100, spike, statistic, JsonSerializer.Serialize(drift, MonitoringJson.Options), end));

@@ -141,7 +141,7 @@ public sealed class ModelPageFeatureTests(DashboardFixture fx)
         await ChooseAsync("last 7 days");
         await Expect(page.GetByTestId("drift-points")).ToHaveTextAsync((7 * 24 + 1).ToString());
         await Expect(page.GetByTestId("drift-total")).ToHaveTextAsync("");
-        await Expect(page.GetByTestId("drift-flagged")).ToHaveTextAsync(DashboardFixture.HistorySpikes.Count(k => k <= 7 * 24).ToString());
+        await Expect(page.GetByTestId("drift-flagged")).ToHaveTextAsync((DashboardFixture.HistorySpikes.Count(k => k <= 7 * 24) + 1).ToString());
         await Expect(page.GetByTestId("accuracy-points")).ToHaveTextAsync((7 * 24 + 1).ToString());
         await ChooseAsync("last 24 hours");
         await Expect(page.GetByTestId("drift-points")).ToHaveTextAsync("25");
@@ -191,5 +191,95 @@ public sealed class ModelPageFeatureTests(DashboardFixture fx)
         await Expect(liveRow.GetByTestId("ingest-rate")).ToHaveTextAsync("2", new() { Timeout = 30_000 });
         foreach (var p in new[] { model, alerts, overview }) Assert.True(await p.EvaluateAsync<bool>("() => window.__sameDocument === true"), $"{p.Url} was reloaded");
         await Browser.ScreenshotAsync(model, "model-live-updated");
+    }
+
+    [Fact]
+    public async Task ModelPage_OfADatasetReference_ShowsItsVersion_LinkedToTheDatasetsPage()
+    {
+        var page = await OpenModelAsync(DashboardFixture.DatasetReferenceModel);
+        var link = page.GetByTestId("reference-link");
+        await Expect(link).ToContainTextAsync($"{DashboardFixture.ReferenceDataset}.obs @ {fx.ReferenceCommit[..7]}");
+        await Expect(link).ToHaveAttributeAsync("href",
+            $"datasets?dataset={Uri.EscapeDataString(DashboardFixture.ReferenceDataset)}&version={fx.ReferenceCommit}");
+        await link.ClickAsync();
+        // The Datasets page opens on the reference's dataset, with its version listed.
+        await Expect(page.GetByText($"Versions of {DashboardFixture.ReferenceDataset}")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await Expect(page.Locator($"[data-testid=version][data-commit='{fx.ReferenceCommit}']")).ToBeVisibleAsync();
+    }
+
+    [Fact]
+    public async Task ModelPage_EmptyCards_SayTheServicesOwnReason()
+    {
+        // The dataset-reference model has no reference period: the service notes why prediction drift did not run.
+        var note = (await LatestDriftAsync(DashboardFixture.DatasetReferenceModel)).GetProperty("details").GetProperty("note").GetString();
+        Assert.Contains("reference period has 0 events", note);
+        var page = await OpenModelAsync(DashboardFixture.DatasetReferenceModel);
+        await Expect(page.GetByTestId("class-distribution-empty")).ToContainTextAsync(note!);
+        await Expect(page.GetByTestId("drift-note")).ToContainTextAsync(note!);
+    }
+
+    [Fact]
+    public async Task ModelPage_EachDriftChart_ExplainsItsStatisticAndThreshold()
+    {
+        var page = await OpenModelAsync(DashboardFixture.DriftingModel);
+        await Expect(page.Locator("[data-testid=drift-chart][data-method=mmd] [data-testid=drift-explain]")).ToContainTextAsync("Maximum mean discrepancy");
+        await Expect(page.Locator("[data-testid=drift-chart][data-method=mmd] [data-testid=drift-explain]")).ToContainTextAsync("below α");
+        var charts = page.GetByTestId("drift-chart");
+        await Expect(page.GetByTestId("drift-explain")).ToHaveCountAsync(await charts.CountAsync());
+    }
+
+    [Fact]
+    public async Task ModelPage_CountsAWindowWhoseConfidencesAloneDrifted_AsFlagged()
+    {
+        var stored = (await fx.Monitoring.Client.GetFromJsonAsync<JsonElement>($"api/models/{DashboardFixture.HistoryModel}/drift?limit=1000"))
+            .EnumerateArray().Single(r => r.GetProperty("details").GetProperty("window").TryGetProperty("confidenceDrift", out var c) && c.ValueKind == JsonValueKind.True);
+        Assert.False(stored.GetProperty("flagged").GetBoolean());
+        var page = await OpenModelAsync(DashboardFixture.HistoryModel);
+        await page.GetByTestId("time-range").ClickAsync();
+        await page.Locator(".rz-dropdown-item", new() { HasText = "last 7 days" }).ClickAsync();
+        await Expect(page.GetByTestId("drift-points")).ToHaveTextAsync((7 * 24 + 1).ToString());
+        // One embedding spike (48 h ago) and the confidence-drifted window (100 h ago).
+        await Expect(page.GetByTestId("drift-flagged")).ToHaveTextAsync("2");
+    }
+
+    [Fact]
+    public async Task ModelPage_AccuracyJobNotRunYet_SaysSo_AndRunsItOnRequest()
+    {
+        var page = await OpenModelAsync(DashboardFixture.QuietModel);
+        await Expect(page.GetByTestId("accuracy-not-run")).ToContainTextAsync("has not run for this model yet");
+        await Expect(page.GetByTestId("accuracy-empty")).Not.ToContainTextAsync("needs feedback");
+        await page.GetByTestId("accuracy-run-now").ClickAsync();
+        await Expect(page.GetByTestId("accuracy-run-message")).ToHaveTextAsync("Accuracy run requested; its result appears here when it finishes.");
+    }
+
+    [Fact]
+    public async Task ModelPage_OfUploadedImages_SaysTheServiceDoesNotKeepThem()
+    {
+        var page = await OpenModelAsync(DashboardFixture.CameraModel);
+        await Expect(page.GetByTestId("outliers-no-images")).ToContainTextAsync("does not keep uploaded images");
+        await Expect(page.GetByTestId("outliers-no-images")).ToContainTextAsync("imageUri");
+    }
+
+    [Fact]
+    public async Task ModelPage_OfAnUnknownModel_SaysItIsNotRegistered_AndLinksTheModelsList()
+    {
+        var page = await OpenModelAsync("no-such-model");
+        await Expect(page.GetByTestId("model-not-found")).ToContainTextAsync("No model named “no-such-model” is registered");
+        await Expect(page.GetByTestId("monitoring-error")).ToHaveCountAsync(0);
+        await Expect(page.GetByTestId("models-link")).ToHaveAttributeAsync("href", "models");
+    }
+
+    [Fact]
+    public async Task ModelPage_TypicalReferenceFileNames_StayOnOneLine_WithTheFullNameOnHover()
+    {
+        var page = await OpenModelAsync(DashboardFixture.DatasetReferenceModel);
+        var names = page.GetByTestId("typical-name");
+        await Expect(names).ToHaveCountAsync(6);
+        foreach (var name in await names.AllAsync())
+        {
+            Assert.Equal(await name.TextContentAsync(), await name.GetAttributeAsync("title"));
+            Assert.Equal("nowrap", await name.EvaluateAsync<string>("e => getComputedStyle(e).whiteSpace"));
+            Assert.Equal("ellipsis", await name.EvaluateAsync<string>("e => getComputedStyle(e).textOverflow"));
+        }
     }
 }

@@ -22,7 +22,9 @@ public sealed class MonitoringComponentTests : BunitContext
 
     private void UseMonitoring(HttpClient http)
     {
-        Services.AddSingleton(new MonitoringClient(http, new DashboardOptions()));
+        var options = new DashboardOptions();
+        Services.AddSingleton(options);
+        Services.AddSingleton(new MonitoringClient(http, options));
         SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", true));
     }
 

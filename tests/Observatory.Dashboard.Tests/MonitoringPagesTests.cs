@@ -103,7 +103,8 @@ public sealed class MonitoringPagesTests(DashboardFixture fx)
     public async Task ModelPage_OfAnUnknownModel_SaysSoInsteadOfAnExceptionPage()
     {
         var page = await OpenAsync("models/no-such-model");
-        await Expect(page.GetByTestId("monitoring-error")).ToContainTextAsync("404");
+        // The service's 404 means "not registered", not "unavailable" (ModelPageFeatureTests checks the wording and the link).
+        await Expect(page.GetByTestId("model-not-found")).ToBeVisibleAsync();
         await Expect(page.Locator("body")).Not.ToContainTextAsync("Exception");
     }
 

@@ -5,7 +5,11 @@ using Observatory.Monitoring.Contracts;
 namespace Observatory.Dashboard.Services;
 
 /// <summary>Monitoring is not configured, not reachable, or answered with an error; the message is fit for a person.</summary>
-public sealed class MonitoringUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
+public sealed class MonitoringUnavailableException(string message, Exception? inner = null) : Exception(message, inner)
+{
+    /// <summary>The service's HTTP status when it answered with an error (404: no such model), null when it was not reached.</summary>
+    public int? StatusCode { get; init; }
+}
 
 /// <summary>One method's drift verdict for one window (embedding, prediction or confidence drift).</summary>
 public sealed record MethodPoint(DateTime At, string Method, double Statistic, double? PValue, double Threshold, bool Drifted)
@@ -25,6 +29,15 @@ public sealed record DriftWindow(DateTime WindowEnd, int EventCount, bool Flagge
 
     public HistogramBins? Confidence { get; init; }
 
+    /// <summary>
+    /// Any drift verdict of the window: embedding, prediction or confidence. The stored flag (<see cref="Flagged"/>) counts only
+    /// embedding and prediction drift, so a window whose confidences alone moved would read as quiet on the Model page.
+    /// </summary>
+    public bool Drifted { get; init; }
+
+    /// <summary>The service's reasons for what it could not measure in this window (e.g. a reference period too small).</summary>
+    public string? Note { get; init; }
+
     /// <summary>Chart points of one listed window; every verdict is the service's, read from its typed record.</summary>
     public static DriftWindow From(DriftWindowResult r)
     {
@@ -37,6 +50,8 @@ public sealed record DriftWindow(DateTime WindowEnd, int EventCount, bool Flagge
         return new DriftWindow(at, r.EventCount, r.Flagged, methods, run?.ClassShares ?? [])
         {
             ShareDrifted = run?.EmbeddingShareDrifted, ImageFeatures = run?.ImageFeatures ?? [], Confidence = run?.ConfidenceHistogram,
+            Drifted = r.Flagged || run?.Window is { PredictionDrift: true } or { ConfidenceDrift: true } or { EmbeddingDrift: true },
+            Note = run?.Note,
         };
     }
 }
@@ -193,7 +208,10 @@ public sealed class MonitoringClient(HttpClient http, DashboardOptions options)
             detail = problem?.Detail ?? problem?.Title ?? "";
         }
         catch (JsonException) { }
-        throw new MonitoringUnavailableException($"the monitoring service answered {(int)response.StatusCode} {response.ReasonPhrase}{(detail.Length > 0 ? ": " + detail : "")}");
+        throw new MonitoringUnavailableException($"the monitoring service answered {(int)response.StatusCode} {response.ReasonPhrase}{(detail.Length > 0 ? ": " + detail : "")}")
+        {
+            StatusCode = (int)response.StatusCode,
+        };
     }
 
     /// <summary>The RFC 9457 body of an error answer: what the dashboard shows of it.</summary>
