@@ -19,7 +19,7 @@ public static class DashboardApp
 {
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        var builder = AppFolder.CreateBuilder(args);
         configure?.Invoke(builder);
         builder.AddServiceDefaults(o => o.ErrorPagePath = "/error");
         // Users may live in their own file, re-read when it changes (add or remove a user without a restart).

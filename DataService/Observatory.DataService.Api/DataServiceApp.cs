@@ -27,7 +27,7 @@ public static class DataServiceApp
 {
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        var builder = AppFolder.CreateBuilder(args);
         configure?.Invoke(builder);
         builder.Services.AddOptions<DataServiceOptions>().BindConfiguration(DataServiceOptions.Section)
             .Validate(o => !string.IsNullOrWhiteSpace(o.RepositoryPath), "DataService:RepositoryPath is empty; set it to the git work tree that holds the obs datasets")

@@ -24,7 +24,7 @@ public static class MonitoringHost
     /// <param name="overrideServices">Runs after, so its registrations win (e.g. a fake domain clock).</param>
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null, Action<IServiceCollection>? overrideServices = null)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        var builder = AppFolder.CreateBuilder(args);
         configure?.Invoke(builder);
         builder.AddMonitoringServices();
         overrideServices?.Invoke(builder.Services);
