@@ -8,8 +8,18 @@ public sealed class MonitoringClient(HttpClient http)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public async Task RegisterAsync(string model, int dimension, DateTimeOffset referenceUntil, double baselineAccuracy, string window, CancellationToken ct)
+    /// <summary>
+    /// Registers the model unless it exists. An existing model is left as it is: a PUT replaces the whole model, so registering
+    /// over one (the tour's dataset-referenced <c>shapes</c>) would drop its reference, rules and schedule.
+    /// </summary>
+    /// <returns>False when the model already existed.</returns>
+    public async Task<bool> RegisterAsync(string model, int dimension, DateTimeOffset referenceUntil, double baselineAccuracy, string window, CancellationToken ct)
     {
+        using (var existing = await http.GetAsync($"/api/models/{model}", ct))
+        {
+            if (existing.IsSuccessStatusCode) return false;
+            if (existing.StatusCode != System.Net.HttpStatusCode.NotFound) await EnsureAsync(existing, "read model", ct);
+        }
         using var r = await http.PutAsJsonAsync($"/api/models/{model}", new
         {
             classes = TrafficGenerator.Classes,
@@ -19,6 +29,7 @@ public sealed class MonitoringClient(HttpClient http)
             window,
         }, Json, ct);
         await EnsureAsync(r, "register model", ct);
+        return true;
     }
 
     public async Task<int> SendEventsAsync(string model, IReadOnlyList<SimulatedEvent> events, int batchSize, CancellationToken ct)

@@ -12,14 +12,15 @@ for (var i = 0; i < args.Length; i++)
     if (args[i] == "--register") { flags.Add("register"); continue; }
     if (!args[i].StartsWith("--", StringComparison.Ordinal) || i + 1 >= args.Length)
     {
-        Console.Error.WriteLine("usage: Observatory.TrafficSimulator --url http://127.0.0.1:5080 [--api-key K] [--model shapes] [--scenario gradual-drift] [--reference 300] [--events 500] [--feedback 0.5] [--seed 1] [--register]");
+        Console.Error.WriteLine("usage: Observatory.TrafficSimulator --url http://127.0.0.1:5080 [--api-key K] [--model shapes-sim] [--scenario gradual-drift] [--reference 300] [--events 500] [--feedback 0.5] [--seed 1] [--register]");
         return 2;
     }
     o[args[i][2..]] = args[++i];
 }
 string Get(string k, string d) => o.TryGetValue(k, out var v) ? v : d;
 var url = Get("url", Environment.GetEnvironmentVariable("OBS_MONITORING_URL") ?? "http://127.0.0.1:5080");
-var model = Get("model", "shapes");
+// Not "shapes": that is the tour's dataset-referenced model, which simulated traffic should not land in by accident.
+var model = Get("model", "shapes-sim");
 var scenario = TrafficScenario.Parse(Get("scenario", "no-drift"));
 var reference = int.Parse(Get("reference", "300"), CultureInfo.InvariantCulture);
 var count = int.Parse(Get("events", "500"), CultureInfo.InvariantCulture);

@@ -10,16 +10,22 @@ public sealed class SimulationRunner(TrafficGenerator generator, MonitoringClien
         bool register, CancellationToken ct)
     {
         var sent = 0;
+        var registered = false;
         if (register)
         {
             var reference = await generator.GenerateAsync($"ref-{seed}", new TrafficScenario(ScenarioKind.NoDrift), referenceCount, now.AddHours(-3), now.AddHours(-2), seed, ct);
-            await client.RegisterAsync(model, reference[0].Embedding.Length, now.AddHours(-2), 0.9, "00:30:00", ct);
-            sent += await client.SendEventsAsync(model, reference, 500, ct);
-            await client.SendFeedbackAsync(model, reference, 1.0, seed, 1000, ct);
+            // An existing model keeps its own reference; the simulated reference period belongs to a model this run registered.
+            registered = await client.RegisterAsync(model, reference[0].Embedding.Length, now.AddHours(-2), 0.9, "00:30:00", ct);
+            if (registered)
+            {
+                sent += await client.SendEventsAsync(model, reference, 500, ct);
+                await client.SendFeedbackAsync(model, reference, 1.0, seed, 1000, ct);
+            }
         }
         var production = await generator.GenerateAsync($"{scenario.Kind}-{seed}", scenario, count, now.AddMinutes(-25), now, seed + 1, ct);
         sent += await client.SendEventsAsync(model, production, 500, ct);
         await client.SendFeedbackAsync(model, production, feedbackShare, seed + 2, 1000, ct);
-        return $"sent {sent} new events ({scenario.Kind}, {count} production{(register ? $", {referenceCount} reference" : "")}) to model '{model}'";
+        var note = register && !registered ? $"; model '{model}' existed and was left as it is (not re-registered)" : "";
+        return $"sent {sent} new events ({scenario.Kind}, {count} production{(registered ? $", {referenceCount} reference" : "")}) to model '{model}'{note}";
     }
 }

@@ -69,4 +69,21 @@ public sealed class TrafficSimulatorTests(Xunit.Abstractions.ITestOutputHelper o
         Assert.False(Flag(noisy, "embeddingDrift"), noisy.ToString());
         Assert.InRange(noisyAcc.GetProperty("accuracy").GetDouble(), 0.4, 0.75);
     }
+
+    [Fact]
+    public async Task Register_WhenTheModelExists_LeavesItsFieldsAsTheyAre()
+    {
+        using (var put = await _server.Client.PutAsJsonAsync("/api/models/kept", new
+        {
+            classes = new[] { "circle", "square", "triangle" }, embeddingDimension = 152, baselineAccuracy = 0.77, window = "02:00:00",
+        }))
+            put.EnsureSuccessStatusCode();
+        var runner = new SimulationRunner(new TrafficGenerator(_embedder), new MonitoringClient(_server.Client));
+        var summary = await runner.RunAsync("kept", TrafficScenario.Parse("no-drift"), 20, 20, 0.0, 3, _server.Time.GetUtcNow(), register: true, CancellationToken.None);
+
+        Assert.Contains("left as it is", summary);
+        var model = await _server.Client.GetFromJsonAsync<JsonElement>("/api/models/kept");
+        Assert.Equal(0.77, model.GetProperty("baselineAccuracy").GetDouble());
+        Assert.Equal("02:00:00", model.GetProperty("window").GetString());
+    }
 }

@@ -21,7 +21,13 @@ internal static class CheckoutCommand
                 return await CheckoutOperation.RunAsync(repo, parse.GetValue(paths)!, new CheckoutOptions { Revision = parse.GetValue(rev), Force = parse.GetValue(force) }, ct);
             }, parse.GetValue(quiet));
             foreach (var r in results)
+            {
                 Console.Out.WriteLine($"{r.DatasetPath}: {r.Written} written, {r.Deleted} deleted, {r.Unchanged} unchanged");
+                if (r.PointerMovedTo is "HEAD")
+                    Console.Out.WriteLine($"pointer {r.PointerPath} back at HEAD");
+                else if (r.PointerMovedTo is { } moved)
+                    Console.Out.WriteLine($"pointer {r.PointerPath} now at {moved} (a plain 'obs checkout' stays there); 'obs checkout --rev HEAD {r.DatasetPath}' returns");
+            }
             return ExitCodes.Ok;
         });
         return command;

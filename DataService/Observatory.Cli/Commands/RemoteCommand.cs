@@ -5,6 +5,8 @@ namespace Observatory.Cli.Commands;
 
 internal static class RemoteCommand
 {
+    private const string SharedConfigStaged = "staged .obs/config; commit it (git commit) so clones find this remote";
+
     public static Command Create()
     {
         var command = new Command("remote", "Configure remotes: s3://bucket/prefix (MinIO, S3) or a folder");
@@ -20,6 +22,7 @@ internal static class RemoteCommand
             using var _ = await repo.LockAsync(ct);
             await RemoteConfigOperation.AddAsync(repo, parse.GetValue(name)!, parse.GetValue(url)!, parse.GetValue(makeDefault), parse.GetValue(local), ct);
             Console.Out.WriteLine($"added remote {parse.GetValue(name)}{(parse.GetValue(makeDefault) ? " (default)" : "")}");
+            if (!parse.GetValue(local)) Console.Out.WriteLine(SharedConfigStaged);
             return ExitCodes.Ok;
         });
 
@@ -62,6 +65,7 @@ internal static class RemoteCommand
             using var _ = await repo.LockAsync(ct);
             await RemoteConfigOperation.SetDefaultAsync(repo, parse.GetValue(defaultName)!, parse.GetValue(defaultLocal), ct);
             Console.Out.WriteLine($"default remote: {parse.GetValue(defaultName)}");
+            if (!parse.GetValue(defaultLocal)) Console.Out.WriteLine(SharedConfigStaged);
             return ExitCodes.Ok;
         });
 

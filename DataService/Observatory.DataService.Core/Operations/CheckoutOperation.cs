@@ -16,7 +16,8 @@ public sealed record CheckoutOptions
     public bool Force { get; init; }
 }
 
-public sealed record CheckoutResult(string DatasetPath, int Written, int Deleted, int Unchanged);
+/// <param name="PointerMovedTo">The revision the dataset's pointer file was rewritten to, when a checkout from history changed it.</param>
+public sealed record CheckoutResult(string DatasetPath, int Written, int Deleted, int Unchanged, string? PointerMovedTo = null, string? PointerPath = null);
 
 /// <summary>
 /// `obs checkout`: makes dataset folders match a pointer (from the workspace or from any git revision, read from history).
@@ -130,12 +131,17 @@ public static class CheckoutOperation
         if (!stats.IsEmpty) repo.State.Upsert(stats.ToArray());
 
         // A whole dataset restored from history also restores its pointer, as `git checkout REV -- path` would.
+        string? movedTo = null;
         if (options.Revision is not null && plan.SubPath is null)
         {
-            await AtomicFile.WriteAllTextAsync(repo.FullPath(plan.Dataset.PointerPath), plan.Dataset.Pointer.Serialize(), repo.TempDir, ct);
+            var pointerFile = repo.FullPath(plan.Dataset.PointerPath);
+            var text = plan.Dataset.Pointer.Serialize();
+            // Reported because later plain checkouts follow the rewritten pointer, which surprises anyone expecting a one-off view.
+            if (!File.Exists(pointerFile) || await File.ReadAllTextAsync(pointerFile, ct) != text) movedTo = options.Revision;
+            await AtomicFile.WriteAllTextAsync(pointerFile, text, repo.TempDir, ct);
             await DatasetGitignore.EnsureAsync(repo, plan.Dataset.DatasetPath, ct);
         }
-        return new CheckoutResult(plan.Dataset.DatasetPath, plan.ToWrite.Count, plan.ToDelete.Count, plan.Unchanged);
+        return new CheckoutResult(plan.Dataset.DatasetPath, plan.ToWrite.Count, plan.ToDelete.Count, plan.Unchanged, movedTo, plan.Dataset.PointerPath);
     }
 
     /// <summary>

@@ -20,13 +20,15 @@ public static class FetchOperation
         StagedCopies? staging, CancellationToken ct)
     {
         var fetchedTrees = 0;
+        // Bytes are the objects' own sizes, trees included, whether they travel loose or in packs: what push reports for the same objects.
+        long bytes = 0;
         var selection = await TransferSelection.ReadAsync(repo, options, async (hash, where, c) =>
         {
             await RemoteFetcher.DownloadLooseAsync(remote, repo.Cache, hash, $"{remote.DisplayUrl} ({where})", repo.Time, c);
             fetchedTrees++;
+            bytes += repo.Cache.SizeOf(hash);
         }, ct);
         var missing = selection.Files.Where(h => !repo.Cache.Contains(h)).ToList();
-        long bytes = 0;
         if (missing.Count > 0)
         {
             var catalog = await RemoteCatalog.LoadAsync(repo, remote, listLoose: false, ct);
@@ -40,7 +42,7 @@ public static class FetchOperation
                     StagePath = staging is null ? null : h => selection.TryGetSize(h, out var size) ? staging.PathFor(h, size) : null,
                     Stored = staging is null ? null : staging.Verified,
                 };
-                bytes = await RemoteFetcher.FetchAsync(request, missing, ct);
+                bytes += await RemoteFetcher.FetchAsync(request, missing, ct);
             }
             finally
             {

@@ -74,6 +74,8 @@ public static class RemoteConfigOperation
         // config.local holds credentials: readable by its owner only (0600), like ~/.aws/credentials.
         await AtomicFile.WriteAllTextAsync(local ? repo.LocalConfigPath : repo.ConfigPath, header + config.Serialize(), repo.TempDir, ct,
             local ? UnixFileMode.UserRead | UnixFileMode.UserWrite : null);
+        // Staged like `obs init` does: a clone only sees a remote once .obs/config is committed.
+        if (!local) repo.Git.Stage([".obs/config"]);
         repo.ReloadConfig();
     }
 

@@ -15,7 +15,7 @@ public static class RemoteSelection
         {
             if (config.Remotes.Count == 1) name = config.Remotes.Keys.Single();
             else throw new UsageException(config.Remotes.Count == 0
-                ? "no remote is configured; run 'obs remote add NAME URL --default'"
+                ? "no remote is configured; run 'obs remote add NAME URL --default' (in a clone: the remote's .obs/config may not have been committed — commit it where it was added)"
                 : $"no default remote; name one with -r ({string.Join(", ", config.Remotes.Keys.Order(StringComparer.Ordinal))}) or run 'obs remote default NAME'");
         }
         if (!config.Remotes.TryGetValue(name, out var remote))
