@@ -22,7 +22,11 @@ public sealed class ToolPackageTests
         using var packages = new TempDirectory("nugetpkgs");
         using var repo = new GitSandbox("toolinit");
 
-        await RunAsync("dotnet", RepoLocator.Root, ["pack", Path.Combine(RepoLocator.Root, "DataService", "Observatory.Cli"), "-c", "Release", $"-p:PackageOutputPath={feed.Path}"]);
+        // Packed from a copy of the sources: a pack restores the tool's projects for every platform it lists, and doing that in the
+        // checkout would rewrite the restore results other test assemblies are building and publishing from at the same time.
+        using var sources = new TempDirectory("packsrc");
+        CopySources(RepoLocator.Root, sources.Path);
+        await RunAsync("dotnet", sources.Path, ["pack", Path.Combine(sources.Path, "DataService", "Observatory.Cli"), "-c", "Release", $"-p:PackageOutputPath={feed.Path}"]);
 
         var files = Directory.GetFiles(feed.Path, "*.nupkg").Select(Path.GetFileName).ToList();
         var primary = Assert.Single(files, f => f!.StartsWith("Observatory.Cli.0", StringComparison.Ordinal));
@@ -83,5 +87,24 @@ public sealed class ToolPackageTests
         var output = await stdout;
         Assert.True(process.ExitCode == 0, $"{file} {string.Join(' ', psi.ArgumentList)} exited {process.ExitCode}\n{output}\n{await stderr}");
         return output;
+    }
+
+    /// <summary>The build inputs of the tool (props, global.json, editorconfig, DataService and Monitoring sources), without build outputs.</summary>
+    private static void CopySources(string root, string target)
+    {
+        foreach (var file in new[] { "Directory.Build.props", "Directory.Packages.props", "global.json", ".editorconfig" })
+            if (File.Exists(Path.Combine(root, file))) File.Copy(Path.Combine(root, file), Path.Combine(target, file));
+        foreach (var folder in new[] { "DataService", "Monitoring" })
+        {
+            foreach (var file in Directory.EnumerateFiles(Path.Combine(root, folder), "*", SearchOption.AllDirectories))
+            {
+                var relative = Path.GetRelativePath(root, file);
+                var parts = relative.Split(Path.DirectorySeparatorChar);
+                if (parts.Contains("bin") || parts.Contains("obj")) continue;
+                var destination = Path.Combine(target, relative);
+                Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
+                File.Copy(file, destination);
+            }
+        }
     }
 }
