@@ -4,14 +4,19 @@ namespace Observatory.Monitoring.Adapters;
 
 /// <summary>
 /// Section "Monitoring:Encoder": the ONNX model the service embeds uploads and reference datasets with, and the preprocessing
-/// it was trained with. Every field is optional; what is left out keeps the shipped encoder's value. A user's model plugs in by
-/// setting <see cref="ModelPath"/> and the fields its export needs (see samples/models/README.md). Validated at start-up.
+/// it was trained with. Every field is optional: by default the built-in pretrained <c>resnet18</c>; <see cref="Name"/> picks
+/// another built-in encoder (<c>random</c>, the small untrained one tests use), and a user's model plugs in by setting
+/// <see cref="ModelPath"/> and the fields its export needs (unset fields keep torchvision's conventions, see
+/// samples/models/README.md). Validated at start-up.
 /// </summary>
 public sealed class EncoderOptions
 {
     public const string Section = "Monitoring:Encoder";
 
-    /// <summary>ONNX file; empty means the shipped encoder.</summary>
+    /// <summary>Built-in encoder when <see cref="ModelPath"/> is empty: "resnet18" (default) or "random".</summary>
+    public string? Name { get; set; }
+
+    /// <summary>ONNX file; empty means the built-in encoder <see cref="Name"/>.</summary>
     public string? ModelPath { get; set; }
     public string? InputName { get; set; }
     public string? OutputName { get; set; }
@@ -32,13 +37,14 @@ public sealed class EncoderOptions
     /// <summary>Images decoded at the same time; 0 means one per logical processor.</summary>
     public int? DecodeThreads { get; set; }
 
-    /// <summary>The model options these settings give, the shipped encoder's values filling what is not set.</summary>
+    /// <summary>The model options these settings give, the chosen encoder's (or a model file's usual) values filling what is not set.</summary>
     public EmbeddingModelOptions ToModelOptions()
     {
-        var d = EmbeddingModelOptions.Default;
+        var d = !string.IsNullOrWhiteSpace(ModelPath) ? EmbeddingModelOptions.ForModelFile(ModelPath)
+            : string.IsNullOrWhiteSpace(Name) ? EmbeddingModelOptions.Default
+            : EmbeddingModelOptions.BuiltIn(Name) ?? EmbeddingModelOptions.Default with { Encoder = Name };
         return d with
         {
-            ModelPath = string.IsNullOrWhiteSpace(ModelPath) ? null : ModelPath,
             InputName = InputName ?? d.InputName,
             OutputName = OutputName ?? d.OutputName,
             Width = Width ?? d.Width,

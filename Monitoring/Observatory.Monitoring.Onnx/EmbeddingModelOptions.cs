@@ -29,15 +29,55 @@ public enum TensorLayout
 
 /// <summary>
 /// An ONNX embedding model and the preprocessing it was trained with. Any image encoder exported to ONNX (e.g. the
-/// penultimate layer of a ResNet or MobileNet) plugs in by setting these values; <see cref="Default"/> is the shipped encoder.
+/// penultimate layer of a ResNet or MobileNet) plugs in by setting <see cref="ModelPath"/> and these values; without a path the
+/// model is the built-in encoder <see cref="Encoder"/> names. <see cref="Default"/> is the pretrained ResNet18.
 /// Pixels are mapped as <c>(value * PixelScale − Mean[c]) / Std[c]</c>.
 /// </summary>
 public sealed record EmbeddingModelOptions
 {
-    /// <summary>The shipped random encoder (samples/models/encoder.onnx), generated in memory when <see cref="ModelPath"/> is null.</summary>
-    public static EmbeddingModelOptions Default { get; } = new();
+    /// <summary>Name of the small untrained encoder generated in memory (samples/models/encoder.onnx): fast, for tests.</summary>
+    public const string RandomEncoder = "random";
 
-    /// <summary>ONNX file; null means the shipped encoder, generated in memory (identical bytes to samples/models/encoder.onnx).</summary>
+    /// <summary>The built-in encoders by name.</summary>
+    public static IReadOnlyList<string> BuiltInEncoders { get; } = [ResNet18Encoder.Name, RandomEncoder];
+
+    /// <summary>The shipped random encoder, generated in memory (identical bytes to samples/models/encoder.onnx).</summary>
+    public static EmbeddingModelOptions Random { get; } = new();
+
+    /// <summary>The pretrained ResNet18 (512-d), the default of the service and of <c>obs embed</c>.</summary>
+    public static EmbeddingModelOptions ResNet18 => ResNet18Encoder.Options;
+
+    public static EmbeddingModelOptions Default => ResNet18;
+
+    /// <summary>A built-in encoder by name (case-insensitive), or null.</summary>
+    public static EmbeddingModelOptions? BuiltIn(string name) =>
+        string.Equals(name, ResNet18Encoder.Name, StringComparison.OrdinalIgnoreCase) ? ResNet18
+        : string.Equals(name, RandomEncoder, StringComparison.OrdinalIgnoreCase) ? Random
+        : null;
+
+    /// <summary>
+    /// Starting values for a user's ONNX file: torchvision's conventions (224×224 centre crop, RGB scaled to 0..1, ImageNet
+    /// mean and std, NCHW), which most exported image models share; a model.yaml or the options override each.
+    /// </summary>
+    public static EmbeddingModelOptions ForModelFile(string path) => new()
+    {
+        Encoder = null,
+        ModelPath = path,
+        InputName = OnlyOne,
+        OutputName = OnlyOne,
+        Width = 224,
+        Height = 224,
+        ResizeMode = ResizeMode.CenterCrop,
+        BatchSize = 16,
+    };
+
+    /// <summary>As <see cref="InputName"/> or <see cref="OutputName"/>: the model's only input (output), whatever its name.</summary>
+    public const string OnlyOne = "*";
+
+    /// <summary>Built-in encoder used when <see cref="ModelPath"/> is null: "resnet18" or "random".</summary>
+    public string? Encoder { get; init; } = RandomEncoder;
+
+    /// <summary>ONNX file; null means the built-in encoder <see cref="Encoder"/>.</summary>
     public string? ModelPath { get; init; }
     public string InputName { get; init; } = EncoderSpec.Default.InputName;
     public string OutputName { get; init; } = EncoderSpec.Default.OutputName;
@@ -63,6 +103,8 @@ public sealed record EmbeddingModelOptions
     public void Validate()
     {
         if (ModelPath is not null && !File.Exists(ModelPath)) throw new FileNotFoundException($"embedding model '{ModelPath}' not found", ModelPath);
+        if (ModelPath is null && (Encoder is null || BuiltIn(Encoder) is null))
+            throw new ArgumentException($"Encoder '{Encoder}' is not a built-in encoder; choose one of {string.Join(", ", BuiltInEncoders)} or set ModelPath");
         if (string.IsNullOrWhiteSpace(InputName)) throw new ArgumentException("InputName must name the model's image input");
         if (string.IsNullOrWhiteSpace(OutputName)) throw new ArgumentException("OutputName must name the model's embedding output");
         if (Width < 1 || Height < 1) throw new ArgumentException($"Width and Height must be positive, got {Width}x{Height}");
@@ -75,6 +117,14 @@ public sealed record EmbeddingModelOptions
         if (IntraOpThreads < 0) throw new ArgumentException($"IntraOpThreads must be 0 (automatic) or positive, got {IntraOpThreads}");
         if (DecodeThreads < 0) throw new ArgumentException($"DecodeThreads must be 0 (automatic) or positive, got {DecodeThreads}");
     }
+
+    /// <summary>What to call the model in messages: its file, or the built-in encoder's name.</summary>
+    public string DisplayName => ModelPath is not null ? $"'{ModelPath}'" : $"'{Encoder}' (built in)";
+
+    /// <summary>The model's bytes: the file, or the built-in encoder (generated, or composed from the ResNet18 package).</summary>
+    internal byte[] LoadModel() => ModelPath is not null ? File.ReadAllBytes(ModelPath)
+        : string.Equals(Encoder, ResNet18Encoder.Name, StringComparison.OrdinalIgnoreCase) ? ResNet18Encoder.Load()
+        : EncoderModelGenerator.Generate();
 
     /// <summary>Canonical text of everything that changes the embedding except the model bytes (part of the cache key).</summary>
     internal string PreprocessingFingerprint() => FormattableString.Invariant(

@@ -18,6 +18,7 @@ public sealed class ImageEmbedder : IImageEmbedder, IDisposable
     private readonly float[][] tables;
     private readonly int batchSize;
     private readonly int perImage;
+    private string inputName = "", outputName = "";
 
     private readonly DecodeMemoryGate decodeMemory;
 
@@ -29,7 +30,7 @@ public sealed class ImageEmbedder : IImageEmbedder, IDisposable
         Limits = limits ?? ImageDecodeLimits.Default;
         Limits.Validate();
         decodeMemory = new DecodeMemoryGate(Limits.DecodeMemoryBytes);
-        var model = Options.ModelPath is null ? EncoderModelGenerator.Generate() : File.ReadAllBytes(Options.ModelPath);
+        var model = Options.LoadModel();
         ModelSha256 = Convert.ToHexStringLower(SHA256.HashData(model));
         CacheKey = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(ModelSha256 + "\n" + Options.PreprocessingFingerprint())));
 
@@ -48,7 +49,7 @@ public sealed class ImageEmbedder : IImageEmbedder, IDisposable
         }
         catch (OnnxRuntimeException e)
         {
-            throw new InvalidDataException($"embedding model '{Options.ModelPath ?? "(shipped encoder)"}' could not be loaded: {e.Message}", e);
+            throw new InvalidDataException($"embedding model {Options.DisplayName} could not be loaded: {e.Message}", e);
         }
         try
         {
@@ -65,7 +66,7 @@ public sealed class ImageEmbedder : IImageEmbedder, IDisposable
 
     public EmbeddingModelOptions Options { get; }
 
-    public string Name => Options.ModelPath ?? "the shipped encoder";
+    public string Name => Options.ModelPath ?? Options.Encoder ?? "";
 
     public ImageDecodeLimits Limits { get; }
 
@@ -142,10 +143,10 @@ public sealed class ImageEmbedder : IImageEmbedder, IDisposable
             ? [count, 3, Options.Height, Options.Width]
             : [count, Options.Height, Options.Width, 3];
         using var tensor = OrtValue.CreateTensorValueFromMemory(input, shape);
-        using var outputs = session.Run(runOptions, [Options.InputName], [tensor], [Options.OutputName]);
+        using var outputs = session.Run(runOptions, [inputName], [tensor], [outputName]);
         var data = outputs[0].GetTensorDataAsSpan<float>();
         if (data.Length % count != 0 || data.Length == 0)
-            throw new InvalidDataException($"model output '{Options.OutputName}' has {data.Length} values for {count} images; expected [batch, dimension]");
+            throw new InvalidDataException($"model output '{outputName}' has {data.Length} values for {count} images; expected [batch, dimension]");
         var dim = data.Length / count;
         Dimension ??= dim;
         for (var i = 0; i < count; i++) vectors[start + i] = data.Slice(i * dim, dim).ToArray();
@@ -154,26 +155,39 @@ public sealed class ImageEmbedder : IImageEmbedder, IDisposable
     /// <summary>Checks the options against the model's declared input/output; returns the usable batch size.</summary>
     private int CheckSignature()
     {
-        var model = Options.ModelPath ?? "(shipped encoder)";
-        if (!session.InputMetadata.TryGetValue(Options.InputName, out var input))
-            throw new ArgumentException($"embedding model '{model}' has no input '{Options.InputName}'; its inputs are: {string.Join(", ", session.InputMetadata.Keys)}");
-        if (!session.OutputMetadata.TryGetValue(Options.OutputName, out var output))
-            throw new ArgumentException($"embedding model '{model}' has no output '{Options.OutputName}'; its outputs are: {string.Join(", ", session.OutputMetadata.Keys)}");
+        var model = Options.DisplayName;
+        inputName = Resolve(Options.InputName, session.InputMetadata.Keys, "input", "InputName");
+        outputName = Resolve(Options.OutputName, session.OutputMetadata.Keys, "output", "OutputName");
+        var input = session.InputMetadata[inputName];
+        var output = session.OutputMetadata[outputName];
         if (input.ElementType != typeof(float))
-            throw new ArgumentException($"embedding model '{model}' input '{Options.InputName}' is {input.ElementType.Name}; only float32 image inputs are supported");
+            throw new ArgumentException($"embedding model {model} input '{inputName}' is {input.ElementType.Name}; only float32 image inputs are supported");
         var dims = input.Dimensions;
-        if (dims.Length != 4) throw new ArgumentException($"embedding model '{model}' input '{Options.InputName}' has rank {dims.Length}; an image input has rank 4");
+        if (dims.Length != 4) throw new ArgumentException($"embedding model {model} input '{inputName}' has rank {dims.Length}; an image input has rank 4");
         int[] expected = Options.Layout == TensorLayout.Nchw ? [-1, 3, Options.Height, Options.Width] : [-1, Options.Height, Options.Width, 3];
         for (var d = 1; d < 4; d++)
         {
             if (dims[d] > 0 && dims[d] != expected[d])
                 throw new ArgumentException(
-                    $"embedding model '{model}' input '{Options.InputName}' has shape [{string.Join(",", dims)}] but the options give " +
+                    $"embedding model {model} input '{inputName}' has shape [{string.Join(",", dims)}] but the options give " +
                     $"{Options.Layout} {Options.Width}x{Options.Height}x3; set Width, Height and Layout to match the model");
         }
         var outDims = output.Dimensions;
         if (outDims.Length >= 2 && outDims.Skip(1).All(d => d > 0)) Dimension = outDims.Skip(1).Aggregate(1, (a, b) => a * b);
         return dims[0] > 0 ? Math.Min(dims[0], Options.BatchSize) : Options.BatchSize;
+    }
+
+    private string Resolve(string wanted, IEnumerable<string> names, string what, string field)
+    {
+        var all = names.ToList();
+        if (wanted == EmbeddingModelOptions.OnlyOne)
+        {
+            if (all.Count == 1) return all[0];
+            throw new ArgumentException($"embedding model {Options.DisplayName} has {all.Count} {what}s ({string.Join(", ", all)}); set {field} to the one to use");
+        }
+        if (!all.Contains(wanted))
+            throw new ArgumentException($"embedding model {Options.DisplayName} has no {what} '{wanted}'; its {what}s are: {string.Join(", ", all)}");
+        return wanted;
     }
 
     public void Dispose()

@@ -57,6 +57,7 @@ public sealed class MonitoringService : IAsyncDisposable
                      // A webhook nobody listens on: every delivery attempt fails and is recorded, so the alert has attempts to show.
                      $"--Monitoring:Webhooks:0:Name={Webhook}", $"--Monitoring:Webhooks:0:Url=http://127.0.0.1:{Ports.Free()}/hook",
                      "--Monitoring:DeliveryIntervalSeconds=0.5",
+                     "--Monitoring:Encoder:Name=random", // fast; the pretrained default is tested in Monitoring.Api.Tests
                      $"--Monitoring:ReferenceRoots:0={Path.GetTempPath()}", // the fixture's registry lives in temp
                  })
             psi.ArgumentList.Add(a);

@@ -50,6 +50,8 @@ public sealed class MonitoringServer : IAsyncDisposable
             ["Monitoring:ApiKey"] = ApiKey,
             ["Monitoring:DeliveryIntervalSeconds"] = "0.2",
             ["Monitoring:ReferenceRoots:0"] = Path.GetTempPath(), // reference repositories are sandboxes in temp
+            // The small untrained encoder keeps these hosts fast; the pretrained default has its own tests (PretrainedEncoderTests).
+            ["Monitoring:Encoder:Name"] = "random",
         };
         if (dir is not null) config["ConnectionStrings:Monitoring"] = $"Data Source={dir.Combine("monitoring.db")}";
         foreach (var kv in settings ?? new Dictionary<string, string?>()) config[kv.Key] = kv.Value;

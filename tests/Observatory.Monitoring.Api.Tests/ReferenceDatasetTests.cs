@@ -59,7 +59,7 @@ public sealed class ReferenceDatasetTests : IAsyncLifetime
         var cached = Directory.EnumerateFiles(_cache.Path, "*", SearchOption.AllDirectories).ToList();
         Assert.NotEmpty(cached);
 
-        using var embedder = new ImageEmbedder(EmbeddingModelOptions.Default);
+        using var embedder = new ImageEmbedder(EmbeddingModelOptions.Random);
         var generator = new TrafficGenerator(embedder);
         var client = new MonitoringClient(_server.Client);
         await client.SendEventsAsync("shapes", await generator.GenerateAsync("clean", new TrafficScenario(ScenarioKind.NoDrift), 160, now.AddMinutes(-25), now, 5, CancellationToken.None), 500, CancellationToken.None);
@@ -86,7 +86,7 @@ public sealed class ReferenceDatasetTests : IAsyncLifetime
         var now = _server.Time.GetUtcNow();
         await _server.RegisterAsync("shapes", ReferenceRepository.Model(_repo));
         await WaitForRunAsync("reference-embedding", 1);
-        using var embedder = new ImageEmbedder(EmbeddingModelOptions.Default);
+        using var embedder = new ImageEmbedder(EmbeddingModelOptions.Random);
         var client = new MonitoringClient(_server.Client);
         await client.SendEventsAsync("shapes", await new TrafficGenerator(embedder).GenerateAsync("clean", new TrafficScenario(ScenarioKind.NoDrift), 24, now.AddMinutes(-25), now, 5, CancellationToken.None), 500, CancellationToken.None);
         await RunDriftAsync(1);

@@ -18,7 +18,7 @@ public sealed class TrafficSimulatorTests(Xunit.Abstractions.ITestOutputHelper o
     public async Task InitializeAsync()
     {
         _server = await MonitoringServer.StartAsync();
-        _embedder = new ImageEmbedder(EmbeddingModelOptions.Default);
+        _embedder = new ImageEmbedder(EmbeddingModelOptions.Random);
     }
 
     public async Task DisposeAsync()

@@ -23,7 +23,7 @@ internal static class EmbedCommand
     {
         var path = new Argument<string>("path") { Description = "Dataset (or a folder inside one) whose images to embed" };
         var rev = CommonOptions.Rev();
-        var model = new Option<string?>("--model", "-m") { Description = "ONNX model (default: the shipped deterministic encoder)" };
+        var model = new Option<string?>("--model", "-m") { Description = "Built-in encoder (resnet18, the default; random, the small untrained one) or an ONNX file" };
         var output = new Option<string>("--output", "-o") { Description = "Embeddings .npy to write (float32, N×D)", Required = true };
         var stats = new Option<string?>("--stats") { Description = "Also write the image statistics .npy (float64, N×7: brightness, contrast, sharpness, saturation, width, height, aspect_ratio)" };
         var json = CommonOptions.Json();
@@ -40,11 +40,10 @@ internal static class EmbedCommand
             if (missing is not null)
                 throw new StoreException($"object {missing.Hash.Hex} ({dataset.DatasetPath}/{missing.Path}) is not in the cache; run 'obs fetch {parse.GetValue(path)}' first");
 
-            var modelPath = parse.GetValue(model);
-            if (modelPath is not null && !File.Exists(modelPath)) throw new UsageException($"model '{modelPath}' does not exist");
+            var modelOptions = ModelOptions(parse.GetValue(model));
             // The repository's own size limits (validation: max_side, max_pixels, max_image_bytes) bound every decode.
             var rules = repo.Config.ValidationYaml is null ? ValidationRules.Default : ValidationRules.FromYaml(repo.Config.ValidationYaml);
-            using var embedder = CreateEmbedder(modelPath, new ImageDecodeLimits { MaxSide = rules.MaxSide, MaxPixels = rules.MaxPixels, MaxEncodedBytes = rules.MaxImageBytes });
+            using var embedder = CreateEmbedder(modelOptions, new ImageDecodeLimits { MaxSide = rules.MaxSide, MaxPixels = rules.MaxPixels, MaxEncodedBytes = rules.MaxImageBytes });
             // The selection is part of the key: a sub-folder embeds a different list than its dataset.
             var key = subPath is null ? dataset.Pointer.Tree.Hex : Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(dataset.Pointer.Tree.Hex + "/" + subPath)));
             var cache = new EmbeddingCache(EmbeddingCache.RepositoryFolder(repo.ObsDir));
@@ -102,15 +101,25 @@ internal static class EmbedCommand
         return command;
     }
 
-    private static ImageEmbedder CreateEmbedder(string? modelPath, ImageDecodeLimits limits)
+    /// <summary>A built-in encoder by name, else an ONNX file with the usual conventions of exported image models.</summary>
+    private static EmbeddingModelOptions ModelOptions(string? model)
+    {
+        if (model is null) return EmbeddingModelOptions.Default;
+        if (EmbeddingModelOptions.BuiltIn(model) is { } builtIn) return builtIn;
+        if (!File.Exists(model))
+            throw new UsageException($"model '{model}' is neither a built-in encoder ({string.Join(", ", EmbeddingModelOptions.BuiltInEncoders)}) nor an existing ONNX file");
+        return EmbeddingModelOptions.ForModelFile(model);
+    }
+
+    private static ImageEmbedder CreateEmbedder(EmbeddingModelOptions options, ImageDecodeLimits limits)
     {
         try
         {
-            return new ImageEmbedder(modelPath is null ? EmbeddingModelOptions.Default : EmbeddingModelOptions.Default with { ModelPath = modelPath }, limits);
+            return new ImageEmbedder(options, limits);
         }
-        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or Microsoft.ML.OnnxRuntime.OnnxRuntimeException)
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or InvalidDataException or FileNotFoundException or Microsoft.ML.OnnxRuntime.OnnxRuntimeException)
         {
-            throw new UsageException($"model '{modelPath}' cannot be used: {ex.Message}");
+            throw new UsageException($"model {options.DisplayName} cannot be used: {ex.Message}");
         }
     }
 

@@ -40,7 +40,7 @@ public sealed class EmbeddingCacheTests : IDisposable
     public async Task GetOrCreate_SecondCall_ReadsTheCacheInsteadOfEmbedding()
     {
         var cache = new EmbeddingCache(folder);
-        using var embedder = new ImageEmbedder();
+        using var embedder = new ImageEmbedder(EmbeddingModelOptions.Random);
         var images = TestImages.Samples(1, 4);
         var runs = 0;
         Task<ImageEmbeddings> Create(CancellationToken ct) { runs++; return embedder.EmbedAsync(images, ct); }

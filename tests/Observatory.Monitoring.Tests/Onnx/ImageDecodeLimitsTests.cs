@@ -14,7 +14,7 @@ public sealed class ImageDecodeLimitsTests
     public void Finding3_APngBomb_IsRefusedFromItsHeader_NamingTheImage()
     {
         Assert.True(Bomb.Length < 400_000, $"the bomb is {Bomb.Length} bytes");
-        var options = EmbeddingModelOptions.Default;
+        var options = EmbeddingModelOptions.Random;
         var input = new float[3 * options.Width * options.Height];
         var gate = new DecodeMemoryGate(ImageDecodeLimits.Default.DecodeMemoryBytes);
         var e = Assert.Throws<ImageTooLargeException>(() =>
@@ -27,7 +27,7 @@ public sealed class ImageDecodeLimitsTests
     [Fact]
     public async Task Finding3_AnImageWithinTheSizeLimitsButOverTheDecodeMemory_IsRefusedNamingIt()
     {
-        using var embedder = new ImageEmbedder(EmbeddingModelOptions.Default, ImageDecodeLimits.Default with { DecodeMemoryBytes = 16L * 1024 * 1024 });
+        using var embedder = new ImageEmbedder(EmbeddingModelOptions.Random, ImageDecodeLimits.Default with { DecodeMemoryBytes = 16L * 1024 * 1024 });
         var fine = TestImages.Png(64, 64, (x, y) => new SKColor((byte)x, (byte)y, 0));
         var e = await Assert.ThrowsAsync<ImageTooLargeException>(() => embedder.EmbedAsync(
             [ImageSource.FromBytes("ok", fine), ImageSource.FromBytes("big.png", PngBomb.Create(3000, 3000))], CancellationToken.None));
@@ -43,7 +43,7 @@ public sealed class ImageDecodeLimitsTests
         using var dir = new TempDirectory("enc");
         var path = Path.Combine(dir.Path, "huge.png");
         await File.WriteAllBytesAsync(path, TestImages.Png(64, 64, (_, _) => SKColors.Gray));
-        using var embedder = new ImageEmbedder(EmbeddingModelOptions.Default, ImageDecodeLimits.Default with { MaxEncodedBytes = 100 });
+        using var embedder = new ImageEmbedder(EmbeddingModelOptions.Random, ImageDecodeLimits.Default with { MaxEncodedBytes = 100 });
         var e = await Assert.ThrowsAsync<ImageTooLargeException>(() => embedder.EmbedFilesAsync([path], CancellationToken.None));
         Assert.Equal(path, e.ItemName);
         Assert.Contains("exceeds max_image_bytes 100", e.Message);

@@ -12,7 +12,7 @@ public sealed class ImageDecoderTests
     public void Decode_NhwcLayout_WritesTheTransposeOfNchw()
     {
         var png = TestImages.Png(50, 40, (x, y) => new SKColor((byte)(x * 5), (byte)(y * 6), (byte)(x + y)));
-        var nchwOptions = EmbeddingModelOptions.Default with { Width = 8, Height = 6 };
+        var nchwOptions = EmbeddingModelOptions.Random with { Width = 8, Height = 6 };
         var nhwcOptions = nchwOptions with { Layout = TensorLayout.Nhwc };
         var nchw = new float[3 * 8 * 6];
         var nhwc = new float[3 * 8 * 6];
@@ -27,7 +27,7 @@ public sealed class ImageDecoderTests
     public void Decode_NormalisesWithPixelScaleMeanAndStd()
     {
         var png = TestImages.Png(16, 16, (_, _) => new SKColor(255, 0, 51));
-        var options = EmbeddingModelOptions.Default with { Width = 4, Height = 4 };
+        var options = EmbeddingModelOptions.Random with { Width = 4, Height = 4 };
         var input = new float[3 * 16];
         ImageDecoder.Decode(png, "a", options, ImageDecoder.NormalisationTables(options), input, ImageDecodeLimits.Default, Gate, CancellationToken.None);
         Assert.Equal((1f - 0.485f) / 0.229f, input[0], 1e-5f);
@@ -41,7 +41,7 @@ public sealed class ImageDecoderTests
         using var bitmap = new SKBitmap(new SKImageInfo(1600, 1200, SKColorType.Rgba8888, SKAlphaType.Unpremul));
         using (var canvas = new SKCanvas(bitmap)) canvas.Clear(new SKColor(30, 60, 90));
         using var data = bitmap.Encode(SKEncodedImageFormat.Jpeg, 95);
-        var options = EmbeddingModelOptions.Default;
+        var options = EmbeddingModelOptions.Random;
         var input = new float[3 * 96 * 96];
         var stats = ImageDecoder.Decode(data.ToArray(), "big.jpg", options, ImageDecoder.NormalisationTables(options), input, ImageDecodeLimits.Default, Gate, CancellationToken.None);
         Assert.Equal(1600, stats.Width);

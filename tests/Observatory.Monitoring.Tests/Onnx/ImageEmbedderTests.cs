@@ -8,7 +8,7 @@ namespace Observatory.Monitoring.Tests.Onnx;
 
 public sealed class ImageEmbedderTests(ITestOutputHelper output) : IDisposable
 {
-    private readonly ImageEmbedder embedder = new();
+    private readonly ImageEmbedder embedder = new(EmbeddingModelOptions.Random);
     private readonly string temp = Directory.CreateTempSubdirectory("obs-embed-").FullName;
 
     [Fact]
@@ -30,7 +30,7 @@ public sealed class ImageEmbedderTests(ITestOutputHelper output) : IDisposable
     {
         var images = TestImages.Samples(20, 7);
         var whole = await embedder.EmbedAsync(images, CancellationToken.None);
-        using var small = new ImageEmbedder(EmbeddingModelOptions.Default with { BatchSize = 3, DecodeThreads = 1, IntraOpThreads = 1 });
+        using var small = new ImageEmbedder(EmbeddingModelOptions.Random with { BatchSize = 3, DecodeThreads = 1, IntraOpThreads = 1 });
         var batched = await small.EmbedAsync(images, CancellationToken.None);
         var single = await embedder.EmbedAsync([images[5]], CancellationToken.None);
         for (var i = 0; i < images.Length; i++)
@@ -111,11 +111,11 @@ public sealed class ImageEmbedderTests(ITestOutputHelper output) : IDisposable
     public void Constructor_WithCommittedModelFile_HasTheSameModelHashAsTheInMemoryEncoder()
     {
         var path = Path.Combine(AppContext.BaseDirectory, "Onnx", "Fixtures", "encoder.onnx");
-        using var fromFile = new ImageEmbedder(EmbeddingModelOptions.Default with { ModelPath = path });
+        using var fromFile = new ImageEmbedder(EmbeddingModelOptions.Random with { ModelPath = path });
         Assert.Equal(embedder.ModelSha256, fromFile.ModelSha256);
         Assert.Equal(embedder.CacheKey, fromFile.CacheKey);
         Assert.Matches("^[0-9a-f]{64}$", fromFile.ModelSha256);
-        using var otherPreprocessing = new ImageEmbedder(EmbeddingModelOptions.Default with { ResizeMode = ResizeMode.CenterCrop });
+        using var otherPreprocessing = new ImageEmbedder(EmbeddingModelOptions.Random with { ResizeMode = ResizeMode.CenterCrop });
         Assert.Equal(embedder.ModelSha256, otherPreprocessing.ModelSha256);
         Assert.NotEqual(embedder.CacheKey, otherPreprocessing.CacheKey);
     }
@@ -123,7 +123,7 @@ public sealed class ImageEmbedderTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public void Constructor_WithUnknownInputName_ListsTheModelsInputs()
     {
-        var e = Assert.Throws<ArgumentException>(() => new ImageEmbedder(EmbeddingModelOptions.Default with { InputName = "input" }));
+        var e = Assert.Throws<ArgumentException>(() => new ImageEmbedder(EmbeddingModelOptions.Random with { InputName = "input" }));
         Assert.Contains("'input'", e.Message);
         Assert.Contains("images", e.Message);
     }
@@ -131,7 +131,7 @@ public sealed class ImageEmbedderTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public void Constructor_WithSizeTheModelDoesNotAccept_Throws()
     {
-        var e = Assert.Throws<ArgumentException>(() => new ImageEmbedder(EmbeddingModelOptions.Default with { Width = 224, Height = 224 }));
+        var e = Assert.Throws<ArgumentException>(() => new ImageEmbedder(EmbeddingModelOptions.Random with { Width = 224, Height = 224 }));
         Assert.Contains("224x224", e.Message);
     }
 
@@ -139,7 +139,7 @@ public sealed class ImageEmbedderTests(ITestOutputHelper output) : IDisposable
     public async Task EmbedAsync_BgrOrder_FeedsTheModelTheSwappedChannels()
     {
         // With equal per-channel mean/std, a BGR embedder on a red/blue-swapped image sees exactly what an RGB one sees on the original.
-        var symmetric = EmbeddingModelOptions.Default with { Mean = [0.45f, 0.45f, 0.45f], Std = [0.25f, 0.25f, 0.25f] };
+        var symmetric = EmbeddingModelOptions.Random with { Mean = [0.45f, 0.45f, 0.45f], Std = [0.25f, 0.25f, 0.25f] };
         using var rgb = new ImageEmbedder(symmetric);
         using var bgr = new ImageEmbedder(symmetric with { ChannelOrder = ChannelOrder.Bgr });
         var original = TestImages.Png(40, 30, (x, y) => new SKColor((byte)(x * 6), (byte)(y * 8), (byte)((x + y) % 256)));
@@ -154,7 +154,7 @@ public sealed class ImageEmbedderTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public async Task EmbedAsync_CenterCrop_IgnoresWhatIsOutsideTheCentralSquare()
     {
-        using var crop = new ImageEmbedder(EmbeddingModelOptions.Default with { ResizeMode = ResizeMode.CenterCrop });
+        using var crop = new ImageEmbedder(EmbeddingModelOptions.Random with { ResizeMode = ResizeMode.CenterCrop });
         // 300×100: the central 100×100 square is identical, the side bands differ.
         var a = TestImages.Png(300, 100, (x, y) => x is >= 100 and < 200 ? new SKColor((byte)(x + y), 90, 40) : SKColors.Black);
         var b = TestImages.Png(300, 100, (x, y) => x is >= 100 and < 200 ? new SKColor((byte)(x + y), 90, 40) : SKColors.White);
@@ -202,7 +202,7 @@ public sealed class ImageEmbedderGoldenTests(ITestOutputHelper output)
     public async Task EmbedAsync_FixedImage_GivesTheRecordedEmbedding()
     {
         var png = TestImages.Png(120, 90, (x, y) => new SKColor((byte)(x * 2), (byte)(y * 3 % 256), (byte)((x * y) % 256)));
-        using var embedder = new ImageEmbedder();
+        using var embedder = new ImageEmbedder(EmbeddingModelOptions.Random);
         var vector = (await embedder.EmbedAsync([ImageSource.FromBytes("fixed.png", png)], CancellationToken.None)).Vectors[0];
         var norm = Math.Sqrt(vector.Sum(v => (double)v * v));
         output.WriteLine(string.Join(", ", vector.Take(8).Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture) + "f")) + $" | {norm:R}");
