@@ -28,7 +28,7 @@ public sealed class TrafficGenerator(ImageEmbedder embedder)
             images.Add(ImageSource.FromBytes($"{prefix}-{i}", bytes));
         }
         var embeddings = await embedder.EmbedAsync(images, cancellationToken);
-        var known = TrafficScenario.KnownClasses;
+        var known = scenario.Known;
         var events = new List<SimulatedEvent>(count);
         for (var i = 0; i < count; i++)
         {

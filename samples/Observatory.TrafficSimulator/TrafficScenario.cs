@@ -15,8 +15,14 @@ public sealed record TrafficScenario(ScenarioKind Kind)
     public double ModelAccuracy { get; init; } = 0.9;
     public double LabelNoise { get; init; } = 0.35;
 
-    /// <summary>Classes of the reference data and of the model; the new-class scenario adds an unseen one in production.</summary>
+    /// <summary>Classes of the simulator's own reference data and of the model; the new-class scenario adds an unseen one in production.</summary>
     public static readonly IReadOnlyList<int> KnownClasses = [0, 1];
+
+    /// <summary>
+    /// Classes production shows (and the model knows) outside the new-class scenario. Must be the reference's own: a
+    /// pretrained encoder sees a different class mix as drift (the demo's registry reference has all three).
+    /// </summary>
+    public IReadOnlyList<int> Known { get; init; } = KnownClasses;
 
     public static TrafficScenario Parse(string name) => new(name.ToLowerInvariant() switch
     {
@@ -30,7 +36,7 @@ public sealed record TrafficScenario(ScenarioKind Kind)
     /// <summary>Rendering options of production image <paramref name="i"/> of <paramref name="n"/> (progress drives gradual drift).</summary>
     public SampleDatasetOptions ImageOptions(int i, int n)
     {
-        var o = new SampleDatasetOptions { OnlyClasses = KnownClasses };
+        var o = new SampleDatasetOptions { OnlyClasses = Known };
         var progress = n <= 1 ? 1 : (double)i / (n - 1);
         return Kind switch
         {
