@@ -56,8 +56,9 @@ public sealed record EmbeddingModelOptions
         : null;
 
     /// <summary>
-    /// Starting values for a user's ONNX file: torchvision's conventions (224×224 centre crop, RGB scaled to 0..1, ImageNet
-    /// mean and std, NCHW), which most exported image models share; a model.yaml or the options override each.
+    /// Starting values for a user's ONNX file: its only input and output, its declared input size, and torchvision's conventions
+    /// (centre crop, RGB scaled to 0..1, ImageNet mean and std, NCHW), which most exported image models share; a model.yaml or
+    /// the options override each.
     /// </summary>
     public static EmbeddingModelOptions ForModelFile(string path) => new()
     {
@@ -65,8 +66,8 @@ public sealed record EmbeddingModelOptions
         ModelPath = path,
         InputName = OnlyOne,
         OutputName = OnlyOne,
-        Width = 224,
-        Height = 224,
+        Width = 0,
+        Height = 0,
         ResizeMode = ResizeMode.CenterCrop,
         BatchSize = 16,
     };
@@ -107,7 +108,9 @@ public sealed record EmbeddingModelOptions
             throw new ArgumentException($"Encoder '{Encoder}' is not a built-in encoder; choose one of {string.Join(", ", BuiltInEncoders)} or set ModelPath");
         if (string.IsNullOrWhiteSpace(InputName)) throw new ArgumentException("InputName must name the model's image input");
         if (string.IsNullOrWhiteSpace(OutputName)) throw new ArgumentException("OutputName must name the model's embedding output");
-        if (Width < 1 || Height < 1) throw new ArgumentException($"Width and Height must be positive, got {Width}x{Height}");
+        // 0 = the model's declared size, which only a model file can have (checked when it is loaded).
+        if (Width < 0 || Height < 0 || (ModelPath is null && (Width == 0 || Height == 0)))
+            throw new ArgumentException($"Width and Height must be positive (or 0 with ModelPath: the model's own input size), got {Width}x{Height}");
         if (Mean.Count != 3) throw new ArgumentException($"Mean needs 3 values (R, G, B), got {Mean.Count}");
         if (Std.Count != 3 || Std.Any(s => !(s > 0))) throw new ArgumentException("Std needs 3 positive values (R, G, B)");
         if (!Enum.IsDefined(ResizeMode)) throw new ArgumentException($"ResizeMode must be one of {string.Join(", ", Enum.GetNames<ResizeMode>())}");

@@ -32,7 +32,6 @@ public sealed class ImageEmbedder : IImageEmbedder, IDisposable
         decodeMemory = new DecodeMemoryGate(Limits.DecodeMemoryBytes);
         var model = Options.LoadModel();
         ModelSha256 = Convert.ToHexStringLower(SHA256.HashData(model));
-        CacheKey = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(ModelSha256 + "\n" + Options.PreprocessingFingerprint())));
 
         using var sessionOptions = new SessionOptions
         {
@@ -60,11 +59,13 @@ public sealed class ImageEmbedder : IImageEmbedder, IDisposable
             session.Dispose();
             throw;
         }
+        CacheKey = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(ModelSha256 + "\n" + Options.PreprocessingFingerprint())));
         perImage = 3 * Options.Width * Options.Height;
         tables = ImageDecoder.NormalisationTables(Options);
     }
 
-    public EmbeddingModelOptions Options { get; }
+    /// <summary>The options in use: as given, with a size of 0 (a model file's "from the model") replaced by the model's input size.</summary>
+    public EmbeddingModelOptions Options { get; private set; }
 
     public string Name => Options.ModelPath ?? Options.Encoder ?? "";
 
@@ -164,6 +165,13 @@ public sealed class ImageEmbedder : IImageEmbedder, IDisposable
             throw new ArgumentException($"embedding model {model} input '{inputName}' is {input.ElementType.Name}; only float32 image inputs are supported");
         var dims = input.Dimensions;
         if (dims.Length != 4) throw new ArgumentException($"embedding model {model} input '{inputName}' has rank {dims.Length}; an image input has rank 4");
+        if (Options.Width == 0 || Options.Height == 0)
+        {
+            var (h, w) = Options.Layout == TensorLayout.Nchw ? (dims[2], dims[3]) : (dims[1], dims[2]);
+            if (h <= 0 || w <= 0)
+                throw new ArgumentException($"embedding model {model} input '{inputName}' has no fixed size ([{string.Join(",", dims)}]); set Width and Height");
+            Options = Options with { Width = Options.Width == 0 ? w : Options.Width, Height = Options.Height == 0 ? h : Options.Height };
+        }
         int[] expected = Options.Layout == TensorLayout.Nchw ? [-1, 3, Options.Height, Options.Width] : [-1, Options.Height, Options.Width, 3];
         for (var d = 1; d < 4; d++)
         {

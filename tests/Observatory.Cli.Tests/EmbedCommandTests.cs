@@ -24,6 +24,9 @@ public sealed class EmbedCommandTests
         VersioningEndToEndTests.Ok(first);
         var doc = JsonDocument.Parse(first.Stdout).RootElement;
         Assert.Equal(90, doc.GetProperty("images").GetInt32());
+        // The default encoder is the pretrained ResNet18.
+        Assert.Equal("resnet18", doc.GetProperty("model").GetString());
+        Assert.Equal(512, doc.GetProperty("dimension").GetInt32());
         Assert.False(doc.GetProperty("cached").GetBoolean());
         var reference = NpyReader.Read(repo.PathOf("ref.npy"));
         Assert.Equal(90, reference.Rows);

@@ -87,7 +87,7 @@ public sealed class EncoderPortTests
         using var repo = new GitSandbox("embedshare");
         using var serviceCache = new TempDirectory("embcache");
         await ReferenceRepository.CreateAsync(repo, train: 24, val: 6);
-        await ReferenceRepository.ObsAsync(repo, "embed", "data/shapes", "-o", "ref.npy");
+        await ReferenceRepository.ObsAsync(repo, "embed", "data/shapes", "--model", "random", "-o", "ref.npy"); // the test host's encoder
         var expected = NpyReader.Parse(await File.ReadAllBytesAsync(repo.PathOf("ref.npy")), "ref.npy");
         // Nothing left to embed from: every object of the cache is gone.
         Directory.Delete(Path.Combine(repo.Root, ".obs", "cache", "objects"), recursive: true);
@@ -122,7 +122,7 @@ public sealed class EncoderPortTests
         // A stored drift window first (no reference yet), then the reference: the outliers view must read it.
         await server.RegisterAsync("shapes", Model(EncoderSpec.Default.OutputDimension));
         var now = server.Time.GetUtcNow();
-        using var embedder = new Observatory.Monitoring.Onnx.ImageEmbedder();
+        using var embedder = new Observatory.Monitoring.Onnx.ImageEmbedder(Observatory.Monitoring.Onnx.EmbeddingModelOptions.Random);
         var events = await new TrafficGenerator(embedder).GenerateAsync("e", new TrafficScenario(ScenarioKind.NoDrift), 24, now.AddMinutes(-25), now, 5, CancellationToken.None);
         await new MonitoringClient(server.Client).SendEventsAsync("shapes", events, 500, CancellationToken.None);
         Assert.NotNull(await server.Services.GetRequiredService<Services.DriftService>().RunAsync("shapes", CancellationToken.None));

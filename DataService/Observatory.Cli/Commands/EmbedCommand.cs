@@ -85,6 +85,7 @@ internal static class EmbedCommand
                     tree = dataset.Pointer.Tree.Hex,
                     images = result.Count,
                     dimension = result.Dimension,
+                    model = embedder.Name,
                     model_sha256 = embedder.ModelSha256,
                     cached,
                     output = outPath,
