@@ -8,7 +8,7 @@ using Observatory.Samples;
 namespace Observatory.Bench;
 
 /// <summary>
-/// Embedding throughput of the shipped encoder (decode + resize + statistics + inference) over generated sample
+/// Embedding throughput of the small random encoder ("random") (decode + resize + statistics + inference) over generated sample
 /// images, against Pillow decode + resize + normalise of the same files (Python has no OnnxRuntime here, so the peer
 /// does strictly less work).
 /// </summary>
@@ -20,7 +20,7 @@ public sealed class EmbedBenchmark : IBenchmark
     public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
         int count = 5000, width = 640, height = 480;
-        var options = EmbeddingModelOptions.Default;
+        var options = EmbeddingModelOptions.Random;
         for (var i = 0; i + 1 < args.Length; i += 2)
         {
             switch (args[i])
