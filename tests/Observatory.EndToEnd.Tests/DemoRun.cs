@@ -91,7 +91,7 @@ public sealed class DemoRun : IAsyncDisposable
     }
 
     /// <summary>The registry's committed files (pointers, config, README) in a fresh git repository, as in a clone of this one.</summary>
-    private static string CopyRegistry(string repoRoot)
+    internal static string CopyRegistry(string repoRoot)
     {
         using var source = new Repository(RepoLocator.Root);
         Repository.Init(repoRoot);

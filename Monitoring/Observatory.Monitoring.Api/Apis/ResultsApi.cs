@@ -110,13 +110,34 @@ public static class ResultsApi
     public static async Task<Results<Ok<IReadOnlyList<JobStatus>>, ProblemHttpResult>> JobsAsync(string model, IMonitoringStore store, JobScheduling jobs, CancellationToken ct) =>
         await store.GetModelAsync(model, ct) is null ? Problems.NotFound($"model '{model}' is not registered") : TypedResults.Ok(await jobs.StatusAsync(store, model, ct));
 
-    public static async Task<Results<Accepted<JobTriggered>, ProblemHttpResult>> RunNowAsync(string model, string job, IMonitoringStore store, JobScheduling jobs, CancellationToken ct)
+    /// <summary>How long <c>?wait=true</c> waits for the run before answering 202 (the run goes on).</summary>
+    public static readonly TimeSpan RunWaitLimit = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// Triggers the job now (202). With <c>wait=true</c>, answers when the run has finished, with the run (200: its status and
+    /// error), so a script or a README step can read the result next; still running after <see cref="RunWaitLimit"/> → 202.
+    /// </summary>
+    public static async Task<Results<Accepted<JobTriggered>, Ok<JobRun>, ProblemHttpResult>> RunNowAsync(string model, string job, bool? wait,
+        IMonitoringStore store, JobScheduling jobs, CancellationToken ct)
     {
         if (await store.GetModelAsync(model, ct) is null) return Problems.NotFound($"model '{model}' is not registered");
-        return await jobs.RunNowAsync(model, job, ct)
-            ? TypedResults.Accepted($"/api/models/{model}/jobs", new JobTriggered(model, job, "triggered"))
-            : Problems.NotFound($"no job '{job}' for model '{model}'; valid: {string.Join(", ", JobScheduling.ModelJobs)}");
+        var before = wait == true ? await LatestRunAsync(store, model, job, ct) : null;
+        if (!await jobs.RunNowAsync(model, job, ct))
+            return Problems.NotFound($"no job '{job}' for model '{model}'; valid: {string.Join(", ", JobScheduling.ModelJobs)}");
+        var triggered = TypedResults.Accepted($"/api/models/{model}/jobs", new JobTriggered(model, job, "triggered"));
+        if (wait != true) return triggered;
+        // Wall-clock polling on purpose: the run happens on Quartz's threads in real time, whatever clock the results carry.
+        var deadline = DateTime.UtcNow + RunWaitLimit;
+        while (DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(200), ct);
+            if (await LatestRunAsync(store, model, job, ct) is { } latest && latest != before) return TypedResults.Ok(latest);
+        }
+        return triggered;
     }
+
+    private static async Task<JobRun?> LatestRunAsync(IMonitoringStore store, string model, string job, CancellationToken ct) =>
+        (await store.ListJobRunsAsync(model, 100, ct)).FirstOrDefault(r => r.Job == job);
 
     public static async Task<Results<Accepted<JobTriggered>, ProblemHttpResult>> RunSystemJobNowAsync(string job, JobScheduling jobs, CancellationToken ct) =>
         await jobs.RunNowAsync(JobScheduling.SystemGroup, job, ct)
