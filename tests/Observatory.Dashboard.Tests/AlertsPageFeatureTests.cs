@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -67,7 +68,7 @@ public sealed class AlertsPageFeatureTests(DashboardFixture fx)
         var page = await OpenAsync(own, "");
         await Expect(page.GetByTestId("overview-open")).ToHaveTextAsync("2");
         await page.GetByTestId("overview-open-link").ClickAsync();
-        await page.WaitForURLAsync("**/alerts?state=open");
+        await Expect(page).ToHaveURLAsync(new Regex(@"/alerts\?state=open$"));
         var grid = page.GetByTestId("alerts-grid");
         await Expect(grid.Locator("tr", new() { HasText = "orders alert still open" })).ToHaveCountAsync(1);
         await Expect(grid.Locator("tr", new() { HasText = "returns alert acknowledged" })).ToHaveCountAsync(1);
@@ -79,7 +80,7 @@ public sealed class AlertsPageFeatureTests(DashboardFixture fx)
         var link = page.GetByTestId("models-grid").Locator("tr", new() { HasText = "orders" }).GetByTestId("open-alerts-link");
         await Expect(link).ToHaveTextAsync("1");
         await link.ClickAsync();
-        await page.WaitForURLAsync("**/alerts?state=open&model=orders");
+        await Expect(page).ToHaveURLAsync(new Regex(@"/alerts\?state=open&model=orders$"));
         grid = page.GetByTestId("alerts-grid");
         await Expect(grid.Locator("tr", new() { HasText = "orders alert still open" })).ToHaveCountAsync(1);
         await Expect(grid).Not.ToContainTextAsync("orders alert resolved");

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -106,7 +107,7 @@ public sealed class LayoutTests(DashboardFixture fx)
 
         // "Models" is the page already shown: choosing it must close the sidebar too, though the address does not change.
         await page.Locator(".rz-sidebar").GetByText(link, new() { Exact = true }).ClickAsync();
-        await page.WaitForURLAsync($"**/{link.ToLowerInvariant()}");
+        await Expect(page).ToHaveURLAsync(new Regex($"/{link.ToLowerInvariant()}$"));
         await Expect(page.Locator("h1")).ToHaveTextAsync(link);
         await page.WaitForFunctionAsync(SidebarClosed);
         Assert.False(await page.GetByTestId("sidebar-toggle").IsCheckedAsync());
