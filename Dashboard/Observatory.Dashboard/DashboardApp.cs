@@ -46,6 +46,7 @@ public static class DashboardApp
             http.Timeout = TimeSpan.FromSeconds(15);
         }).AddHttpMessageHandler(sp => new MonitoringKeyHandler(sp.GetRequiredService<DashboardOptions>().MonitoringApiKey));
 
+        builder.Services.AddScoped<PendingNotice>();
         builder.Services.AddSingleton<MonitoringNotifier>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<MonitoringNotifier>());
 

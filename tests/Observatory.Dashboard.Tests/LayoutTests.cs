@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -5,12 +6,15 @@ namespace Observatory.Dashboard.Tests;
 
 /// <summary>
 /// Every page at a desktop, a small laptop and a phone width: nothing scrolls sideways, the actions stay in view, the sidebar
-/// toggles (collapsed by default on a phone) and text keeps a readable width.
+/// toggles (collapsed by default on a phone, closed again once a page is chosen there) and text keeps a readable width.
 /// </summary>
 [Collection(DashboardCollection.Name)]
 public sealed class LayoutTests(DashboardFixture fx)
 {
     private static readonly string[] Pages = ["", "models", $"models/{DashboardFixture.DriftingModel}", "alerts", "jobs", "datasets"];
+
+    private const string SidebarOpen = "() => document.querySelector('.rz-sidebar').getBoundingClientRect().width > 100";
+    private const string SidebarClosed = "() => document.querySelector('.rz-sidebar').getBoundingClientRect().width < 2";
 
     private async Task<IPage> OpenAsync(string path, int width)
     {
@@ -80,14 +84,33 @@ public sealed class LayoutTests(DashboardFixture fx)
     public async Task Sidebar_Toggle_CollapsesAndExpandsIt(int width, bool expandedAtFirst)
     {
         var page = await OpenAsync("models", width);
-        const string Open = "() => document.querySelector('.rz-sidebar').getBoundingClientRect().width > 100";
-        const string Closed = "() => document.querySelector('.rz-sidebar').getBoundingClientRect().width < 2";
-        await page.WaitForFunctionAsync(expandedAtFirst ? Open : Closed);
+        await page.WaitForFunctionAsync(expandedAtFirst ? SidebarOpen : SidebarClosed);
         await page.GetByTestId("sidebar-toggle").ClickAsync();
-        await page.WaitForFunctionAsync(expandedAtFirst ? Closed : Open);
+        await page.WaitForFunctionAsync(expandedAtFirst ? SidebarClosed : SidebarOpen);
         if (!expandedAtFirst) await Expect(page.Locator(".rz-sidebar").GetByText("Alerts")).ToBeVisibleAsync();
         await page.GetByTestId("sidebar-toggle").ClickAsync();
-        await page.WaitForFunctionAsync(expandedAtFirst ? Open : Closed);
+        await page.WaitForFunctionAsync(expandedAtFirst ? SidebarOpen : SidebarClosed);
+    }
+
+    [Theory]
+    [InlineData("Jobs")]
+    [InlineData("Models")]
+    public async Task Sidebar_OnAPhone_ClosesByItselfOnceAPageIsChosen(string link)
+    {
+        var page = await fx.NewPageAsync();
+        await page.SetViewportSizeAsync(390, 844);
+        await page.GotoAsync("models");
+        await Browser.WaitForCircuitAsync(page);
+        await page.WaitForFunctionAsync(SidebarClosed);
+        await page.GetByTestId("sidebar-toggle").ClickAsync();
+        await page.WaitForFunctionAsync(SidebarOpen);
+
+        // "Models" is the page already shown: choosing it must close the sidebar too, though the address does not change.
+        await page.Locator(".rz-sidebar").GetByText(link, new() { Exact = true }).ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Regex($"/{link.ToLowerInvariant()}$"));
+        await Expect(page.Locator("h1")).ToHaveTextAsync(link);
+        await page.WaitForFunctionAsync(SidebarClosed);
+        Assert.False(await page.GetByTestId("sidebar-toggle").IsCheckedAsync());
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -282,5 +283,34 @@ public sealed class ModelPageFeatureTests(DashboardFixture fx)
             Assert.Equal("nowrap", await name.EvaluateAsync<string>("e => getComputedStyle(e).whiteSpace"));
             Assert.Equal("ellipsis", await name.EvaluateAsync<string>("e => getComputedStyle(e).textOverflow"));
         }
+    }
+
+    [Fact]
+    public async Task ModelPage_DeleteModel_ShowsWhatTheServiceDeleted_AndGoesBackToTheListWithoutIt()
+    {
+        // A service of its own: deleting a fixture model would take it from the other tests.
+        await using var own = await OwnDashboard.StartAsync(fx);
+        await own.SeedFiringAsync("orders", ("orders-a", "orders drifted (a)"), ("orders-b", "orders drifted (b)"));
+        await own.SeedFiringAsync("returns", ("returns-drift", "returns drifted"));
+        var page = await fx.NewPageAsync(own.Server.BaseAddress);
+        await page.GotoAsync("models/orders");
+        await Expect(page.Locator("[data-testid=model-page][data-interactive=true]")).ToBeAttachedAsync(new() { Timeout = 30_000 });
+
+        // Nothing goes before the confirmation.
+        await page.GetByTestId("delete-model").ClickAsync();
+        await Expect(page.GetByTestId("delete-confirm")).ToContainTextAsync("Delete orders from monitoring?");
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await own.Monitoring.Client.GetAsync("api/models/orders")).StatusCode);
+
+        await page.GetByTestId("delete-model-confirm").ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Regex("/models$"), new() { Timeout = 15_000 });
+        // The service's own account of the deletion: the model and its two open alerts, resolved.
+        await Expect(page.GetByTestId("models-notice")).ToContainTextAsync("model 'orders' deleted; 2 open alerts resolved");
+        var grid = page.GetByTestId("models-grid");
+        await Expect(grid.Locator("tr", new() { HasText = "returns" })).ToHaveCountAsync(1);
+        await Expect(grid.Locator("a", new() { HasTextString = "orders" })).ToHaveCountAsync(0);
+        await Browser.ScreenshotAsync(page, "models-after-delete");
+
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await own.Monitoring.Client.GetAsync("api/models/orders")).StatusCode);
+        Assert.All(await own.Monitoring.AlertsAsync("orders"), a => Assert.Equal("resolved", a.GetProperty("state").GetString()));
     }
 }

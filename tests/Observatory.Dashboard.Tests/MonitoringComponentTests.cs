@@ -25,6 +25,7 @@ public sealed class MonitoringComponentTests : BunitContext
         var options = new DashboardOptions();
         Services.AddSingleton(options);
         Services.AddSingleton(new MonitoringClient(http, options));
+        Services.AddScoped<PendingNotice>();
         SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", true));
     }
 

@@ -79,14 +79,30 @@ public sealed class MonitoringClient(HttpClient http, DashboardOptions options)
 
     public Task<MonitoredModel> ModelAsync(string name, CancellationToken ct) => GetAsync<MonitoredModel>($"/api/models/{Uri.EscapeDataString(name)}", ct);
 
-    /// <param name="state">Only alerts in this state (its JSON name, e.g. "firing"); all when null or empty.</param>
+    /// <summary>The state filter of alerts not resolved yet (firing or acknowledged); the service has no such state, the client filters.</summary>
+    public const string OpenState = "open";
+
+    /// <param name="state">Only alerts in this state (its JSON name, e.g. "firing", or <see cref="OpenState"/>); all when null or empty.</param>
     public async Task<IReadOnlyList<Alert>> AlertsAsync(string? model, string? state, CancellationToken ct)
     {
         var query = $"/api/alerts?limit={MaxResults}" + (string.IsNullOrEmpty(model) ? "" : "&model=" + Uri.EscapeDataString(model));
         var alerts = await GetAsync<List<Alert>>(query, ct);
         if (string.IsNullOrEmpty(state)) return alerts;
+        if (string.Equals(state, OpenState, StringComparison.OrdinalIgnoreCase)) return alerts.Where(a => a.State != AlertState.Resolved).ToList();
         return Enum.TryParse<AlertState>(state, ignoreCase: true, out var wanted) ? alerts.Where(a => a.State == wanted).ToList() : [];
     }
+
+    /// <summary>The silences in force now (expired ones are not listed), of one model or all.</summary>
+    public async Task<IReadOnlyList<Silence>> SilencesAsync(string? model, CancellationToken ct) =>
+        await GetAsync<List<Silence>>("/api/silences" + (string.IsNullOrEmpty(model) ? "" : "?model=" + Uri.EscapeDataString(model)), ct);
+
+    /// <summary>Ends a silence at once; its alerts are notified again from their next evaluation.</summary>
+    public Task RemoveSilenceAsync(string id, CancellationToken ct) => SendAsync(HttpMethod.Delete, $"/api/silences/{Uri.EscapeDataString(id)}", null, ct);
+
+    /// <summary>Deletes the model with its events and results; the service resolves its open alerts and says so.</summary>
+    public Task<ModelDeletion> DeleteModelAsync(string name, CancellationToken ct) =>
+        SendAsync(HttpMethod.Delete, $"/api/models/{Uri.EscapeDataString(name)}", null,
+            async (response, c) => (await response.Content.ReadFromJsonAsync<ModelDeletion>(Json, c))!, ct);
 
     public async Task<IReadOnlyList<DeliveryAttempt>> DeliveriesAsync(string alertId, CancellationToken ct) =>
         await GetAsync<List<DeliveryAttempt>>($"/api/alerts/{Uri.EscapeDataString(alertId)}/deliveries", ct);
@@ -135,17 +151,17 @@ public sealed class MonitoringClient(HttpClient http, DashboardOptions options)
         + (from is { } f ? "&from=" + Uri.EscapeDataString(f.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture)) : "");
 
     public Task AcknowledgeAsync(string alertId, string? by, CancellationToken ct) =>
-        PostAsync($"/api/alerts/{Uri.EscapeDataString(alertId)}/acknowledge", new { by }, ct);
+        SendAsync(HttpMethod.Post, $"/api/alerts/{Uri.EscapeDataString(alertId)}/acknowledge", new { by }, ct);
 
     public Task ResolveAsync(string alertId, string? by, CancellationToken ct) =>
-        PostAsync($"/api/alerts/{Uri.EscapeDataString(alertId)}/resolve", new { by }, ct);
+        SendAsync(HttpMethod.Post, $"/api/alerts/{Uri.EscapeDataString(alertId)}/resolve", new { by }, ct);
 
     /// <summary>Silences notifications of one model's rule for <paramref name="duration"/> (the alert is still recorded).</summary>
     public Task SilenceAsync(string model, string? ruleId, TimeSpan duration, string? comment, string? by, CancellationToken ct) =>
-        PostAsync("/api/silences", new { model, ruleId, duration = duration.ToString("c"), comment = comment ?? "", createdBy = by ?? "dashboard" }, ct);
+        SendAsync(HttpMethod.Post, "/api/silences", new { model, ruleId, duration = duration.ToString("c"), comment = comment ?? "", createdBy = by ?? "dashboard" }, ct);
 
     public Task RunNowAsync(string job, string? model, CancellationToken ct) =>
-        PostAsync(model is null ? $"/api/jobs/{Uri.EscapeDataString(job)}/run" : $"/api/models/{Uri.EscapeDataString(model)}/jobs/{Uri.EscapeDataString(job)}/run", null, ct);
+        SendAsync(HttpMethod.Post, model is null ? $"/api/jobs/{Uri.EscapeDataString(job)}/run" : $"/api/models/{Uri.EscapeDataString(model)}/jobs/{Uri.EscapeDataString(job)}/run", null, ct);
 
     private Task<T> GetAsync<T>(string path, CancellationToken ct) => GetAsync(path, async (response, c) => (await response.Content.ReadFromJsonAsync<T>(Json, c))!, ct);
 
@@ -175,20 +191,29 @@ public sealed class MonitoringClient(HttpClient http, DashboardOptions options)
         }
     }
 
-    private async Task PostAsync(string path, object? body, CancellationToken ct)
+    private Task SendAsync(HttpMethod method, string path, object? body, CancellationToken ct) =>
+        SendAsync(method, path, body, (_, _) => Task.FromResult(true), ct);
+
+    /// <summary>A write: carries the write key, and <paramref name="read"/> reads the answer's body when it matters.</summary>
+    private async Task<T> SendAsync<T>(HttpMethod method, string path, object? body, Func<HttpResponseMessage, CancellationToken, Task<T>> read, CancellationToken ct)
     {
         EnsureConfigured();
-        using var request = new HttpRequestMessage(HttpMethod.Post, path);
+        using var request = new HttpRequestMessage(method, path);
         if (body is not null) request.Content = JsonContent.Create(body, options: Json);
         if (!string.IsNullOrEmpty(options.MonitoringApiKey)) request.Headers.Add("X-Api-Key", options.MonitoringApiKey);
         try
         {
             using var response = await http.SendAsync(request, ct);
             await EnsureSuccessAsync(response, ct);
+            return await read(response, ct);
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
         {
             throw new MonitoringUnavailableException($"the monitoring service at {http.BaseAddress} cannot be reached ({ex.Message})", ex);
+        }
+        catch (JsonException ex)
+        {
+            throw new MonitoringUnavailableException($"the monitoring service answered with unexpected JSON ({ex.Message})", ex);
         }
     }
 
