@@ -25,7 +25,8 @@ public sealed class ReadmeTourTests
         var registry = DemoRun.CopyRegistry(dir.Combine("repo"));
         var cwd = Path.GetDirectoryName(registry)!;
         // The README runs from the repository root: the projects and scripts it names are reached through links.
-        foreach (var name in new[] { "scripts", "samples", "Monitoring", "Dashboard", "DataService" })
+        // (the build files too: MSBuild looks for them above the linked project, in the copy).
+        foreach (var name in new[] { "scripts", "samples", "Monitoring", "Dashboard", "DataService", "Directory.Build.props", "Directory.Packages.props", "global.json" })
             File.CreateSymbolicLink(Path.Combine(cwd, name), Path.Combine(RepoLocator.Root, name));
         var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
         var (mport, dport, sport) = (Ports.Free(), Ports.Free(), Ports.Free());
@@ -63,7 +64,12 @@ public sealed class ReadmeTourTests
         try
         {
             try { await done.Task.WaitAsync(TimeSpan.FromMinutes(6)); }
-            catch (TimeoutException) { throw new TimeoutException($"the tour did not finish in 6 minutes:\n{Text()}"); }
+            catch (TimeoutException)
+            {
+                var logs = string.Join('\n', new[] { "monitoring.log", "dashboard.log" }.Where(f => File.Exists(dir.Combine(f)))
+                    .Select(f => $"--- {f}:\n{string.Join('\n', File.ReadLines(dir.Combine(f)).TakeLast(30))}"));
+                throw new TimeoutException($"the tour did not finish in 6 minutes:\n{Text()}\n{logs}");
+            }
 
             using var api = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{mport}/") };
             // Step 3: the uploaded image, the simulated traffic and the label arrived.
@@ -134,9 +140,10 @@ public sealed class ReadmeTourTests
                 // Its port comes from appsettings.json (5080) in the README; the test's is free.
                 command[^1] += $" --urls http://127.0.0.1:{mport} \"--ConnectionStrings:Monitoring=Data Source={work}/monitoring.db\" \"--Monitoring:EmbeddingCacheDirectory={work}/embedding-cache\"";
             command[^1] += $" > {work}/{server}.log 2>&1 &";
+            result.Add($"echo \"tour: {server} started\"");
             result.AddRange(command);
             var url = server == "monitoring" ? $"http://127.0.0.1:{mport}/healthz" : $"http://127.0.0.1:{dport}/";
-            result.Add($"for i in $(seq 1 240); do command curl -s -o /dev/null {url} && break; sleep 0.5; done; command curl -s -o /dev/null {url} || {{ cat {work}/{server}.log; exit 1; }}");
+            result.Add($"for i in $(seq 1 240); do command curl -s -m 5 -o /dev/null {url} && break; sleep 0.5; done; command curl -s -m 5 -o /dev/null {url} || {{ cat {work}/{server}.log; exit 1; }}");
         }
         Assert.Equal(2, result.Count(l => l.EndsWith(" 2>&1 &", StringComparison.Ordinal)));
 
