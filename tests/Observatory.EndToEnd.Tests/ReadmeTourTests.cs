@@ -140,8 +140,8 @@ public sealed class ReadmeTourTests
                 // Its port comes from appsettings.json (5080) in the README; the test's is free.
                 command[^1] += $" --urls http://127.0.0.1:{mport} \"--ConnectionStrings:Monitoring=Data Source={work}/monitoring.db\" \"--Monitoring:EmbeddingCacheDirectory={work}/embedding-cache\"";
             command[^1] += $" > {work}/{server}.log 2>&1 &";
-            result.Add($"echo \"tour: {server} started\"");
             result.AddRange(command);
+            result.Add($"echo \"tour: {server} started\"");
             var url = server == "monitoring" ? $"http://127.0.0.1:{mport}/healthz" : $"http://127.0.0.1:{dport}/";
             result.Add($"for i in $(seq 1 240); do command curl -s -m 5 -o /dev/null {url} && break; sleep 0.5; done; command curl -s -m 5 -o /dev/null {url} || {{ cat {work}/{server}.log; exit 1; }}");
         }
@@ -152,6 +152,6 @@ public sealed class ReadmeTourTests
             obs() { dotnet {{RepoLocator.Root}}/DataService/Observatory.Cli/bin/{{configuration}}/net10.0/obs.dll "$@"; }
             curl() { command curl -sS --fail-with-body "$@"; }
             """;
-        return preamble + "\n" + string.Join('\n', result) + "\necho TOUR-DONE\nwait\n";
+        return preamble + "\n" + string.Join('\n', result) + "\necho\necho TOUR-DONE\nwait\n";
     }
 }

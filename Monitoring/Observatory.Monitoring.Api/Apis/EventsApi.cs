@@ -58,6 +58,11 @@ public static class EventsApi
         var o = options.Value;
         var m = await store.GetModelAsync(model, ct);
         if (m is null) { metrics.Rejected(); return Problems.Invalid(title, "model", $"model '{model}' is not registered"); }
+        if (m.EmbeddingModel == MonitoredModel.ClientEmbeddings)
+        {
+            metrics.Rejected();
+            return Problems.Invalid(title, "model", $"model '{model}' takes embeddings sent by its clients (embeddingModel \"client\"); POST them to /api/models/{model}/events, or register it with embeddingModel \"{embedder.Name}\" to upload images");
+        }
         // A model that declares no output size is checked after embedding, by the batch validation below.
         if (embedder.Dimension is { } encoderDimension && m.EmbeddingDimension != encoderDimension)
         {

@@ -30,14 +30,18 @@ public static class ModelsApi
         await store.GetModelAsync(name, ct) is { } m ? TypedResults.Ok(m) : Problems.NotFound($"model '{name}' is not registered; PUT /api/models/{name} registers it");
 
     public static async Task<Results<Created<MonitoredModel>, Ok<MonitoredModel>, ValidationProblem>> PutAsync(string name, HttpRequest request, IMonitoringStore store, IReferenceDatasets references,
-        JobScheduling scheduling, [FromKeyedServices(MonitoringHost.ClockKey)] TimeProvider time, CancellationToken ct)
+        IImageEmbedder embedder, JobScheduling scheduling, [FromKeyedServices(MonitoringHost.ClockKey)] TimeProvider time, CancellationToken ct)
     {
         var (body, error) = await Problems.ReadJsonAsync<ModelDefinition>(request, 1024 * 1024, "invalid model definition", ct);
         if (error is not null) return error;
         var now = time.GetUtcNow();
         var existing = await store.GetModelAsync(name, ct);
         var model = body!.ToModel(name, existing?.CreatedAt ?? now, now);
-        var errors = ModelValidation.Validate(model).ToList();
+        var (withEncoder, encoderErrors) = CheckEmbeddingModel(model, embedder);
+        model = withEncoder;
+        var errors = encoderErrors.Count > 0 ? encoderErrors : ModelValidation.Validate(model).ToList();
+        if (model.TrainedOn is { RepoPath: { Length: > 0 } trainedRepo } trainedOn && references.Refuse(trainedOn) is { } trainedOutside)
+            errors.Add(new("trainedOn.repoPath", $"'{trainedRepo}' {trainedOutside}"));
         if (model.Reference is { RepoPath: { Length: > 0 } repoPath } reference && references.Refuse(reference) is { } outside)
             errors.Add(new("reference.repoPath", $"'{repoPath}' {outside}"));
         if (!JobScheduling.IsValidCron(model.Schedule)) errors.Add(new("schedule", $"'{model.Schedule}' is not a valid Quartz cron expression (seconds first, e.g. \"0 0/5 * * * ?\")"));
@@ -46,6 +50,42 @@ public static class ModelsApi
         await scheduling.ScheduleModelAsync(model, ct);
         if (existing is null) return TypedResults.Created($"/api/models/{name}", model);
         return TypedResults.Ok(model);
+    }
+
+    /// <summary>
+    /// A model naming the service's encoder takes its dimension (none to type, none to get wrong); one naming another encoder,
+    /// or giving a dimension the encoder does not have, is refused naming both; client-sent embeddings need their dimension.
+    /// </summary>
+    internal static (MonitoredModel Model, List<FieldError> Errors) CheckEmbeddingModel(MonitoredModel model, IImageEmbedder embedder)
+    {
+        var errors = new List<FieldError>();
+        switch (model.EmbeddingModel)
+        {
+            case null:
+                break;
+            case MonitoredModel.ClientEmbeddings:
+                if (model.EmbeddingDimension <= 0)
+                    errors.Add(new("embeddingDimension", "embeddings sent by clients (embeddingModel \"client\") need their dimension, a positive integer"));
+                break;
+            case var named when !string.Equals(named, embedder.Name, StringComparison.OrdinalIgnoreCase):
+                errors.Add(new("embeddingModel", $"'{named}' is not this service's encoder: it embeds with '{embedder.Name}' (Monitoring:Encoder); " +
+                                                  "name that, or \"client\" for embeddings sent with the events"));
+                break;
+            default:
+                int? dimension;
+                try { dimension = embedder.Dimension; }
+                catch (Exception ex) when (ex is ArgumentException or InvalidDataException or FileNotFoundException)
+                {
+                    errors.Add(new("embeddingModel", $"the service's encoder '{embedder.Name}' cannot be used: {ex.Message}"));
+                    break;
+                }
+                if (dimension is not { } d) break; // an encoder that declares no size is checked on the first upload
+                if (model.EmbeddingDimension == 0) model = model with { EmbeddingModel = embedder.Name, EmbeddingDimension = d };
+                else if (model.EmbeddingDimension != d)
+                    errors.Add(new("embeddingDimension", $"{model.EmbeddingDimension} is not the dimension of '{embedder.Name}' ({d}); leave it out and the service fills it in"));
+                break;
+        }
+        return (model, errors);
     }
 
     /// <summary>Deletes the model, its events and results, and resolves its open alerts (recorded as resolved by the deletion).</summary>
@@ -66,6 +106,8 @@ public sealed record ModelDefinition
     public ReferenceDataset? Reference { get; init; }
     public DateTimeOffset? ReferenceUntil { get; init; }
     public int EmbeddingDimension { get; init; }
+    public string? EmbeddingModel { get; init; }
+    public ReferenceDataset? TrainedOn { get; init; }
     public IReadOnlyList<string>? Classes { get; init; }
     public double? BaselineAccuracy { get; init; }
     public string? Schedule { get; init; }
@@ -82,6 +124,8 @@ public sealed record ModelDefinition
             Reference = Reference,
             ReferenceUntil = ReferenceUntil,
             EmbeddingDimension = EmbeddingDimension,
+            EmbeddingModel = string.IsNullOrWhiteSpace(EmbeddingModel) ? null : EmbeddingModel.Trim(),
+            TrainedOn = TrainedOn,
             Classes = Classes ?? [],
             BaselineAccuracy = BaselineAccuracy,
             Schedule = Schedule ?? defaults.Schedule,

@@ -15,6 +15,17 @@ public sealed record MonitoredModel
     public ReferenceDataset? Reference { get; init; }
     public DateTimeOffset? ReferenceUntil { get; init; }
     public int EmbeddingDimension { get; init; }
+
+    /// <summary>
+    /// What makes the model's embeddings: <see cref="ClientEmbeddings"/> (sent with events, <see cref="EmbeddingDimension"/>
+    /// values each; image uploads refused), or the service's encoder by name (<c>resnet18</c>, <c>random</c>, or its model
+    /// file), whose dimension registration fills in. Null: not said (registered before the field existed).
+    /// </summary>
+    public string? EmbeddingModel { get; init; }
+
+    /// <summary>The dataset version the monitored model was trained on: the version a retraining starts from.</summary>
+    public ReferenceDataset? TrainedOn { get; init; }
+
     public required IReadOnlyList<string> Classes { get; init; }
     public double? BaselineAccuracy { get; init; }
 
@@ -31,6 +42,9 @@ public sealed record MonitoredModel
 
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }
+
+    /// <summary>The <see cref="EmbeddingModel"/> of a model whose clients send the embeddings.</summary>
+    public const string ClientEmbeddings = "client";
 
     /// <summary>Index of a class name in <see cref="Classes"/> (ordinal match), -1 when the model has no such class.</summary>
     public int ClassIndex(string name)
