@@ -38,7 +38,7 @@ for i in $(seq 1 60); do curl -sf $api/healthz >/dev/null && break; sleep 0.5; d
 
 echo "== register model 'shapes' whose reference is the dataset version" >&2
 curl -sf -X PUT $api/api/models/shapes -H 'Content-Type: application/json' -d "{
-  \"classes\": [\"circle\", \"square\", \"triangle\"], \"embeddingDimension\": 512, \"baselineAccuracy\": 0.9,
+  \"classes\": [\"circle\", \"square\", \"triangle\"], \"embeddingModel\": \"resnet18\", \"baselineAccuracy\": 0.9,
   \"reference\": {\"repoPath\": \"$registry\", \"pointerPath\": \"shapes-train.obs\", \"revision\": \"HEAD\"},
   \"window\": \"${OBS_DEMO_WINDOW:-00:30:00}\", \"schedule\": \"0 0 0/6 * * ?\" }" >/dev/null
 curl -sf -X POST $api/api/models/shapes/jobs/reference-embedding/run >/dev/null
