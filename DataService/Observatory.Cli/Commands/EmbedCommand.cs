@@ -15,7 +15,8 @@ namespace Observatory.Cli.Commands;
 
 /// <summary>
 /// `obs embed`: embeds the images of a dataset version, read straight from the cache (no checkout), with the shipped encoder
-/// or a user's ONNX model; results are cached per (tree hash, model + preprocessing), so a second run costs a file copy.
+/// or a user's ONNX model — a file (--model) or a tracked model folder at a revision (--model-rev, its .onnx also read from the
+/// cache); results are cached per (tree hash, model + preprocessing), so a second run costs a file copy.
 /// </summary>
 internal static class EmbedCommand
 {
