@@ -9,12 +9,14 @@ using Observatory.Monitoring.Core.IO;
 using Observatory.Monitoring.Core.Images;
 using Observatory.Monitoring.Onnx;
 using Observatory.Monitoring.Onnx.Caching;
+using Observatory.Monitoring.Onnx.Model;
 
 namespace Observatory.Cli.Commands;
 
 /// <summary>
 /// `obs embed`: embeds the images of a dataset version, read straight from the cache (no checkout), with the shipped encoder
-/// or a user's ONNX model; results are cached per (tree hash, model + preprocessing), so a second run costs a file copy.
+/// or a user's ONNX model — a file (--model) or a tracked model folder at a revision (--model-rev, its .onnx also read from the
+/// cache); results are cached per (tree hash, model + preprocessing), so a second run costs a file copy.
 /// </summary>
 internal static class EmbedCommand
 {
@@ -24,10 +26,15 @@ internal static class EmbedCommand
         var path = new Argument<string>("path") { Description = "Dataset (or a folder inside one) whose images to embed" };
         var rev = CommonOptions.Rev();
         var model = new Option<string?>("--model", "-m") { Description = "Built-in encoder (resnet18, the default; random, the small untrained one) or an ONNX file" };
+        var modelRev = new Option<string?>("--model-rev")
+        {
+            Description = "A tracked model folder (obs add) at a revision: PATH@REV, where REV is vN (version N of that folder), HEAD, a commit, "
+                + "or a version name (models/tiny@tiny@v3); PATH alone reads the workspace's pointer. The folder holds one .onnx and an optional model.yaml",
+        };
         var output = new Option<string>("--output", "-o") { Description = "Embeddings .npy to write (float32, N×D)", Required = true };
         var stats = new Option<string?>("--stats") { Description = "Also write the image statistics .npy (float64, N×7: brightness, contrast, sharpness, saturation, width, height, aspect_ratio)" };
         var json = CommonOptions.Json();
-        var command = new Command("embed", "Embed the images of a dataset version with an ONNX model (cached per tree and model)") { path, rev, model, output, stats, json };
+        var command = new Command("embed", "Embed the images of a dataset version with an ONNX model (cached per tree and model)") { path, rev, model, modelRev, output, stats, json };
         CommandAction.Set(command, async (parse, ct) =>
         {
             using var repo = CliEnvironment.OpenRepository();
@@ -40,10 +47,17 @@ internal static class EmbedCommand
             if (missing is not null)
                 throw new StoreException($"object {missing.Hash.Hex} ({dataset.DatasetPath}/{missing.Path}) is not in the cache; run 'obs fetch {parse.GetValue(path)}' first");
 
-            var modelOptions = ModelOptions(parse.GetValue(model));
+            if (parse.GetValue(model) is not null && parse.GetValue(modelRev) is not null)
+                throw new UsageException("give --model or --model-rev, not both");
+            var tracked = parse.GetValue(modelRev) is { } modelRevText ? await TrackedModelAsync(repo, modelRevText, ct) : null;
+            var modelOptions = tracked?.Description.Options ?? ModelOptions(parse.GetValue(model));
             // The repository's own size limits (validation: max_side, max_pixels, max_image_bytes) bound every decode.
             var rules = repo.Config.ValidationYaml is null ? ValidationRules.Default : ValidationRules.FromYaml(repo.Config.ValidationYaml);
-            using var embedder = CreateEmbedder(modelOptions, new ImageDecodeLimits { MaxSide = rules.MaxSide, MaxPixels = rules.MaxPixels, MaxEncodedBytes = rules.MaxImageBytes });
+            using var embedder = CreateEmbedder(modelOptions, tracked?.DisplayName ?? modelOptions.DisplayName,
+                new ImageDecodeLimits { MaxSide = rules.MaxSide, MaxPixels = rules.MaxPixels, MaxEncodedBytes = rules.MaxImageBytes });
+            // The cache object is used in place: a damaged one would embed garbage under the model's name.
+            if (tracked is not null && embedder.ModelSha256 != tracked.Files.OnnxHash.Hex)
+                throw new DataCheckException($"object {tracked.Files.OnnxHash.Hex} ({tracked.Files.OnnxFile}) is corrupt in the cache (content does not match its hash)");
             // The selection is part of the key: a sub-folder embeds a different list than its dataset.
             var key = subPath is null ? dataset.Pointer.Tree.Hex : Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(dataset.Pointer.Tree.Hex + "/" + subPath)));
             var cache = new EmbeddingCache(EmbeddingCache.RepositoryFolder(repo.ObsDir));
@@ -85,8 +99,10 @@ internal static class EmbedCommand
                     tree = dataset.Pointer.Tree.Hex,
                     images = result.Count,
                     dimension = result.Dimension,
-                    model = embedder.Name,
+                    model = tracked?.Files.OnnxFile ?? embedder.Name,
                     model_sha256 = embedder.ModelSha256,
+                    model_rev = tracked?.Files.Revision,
+                    classes = tracked?.Description.Classes,
                     cached,
                     output = outPath,
                     stats = parse.GetValue(stats),
@@ -95,7 +111,7 @@ internal static class EmbedCommand
             }
             else
             {
-                Console.Out.WriteLine($"embedded {result.Count} images of {dataset.DatasetPath} ({dataset.Pointer.Tree.Short}) → {outPath}: {result.Count}×{result.Dimension} float32{(cached ? " (from cache)" : "")}");
+                Console.Out.WriteLine($"embedded {result.Count} images of {dataset.DatasetPath} ({dataset.Pointer.Tree.Short}) → {outPath}: {result.Count}×{result.Dimension} float32{(tracked is null ? "" : $" with {tracked.DisplayName}")}{(cached ? " (from cache)" : "")}");
             }
             return ExitCodes.Ok;
         });
@@ -112,7 +128,25 @@ internal static class EmbedCommand
         return EmbeddingModelOptions.ForModelFile(model);
     }
 
-    private static ImageEmbedder CreateEmbedder(EmbeddingModelOptions options, ImageDecodeLimits limits)
+    /// <summary>A tracked model folder at a revision: its .onnx read from the cache in place, with its model.yaml's options.</summary>
+    private static async Task<TrackedModel> TrackedModelAsync(ObsRepository repo, string text, CancellationToken ct)
+    {
+        var files = await TrackedModels.ResolveAsync(repo, ModelRevision.Parse(text), ct);
+        try
+        {
+            var where = files.ModelYamlFile + (files.Revision is null ? "" : $" at {files.Revision}");
+            return new TrackedModel(files, ModelYaml.Describe(files.OnnxPath, files.ModelYaml, where),
+                $"'{files.OnnxFile}'{(files.Revision is null ? "" : $" at {files.Revision}")}");
+        }
+        catch (ModelYamlException ex)
+        {
+            throw new UsageException(ex.Message, ex);
+        }
+    }
+
+    private sealed record TrackedModel(TrackedModelFiles Files, ModelDescription Description, string DisplayName);
+
+    private static ImageEmbedder CreateEmbedder(EmbeddingModelOptions options, string displayName, ImageDecodeLimits limits)
     {
         try
         {
@@ -120,7 +154,7 @@ internal static class EmbedCommand
         }
         catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or InvalidDataException or FileNotFoundException or Microsoft.ML.OnnxRuntime.OnnxRuntimeException)
         {
-            throw new UsageException($"model {options.DisplayName} cannot be used: {ex.Message}");
+            throw new UsageException($"model {displayName} cannot be used: {ex.Message}");
         }
     }
 
