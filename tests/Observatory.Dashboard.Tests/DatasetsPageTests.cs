@@ -102,6 +102,43 @@ public sealed class DatasetsPageTests(DashboardFixture fx)
         await Expect(diff.GetByTestId("diff-modified")).ToHaveTextAsync("1");
     }
 
+    private async Task<IPage> OpenVersionAsync(string version)
+    {
+        var page = await fx.NewPageAsync();
+        await page.GotoAsync($"datasets?dataset={Uri.EscapeDataString(SeededRegistry.Sample)}&version={Uri.EscapeDataString(version)}");
+        await Browser.WaitForCircuitAsync(page);
+        return page;
+    }
+
+    [Theory]
+    [InlineData("commit")]
+    [InlineData("short")]
+    [InlineData("tag")]
+    public async Task DatasetsPage_WithAVersionInTheQuery_OpensOnThatVersion_NotTheNewest(string form)
+    {
+        var v1 = fx.Registry.V1;
+        var page = await OpenVersionAsync(form switch { "commit" => v1.Commit, "short" => v1.Commit[..7], _ => v1.Tag });
+
+        await Expect(page.Locator($"[data-testid=version][data-commit='{v1.Commit}']")).ToHaveClassAsync(new Regex("obs-version-selected"));
+        await Expect(page.Locator(".obs-version-selected")).ToHaveCountAsync(1);
+        await Expect(page.GetByTestId("findings")).ToContainTextAsync("Validation findings of sample@v1");
+        await ExpectClassCountsAsync(page, v1);
+        await Expect(page.GetByTestId("version-not-found")).ToHaveCountAsync(0);
+    }
+
+    [Fact]
+    public async Task DatasetsPage_WithAnUnknownVersionInTheQuery_SaysSo_AndShowsTheNewest()
+    {
+        var page = await OpenVersionAsync("no-such-tag");
+
+        await Expect(page.GetByTestId("version-not-found")).ToContainTextAsync("no-such-tag");
+        await Expect(page.Locator($"[data-testid=version][data-commit='{fx.Registry.V2.Commit}']")).ToHaveClassAsync(new Regex("obs-version-selected"));
+        await ExpectClassCountsAsync(page, fx.Registry.V2);
+        // Choosing a version answers the notice.
+        await page.Locator($"[data-testid=version][data-commit='{fx.Registry.V1.Commit}']").ClickAsync();
+        await Expect(page.GetByTestId("version-not-found")).ToHaveCountAsync(0);
+    }
+
     [Fact]
     public async Task DatasetsPage_ForADatasetCommittedWithoutValidation_SaysItHasNoReport()
     {
