@@ -140,6 +140,34 @@ public sealed class DatasetsPageTests(DashboardFixture fx)
     }
 
     [Fact]
+    public async Task ValidationFindings_OnNonImageFiles_ShowAFileTypeIcon_NoBrokenImage_AndTheWholeMessage()
+    {
+        var page = await fx.NewPageAsync();
+        await page.GotoAsync($"datasets?dataset={Uri.EscapeDataString(DashboardFixture.FindingsDataset)}");
+        await Browser.WaitForCircuitAsync(page);
+        var grid = page.GetByTestId("findings-grid");
+        await Expect(grid.Locator("tbody tr")).ToHaveCountAsync(3, new() { Timeout = 30_000 });
+        ILocator Row(string file) => grid.Locator("tbody tr", new() { HasText = file });
+
+        // The annotation and the text file: an icon of their kind, no <img>.
+        await Expect(Row("annotations.json").GetByTestId("file-icon")).ToHaveAttributeAsync("data-icon", "data_object");
+        await Expect(Row("README.txt").GetByTestId("file-icon")).ToHaveAttributeAsync("data-icon", "description");
+        await Expect(Row("annotations.json").Locator("img")).ToHaveCountAsync(0);
+        await Expect(Row("README.txt").Locator("img")).ToHaveCountAsync(0);
+        // The PNG whose bytes are not an image: its thumbnail gives way to an icon once the browser fails to decode it.
+        await Expect(Row("broken.png").GetByTestId("file-icon")).ToHaveAttributeAsync("data-icon", "broken_image", new() { Timeout = 30_000 });
+        Assert.Equal(0, await grid.EvaluateAsync<int>("g => [...g.querySelectorAll('img')].filter(i => !i.complete || i.naturalWidth === 0).length"));
+
+        // The message is all there: in the cell's text, wrapped rather than cut, and as its hover title.
+        var message = Row("annotations.json").GetByTestId("finding-message");
+        await Expect(message).ToHaveTextAsync(NonImageFindingsValidation.LongMessage);
+        await Expect(message).ToHaveAttributeAsync("title", NonImageFindingsValidation.LongMessage);
+        Assert.True(await message.EvaluateAsync<bool>("m => { const c = m.closest('td'); return m.scrollWidth <= c.clientWidth + 1 && m.getBoundingClientRect().bottom <= c.getBoundingClientRect().bottom + 1; }"),
+            "the message overflows its cell");
+        await Browser.ScreenshotAsync(page, "datasets-findings-non-image");
+    }
+
+    [Fact]
     public async Task DatasetsPage_ForADatasetCommittedWithoutValidation_SaysItHasNoReport()
     {
         var page = await fx.NewPageAsync();
