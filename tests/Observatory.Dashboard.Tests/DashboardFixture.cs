@@ -47,6 +47,8 @@ public sealed class DashboardFixture : IAsyncLifetime
     public const string ReferenceDataset = "data/shapes";
     public const int ReferenceImages = 24;
     public string ReferenceCommit { get; private set; } = "";
+    /// <summary>A dataset whose findings are about non-image files (<see cref="NonImageFindingsValidation"/>): an annotation JSON, a text file, an undecodable PNG.</summary>
+    public const string FindingsDataset = "data/survey";
     /// <summary>Content hash of each file of <see cref="ReferenceDataset"/>, by path inside it, as written to disk.</summary>
     public IReadOnlyDictionary<string, string> ReferenceHashes { get; private set; } = new Dictionary<string, string>();
     public const int ModelCount = 6;
@@ -64,6 +66,7 @@ public sealed class DashboardFixture : IAsyncLifetime
         (Playwright, Browser) = await Tests.Browser.LaunchAsync();
         Registry = await SeededRegistry.CreateAsync();
         await AddReferenceDatasetAsync();
+        await AddFindingsDatasetAsync();
         Monitoring = await MonitoringService.StartAsync(SeedHistoryAsync);
         await SeedMonitoringAsync();
         Server = await DashboardServer.StartAsync(Registry.Root, environment: new Dictionary<string, string>
@@ -161,6 +164,20 @@ public sealed class DashboardFixture : IAsyncLifetime
         var commit = await CommitOperation.RunAsync(repo, new CommitOptions { Message = "Shapes: a model's reference", Tag = "" }, CancellationToken.None);
         ReferenceCommit = commit.Commit!;
         ReferenceHashes = Registry.Git.Snapshot(ReferenceDataset);
+    }
+
+    /// <summary>Versions <see cref="FindingsDataset"/> (after the reference's commit, leaving the other datasets alone).</summary>
+    private async Task AddFindingsDatasetAsync()
+    {
+        Registry.Git.WriteFile($"{FindingsDataset}/images/a.png", SampleDataset.RenderImage(1, new SampleDatasetOptions(), out IReadOnlyList<SampleObject> _, png: true));
+        var junk = new byte[2048];
+        new Random(5).NextBytes(junk);
+        Registry.Git.WriteFile($"{FindingsDataset}/images/broken.png", junk);
+        Registry.Git.WriteFile($"{FindingsDataset}/annotations.json", """{"images":[{"id":1,"file_name":"a.png"},{"id":4,"file_name":"IMG_0004.jpg"}]}"""u8.ToArray());
+        Registry.Git.WriteFile($"{FindingsDataset}/README.txt", "Survey photos."u8.ToArray());
+        using var repo = ObsRepository.Open(Registry.Root, SeededRegistry.Environment());
+        await AddOperation.RunAsync(repo, [repo.FullPath(FindingsDataset)], new AddOptions { Validation = new NonImageFindingsValidation(), AllowInvalid = true }, CancellationToken.None);
+        await CommitOperation.RunAsync(repo, new CommitOptions { Message = "Survey: findings on non-image files", Tag = "" }, CancellationToken.None);
     }
 
     private static List<byte[]> RenderImages(int n, int seed, double brightness, double blur)

@@ -102,6 +102,71 @@ public sealed class DatasetsPageTests(DashboardFixture fx)
         await Expect(diff.GetByTestId("diff-modified")).ToHaveTextAsync("1");
     }
 
+    private async Task<IPage> OpenVersionAsync(string version)
+    {
+        var page = await fx.NewPageAsync();
+        await page.GotoAsync($"datasets?dataset={Uri.EscapeDataString(SeededRegistry.Sample)}&version={Uri.EscapeDataString(version)}");
+        await Browser.WaitForCircuitAsync(page);
+        return page;
+    }
+
+    [Theory]
+    [InlineData("commit")]
+    [InlineData("short")]
+    [InlineData("tag")]
+    public async Task DatasetsPage_WithAVersionInTheQuery_OpensOnThatVersion_NotTheNewest(string form)
+    {
+        var v1 = fx.Registry.V1;
+        var page = await OpenVersionAsync(form switch { "commit" => v1.Commit, "short" => v1.Commit[..7], _ => v1.Tag });
+
+        await Expect(page.Locator($"[data-testid=version][data-commit='{v1.Commit}']")).ToHaveClassAsync(new Regex("obs-version-selected"));
+        await Expect(page.Locator(".obs-version-selected")).ToHaveCountAsync(1);
+        await Expect(page.GetByTestId("findings")).ToContainTextAsync("Validation findings of sample@v1");
+        await ExpectClassCountsAsync(page, v1);
+        await Expect(page.GetByTestId("version-not-found")).ToHaveCountAsync(0);
+    }
+
+    [Fact]
+    public async Task DatasetsPage_WithAnUnknownVersionInTheQuery_SaysSo_AndShowsTheNewest()
+    {
+        var page = await OpenVersionAsync("no-such-tag");
+
+        await Expect(page.GetByTestId("version-not-found")).ToContainTextAsync("no-such-tag");
+        await Expect(page.Locator($"[data-testid=version][data-commit='{fx.Registry.V2.Commit}']")).ToHaveClassAsync(new Regex("obs-version-selected"));
+        await ExpectClassCountsAsync(page, fx.Registry.V2);
+        // Choosing a version answers the notice.
+        await page.Locator($"[data-testid=version][data-commit='{fx.Registry.V1.Commit}']").ClickAsync();
+        await Expect(page.GetByTestId("version-not-found")).ToHaveCountAsync(0);
+    }
+
+    [Fact]
+    public async Task ValidationFindings_OnNonImageFiles_ShowAFileTypeIcon_NoBrokenImage_AndTheWholeMessage()
+    {
+        var page = await fx.NewPageAsync();
+        await page.GotoAsync($"datasets?dataset={Uri.EscapeDataString(DashboardFixture.FindingsDataset)}");
+        await Browser.WaitForCircuitAsync(page);
+        var grid = page.GetByTestId("findings-grid");
+        await Expect(grid.Locator("tbody tr")).ToHaveCountAsync(3, new() { Timeout = 30_000 });
+        ILocator Row(string file) => grid.Locator("tbody tr", new() { HasText = file });
+
+        // The annotation and the text file: an icon of their kind, no <img>.
+        await Expect(Row("annotations.json").GetByTestId("file-icon")).ToHaveAttributeAsync("data-icon", "data_object");
+        await Expect(Row("README.txt").GetByTestId("file-icon")).ToHaveAttributeAsync("data-icon", "description");
+        await Expect(Row("annotations.json").Locator("img")).ToHaveCountAsync(0);
+        await Expect(Row("README.txt").Locator("img")).ToHaveCountAsync(0);
+        // The PNG whose bytes are not an image: its thumbnail gives way to an icon once the browser fails to decode it.
+        await Expect(Row("broken.png").GetByTestId("file-icon")).ToHaveAttributeAsync("data-icon", "broken_image", new() { Timeout = 30_000 });
+        Assert.Equal(0, await grid.EvaluateAsync<int>("g => [...g.querySelectorAll('img')].filter(i => !i.complete || i.naturalWidth === 0).length"));
+
+        // The message is all there: in the cell's text, wrapped rather than cut, and as its hover title.
+        var message = Row("annotations.json").GetByTestId("finding-message");
+        await Expect(message).ToHaveTextAsync(NonImageFindingsValidation.LongMessage);
+        await Expect(message).ToHaveAttributeAsync("title", NonImageFindingsValidation.LongMessage);
+        Assert.True(await message.EvaluateAsync<bool>("m => { const c = m.closest('td'); return m.scrollWidth <= c.clientWidth + 1 && m.getBoundingClientRect().bottom <= c.getBoundingClientRect().bottom + 1; }"),
+            "the message overflows its cell");
+        await Browser.ScreenshotAsync(page, "datasets-findings-non-image");
+    }
+
     [Fact]
     public async Task DatasetsPage_ForADatasetCommittedWithoutValidation_SaysItHasNoReport()
     {

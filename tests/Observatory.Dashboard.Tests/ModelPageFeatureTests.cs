@@ -114,6 +114,27 @@ public sealed class ModelPageFeatureTests(DashboardFixture fx)
     }
 
     [Fact]
+    public async Task ModelPage_OfTheCameraModel_SaysTheWindowIsDarker_WithTheMeansTheServiceMeasured()
+    {
+        var features = (await LatestDriftAsync(DashboardFixture.CameraModel)).GetProperty("details").GetProperty("imageFeatures").EnumerateArray().ToList();
+        var brightness = features.Single(f => f.GetProperty("feature").GetString() == "brightness");
+        var (reference, current) = (brightness.GetProperty("referenceMean").GetDouble(), brightness.GetProperty("currentMean").GetDouble());
+        // The fixture renders the window's images 0.4 darker.
+        Assert.True(current < reference - 0.1, $"window brightness {current} vs reference {reference}");
+        static string F(double v) => v.ToString("0.00", CultureInfo.InvariantCulture);
+
+        var page = await OpenModelAsync(DashboardFixture.CameraModel);
+        var cell = page.Locator("[data-testid=image-feature][data-feature=brightness] [data-testid=image-feature-means]");
+        await Expect(cell).ToHaveTextAsync($"darker: mean {F(current)} vs reference {F(reference)}");
+        // Every statistic shows its two means; a stable one names no direction.
+        foreach (var f in features.Where(f => !f.GetProperty("moved").GetBoolean()))
+            await Expect(page.Locator($"[data-testid=image-feature][data-feature='{f.GetProperty("feature").GetString()}'] [data-testid=image-feature-means]"))
+                .ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^mean [0-9.]+ vs reference [0-9.]+$"));
+        await page.GetByTestId("image-statistics").ScrollIntoViewIfNeededAsync();
+        await Browser.ScreenshotAsync(page, "model-cameras-means");
+    }
+
+    [Fact]
     public async Task ModelPage_OfAModelWithoutResults_ShowsEmptyStatesForEveryExplanation()
     {
         var page = await OpenModelAsync(DashboardFixture.QuietModel);

@@ -8,14 +8,13 @@ public enum Health { Ok, Drifting, Degraded }
 public sealed record ModelStatus(MonitoredModel Model, Health Health, int OpenAlerts, DriftWindow? LatestDrift, AccuracyPoint? LatestAccuracy)
 {
     /// <summary>
-    /// Degraded: accuracy (measured, else estimated) below the baseline, or an open critical alert. Drifting: the latest drift
-    /// window was flagged, or another alert is open. Ok otherwise.
+    /// Degraded: the service found the latest accuracy (measured, else estimated) below the baseline − tolerance, or an open critical
+    /// alert. Drifting: the latest drift window was flagged, or another alert is open. Ok otherwise. Every verdict is the service's.
     /// </summary>
-    public static Health Of(MonitoredModel model, IReadOnlyList<Alert> openAlerts, DriftWindow? latestDrift, AccuracyPoint? latestAccuracy)
+    public static Health Of(IReadOnlyList<Alert> openAlerts, DriftWindow? latestDrift, AccuracyPoint? latestAccuracy)
     {
-        var baseline = model.BaselineAccuracy ?? latestAccuracy?.Baseline;
         if (openAlerts.Any(a => a.Severity == AlertSeverity.Critical)) return Health.Degraded;
-        if (baseline is not null && latestAccuracy?.Accuracy is { } acc && acc < baseline - 0.05) return Health.Degraded;
+        if (latestAccuracy?.BelowBaseline == true) return Health.Degraded;
         if (latestDrift?.Flagged == true || openAlerts.Count > 0) return Health.Drifting;
         return Health.Ok;
     }
@@ -34,7 +33,7 @@ public static class MonitoringClientStatus
             var drift = (await client.DriftAsync(m.Name, 1, ct)).LastOrDefault();
             var accuracy = (await client.AccuracyAsync(m.Name, 1, ct)).LastOrDefault();
             var alerts = open.Where(a => a.Model == m.Name).ToList();
-            rows.Add(new ModelStatus(m, ModelStatus.Of(m, alerts, drift, accuracy), alerts.Count, drift, accuracy));
+            rows.Add(new ModelStatus(m, ModelStatus.Of(alerts, drift, accuracy), alerts.Count, drift, accuracy));
         }
         return rows;
     }

@@ -58,8 +58,14 @@ public sealed record DriftWindow(DateTime WindowEnd, int EventCount, bool Flagge
 
 public sealed record AccuracyPoint(DateTime WindowEnd, int EventCount, double? Accuracy, bool Estimated, double? Baseline)
 {
+    /// <summary>The service's verdict that <see cref="Accuracy"/> is below the baseline − tolerance (null: no baseline or no accuracy).</summary>
+    public bool? BelowBaseline { get; init; }
+
     public static AccuracyPoint From(AccuracyWindowResult r) =>
-        new(r.WindowEnd.UtcDateTime, r.EventCount, r.Details?.Shown ?? r.Value, r.Details?.Estimated ?? false, r.Details?.BaselineAccuracy);
+        new(r.WindowEnd.UtcDateTime, r.EventCount, r.Details?.Shown ?? r.Value, r.Details?.Estimated ?? false, r.Details?.BaselineAccuracy)
+        {
+            BelowBaseline = r.Details?.Window?.AccuracyBelowBaseline,
+        };
 }
 
 /// <summary>Typed client over the Monitoring API (see Monitoring/Observatory.Monitoring.Api/README.md).</summary>

@@ -37,12 +37,13 @@ public sealed class AccuracyService(IMonitoringStore store, IOptions<MonitoringO
         {
             Model = model.Name, WindowStart = window.Start, WindowEnd = window.End, EventCount = current.Count,
             Accuracy = m?.Accuracy, EstimatedAccuracy = estimate,
+            AccuracyBelowBaseline = AccuracyBaseline.IsBelow(m?.Accuracy ?? estimate, model.BaselineAccuracy),
         };
         if ((m?.Accuracy ?? estimate) is { } shown) metrics.Accuracy(model.Name, shown);
         var run = new AccuracyRun(result, labelled.Count, m?.ToScores(), model.BaselineAccuracy, calibrationCount,
             current.Count == 0 ? "no events in the window" : labelled.Count == 0 ? "no feedback in the window; estimate only" : null);
-        var below = model.BaselineAccuracy is { } b && (m?.Accuracy ?? estimate) is { } a && a < b;
-        await store.AddResultAsync(new StoredResult(model.Name, StoredResults.Accuracy, window.Start, window.End, current.Count, below, m?.Accuracy ?? estimate,
+        // The stored flag (series thinning keeps flagged windows) is the same verdict the window carries.
+        await store.AddResultAsync(new StoredResult(model.Name, StoredResults.Accuracy, window.Start, window.End, current.Count, result.AccuracyBelowBaseline == true, m?.Accuracy ?? estimate,
             StoredResults.Serialize(run), now), ct);
         return run;
     }

@@ -49,6 +49,7 @@ public sealed class DriftService(IMonitoringStore store, IReferenceDatasets refe
         else if (withEmbeddings) referenceVectors = reference.Where(e => e.Embedding is not null).Select(e => e.Embedding!).ToList();
 
         DriftReport? embedding = null, prediction = null, confidence = null, imageStatistics = null;
+        ImageFeatureMeans? imageMeans = null;
         if (current.Count < MinEvents) notes.Add($"window has {current.Count} events (needs {MinEvents})");
         else
         {
@@ -68,6 +69,7 @@ public sealed class DriftService(IMonitoringStore store, IReferenceDatasets refe
                 // Interpretable: which of brightness, contrast, sharpness, saturation, size moved (KS with Bonferroni and normed Wasserstein).
                 imageStatistics = DriftRunner.Run(DataMatrix.FromRows(referenceFeatures), DataMatrix.FromRows(currentFeatures),
                     [DriftMethodNames.Ks, DriftMethodNames.Wasserstein], driftOptions, cancellationToken: ct);
+                imageMeans = ImageFeatureMeans.Of(referenceFeatures, currentFeatures);
             }
             if (reference.Count >= MinEvents)
             {
@@ -82,7 +84,7 @@ public sealed class DriftService(IMonitoringStore store, IReferenceDatasets refe
         var measured = new WindowResult { Model = model.Name, WindowStart = window.Start, WindowEnd = window.End, EventCount = current.Count };
         var run = DriftRuns.Create(measured, embedding, prediction, confidence, imageStatistics, ImageStatistics.FeatureNames,
             current.Count == 0 ? null : Histogram.OfUnitInterval(reference.Select(e => e.Confidence), current.Select(e => e.Confidence)),
-            notes.Count == 0 ? null : string.Join("; ", notes));
+            notes.Count == 0 ? null : string.Join("; ", notes), imageMeans);
         await store.AddResultAsync(new StoredResult(model.Name, StoredResults.Drift, window.Start, window.End, current.Count,
             run.Window.Flagged, run.Embedding?.Methods.FirstOrDefault()?.Statistic,
             StoredResults.Serialize(run), now), ct);

@@ -21,6 +21,12 @@ public sealed record WindowResult
     public double? EstimatedAccuracy { get; init; }
 
     /// <summary>
+    /// The accuracy shown (measured, else estimated) is below the model's baseline − tolerance: the model is degraded. Decided by the
+    /// service like the drift flags; null when there is no baseline or no accuracy, or in results stored before the flag existed.
+    /// </summary>
+    public bool? AccuracyBelowBaseline { get; init; }
+
+    /// <summary>
     /// The window counts as drifted for a model's health: its embeddings, predicted classes or confidences moved. Decided here so
     /// the service (stored verdict, drift series) and the dashboard (health) agree; image statistics stay a diagnostic.
     /// </summary>

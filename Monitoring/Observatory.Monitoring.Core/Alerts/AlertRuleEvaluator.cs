@@ -1,5 +1,6 @@
 using System.Globalization;
 using Observatory.Monitoring.Contracts;
+using Observatory.Monitoring.Core.Accuracy;
 
 namespace Observatory.Monitoring.Core.Alerts;
 
@@ -40,8 +41,7 @@ public static class AlertRuleEvaluator
             var w = history[i];
             var (value, kind) = w.Accuracy is { } a ? (a, "accuracy") : w.EstimatedAccuracy is { } e ? (e, "estimated accuracy") : (double.NaN, "");
             if (double.IsNaN(value)) continue;
-            var limit = baseline.Value - rule.Tolerance;
-            return new(rule, value < limit, string.Create(CultureInfo.InvariantCulture, $"{kind} {value:0.###} vs baseline {baseline:0.###} − tolerance {rule.Tolerance:0.###}"));
+            return new(rule, AccuracyBaseline.IsBelow(value, baseline, rule.Tolerance) == true, string.Create(CultureInfo.InvariantCulture, $"{kind} {value:0.###} vs baseline {baseline:0.###} − tolerance {rule.Tolerance:0.###}"));
         }
         return new(rule, false, "no accuracy measured yet");
     }

@@ -21,8 +21,9 @@ public static class DriftRuns
 
     /// <param name="window">The window measured; its drift flags are set here from the reports.</param>
     /// <param name="imageFeatureNames">Names of <paramref name="imageStatistics"/>' dimensions, in order.</param>
+    /// <param name="imageFeatureMeans">Means of the image statistics on both sides, in <paramref name="imageFeatureNames"/> order, shown beside each verdict.</param>
     public static DriftRun Create(WindowResult window, DriftReport? embedding, DriftReport? prediction, DriftReport? confidence, DriftReport? imageStatistics,
-        IReadOnlyList<string>? imageFeatureNames, Histogram? confidenceHistogram, string? note)
+        IReadOnlyList<string>? imageFeatureNames, Histogram? confidenceHistogram, string? note, ImageFeatureMeans? imageFeatureMeans = null)
     {
         ArgumentNullException.ThrowIfNull(window);
         var embeddingReport = embedding is null ? null : Publish(embedding, null);
@@ -43,7 +44,7 @@ public static class DriftRuns
             ConfidenceHistogram = confidenceHistogram is null ? null : new HistogramBins(confidenceHistogram.Edges, confidenceHistogram.Reference, confidenceHistogram.Current),
             ClassShares = prediction is null ? null : ClassShares(prediction),
             EmbeddingShareDrifted = embedding is null ? null : ShareDrifted(embedding),
-            ImageFeatures = imageStatistics is null || imageFeatureNames is null || imageReport is null ? null : ImageFeatures(imageStatistics, imageFeatureNames, imageReport.VerdictMethod!),
+            ImageFeatures = imageStatistics is null || imageFeatureNames is null || imageReport is null ? null : ImageFeatures(imageStatistics, imageFeatureNames, imageReport.VerdictMethod!, imageFeatureMeans),
         };
     }
 
@@ -83,7 +84,7 @@ public static class DriftRuns
     }
 
     /// <summary>Each feature's statistics, and "moved" under the method that decided the report.</summary>
-    private static IReadOnlyList<ImageFeatureVerdict> ImageFeatures(DriftReport report, IReadOnlyList<string> names, string verdictMethod)
+    private static IReadOnlyList<ImageFeatureVerdict> ImageFeatures(DriftReport report, IReadOnlyList<string> names, string verdictMethod, ImageFeatureMeans? means)
     {
         var ks = Method(report, DriftMethodNames.Ks);
         var w = Method(report, DriftMethodNames.Wasserstein);
@@ -93,7 +94,11 @@ public static class DriftRuns
         var p = ks?.GetValueOrDefault("p_values") as double[] ?? [];
         var distances = w?.GetValueOrDefault("values") as double[] ?? [];
         return names.Select((n, i) => new ImageFeatureVerdict(n, i < stats.Length ? stats[i] : null, i < p.Length ? p[i] : null,
-            i < distances.Length ? distances[i] : null, moved.Contains(i))).ToList();
+            i < distances.Length ? distances[i] : null, moved.Contains(i))
+        {
+            ReferenceMean = means is not null && i < means.Reference.Count ? means.Reference[i] : null,
+            CurrentMean = means is not null && i < means.Current.Count ? means.Current[i] : null,
+        }).ToList();
     }
 
     private static IReadOnlyDictionary<string, object?>? Method(DriftReport report, string method) =>

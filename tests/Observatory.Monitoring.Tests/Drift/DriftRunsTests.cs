@@ -64,6 +64,37 @@ public sealed class DriftRunsTests
     }
 
     [Fact]
+    public void Create_GivesEachImageFeatureTheMeansOfEveryRowOfBothSides()
+    {
+        // Brightness 0.30…0.49 in the reference and 0.55…0.74 in the window; contrast the same on both sides.
+        var reference = Enumerable.Range(0, 20).Select(i => new[] { 0.30 + 0.01 * i, 0.2 }).ToList();
+        var current = Enumerable.Range(0, 20).Select(i => new[] { 0.55 + 0.01 * i, 0.2 }).ToList();
+        var statistics = DriftRunner.Run(DataMatrix.FromRows(reference), DataMatrix.FromRows(current), [DriftMethodNames.Ks, DriftMethodNames.Wasserstein]);
+
+        var run = DriftRuns.Create(Window, null, null, null, statistics, ["brightness", "contrast"], null, null, ImageFeatureMeans.Of(reference, current));
+
+        var brightness = run.ImageFeatures!.Single(f => f.Feature == "brightness");
+        Assert.Equal((0.30 + 0.49) / 2, brightness.ReferenceMean!.Value, 9);
+        Assert.Equal((0.55 + 0.74) / 2, brightness.CurrentMean!.Value, 9);
+        Assert.True(brightness.Moved);
+        var contrast = run.ImageFeatures!.Single(f => f.Feature == "contrast");
+        Assert.Equal(0.2, contrast.ReferenceMean!.Value, 9);
+        Assert.Equal(0.2, contrast.CurrentMean!.Value, 9);
+    }
+
+    [Fact]
+    public void Create_WithoutMeans_LeavesThemUnknown()
+    {
+        var rows = Enumerable.Range(0, 20).Select(i => new[] { 0.01 * i }).ToList();
+        var statistics = DriftRunner.Run(DataMatrix.FromRows(rows), DataMatrix.FromRows(rows), [DriftMethodNames.Ks, DriftMethodNames.Wasserstein]);
+
+        var run = DriftRuns.Create(Window, null, null, null, statistics, ["brightness"], null, null);
+
+        Assert.Null(run.ImageFeatures!.Single().ReferenceMean);
+        Assert.Null(run.ImageFeatures!.Single().CurrentMean);
+    }
+
+    [Fact]
     public void Compact_LeavesOutLongDetailArrays_AndKeepsScalarsShortArraysAndVerdicts()
     {
         var rng = new Random(9);

@@ -50,6 +50,25 @@ public sealed class StoredResultsTests
     }
 
     [Fact]
+    public void ImageFeatureMeansAndTheBaselineFlag_ReadBackAsWritten_AndAreUnknownInOlderResults()
+    {
+        var rows = Enumerable.Range(0, 20).Select(i => new[] { 0.01 * i }).ToList();
+        var statistics = DriftRunner.Run(DataMatrix.FromRows(rows), DataMatrix.FromRows(rows), [DriftMethodNames.Ks, DriftMethodNames.Wasserstein]);
+        var run = DriftRuns.Create(new WindowResult { Model = "m" }, null, null, null, statistics, ["brightness"], null, null,
+            new ImageFeatureMeans([0.41], [0.62]));
+        var accuracy = new AccuracyRun(new WindowResult { Model = "m", Accuracy = 0.5, AccuracyBelowBaseline = true }, 10, null, 0.9, 0, null);
+
+        var verdict = StoredResults.ReadDrift(Stored(StoredResults.Drift, StoredResults.Serialize(run))).ImageFeatures!.Single();
+        var older = StoredResults.ReadDrift(Stored(StoredResults.Drift,
+            """{"window":{"eventCount":17},"imageFeatures":[{"feature":"brightness","ksStatistic":0.5,"moved":true}]}""")).ImageFeatures!.Single();
+
+        Assert.Equal((0.41, 0.62), (verdict.ReferenceMean, verdict.CurrentMean));
+        Assert.True(StoredResults.ReadAccuracy(Stored(StoredResults.Accuracy, StoredResults.Serialize(accuracy))).Window.AccuracyBelowBaseline);
+        Assert.Equal((null, null), (older.ReferenceMean, older.CurrentMean));
+        Assert.True(older.Moved);
+    }
+
+    [Fact]
     public void ReadingAResultAsTheOtherKind_Fails()
     {
         var error = Assert.Throws<ArgumentException>(() => StoredResults.ReadAccuracy(Stored(StoredResults.Drift, "{}")));
