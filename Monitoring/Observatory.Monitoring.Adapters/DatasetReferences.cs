@@ -42,13 +42,16 @@ public sealed class DatasetReferences(IImageEmbedder embedder, ReferenceDatasets
             : $"is outside Monitoring:ReferenceRoots ({string.Join(", ", settings.Roots)})";
     }
 
-    public async Task<ReferenceEmbeddings> GetEmbeddingsAsync(ReferenceDataset reference, bool nameFiles, CancellationToken cancellationToken)
+    public Task<ReferenceEmbeddings> GetEmbeddingsAsync(ReferenceDataset reference, bool nameFiles, CancellationToken cancellationToken) =>
+        GetEmbeddingsAsync(reference, embedder, nameFiles, cancellationToken);
+
+    public async Task<ReferenceEmbeddings> GetEmbeddingsAsync(ReferenceDataset reference, IImageEmbedder encoder, bool nameFiles, CancellationToken cancellationToken)
     {
         // Checked again here: the roots may have narrowed since the model was registered.
         if (Refuse(reference) is { } outside) throw new ReferenceUnavailableException($"reference repository '{reference.RepoPath}' {outside}");
         try
         {
-            return await EmbedAsync(reference, nameFiles, cancellationToken);
+            return await EmbedAsync(reference, encoder, nameFiles, cancellationToken);
         }
         catch (Exception ex) when (ex is ObsException or IOException or UnauthorizedAccessException or ImageDecodeException)
         {
@@ -57,7 +60,7 @@ public sealed class DatasetReferences(IImageEmbedder embedder, ReferenceDatasets
         }
     }
 
-    private async Task<ReferenceEmbeddings> EmbedAsync(ReferenceDataset reference, bool nameFiles, CancellationToken ct)
+    private async Task<ReferenceEmbeddings> EmbedAsync(ReferenceDataset reference, IImageEmbedder embedder, bool nameFiles, CancellationToken ct)
     {
         using var repo = ObsRepository.Open(reference.RepoPath, ObsEnvironments.Create(time));
         var dataset = Datasets.AtRevision(repo, reference.Revision).FirstOrDefault(d => d.PointerPath == reference.PointerPath)
@@ -68,13 +71,13 @@ public sealed class DatasetReferences(IImageEmbedder embedder, ReferenceDatasets
         // repository whose objects were never pulled still serves it. The tree alone (one small object) still names the files.
         var hit = await cache.TryGetAsync(treeHash, embedder.CacheKey, ct)
             ?? await new EmbeddingCache(EmbeddingCache.RepositoryFolder(repo.ObsDir)).TryGetAsync(treeHash, embedder.CacheKey, ct);
-        if (hit is not null) return Result(treeHash, hit, nameFiles ? await TryLoadItemsAsync(repo, dataset, ct) : null);
+        if (hit is not null) return Result(treeHash, embedder, hit, nameFiles ? await TryLoadItemsAsync(repo, dataset, ct) : null);
         var tree = await CompleteTreeAsync(repo, dataset, ct) ?? await FetchAsync(repo, dataset, reference, ct);
         var entries = ImageFiles.ToEmbed(tree);
         if (entries.Count == 0) throw new ReferenceUnavailableException($"dataset '{dataset.DatasetPath}' at '{reference.Revision}' of {reference.RepoPath} has no images");
         var images = entries.Select(e => ImageSource.FromFile(repo.Cache.PathOf(e.Hash))).ToList();
         var embedded = await cache.GetOrCreateAsync(treeHash, embedder.CacheKey, c => embedder.EmbedAsync(images, c), ct);
-        return Result(treeHash, embedded, Items(entries));
+        return Result(treeHash, embedder, embedded, Items(entries));
     }
 
     private static List<ReferenceItem> Items(IReadOnlyList<TreeEntry> entries) => entries.Select(e => new ReferenceItem(e.Path, e.Hash.Hex)).ToList();
@@ -87,7 +90,7 @@ public sealed class DatasetReferences(IImageEmbedder embedder, ReferenceDatasets
         catch (Exception ex) when (ex is ObsException or IOException) { return null; }
     }
 
-    private ReferenceEmbeddings Result(string treeHash, ImageEmbeddings embeddings, IReadOnlyList<ReferenceItem>? items) =>
+    private static ReferenceEmbeddings Result(string treeHash, IImageEmbedder embedder, ImageEmbeddings embeddings, IReadOnlyList<ReferenceItem>? items) =>
         new(treeHash, embedder.CacheKey, embeddings.Vectors, embeddings.Statistics.Select(s => s.ToFeatures()).ToArray(),
             // A count that disagrees (should not happen: the cache is keyed by tree) would misname every image.
             items is not null && items.Count == embeddings.Count ? items : null);

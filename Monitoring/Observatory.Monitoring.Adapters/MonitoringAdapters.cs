@@ -27,6 +27,8 @@ public static class MonitoringAdapters
         services.AddSingleton<IImageEmbedder>(sp => new OneAtATimeEmbedder(new OnnxImageEmbedder(
             sp.GetRequiredService<IOptions<EncoderOptions>>().Value.ToModelOptions(),
             sp.GetRequiredService<MonitoringAdapterSettings>().ImageLimits)));
+        services.AddSingleton<IModelEncoders>(sp => new ModelEncoders(sp.GetRequiredService<IImageEmbedder>(),
+            sp.GetRequiredService<MonitoringAdapterSettings>().ImageLimits, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IReferenceDatasets>(sp => new DatasetReferences(sp.GetRequiredService<IImageEmbedder>(),
             sp.GetRequiredService<MonitoringAdapterSettings>().References, sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<DatasetReferences>>()));

@@ -181,6 +181,9 @@ public sealed class ImageEmbedder : IImageEmbedder, IDisposable
                     $"{Options.Layout} {Options.Width}x{Options.Height}x3; set Width, Height and Layout to match the model");
         }
         var outDims = output.Dimensions;
+        // One vector per image: [N, D], or [N, D, 1, 1] as pooled CNN features come; [N, C, H, W] maps are not embeddings.
+        if (outDims.Length < 2 || outDims.Skip(2).Any(d => d != 1))
+            throw new ArgumentException($"embedding model {model} output '{outputName}' has shape [{string.Join(",", outDims)}]; an embedding output is one vector per image, [N, D] (or [N, D, 1, 1])");
         if (outDims.Length >= 2 && outDims.Skip(1).All(d => d > 0)) Dimension = outDims.Skip(1).Aggregate(1, (a, b) => a * b);
         return dims[0] > 0 ? Math.Min(dims[0], Options.BatchSize) : Options.BatchSize;
     }

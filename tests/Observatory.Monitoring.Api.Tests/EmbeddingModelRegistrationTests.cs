@@ -39,10 +39,15 @@ public sealed class EmbeddingModelRegistrationTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task AnotherEncoder_OrAWrongDimension_IsRefused_NamingTheServicesEncoder()
+    public async Task AnotherBuiltIn_IsLoadedForThatModel_AnUnknownNameOrAWrongDimension_IsRefused()
     {
-        var other = await ProblemAsync(await PutAsync("other", new { classes = TrafficGenerator.Classes, embeddingModel = "resnet18" }));
-        Assert.Contains("it embeds with 'random'", other.GetProperty("embeddingModel")[0].GetString());
+        using (var resnet = await PutAsync("pretrained", new { classes = TrafficGenerator.Classes, embeddingModel = "resnet18" }))
+        {
+            Assert.Equal(HttpStatusCode.Created, resnet.StatusCode);
+            Assert.Equal(512, (await resnet.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("embeddingDimension").GetInt32());
+        }
+        var unknown = await ProblemAsync(await PutAsync("other", new { classes = TrafficGenerator.Classes, embeddingModel = "resnet50" }));
+        Assert.Contains("neither a built-in encoder (resnet18, random)", unknown.GetProperty("embeddingModel")[0].GetString());
         var wrong = await ProblemAsync(await PutAsync("wrong", new { classes = TrafficGenerator.Classes, embeddingModel = "random", embeddingDimension = 512 }));
         Assert.Contains("(152)", wrong.GetProperty("embeddingDimension")[0].GetString());
         using var missing = await _server.Client.GetAsync("/api/models/other");

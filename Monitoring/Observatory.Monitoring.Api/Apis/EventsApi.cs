@@ -52,7 +52,7 @@ public static class EventsApi
     /// embeds the images with its encoder and keeps their image statistics (for interpretable drift). All-or-nothing as JSON batches.
     /// </summary>
     public static async Task<Results<Ok<IngestResponse>, ValidationProblem>> PostImagesAsync(string model, HttpRequest request, IMonitoringStore store, IOptions<MonitoringOptions> options,
-        IImageEmbedder embedder, MonitoringMetrics metrics, CancellationToken ct)
+        IModelEncoders encoders, MonitoringMetrics metrics, CancellationToken ct)
     {
         const string title = "invalid image batch";
         var o = options.Value;
@@ -61,7 +61,14 @@ public static class EventsApi
         if (m.EmbeddingModel == MonitoredModel.ClientEmbeddings)
         {
             metrics.Rejected();
-            return Problems.Invalid(title, "model", $"model '{model}' takes embeddings sent by its clients (embeddingModel \"client\"); POST them to /api/models/{model}/events, or register it with embeddingModel \"{embedder.Name}\" to upload images");
+            return Problems.Invalid(title, "model", $"model '{model}' takes embeddings sent by its clients (embeddingModel \"client\"); POST them to /api/models/{model}/events, or register it with an embeddingModel to upload images");
+        }
+        IImageEmbedder embedder;
+        try { embedder = await encoders.ForModelAsync(m, ct); }
+        catch (EncoderUnavailableException ex)
+        {
+            metrics.Rejected();
+            return Problems.Invalid(title, "model", $"model '{model}': its embeddingModel cannot be used: {ex.Message}");
         }
         // A model that declares no output size is checked after embedding, by the batch validation below.
         if (embedder.Dimension is { } encoderDimension && m.EmbeddingDimension != encoderDimension)

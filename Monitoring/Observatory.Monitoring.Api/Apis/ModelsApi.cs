@@ -30,14 +30,14 @@ public static class ModelsApi
         await store.GetModelAsync(name, ct) is { } m ? TypedResults.Ok(m) : Problems.NotFound($"model '{name}' is not registered; PUT /api/models/{name} registers it");
 
     public static async Task<Results<Created<MonitoredModel>, Ok<MonitoredModel>, ValidationProblem>> PutAsync(string name, HttpRequest request, IMonitoringStore store, IReferenceDatasets references,
-        IImageEmbedder embedder, JobScheduling scheduling, [FromKeyedServices(MonitoringHost.ClockKey)] TimeProvider time, CancellationToken ct)
+        IModelEncoders encoders, JobScheduling scheduling, [FromKeyedServices(MonitoringHost.ClockKey)] TimeProvider time, CancellationToken ct)
     {
         var (body, error) = await Problems.ReadJsonAsync<ModelDefinition>(request, 1024 * 1024, "invalid model definition", ct);
         if (error is not null) return error;
         var now = time.GetUtcNow();
         var existing = await store.GetModelAsync(name, ct);
         var model = body!.ToModel(name, existing?.CreatedAt ?? now, now);
-        var (withEncoder, encoderErrors) = CheckEmbeddingModel(model, embedder);
+        var (withEncoder, encoderErrors) = await CheckEmbeddingModelAsync(model, encoders, references, ct);
         model = withEncoder;
         var errors = encoderErrors.Count > 0 ? encoderErrors : ModelValidation.Validate(model).ToList();
         if (model.TrainedOn is { RepoPath: { Length: > 0 } trainedRepo } trainedOn && references.Refuse(trainedOn) is { } trainedOutside)
@@ -53,38 +53,44 @@ public static class ModelsApi
     }
 
     /// <summary>
-    /// A model naming the service's encoder takes its dimension (none to type, none to get wrong); one naming another encoder,
-    /// or giving a dimension the encoder does not have, is refused naming both; client-sent embeddings need their dimension.
+    /// A model naming an encoder (the service's own, a built-in, or a registry model version) gets it loaded and checked now, and
+    /// takes its dimension (none to type, none to get wrong); a model that cannot be loaded, or a dimension it does not have, is
+    /// refused naming the problem. Client-sent embeddings need their dimension.
     /// </summary>
-    internal static (MonitoredModel Model, List<FieldError> Errors) CheckEmbeddingModel(MonitoredModel model, IImageEmbedder embedder)
+    internal static async Task<(MonitoredModel Model, List<FieldError> Errors)> CheckEmbeddingModelAsync(MonitoredModel model, IModelEncoders encoders,
+        IReferenceDatasets references, CancellationToken ct)
     {
         var errors = new List<FieldError>();
-        switch (model.EmbeddingModel)
+        if (model.EmbeddingModel is null) return (model, errors);
+        if (model.EmbeddingModel == MonitoredModel.ClientEmbeddings)
         {
-            case null:
-                break;
-            case MonitoredModel.ClientEmbeddings:
-                if (model.EmbeddingDimension <= 0)
-                    errors.Add(new("embeddingDimension", "embeddings sent by clients (embeddingModel \"client\") need their dimension, a positive integer"));
-                break;
-            case var named when !string.Equals(named, embedder.Name, StringComparison.OrdinalIgnoreCase):
-                errors.Add(new("embeddingModel", $"'{named}' is not this service's encoder: it embeds with '{embedder.Name}' (Monitoring:Encoder); " +
-                                                  "name that, or \"client\" for embeddings sent with the events"));
-                break;
-            default:
-                int? dimension;
-                try { dimension = embedder.Dimension; }
-                catch (Exception ex) when (ex is ArgumentException or InvalidDataException or FileNotFoundException)
-                {
-                    errors.Add(new("embeddingModel", $"the service's encoder '{embedder.Name}' cannot be used: {ex.Message}"));
-                    break;
-                }
-                if (dimension is not { } d) break; // an encoder that declares no size is checked on the first upload
-                if (model.EmbeddingDimension == 0) model = model with { EmbeddingModel = embedder.Name, EmbeddingDimension = d };
-                else if (model.EmbeddingDimension != d)
-                    errors.Add(new("embeddingDimension", $"{model.EmbeddingDimension} is not the dimension of '{embedder.Name}' ({d}); leave it out and the service fills it in"));
-                break;
+            if (model.EmbeddingDimension <= 0)
+                errors.Add(new("embeddingDimension", "embeddings sent by clients (embeddingModel \"client\") need their dimension, a positive integer"));
+            return (model, errors);
         }
+        var registry = ModelEncodersExtensions.RegistryOf(model);
+        if (IModelEncoders.IsModelVersion(model.EmbeddingModel) && registry is not null
+            && references.Refuse(new ReferenceDataset(registry, "", "")) is { } outside)
+        {
+            errors.Add(new("embeddingModel", $"model version '{model.EmbeddingModel}' is read from '{registry}', which {outside}"));
+            return (model, errors);
+        }
+        IImageEmbedder encoder;
+        int? dimension;
+        try
+        {
+            encoder = await encoders.ForModelAsync(model, ct);
+            dimension = encoder.Dimension;
+        }
+        catch (Exception ex) when (ex is EncoderUnavailableException or ArgumentException or InvalidDataException or FileNotFoundException)
+        {
+            errors.Add(new("embeddingModel", ex.Message));
+            return (model, errors);
+        }
+        if (dimension is not { } d) return (model, errors); // a model that declares no output size is checked on the first upload
+        if (model.EmbeddingDimension == 0) model = model with { EmbeddingDimension = d };
+        else if (model.EmbeddingDimension != d)
+            errors.Add(new("embeddingDimension", $"{model.EmbeddingDimension} is not the dimension of '{encoder.Name}' ({d}); leave it out and the service fills it in"));
         return (model, errors);
     }
 

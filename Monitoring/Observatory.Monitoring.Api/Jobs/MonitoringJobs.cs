@@ -74,7 +74,7 @@ public sealed class AccuracyJob(AccuracyService accuracy, AlertService alerts, I
 
 /// <summary>Embeds the model's reference dataset version once per tree + encoder (cached); a no-op when it is cached already.</summary>
 [DisallowConcurrentExecution]
-public sealed class ReferenceEmbeddingJob(IReferenceDatasets references, IMonitoringStore store, MonitoringMetrics metrics,
+public sealed class ReferenceEmbeddingJob(IReferenceDatasets references, IModelEncoders encoders, IMonitoringStore store, MonitoringMetrics metrics,
     [FromKeyedServices(MonitoringHost.ClockKey)] TimeProvider time, ILogger<ReferenceEmbeddingJob> log) : IJob
 {
     public const string Name = "reference-embedding";
@@ -84,7 +84,8 @@ public sealed class ReferenceEmbeddingJob(IReferenceDatasets references, IMonito
         var model = context.MergedJobDataMap.GetString("model")!;
         return JobRunner.RunAsync(context, Name, model, store, metrics, time, log, async ct =>
         {
-            if (await store.GetModelAsync(model, ct) is { Reference: { } reference }) await references.GetEmbeddingsAsync(reference, nameFiles: false, ct);
+            if (await store.GetModelAsync(model, ct) is { Reference: { } reference } m)
+                await references.GetEmbeddingsAsync(reference, await encoders.ForModelAsync(m, ct), nameFiles: false, ct);
         }, cancellationToken);
     }
 }

@@ -15,7 +15,7 @@ namespace Observatory.Monitoring.Api.Services;
 /// Compares the model's recent window with its reference period: embeddings (the model's methods), predicted classes and
 /// confidences. Which method decides each verdict is <see cref="DriftRuns"/>' choice, made once for every client.
 /// </summary>
-public sealed class DriftService(IMonitoringStore store, IReferenceDatasets references, IOptions<MonitoringOptions> options, MonitoringMetrics metrics,
+public sealed class DriftService(IMonitoringStore store, IReferenceDatasets references, IModelEncoders encoders, IOptions<MonitoringOptions> options, MonitoringMetrics metrics,
     [FromKeyedServices(MonitoringHost.ClockKey)] TimeProvider time)
 {
     public const int MinEvents = 20;
@@ -40,7 +40,7 @@ public sealed class DriftService(IMonitoringStore store, IReferenceDatasets refe
         List<double[]> referenceFeatures = reference.Where(e => e.ImageFeatures is not null).Select(e => e.ImageFeatures!).ToList();
         if (withEmbeddings && model.Reference is { } dataset)
         {
-            var embedded = await references.GetEmbeddingsAsync(dataset, nameFiles: false, ct);
+            var embedded = await references.GetEmbeddingsAsync(dataset, await encoders.ForModelAsync(model, ct), nameFiles: false, ct);
             referenceFeatures = [.. embedded.ImageFeatures];
             if (embedded.Vectors.Length > 0 && embedded.Vectors[0].Length != model.EmbeddingDimension)
                 notes.Add($"reference dataset embeddings have {embedded.Vectors[0].Length} dimensions but the model sends {model.EmbeddingDimension}; send embeddings from the same encoder");
@@ -114,7 +114,7 @@ public sealed class DriftService(IMonitoringStore store, IReferenceDatasets refe
         string source;
         if (model.Reference is { } dataset)
         {
-            var embedded = await references.GetEmbeddingsAsync(dataset, nameFiles: true, ct);
+            var embedded = await references.GetEmbeddingsAsync(dataset, await encoders.ForModelAsync(model, ct), nameFiles: true, ct);
             reference = SampleList(Enumerable.Range(0, embedded.Vectors.Length).ToList(), OutlierSample, seed + 1)
                 .Select(i => (embedded.Vectors[i], embedded.Items?[i] is { } item
                     ? (Func<double, TypicalReference>)(d => new TypicalReference(item.Path, d, null, null, item.Sha256, item.Path))

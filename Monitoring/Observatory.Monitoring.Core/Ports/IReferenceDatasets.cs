@@ -19,6 +19,9 @@ public interface IReferenceDatasets
     /// needs them, and on cached embeddings they cost a read of the tree.</param>
     /// <exception cref="ReferenceUnavailableException">The repository, pointer, revision or its objects cannot be read.</exception>
     Task<ReferenceEmbeddings> GetEmbeddingsAsync(ReferenceDataset reference, bool nameFiles, CancellationToken cancellationToken);
+
+    /// <summary>As the other overload, embedded with <paramref name="encoder"/> (a model's own encoder, see <see cref="IModelEncoders"/>).</summary>
+    Task<ReferenceEmbeddings> GetEmbeddingsAsync(ReferenceDataset reference, IImageEmbedder encoder, bool nameFiles, CancellationToken cancellationToken);
 }
 
 /// <summary>

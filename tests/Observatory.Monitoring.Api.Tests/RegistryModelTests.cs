@@ -1,0 +1,151 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Observatory.Monitoring.Contracts;
+using Observatory.Monitoring.Core.IO;
+using Observatory.Monitoring.Core.Ports;
+using Observatory.Monitoring.Onnx.Model;
+using Observatory.Samples;
+using Observatory.Testing;
+using Observatory.TrafficSimulator;
+
+namespace Observatory.Monitoring.Api.Tests;
+
+/// <summary>
+/// The user's model as a registry version (`obs add models/tiny`, tagged tiny@v1) is a monitored model's encoder: registration
+/// loads and checks it (a bad model is a 400 naming the problem), uploads and the reference go through it, and the service embeds
+/// a dataset version exactly as `obs embed --model-rev` does.
+/// </summary>
+public sealed class RegistryModelTests
+{
+    // 16 dimensions: another encoder than the host's own (random, 152) and the built-ins.
+    private static readonly EncoderSpec Tiny = EncoderSpec.Default with { Channels = [8, 8], Strides = [2, 2], MaxPooledLayers = [], Seed = 11 };
+    private const string TinyYaml = "input: images\noutput: embedding\nwidth: 96\nheight: 96\n";
+
+    private static async Task<GitSandbox> RegistryAsync(string name, Action<GitSandbox> writeModel)
+    {
+        var repo = new GitSandbox(name);
+        await ReferenceRepository.CreateAsync(repo, train: 16, val: 4);
+        writeModel(repo);
+        await ReferenceRepository.ObsAsync(repo, "add", "models/tiny", "--no-validate");
+        await ReferenceRepository.ObsAsync(repo, "commit", "-m", "model", "--tag", "--no-validate");
+        return repo;
+    }
+
+    private static object Definition(GitSandbox repo, string embeddingModel, int dimension = 0) => new
+    {
+        classes = TrafficGenerator.Classes,
+        embeddingModel,
+        embeddingDimension = dimension,
+        reference = new { repoPath = repo.Root, pointerPath = "data/shapes.obs", revision = "shapes@v1" },
+        schedule = "0 0 0 1 1 ? 2099",
+    };
+
+    [Fact]
+    public async Task ARegistryModelVersion_EmbedsUploadsAndTheReference_ExactlyAsObsEmbedModelRevDoes()
+    {
+        using var repo = await RegistryAsync("regmodel", r =>
+        {
+            EncoderModelGenerator.Write(r.PathOf("models/tiny/encoder.onnx"), Tiny);
+            r.WriteFile("models/tiny/model.yaml", TinyYaml);
+        });
+        await using var server = await MonitoringServer.StartAsync();
+        using (var created = await server.Client.PutAsJsonAsync("/api/models/tiny-model", Definition(repo, "models/tiny@v1")))
+        {
+            var body = await created.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.True(created.StatusCode == HttpStatusCode.Created, body.ToString());
+            Assert.Equal(16, body.GetProperty("embeddingDimension").GetInt32());
+            Assert.Equal("models/tiny@v1", body.GetProperty("embeddingModel").GetString());
+        }
+
+        // An upload is embedded with the model version (16 values), not the host's encoder (152).
+        using var form = new MultipartFormDataContent
+        {
+            { new StringContent("""{"events":[{"id":"a","timestamp":"2026-01-01T00:00:00Z","predictedClass":"circle","confidence":0.9}]}"""), "events" },
+            { new ByteArrayContent(SampleDataset.RenderImage(1, new SampleDatasetOptions(), out _)), "image", "a.jpg" },
+        };
+        using (var upload = await server.Client.PostAsync("/api/models/tiny-model/images", form))
+            Assert.True(upload.StatusCode == HttpStatusCode.OK, await upload.Content.ReadAsStringAsync());
+
+        var encoder = await server.Services.GetRequiredService<IModelEncoders>().GetAsync("models/tiny@v1", repo.Root, CancellationToken.None);
+        var service = await server.Services.GetRequiredService<IReferenceDatasets>()
+            .GetEmbeddingsAsync(new ReferenceDataset(repo.Root, "data/shapes.obs", "shapes@v1"), encoder, nameFiles: false, CancellationToken.None);
+        var run = await ObsProcess.RunAsync(repo.Root, "embed", "data/shapes", "--rev", "shapes@v1", "--model-rev", "models/tiny@v1", "-o", "cli.npy");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var cli = NpyReader.Read(repo.PathOf("cli.npy"));
+        Assert.Equal((20, 16), (cli.Rows, cli.Cols));
+        for (var i = 0; i < cli.Rows; i++)
+            for (var j = 0; j < cli.Cols; j++)
+                Assert.Equal(service.Vectors[i][j], (float)cli[i, j]);
+    }
+
+    public static TheoryData<string, string> BadModels => new()
+    {
+        { "not-onnx", "could not be loaded" },
+        { "wrong-input-rank", "has rank 2; an image input has rank 4" },
+        { "feature-map-output", "one vector per image" },
+        { "missing-version", "has no version v9" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadModels))]
+    public async Task ABadModel_IsRefusedAtRegistration_With400NamingTheProblem(string kind, string expected)
+    {
+        using var repo = await RegistryAsync("badmodel-" + kind, r =>
+        {
+            var path = r.PathOf("models/tiny/encoder.onnx");
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            switch (kind)
+            {
+                case "not-onnx":
+                    File.WriteAllText(path, "this is not a model");
+                    break;
+                case "wrong-input-rank":
+                    File.WriteAllBytes(path, IdentityModel([null, 10]));
+                    r.WriteFile("models/tiny/model.yaml", "input: x\noutput: y\nwidth: 8\nheight: 8\n");
+                    break;
+                case "feature-map-output":
+                    File.WriteAllBytes(path, IdentityModel([null, 3, 8, 8]));
+                    r.WriteFile("models/tiny/model.yaml", "input: x\noutput: y\nwidth: 8\nheight: 8\n");
+                    break;
+                default:
+                    EncoderModelGenerator.Write(path, Tiny);
+                    r.WriteFile("models/tiny/model.yaml", TinyYaml);
+                    break;
+            }
+        });
+        await using var server = await MonitoringServer.StartAsync();
+        var version = kind == "missing-version" ? "models/tiny@v9" : "models/tiny@v1";
+        using var r = await server.Client.PutAsJsonAsync("/api/models/bad", Definition(repo, version));
+        var body = await r.Content.ReadAsStringAsync();
+        Assert.True(r.StatusCode == HttpStatusCode.BadRequest, body);
+        var error = JsonDocument.Parse(body).RootElement.GetProperty("errors").GetProperty("embeddingModel")[0].GetString()!;
+        Assert.Contains(expected, error);
+        using var none = await server.Client.GetAsync("/api/models/bad");
+        Assert.Equal(HttpStatusCode.NotFound, none.StatusCode);
+    }
+
+    [Fact]
+    public async Task ADimensionTheModelVersionDoesNotHave_IsRefused()
+    {
+        using var repo = await RegistryAsync("regmodel-dim", r =>
+        {
+            EncoderModelGenerator.Write(r.PathOf("models/tiny/encoder.onnx"), Tiny);
+            r.WriteFile("models/tiny/model.yaml", TinyYaml);
+        });
+        await using var server = await MonitoringServer.StartAsync();
+        using var r = await server.Client.PutAsJsonAsync("/api/models/dim", Definition(repo, "models/tiny@v1", dimension: 99));
+        var body = await r.Content.ReadAsStringAsync();
+        Assert.True(r.StatusCode == HttpStatusCode.BadRequest, body);
+        Assert.Contains("(16)", JsonDocument.Parse(body).RootElement.GetProperty("errors").GetProperty("embeddingDimension")[0].GetString());
+    }
+
+    /// <summary>A float input "x" of <paramref name="shape"/> passed through as output "y".</summary>
+    private static byte[] IdentityModel(long?[] shape)
+    {
+        var graph = OnnxProtoWriter.Graph("identity", [OnnxProtoWriter.Node("Identity", "id", ["x"], ["y"])], [],
+            [OnnxProtoWriter.FloatValueInfo("x", shape)], [OnnxProtoWriter.FloatValueInfo("y", shape)]);
+        return OnnxProtoWriter.Model(8, "test", "1", "", 13, graph, []);
+    }
+}
