@@ -145,6 +145,25 @@ public sealed class MetricsCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task InASubdirWorkspace_PathsAreTheWorkspaces_AtARevisionToo()
+    {
+        _repo.WriteFile("outside.metrics.json", """{"outside": 1}""");
+        _repo.WriteFile("ml/metrics.json", """{"acc": 0.8}""");
+        Ok(await ObsProcess.RunAsync(_repo.PathOf("ml"), "init", "--subdir"));
+        Commit("ml v1", tag: "v1");
+        _repo.WriteFile("ml/metrics.json", """{"acc": 0.85}""");
+
+        var run = await ObsProcess.RunAsync(_repo.PathOf("ml"), "metrics", "diff", "v1", "workspace", "metrics.json", "--json");
+        Ok(run);
+        var root = JsonDocument.Parse(run.Stdout).RootElement;
+        Assert.Equal(["metrics.json"], root.EnumerateObject().Select(p => p.Name)); // ml/metrics.json, named from the workspace
+        var all = await ObsProcess.RunAsync(_repo.PathOf("ml"), "metrics", "show", "--rev", "v1", "--json");
+        Ok(all);
+        Assert.Equal(["metrics.json"], JsonDocument.Parse(all.Stdout).RootElement.EnumerateObject().Select(p => p.Name)); // not ../outside.metrics.json
+        Assert.Equal(0.05, root.GetProperty("metrics.json").GetProperty("acc").GetProperty("diff").GetDouble());
+    }
+
+    [Fact]
     public async Task UnknownRevisionsAndPathsWithoutMetrics_AreUsageErrors()
     {
         await TwoTaggedVersionsAsync();
