@@ -76,6 +76,12 @@ public sealed class LibGit2VersionControl : IVersionControl
         return commit[path]?.Target is Blob blob ? blob.GetContentText() : null;
     }
 
+    public long? FileSize(string revision, string path)
+    {
+        var commit = Peel(revision) ?? throw new UsageException($"revision '{revision}' is not known to git");
+        return commit[path] is { TargetType: TreeEntryTargetType.Blob } entry ? _repo.ObjectDatabase.RetrieveObjectMetadata(entry.Target.Id).Size : null;
+    }
+
     public IReadOnlyList<string> ListFiles(string revision, string suffix)
     {
         var commit = Peel(revision) ?? throw new UsageException($"revision '{revision}' is not known to git");

@@ -14,6 +14,7 @@ public static class CommandRegistry
         yield return CheckoutCommand.Create();
         yield return DiffCommand.Create();
         yield return LogCommand.Create();
+        yield return MetricsCommand.Create();
         yield return LsCommand.Create();
         yield return GcCommand.Create();
         yield return ValidateCommand.Create();

@@ -18,6 +18,9 @@ public interface IVersionControl : IDisposable
     /// <summary>Content of a file at a revision, or null when the file does not exist there. Throws when the revision is unknown.</summary>
     string? ReadFile(string revision, string path);
 
+    /// <summary>Size in bytes of a file at a revision without reading its content (to refuse large ones), or null when absent.</summary>
+    long? FileSize(string revision, string path);
+
     /// <summary>Paths of the files at a revision whose name ends with <paramref name="suffix"/>.</summary>
     IReadOnlyList<string> ListFiles(string revision, string suffix);
 

@@ -17,6 +17,8 @@ internal sealed class SubdirVersionControl(IVersionControl inner, string prefix,
 
     public string? ReadFile(string revision, string path) => inner.ReadFile(revision, Prefix + path);
 
+    public long? FileSize(string revision, string path) => inner.FileSize(revision, Prefix + path);
+
     public IReadOnlyList<string> ListFiles(string revision, string suffix) =>
         inner.ListFiles(revision, suffix).Where(p => p.StartsWith(Prefix, StringComparison.Ordinal)).Select(p => p[Prefix.Length..]).ToList();
 

@@ -63,6 +63,8 @@ internal sealed partial class VersionNames(IVersionControl inner) : IVersionCont
 
     public string? ReadFile(string revision, string path) => inner.ReadFile(Map(revision), path);
 
+    public long? FileSize(string revision, string path) => inner.FileSize(Map(revision), path);
+
     public IReadOnlyList<string> ListFiles(string revision, string suffix) => inner.ListFiles(Map(revision), suffix);
 
     public IReadOnlyList<CommitInfo> History(string path) => inner.History(path);
