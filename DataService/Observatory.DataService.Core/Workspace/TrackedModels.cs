@@ -10,7 +10,8 @@ namespace Observatory.DataService.Core.Workspace;
 /// the revision: <c>vN</c> is short for version N of the tracked folder PATH is in (<c>&lt;folder name&gt;@vN</c>, the tag
 /// `obs commit --tag` makes), anything else goes to git as it is (<c>HEAD</c>, a sha, a branch, or a full version name such
 /// as <c>tiny@v3</c>; a git tag literally called <c>v3</c> is <c>refs/tags/v3</c>). Without '@' the folder is read as the
-/// workspace's pointer records it.
+/// workspace's pointer records it. PATH therefore cannot contain '@' (revisions can: <c>HEAD@{1}</c>); give it relative to
+/// the current directory, like every obs path.
 /// </summary>
 /// <param name="Revision">As given: a short <c>vN</c> is expanded by <see cref="TrackedModels.ResolveAsync"/>, which knows the folder.</param>
 public sealed partial record ModelRevision(string Path, string? Revision)
