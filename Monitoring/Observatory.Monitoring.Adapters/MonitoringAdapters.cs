@@ -29,6 +29,7 @@ public static class MonitoringAdapters
             sp.GetRequiredService<MonitoringAdapterSettings>().ImageLimits)));
         services.AddSingleton<IModelEncoders>(sp => new ModelEncoders(sp.GetRequiredService<IImageEmbedder>(),
             sp.GetRequiredService<MonitoringAdapterSettings>().ImageLimits, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IModelMetrics>(sp => new RegistryMetrics(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IReferenceDatasets>(sp => new DatasetReferences(sp.GetRequiredService<IImageEmbedder>(),
             sp.GetRequiredService<MonitoringAdapterSettings>().References, sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<DatasetReferences>>()));

@@ -141,6 +141,46 @@ public sealed class RegistryModelTests
         Assert.Contains("(16)", JsonDocument.Parse(body).RootElement.GetProperty("errors").GetProperty("embeddingDimension")[0].GetString());
     }
 
+    [Fact]
+    public async Task TheBaseline_IsReadFromTheMetricsFileCommittedBesideTheModel_AtTheModelVersionsRevision()
+    {
+        using var repo = await RegistryAsync("regmodel-metrics", r =>
+        {
+            EncoderModelGenerator.Write(r.PathOf("models/tiny/encoder.onnx"), Tiny);
+            r.WriteFile("models/tiny/model.yaml", TinyYaml);
+            // Plain git, beside the tracked folder (a metrics file inside it would be obs data).
+            r.WriteFile("models/tiny.metrics.json", """{"accuracy": 0.91, "val": {"f1": 0.8}}""");
+            using var git = new LibGit2Sharp.Repository(r.Root);
+            LibGit2Sharp.Commands.Stage(git, "models/tiny.metrics.json");
+        });
+        // Later work changes the file in the workspace: the registered version's number is still the one read.
+        repo.WriteFile("models/tiny.metrics.json", """{"accuracy": 0.5}""");
+        await using var server = await MonitoringServer.StartAsync();
+
+        using (var ok = await server.Client.PutAsJsonAsync("/api/models/measured", new
+        {
+            classes = TrafficGenerator.Classes, embeddingModel = "models/tiny@v1",
+            reference = new { repoPath = repo.Root, pointerPath = "data/shapes.obs", revision = "shapes@v1" },
+            baselineFrom = new { path = "models/tiny.metrics.json", key = "accuracy" },
+        }))
+        {
+            var body = await ok.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.True(ok.StatusCode == HttpStatusCode.Created, body.ToString());
+            Assert.Equal(0.91, body.GetProperty("baselineAccuracy").GetDouble());
+            Assert.Equal("tiny@v1", body.GetProperty("baselineFrom").GetProperty("revision").GetString());
+        }
+
+        using var missing = await server.Client.PutAsJsonAsync("/api/models/unmeasured", new
+        {
+            classes = TrafficGenerator.Classes, embeddingModel = "models/tiny@v1",
+            reference = new { repoPath = repo.Root, pointerPath = "data/shapes.obs", revision = "shapes@v1" },
+            baselineFrom = new { path = "models/tiny.metrics.json", key = "top1" },
+        });
+        var error = await missing.Content.ReadAsStringAsync();
+        Assert.True(missing.StatusCode == HttpStatusCode.BadRequest, error);
+        Assert.Contains("'top1' is not in models/tiny.metrics.json at tiny@v1; its keys: accuracy, val.f1", error);
+    }
+
     /// <summary>A float input "x" of <paramref name="shape"/> passed through as output "y".</summary>
     private static byte[] IdentityModel(long?[] shape)
     {

@@ -30,7 +30,7 @@ public static class ModelsApi
         await store.GetModelAsync(name, ct) is { } m ? TypedResults.Ok(m) : Problems.NotFound($"model '{name}' is not registered; PUT /api/models/{name} registers it");
 
     public static async Task<Results<Created<MonitoredModel>, Ok<MonitoredModel>, ValidationProblem>> PutAsync(string name, HttpRequest request, IMonitoringStore store, IReferenceDatasets references,
-        IModelEncoders encoders, JobScheduling scheduling, [FromKeyedServices(MonitoringHost.ClockKey)] TimeProvider time, CancellationToken ct)
+        IModelEncoders encoders, IModelMetrics metrics, JobScheduling scheduling, [FromKeyedServices(MonitoringHost.ClockKey)] TimeProvider time, CancellationToken ct)
     {
         var (body, error) = await Problems.ReadJsonAsync<ModelDefinition>(request, 1024 * 1024, "invalid model definition", ct);
         if (error is not null) return error;
@@ -39,6 +39,9 @@ public static class ModelsApi
         var model = body!.ToModel(name, existing?.CreatedAt ?? now, now);
         var (withEncoder, encoderErrors) = await CheckEmbeddingModelAsync(model, encoders, references, ct);
         model = withEncoder;
+        var (withBaseline, baselineErrors) = await ReadBaselineAsync(model, metrics, references, ct);
+        model = withBaseline;
+        encoderErrors.AddRange(baselineErrors);
         var errors = encoderErrors.Count > 0 ? encoderErrors : ModelValidation.Validate(model).ToList();
         if (model.TrainedOn is { RepoPath: { Length: > 0 } trainedRepo } trainedOn && references.Refuse(trainedOn) is { } trainedOutside)
             errors.Add(new("trainedOn.repoPath", $"'{trainedRepo}' {trainedOutside}"));
@@ -94,6 +97,62 @@ public static class ModelsApi
         return (model, errors);
     }
 
+    /// <summary>
+    /// A baseline named by a committed metrics file is read now, from the model's registry at the model version's revision (or the
+    /// one given), so the baseline is the one measured for the model that is monitored. Missing files, keys or odd values are 400s.
+    /// </summary>
+    internal static async Task<(MonitoredModel Model, List<FieldError> Errors)> ReadBaselineAsync(MonitoredModel model, IModelMetrics metrics,
+        IReferenceDatasets references, CancellationToken ct)
+    {
+        var errors = new List<FieldError>();
+        if (model.BaselineFrom is not { } source) return (model, errors);
+        if (model.BaselineAccuracy is not null)
+        {
+            errors.Add(new("baselineAccuracy", "give baselineAccuracy or baselineFrom, not both"));
+            return (model, errors);
+        }
+        if (string.IsNullOrWhiteSpace(source.Path) || string.IsNullOrWhiteSpace(source.Key))
+        {
+            errors.Add(new("baselineFrom", "needs path (a metrics file in the registry) and key (e.g. accuracy)"));
+            return (model, errors);
+        }
+        if (ModelEncodersExtensions.RegistryOf(model) is not { } registry)
+        {
+            errors.Add(new("baselineFrom", "is read from the model's registry: give the model a reference or trainedOn dataset version in that repository"));
+            return (model, errors);
+        }
+        if (references.Refuse(new ReferenceDataset(registry, "", "")) is { } outside)
+        {
+            errors.Add(new("baselineFrom", $"'{registry}' {outside}"));
+            return (model, errors);
+        }
+        var revision = source.Revision ?? ModelVersionRevision(model.EmbeddingModel) ?? "HEAD";
+        IReadOnlyDictionary<string, double> values;
+        try { values = await metrics.ReadAsync(registry, source.Path, revision, ct); }
+        catch (MetricsUnavailableException ex)
+        {
+            errors.Add(new("baselineFrom", ex.Message));
+            return (model, errors);
+        }
+        if (!values.TryGetValue(source.Key, out var value))
+            errors.Add(new("baselineFrom.key", $"'{source.Key}' is not in {source.Path} at {revision}; its keys: {string.Join(", ", values.Keys)}"));
+        else if (!(value is >= 0 and <= 1))
+            errors.Add(new("baselineFrom.key", $"'{source.Key}' in {source.Path} at {revision} is {value}; an accuracy is between 0 and 1"));
+        else model = model with { BaselineAccuracy = value, BaselineFrom = source with { Revision = revision } };
+        return (model, errors);
+    }
+
+    /// <summary>The git revision a registry model version names: models/x@v3 → x@v3 (the tag obs commit --tag makes); null for built-ins.</summary>
+    internal static string? ModelVersionRevision(string? embeddingModel)
+    {
+        if (embeddingModel is null) return null;
+        var at = embeddingModel.IndexOf('@', StringComparison.Ordinal);
+        if (at < 0) return null;
+        var path = embeddingModel[..at].TrimEnd('/');
+        var rev = embeddingModel[(at + 1)..];
+        return System.Text.RegularExpressions.Regex.IsMatch(rev, "^v[0-9]{1,9}$") ? $"{path[(path.LastIndexOf('/') + 1)..]}@{rev}" : rev;
+    }
+
     /// <summary>Deletes the model, its events and results, and resolves its open alerts (recorded as resolved by the deletion).</summary>
     public static async Task<Results<Ok<ModelDeletion>, ProblemHttpResult>> DeleteAsync(string name, IMonitoringStore store, JobScheduling scheduling, AlertService alerts,
         CancellationToken ct)
@@ -116,6 +175,7 @@ public sealed record ModelDefinition
     public ReferenceDataset? TrainedOn { get; init; }
     public IReadOnlyList<string>? Classes { get; init; }
     public double? BaselineAccuracy { get; init; }
+    public MetricsBaseline? BaselineFrom { get; init; }
     public string? Schedule { get; init; }
     public TimeSpan? Window { get; init; }
     public IReadOnlyList<string>? DriftMethods { get; init; }
@@ -134,6 +194,7 @@ public sealed record ModelDefinition
             TrainedOn = TrainedOn,
             Classes = Classes ?? [],
             BaselineAccuracy = BaselineAccuracy,
+            BaselineFrom = BaselineFrom,
             Schedule = Schedule ?? defaults.Schedule,
             Window = Window ?? defaults.Window,
             DriftMethods = DriftMethods ?? defaults.DriftMethods,

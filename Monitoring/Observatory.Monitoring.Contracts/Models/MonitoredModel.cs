@@ -1,5 +1,12 @@
 namespace Observatory.Monitoring.Contracts;
 
+/// <summary>
+/// Where a model's baseline accuracy is read: a metrics file committed to its registry (repository-relative <paramref name="Path"/>,
+/// the number at <paramref name="Key"/>, keys flattened with '.'), at <paramref name="Revision"/> — by default the revision of
+/// the model's registry model version, else HEAD.
+/// </summary>
+public sealed record MetricsBaseline(string Path, string Key, string? Revision = null);
+
 /// <summary>A dataset version that is the model's reference distribution: git repo path + pointer path + revision.</summary>
 public sealed record ReferenceDataset(string RepoPath, string PointerPath, string Revision);
 
@@ -28,6 +35,9 @@ public sealed record MonitoredModel
 
     public required IReadOnlyList<string> Classes { get; init; }
     public double? BaselineAccuracy { get; init; }
+
+    /// <summary>The metrics file <see cref="BaselineAccuracy"/> was read from at registration; null when it was given as a number.</summary>
+    public MetricsBaseline? BaselineFrom { get; init; }
 
     /// <summary>Quartz cron expression (seconds first) for the drift and accuracy jobs.</summary>
     public string Schedule { get; init; } = "0 0/5 * * * ?";
