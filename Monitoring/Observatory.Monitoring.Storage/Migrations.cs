@@ -56,5 +56,10 @@ internal static class Migrations
             "DELETE FROM results WHERE id NOT IN (SELECT MAX(id) FROM results GROUP BY model, kind, window_end)",
             "CREATE UNIQUE INDEX ux_results_window ON results (model, kind, window_end)",
         ]),
+        (4,
+        [
+            // The model version that made each prediction (events stored before have none).
+            "ALTER TABLE events ADD COLUMN model_version TEXT",
+        ]),
     ];
 }

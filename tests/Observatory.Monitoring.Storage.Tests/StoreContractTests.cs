@@ -60,6 +60,16 @@ public abstract class StoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Events_RoundTripTheModelVersionThatMadeThem_AndNoneWhenNotGiven()
+    {
+        await Store.InsertEventsAsync("m", [E("v1", 1) with { ModelVersion = "1" }, E("v2", 2) with { ModelVersion = "2026.12-rc1" }, E("none", 3)]);
+        var got = (await Store.GetEventsAsync("m", T, T.AddHours(1), 10, false)).ToDictionary(e => e.Id, e => e.ModelVersion);
+        Assert.Equal("1", got["v1"]);
+        Assert.Equal("2026.12-rc1", got["v2"]);
+        Assert.Null(got["none"]);
+    }
+
+    [Fact]
     public async Task Events_WhenARowFailsMidBatch_NothingOfTheBatchIsStored()
     {
         await Assert.ThrowsAnyAsync<Exception>(() => Store.InsertEventsAsync("m", [E("1", 1), E("2", 2), new InferenceEvent("3", T, null!, 0.5, null)]));

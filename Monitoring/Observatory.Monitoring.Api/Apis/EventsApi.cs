@@ -42,7 +42,7 @@ public static class EventsApi
         var (events, errors) = body!.ToEvents();
         if (errors.Count == 0) errors = EventValidation.ValidateBatch(m, events, o.MaxBatchSize).ToList();
         if (errors.Count > 0) { metrics.Rejected(); return Problems.Invalid(title, errors); }
-        var result = await store.InsertEventsAsync(model, events!, ct);
+        var result = await store.InsertEventsAsync(model, StampVersion(events!, m!), ct);
         metrics.Ingested(model, result.Inserted, result.Duplicates);
         return TypedResults.Ok(new IngestResponse(events!.Count, result.Inserted, result.Duplicates));
     }
@@ -117,10 +117,14 @@ public static class EventsApi
         var events = items!.Select((e, i) => e! with { Embedding = embedded.Vectors[i], ImageFeatures = embedded.Statistics[i].ToFeatures() }).ToList();
         errors = EventValidation.ValidateBatch(m, events, o.MaxBatchSize).ToList();
         if (errors.Count > 0) { metrics.Rejected(); return Problems.Invalid(title, errors); }
-        var result = await store.InsertEventsAsync(model, events, ct);
+        var result = await store.InsertEventsAsync(model, StampVersion(events, m), ct);
         metrics.Ingested(model, result.Inserted, result.Duplicates);
         return TypedResults.Ok(new IngestResponse(events.Count, result.Inserted, result.Duplicates));
     }
+
+    /// <summary>Events without a model version were made by the version registered when they arrive.</summary>
+    private static List<InferenceEvent> StampVersion(IReadOnlyList<InferenceEvent?> events, MonitoredModel model) =>
+        events.Select(e => e! with { ModelVersion = e.ModelVersion ?? model.Version }).ToList();
 
     public static async Task<Results<Ok<FeedbackResponse>, ValidationProblem>> PostFeedbackAsync(string model, HttpRequest request, IMonitoringStore store, IOptions<MonitoringOptions> options,
         MonitoringMetrics metrics, CancellationToken ct)
@@ -174,7 +178,7 @@ public sealed record EventBatch(IReadOnlyList<EventItem?>? Events)
             if (e is null) { errors.Add(new($"events[{i}]", "event is null")); continue; }
             if (e.Timestamp is null) errors.Add(new($"events[{i}].timestamp", "is required (ISO 8601 with offset)"));
             if (e.Confidence is null) errors.Add(new($"events[{i}].confidence", "is required"));
-            list.Add(new InferenceEvent(e.Id ?? "", e.Timestamp ?? default, e.PredictedClass ?? "", e.Confidence ?? double.NaN, e.Embedding, e.TrueClass) { ImageUri = e.ImageUri });
+            list.Add(new InferenceEvent(e.Id ?? "", e.Timestamp ?? default, e.PredictedClass ?? "", e.Confidence ?? double.NaN, e.Embedding, e.TrueClass) { ImageUri = e.ImageUri, ModelVersion = e.ModelVersion });
         }
         return (list, errors);
     }
@@ -184,6 +188,9 @@ public sealed record EventItem(string? Id, DateTimeOffset? Timestamp, string? Pr
 {
     /// <summary>Optional: where the client keeps the image (http(s) URL or site path), shown by the dashboard for outliers.</summary>
     public string? ImageUri { get; init; }
+
+    /// <summary>Optional: the model version that predicted; the model's current version when left out.</summary>
+    public string? ModelVersion { get; init; }
 }
 
 public sealed record FeedbackBatch(IReadOnlyList<Feedback?>? Feedback);

@@ -5,6 +5,7 @@ using Observatory.Monitoring.Contracts;
 using Observatory.Monitoring.Api.Infrastructure;
 using Observatory.Monitoring.Api.Services;
 using Observatory.Monitoring.Core.Alerts;
+using Observatory.Monitoring.Core.Events;
 using Observatory.Monitoring.Core.Models;
 using Observatory.Monitoring.Core.Ports;
 
@@ -36,7 +37,7 @@ public static class ModelsApi
         if (error is not null) return error;
         var now = time.GetUtcNow();
         var existing = await store.GetModelAsync(name, ct);
-        var model = body!.ToModel(name, existing?.CreatedAt ?? now, now);
+        var model = Versioned(body!.ToModel(name, existing?.CreatedAt ?? now, now), existing, now);
         var (withEncoder, encoderErrors) = await CheckEmbeddingModelAsync(model, encoders, references, ct);
         model = withEncoder;
         var (withBaseline, baselineErrors) = await ReadBaselineAsync(model, metrics, references, ct);
@@ -47,12 +48,30 @@ public static class ModelsApi
             errors.Add(new("trainedOn.repoPath", $"'{trainedRepo}' {trainedOutside}"));
         if (model.Reference is { RepoPath: { Length: > 0 } repoPath } reference && references.Refuse(reference) is { } outside)
             errors.Add(new("reference.repoPath", $"'{repoPath}' {outside}"));
+        if (!EventValidation.IsModelVersion(model.Version))
+            errors.Add(new("version", $"must be 1-{EventValidation.MaxModelVersionLength} characters, no control characters"));
+        if (model.Stage is { } stage && !MonitoredModel.Stages.Contains(stage))
+            errors.Add(new("stage", $"'{stage}' is not a stage; valid: {string.Join(", ", MonitoredModel.Stages)}"));
         if (!JobScheduling.IsValidCron(model.Schedule)) errors.Add(new("schedule", $"'{model.Schedule}' is not a valid Quartz cron expression (seconds first, e.g. \"0 0/5 * * * ?\")"));
         if (errors.Count > 0) return Problems.Invalid("invalid model definition", errors);
         await store.UpsertModelAsync(model, ct);
         await scheduling.ScheduleModelAsync(model, ct);
         if (existing is null) return TypedResults.Created($"/api/models/{name}", model);
         return TypedResults.Ok(model);
+    }
+
+    /// <summary>
+    /// Registering another version keeps the one it replaces (with when it served); re-registering the same version keeps its
+    /// history and registration time.
+    /// </summary>
+    internal static MonitoredModel Versioned(MonitoredModel model, MonitoredModel? existing, DateTimeOffset now)
+    {
+        if (existing is null) return model with { VersionRegisteredAt = now };
+        if (existing.Version == model.Version)
+            return model with { PreviousVersions = existing.PreviousVersions, VersionRegisteredAt = existing.VersionRegisteredAt ?? existing.CreatedAt };
+        var replaced = new ModelVersionRecord(existing.Version, existing.EmbeddingModel, existing.TrainedOn, existing.BaselineAccuracy, existing.Stage,
+            existing.VersionRegisteredAt ?? existing.CreatedAt, now);
+        return model with { PreviousVersions = [.. existing.PreviousVersions, replaced], VersionRegisteredAt = now };
     }
 
     /// <summary>
@@ -168,6 +187,7 @@ public static class ModelsApi
 public sealed record ModelDefinition
 {
     public string? Version { get; init; }
+    public string? Stage { get; init; }
     public ReferenceDataset? Reference { get; init; }
     public DateTimeOffset? ReferenceUntil { get; init; }
     public int EmbeddingDimension { get; init; }
@@ -187,6 +207,7 @@ public sealed record ModelDefinition
         return defaults with
         {
             Version = Version ?? defaults.Version,
+            Stage = string.IsNullOrWhiteSpace(Stage) ? null : Stage.Trim().ToLowerInvariant(),
             Reference = Reference,
             ReferenceUntil = ReferenceUntil,
             EmbeddingDimension = EmbeddingDimension,

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Observatory.Monitoring.Api.Infrastructure;
 using Observatory.Monitoring.Contracts;
 using Observatory.Monitoring.Core.Accuracy;
+using Observatory.Monitoring.Core.Events;
 using Observatory.Monitoring.Core.Ports;
 
 namespace Observatory.Monitoring.Api.Services;
@@ -38,6 +39,8 @@ public sealed class AccuracyService(IMonitoringStore store, IOptions<MonitoringO
             Model = model.Name, WindowStart = window.Start, WindowEnd = window.End, EventCount = current.Count,
             Accuracy = m?.Accuracy, EstimatedAccuracy = estimate,
             AccuracyBelowBaseline = AccuracyBaseline.IsBelow(m?.Accuracy ?? estimate, model.BaselineAccuracy),
+            ModelVersions = ModelVersions.Counts(current),
+            AccuracyByVersion = ModelVersions.Accuracy(labelled),
         };
         if ((m?.Accuracy ?? estimate) is { } shown) metrics.Accuracy(model.Name, shown);
         var run = new AccuracyRun(result, labelled.Count, m?.ToScores(), model.BaselineAccuracy, calibrationCount,

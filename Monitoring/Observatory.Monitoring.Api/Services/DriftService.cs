@@ -81,7 +81,11 @@ public sealed class DriftService(IMonitoringStore store, IReferenceDatasets refe
             }
             else notes.Add($"reference period has {reference.Count} events (needs {MinEvents}) for prediction drift; set referenceUntil after the reference traffic");
         }
-        var measured = new WindowResult { Model = model.Name, WindowStart = window.Start, WindowEnd = window.End, EventCount = current.Count };
+        var measured = new WindowResult
+        {
+            Model = model.Name, WindowStart = window.Start, WindowEnd = window.End, EventCount = current.Count,
+            ModelVersions = ModelVersions.Counts(current),
+        };
         var run = DriftRuns.Create(measured, embedding, prediction, confidence, imageStatistics, ImageStatistics.FeatureNames,
             current.Count == 0 ? null : Histogram.OfUnitInterval(reference.Select(e => e.Confidence), current.Select(e => e.Confidence)),
             notes.Count == 0 ? null : string.Join("; ", notes), imageMeans);

@@ -7,6 +7,13 @@ namespace Observatory.Monitoring.Contracts;
 /// </summary>
 public sealed record MetricsBaseline(string Path, string Key, string? Revision = null);
 
+/// <summary>
+/// A version of a monitored model as it was registered: what embedded its images, what it was trained on, its baseline and
+/// stage, and when it was registered and replaced. Kept when a newer version is registered.
+/// </summary>
+public sealed record ModelVersionRecord(string Version, string? EmbeddingModel, ReferenceDataset? TrainedOn, double? BaselineAccuracy, string? Stage,
+    DateTimeOffset RegisteredAt, DateTimeOffset ReplacedAt);
+
 /// <summary>A dataset version that is the model's reference distribution: git repo path + pointer path + revision.</summary>
 public sealed record ReferenceDataset(string RepoPath, string PointerPath, string Revision);
 
@@ -19,6 +26,15 @@ public sealed record MonitoredModel
 {
     public required string Name { get; init; }
     public string Version { get; init; } = "1";
+
+    /// <summary>Optional deployment stage of <see cref="Version"/>: <c>staging</c> or <c>production</c>.</summary>
+    public string? Stage { get; init; }
+
+    /// <summary>When <see cref="Version"/> was registered (a re-registration of the same version keeps it).</summary>
+    public DateTimeOffset? VersionRegisteredAt { get; init; }
+
+    /// <summary>The versions registered before <see cref="Version"/>, oldest first: registering N+1 keeps N.</summary>
+    public IReadOnlyList<ModelVersionRecord> PreviousVersions { get; init; } = [];
     public ReferenceDataset? Reference { get; init; }
     public DateTimeOffset? ReferenceUntil { get; init; }
     public int EmbeddingDimension { get; init; }
@@ -52,6 +68,9 @@ public sealed record MonitoredModel
 
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }
+
+    /// <summary>The stages a version may be in.</summary>
+    public static IReadOnlyList<string> Stages { get; } = ["staging", "production"];
 
     /// <summary>The <see cref="EmbeddingModel"/> of a model whose clients send the embeddings.</summary>
     public const string ClientEmbeddings = "client";

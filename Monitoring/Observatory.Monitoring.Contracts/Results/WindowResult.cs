@@ -26,6 +26,12 @@ public sealed record WindowResult
     /// </summary>
     public bool? AccuracyBelowBaseline { get; init; }
 
+    /// <summary>Which model versions served the window: events per version (null when none carried one, as before versions were kept).</summary>
+    public IReadOnlyDictionary<string, int>? ModelVersions { get; init; }
+
+    /// <summary>Measured accuracy of each version's labelled events in the window (accuracy windows; null without labels or versions).</summary>
+    public IReadOnlyDictionary<string, double>? AccuracyByVersion { get; init; }
+
     /// <summary>
     /// The window counts as drifted for a model's health: its embeddings, predicted classes or confidences moved. Decided here so
     /// the service (stored verdict, drift series) and the dashboard (health) agree; image statistics stay a diagnostic.

@@ -36,6 +36,8 @@ public static class EventValidation
             if (!double.IsFinite(e.Confidence)) errors.Add(new($"{at}.confidence", "must be a finite number (NaN/Infinity rejected)"));
             else if (e.Confidence is < 0 or > 1) errors.Add(new($"{at}.confidence", "must be between 0 and 1"));
             if (e.ImageUri is { } uri && !IsImageUri(uri)) errors.Add(new($"{at}.imageUri", $"must be an absolute http(s) URL or a path starting with '/', at most {MaxImageUriLength} characters"));
+            if (e.ModelVersion is { } v && !IsModelVersion(v))
+                errors.Add(new($"{at}.modelVersion", $"must be 1-{MaxModelVersionLength} characters, no control characters"));
             if (e.TrueClass is { } t && model.ClassIndex(t) < 0) errors.Add(new($"{at}.trueClass", $"unknown class '{t}'"));
             if (model.EmbeddingDimension > 0)
             {
@@ -55,6 +57,12 @@ public static class EventValidation
     }
 
     public const int MaxImageUriLength = 2048;
+
+    public const int MaxModelVersionLength = 64;
+
+    /// <summary>A model version as events and registrations carry it: short, printable text.</summary>
+    public static bool IsModelVersion(string version) =>
+        version.Length is > 0 and <= MaxModelVersionLength && !string.IsNullOrWhiteSpace(version) && !version.Any(char.IsControl);
 
     /// <summary>
     /// http(s) URLs and site-relative paths only: the URI ends up in an &lt;img src&gt; of the dashboard (no javascript: or data:).

@@ -7,6 +7,9 @@ public sealed record InferenceEvent(
 {
     /// <summary>Where the client keeps the image (its own store's URL); the dashboard shows it beside drift, the service never fetches it.</summary>
     public string? ImageUri { get; init; }
+
+    /// <summary>The version of the model that made the prediction; the service stamps the model's current version when the client gives none.</summary>
+    public string? ModelVersion { get; init; }
 }
 
 /// <summary>The true class of an earlier event.</summary>

@@ -1,0 +1,92 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Observatory.Monitoring.Api.Services;
+using Observatory.Monitoring.Contracts;
+using Observatory.Monitoring.Core.Ports;
+
+namespace Observatory.Monitoring.Api.Tests;
+
+/// <summary>
+/// Model versions: registering N+1 keeps N (with its stage and when it served), events carry the version that predicted (the
+/// registered one when the client says nothing), and drift and accuracy windows say which versions served them and how
+/// accurate each was.
+/// </summary>
+public sealed class ModelVersionTests : IAsyncLifetime
+{
+    private MonitoringServer _server = null!;
+
+    public async Task InitializeAsync() => _server = await MonitoringServer.StartAsync();
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    private static object Definition(string version, string? stage) => new
+    {
+        version, stage, classes = new[] { "cat", "dog" }, baselineAccuracy = version == "1" ? 0.9 : 0.95,
+        window = "01:00:00", schedule = "0 0 0 1 1 ? 2099",
+    };
+
+    private async Task SendAsync(int count, string prefix, string? modelVersion, int wrongEvery)
+    {
+        var now = _server.Time.GetUtcNow();
+        var events = Enumerable.Range(0, count).Select(i => new
+        {
+            id = $"{prefix}{i}", timestamp = now.AddMinutes(-30).AddSeconds(i), predictedClass = i % wrongEvery == 0 ? "dog" : "cat",
+            confidence = 0.8, trueClass = "cat", modelVersion,
+        });
+        using var r = await _server.Client.PostAsJsonAsync("/api/models/pets/events", new { events });
+        Assert.True(r.StatusCode == HttpStatusCode.OK, await r.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task RegisteringTheNextVersion_KeepsThePrevious_AndWindowsSayWhichVersionsServedThem()
+    {
+        await _server.RegisterAsync("pets", Definition("1", "production"));
+        await SendAsync(40, "a", modelVersion: null, wrongEvery: 4);      // stamped "1"; 10 of 40 wrong
+        _server.Time.Advance(TimeSpan.FromMinutes(1));
+        await _server.RegisterAsync("pets", Definition("2", "staging"));
+        await SendAsync(20, "b", modelVersion: null, wrongEvery: 10);     // stamped "2"; 2 of 20 wrong
+        await SendAsync(10, "c", modelVersion: "2", wrongEvery: 10);      // said "2"; 1 of 10 wrong
+
+        var model = await _server.Client.GetFromJsonAsync<JsonElement>("/api/models/pets");
+        Assert.Equal("2", model.GetProperty("version").GetString());
+        Assert.Equal("staging", model.GetProperty("stage").GetString());
+        var previous = Assert.Single(model.GetProperty("previousVersions").EnumerateArray());
+        Assert.Equal("1", previous.GetProperty("version").GetString());
+        Assert.Equal("production", previous.GetProperty("stage").GetString());
+        Assert.Equal(0.9, previous.GetProperty("baselineAccuracy").GetDouble());
+        Assert.True(previous.GetProperty("replacedAt").GetDateTimeOffset() > previous.GetProperty("registeredAt").GetDateTimeOffset());
+
+        // Re-registering version 2 (a settings change) keeps the history as it is.
+        await _server.RegisterAsync("pets", Definition("2", "production"));
+        Assert.Single((await _server.Client.GetFromJsonAsync<JsonElement>("/api/models/pets")).GetProperty("previousVersions").EnumerateArray());
+
+        var accuracy = await _server.Services.GetRequiredService<AccuracyService>().RunAsync("pets", CancellationToken.None);
+        var window = accuracy!.Window;
+        Assert.Equal(new Dictionary<string, int> { ["1"] = 40, ["2"] = 30 }, window.ModelVersions);
+        Assert.Equal(30.0 / 40, window.AccuracyByVersion!["1"], 12);
+        Assert.Equal(27.0 / 30, window.AccuracyByVersion["2"], 12);
+        var drift = await _server.Services.GetRequiredService<DriftService>().RunAsync("pets", CancellationToken.None);
+        Assert.Equal(new Dictionary<string, int> { ["1"] = 40, ["2"] = 30 }, drift!.Window.ModelVersions);
+        // The API serves them with the series.
+        var series = (await _server.Client.GetFromJsonAsync<JsonElement>("/api/models/pets/accuracy")).EnumerateArray().Last();
+        Assert.Equal(40, series.GetProperty("details").GetProperty("window").GetProperty("modelVersions").GetProperty("1").GetInt32());
+    }
+
+    [Fact]
+    public async Task AStageThatIsNotOne_OrAnOverlongEventVersion_IsA400()
+    {
+        using var stage = await _server.Client.PutAsJsonAsync("/api/models/pets", Definition("1", "canary"));
+        Assert.Equal(HttpStatusCode.BadRequest, stage.StatusCode);
+        Assert.Contains("valid: staging, production", await stage.Content.ReadAsStringAsync());
+
+        await _server.RegisterAsync("pets", Definition("1", null));
+        using var r = await _server.Client.PostAsJsonAsync("/api/models/pets/events", new
+        {
+            events = new[] { new { id = "x", timestamp = _server.Time.GetUtcNow(), predictedClass = "cat", confidence = 0.5, modelVersion = new string('v', 65) } },
+        });
+        Assert.Equal(HttpStatusCode.BadRequest, r.StatusCode);
+        Assert.Contains("events[0].modelVersion", await r.Content.ReadAsStringAsync());
+    }
+}
