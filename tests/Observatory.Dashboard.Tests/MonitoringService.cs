@@ -135,8 +135,9 @@ public sealed class MonitoringService : IAsyncDisposable
     public async Task RunDriftAsync(string model)
     {
         var before = (await DriftAsync(model)).Length;
-        using var r = await Client.PostAsync($"api/models/{model}/jobs/drift/run", null);
-        if (r.StatusCode != HttpStatusCode.Accepted) throw new InvalidOperationException($"run drift: {(int)r.StatusCode} {await r.Content.ReadAsStringAsync()}");
+        // wait=true answers once the run is recorded: after its alert evaluation, so the alerts it fires are there to read.
+        using var r = await Client.PostAsync($"api/models/{model}/jobs/drift/run?wait=true", null);
+        if (r.StatusCode != HttpStatusCode.OK) throw new InvalidOperationException($"run drift: {(int)r.StatusCode} {await r.Content.ReadAsStringAsync()}");
         await UntilAsync(async () => (await DriftAsync(model)).Length > before, $"a new drift result of {model}\n{Log}", 90);
     }
 
