@@ -61,10 +61,18 @@ public sealed record AccuracyPoint(DateTime WindowEnd, int EventCount, double? A
     /// <summary>The service's verdict that <see cref="Accuracy"/> is below the baseline − tolerance (null: no baseline or no accuracy).</summary>
     public bool? BelowBaseline { get; init; }
 
+    /// <summary>Events per model version in the window (null before versions were kept).</summary>
+    public IReadOnlyDictionary<string, int>? Versions { get; init; }
+
+    /// <summary>Measured accuracy of each version's labelled events in the window.</summary>
+    public IReadOnlyDictionary<string, double>? ByVersion { get; init; }
+
     public static AccuracyPoint From(AccuracyWindowResult r) =>
         new(r.WindowEnd.UtcDateTime, r.EventCount, r.Details?.Shown ?? r.Value, r.Details?.Estimated ?? false, r.Details?.BaselineAccuracy)
         {
             BelowBaseline = r.Details?.Window?.AccuracyBelowBaseline,
+            Versions = r.Details?.Window?.ModelVersions,
+            ByVersion = r.Details?.Window?.AccuracyByVersion,
         };
 }
 

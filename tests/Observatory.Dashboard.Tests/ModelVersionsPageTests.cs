@@ -1,0 +1,57 @@
+using System.Net.Http.Json;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Observatory.Dashboard.Tests;
+
+/// <summary>The Model page's versions: the current one with its stage, the one it replaced, and each version's accuracy compared.</summary>
+[Collection(DashboardCollection.Name)]
+public sealed class ModelVersionsPageTests(DashboardFixture fx)
+{
+    private static object Definition(string version, string stage) => new
+    {
+        version, stage, classes = new[] { "cat", "dog" }, baselineAccuracy = 0.9,
+        window = "01:00:00", schedule = "0 0 0 1 1 ? 2099",
+    };
+
+    private static async Task SendAsync(OwnDashboard own, string prefix, int count, int wrongEvery)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var events = Enumerable.Range(0, count).Select(i => new
+        {
+            id = $"{prefix}{i}", timestamp = now.AddMinutes(-20).AddSeconds(i), predictedClass = i % wrongEvery == 0 ? "dog" : "cat",
+            confidence = 0.8, trueClass = "cat",
+        });
+        using var r = await own.Monitoring.Client.PostAsJsonAsync("api/models/pets/events", new { events });
+        Assert.True(r.IsSuccessStatusCode, await r.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task ModelPage_ShowsTheCurrentVersionAndTheOneItReplaced_AndEachVersionsAccuracy()
+    {
+        await using var own = await OwnDashboard.StartAsync(fx);
+        await own.Monitoring.RegisterAsync("pets", Definition("1", "production"));
+        await SendAsync(own, "a", 40, wrongEvery: 4);
+        await own.Monitoring.RegisterAsync("pets", Definition("2", "staging"));
+        await SendAsync(own, "b", 30, wrongEvery: 10);
+        using (var run = await own.Monitoring.Client.PostAsync("api/models/pets/jobs/accuracy/run?wait=true", null))
+            Assert.True(run.IsSuccessStatusCode, await run.Content.ReadAsStringAsync());
+
+        var page = await fx.NewPageAsync(own.Server.BaseAddress);
+        Assert.Equal(200, (await page.GotoAsync("models/pets"))!.Status);
+        await Browser.WaitForCircuitAsync(page);
+        var versions = page.GetByTestId("model-versions");
+        await Expect(versions.GetByTestId("model-version")).ToHaveTextAsync("2");
+        await Expect(versions).ToContainTextAsync("(staging)");
+        var previous = versions.GetByTestId("previous-version");
+        await Expect(previous).ToHaveCountAsync(1);
+        await Expect(previous).ToContainTextAsync("production");
+        await Expect(previous.Locator("td").First).ToHaveTextAsync("1");
+        await Expect(previous.Locator("td").Last).ToHaveTextAsync("yes");
+        // Both versions' own accuracy is drawn beside the window's.
+        var chart = page.GetByTestId("accuracy-chart");
+        await Expect(chart).ToContainTextAsync("version 1");
+        await Expect(chart).ToContainTextAsync("version 2");
+        await Browser.ScreenshotAsync(page, "model-versions");
+    }
+}
