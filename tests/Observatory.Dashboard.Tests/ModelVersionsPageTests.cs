@@ -4,7 +4,10 @@ using static Microsoft.Playwright.Assertions;
 
 namespace Observatory.Dashboard.Tests;
 
-/// <summary>The Model page's versions: the current one with its stage, the one it replaced, and each version's accuracy compared.</summary>
+/// <summary>
+/// The Model page's versions: the current one with its stage, the one it replaced, where the new one took over, and each
+/// version's accuracy compared.
+/// </summary>
 [Collection(DashboardCollection.Name)]
 public sealed class ModelVersionsPageTests(DashboardFixture fx)
 {
@@ -32,8 +35,10 @@ public sealed class ModelVersionsPageTests(DashboardFixture fx)
         await using var own = await OwnDashboard.StartAsync(fx);
         await own.Monitoring.RegisterAsync("pets", Definition("1", "production"));
         await SendAsync(own, "a", 40, wrongEvery: 4);
+        await own.Monitoring.RunDriftAsync("pets");                      // a window served by version 1
         await own.Monitoring.RegisterAsync("pets", Definition("2", "staging"));
-        await SendAsync(own, "b", 30, wrongEvery: 10);
+        await SendAsync(own, "b", 60, wrongEvery: 10);
+        await own.Monitoring.RunDriftAsync("pets");                      // version 2 serves most of this one
         using (var run = await own.Monitoring.Client.PostAsync("api/models/pets/jobs/accuracy/run?wait=true", null))
             Assert.True(run.IsSuccessStatusCode, await run.Content.ReadAsStringAsync());
 
@@ -48,6 +53,8 @@ public sealed class ModelVersionsPageTests(DashboardFixture fx)
         await Expect(previous).ToContainTextAsync("production");
         await Expect(previous.Locator("td").First).ToHaveTextAsync("1");
         await Expect(previous.Locator("td").Last).ToHaveTextAsync("yes");
+        // Where version 2 took over is marked.
+        await Expect(page.GetByTestId("version-change")).ToContainTextAsync("Model version 2 took over");
         // Both versions' own accuracy is drawn beside the window's.
         var chart = page.GetByTestId("accuracy-chart");
         await Expect(chart).ToContainTextAsync("version 1");

@@ -29,6 +29,9 @@ public sealed record DriftWindow(DateTime WindowEnd, int EventCount, bool Flagge
 
     public HistogramBins? Confidence { get; init; }
 
+    /// <summary>Events per model version in the window (null before versions were kept).</summary>
+    public IReadOnlyDictionary<string, int>? Versions { get; init; }
+
     /// <summary>
     /// Any drift verdict of the window: embedding, prediction or confidence. The stored flag (<see cref="Flagged"/>) counts only
     /// embedding and prediction drift, so a window whose confidences alone moved would read as quiet on the Model page.
@@ -52,6 +55,7 @@ public sealed record DriftWindow(DateTime WindowEnd, int EventCount, bool Flagge
             ShareDrifted = run?.EmbeddingShareDrifted, ImageFeatures = run?.ImageFeatures ?? [], Confidence = run?.ConfidenceHistogram,
             Drifted = r.Flagged || run?.Window is { PredictionDrift: true } or { ConfidenceDrift: true } or { EmbeddingDrift: true },
             Note = run?.Note,
+            Versions = run?.Window?.ModelVersions,
         };
     }
 }
