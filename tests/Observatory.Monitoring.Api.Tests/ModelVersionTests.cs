@@ -75,6 +75,36 @@ public sealed class ModelVersionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ANewVersionWithAnotherEmbeddingDimension_LeavesTheOldEmbeddingsOutOfDrift_SayingSo()
+    {
+        var now = _server.Time.GetUtcNow();
+        object Version(string v, int dimension) => new
+        {
+            version = v, classes = new[] { "cat", "dog" }, embeddingModel = "client", embeddingDimension = dimension,
+            window = "01:00:00", schedule = "0 0 0 1 1 ? 2099", driftMethods = new[] { "mmd" },
+        };
+        async Task SendAsync(string prefix, int count, int dimension)
+        {
+            var events = Enumerable.Range(0, count).Select(i => new
+            {
+                id = $"{prefix}{i}", timestamp = now.AddMinutes(-30).AddSeconds(i), predictedClass = "cat", confidence = 0.8,
+                embedding = Enumerable.Range(0, dimension).Select(j => (float)Math.Sin(i + j)).ToArray(),
+            });
+            using var r = await _server.Client.PostAsJsonAsync("/api/models/emb/events", new { events });
+            Assert.True(r.StatusCode == HttpStatusCode.OK, await r.Content.ReadAsStringAsync());
+        }
+        await _server.RegisterAsync("emb", Version("1", 4));
+        await SendAsync("a", 25, 4);
+        await _server.RegisterAsync("emb", Version("2", 6));
+        await SendAsync("b", 25, 6);
+
+        var run = await _server.Services.GetRequiredService<DriftService>().RunAsync("emb", CancellationToken.None);
+        Assert.NotNull(run);
+        Assert.Contains("25 events of the window have embeddings of another dimension", run!.Note);
+        Assert.Equal(new Dictionary<string, int> { ["1"] = 25, ["2"] = 25 }, run.Window.ModelVersions);
+    }
+
+    [Fact]
     public async Task AStageThatIsNotOne_OrAnOverlongEventVersion_IsA400()
     {
         using var stage = await _server.Client.PutAsJsonAsync("/api/models/pets", Definition("1", "canary"));

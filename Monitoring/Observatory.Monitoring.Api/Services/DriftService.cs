@@ -46,14 +46,18 @@ public sealed class DriftService(IMonitoringStore store, IReferenceDatasets refe
                 notes.Add($"reference dataset embeddings have {embedded.Vectors[0].Length} dimensions but the model sends {model.EmbeddingDimension}; send embeddings from the same encoder");
             else referenceVectors = [.. embedded.Vectors];
         }
-        else if (withEmbeddings) referenceVectors = reference.Where(e => e.Embedding is not null).Select(e => e.Embedding!).ToList();
+        else if (withEmbeddings) referenceVectors = reference.Where(e => e.Embedding?.Length == model.EmbeddingDimension).Select(e => e.Embedding!).ToList();
 
         DriftReport? embedding = null, prediction = null, confidence = null, imageStatistics = null;
         ImageFeatureMeans? imageMeans = null;
         if (current.Count < MinEvents) notes.Add($"window has {current.Count} events (needs {MinEvents})");
         else
         {
-            var currentVectors = current.Where(e => e.Embedding is not null).Select(e => e.Embedding!).ToList();
+            // Events embedded by an earlier model version's encoder (another dimension) cannot be compared: left out, and said so.
+            var currentVectors = current.Where(e => e.Embedding?.Length == model.EmbeddingDimension).Select(e => e.Embedding!).ToList();
+            var otherDimension = current.Count(e => e.Embedding is not null && e.Embedding.Length != model.EmbeddingDimension);
+            if (otherDimension > 0)
+                notes.Add($"{otherDimension} events of the window have embeddings of another dimension (an earlier model version's encoder) and were left out of embedding drift");
             if (withEmbeddings && referenceVectors.Count >= MinEvents && currentVectors.Count >= MinEvents)
             {
                 // Only a seeded sample of a large window becomes a matrix: cost and memory follow the sample cap, not traffic.
@@ -110,7 +114,7 @@ public sealed class DriftService(IMonitoringStore store, IReferenceDatasets refe
             ? (await store.ListResultSummariesAsync(model.Name, StoredResults.Drift, end, end, ct)).LastOrDefault() is { } s ? (s.WindowStart, s.WindowEnd, s.Drifted) : ((DateTimeOffset, DateTimeOffset, bool)?)null
             : (await store.ListResultsAsync(model.Name, StoredResults.Drift, 1, ct)).LastOrDefault() is { } r ? (r.WindowStart, r.WindowEnd, r.Drifted) : null;
         if (stored is not var (start, stop, flagged)) return null;
-        var current = (await store.GetEventsAsync(model.Name, start, stop, options.Value.MaxWindowEvents, true, ct)).Where(e => e.Embedding is not null).ToList();
+        var current = (await store.GetEventsAsync(model.Name, start, stop, options.Value.MaxWindowEvents, true, ct)).Where(e => e.Embedding?.Length == model.EmbeddingDimension).ToList();
         var seed = new DriftOptions().Seed;
         current = SampleList(current, OutlierSample, seed);
         // Each reference vector travels with how it is described when typical: its file (dataset) or its event (period).
@@ -129,7 +133,7 @@ public sealed class DriftService(IMonitoringStore store, IReferenceDatasets refe
         else
         {
             var events = model.ReferenceUntil is { } until
-                ? (await store.GetEventsAsync(model.Name, DateTimeOffset.UnixEpoch, until, options.Value.MaxWindowEvents, true, ct)).Where(e => e.Embedding is not null).ToList()
+                ? (await store.GetEventsAsync(model.Name, DateTimeOffset.UnixEpoch, until, options.Value.MaxWindowEvents, true, ct)).Where(e => e.Embedding?.Length == model.EmbeddingDimension).ToList()
                 : [];
             reference = SampleList(events, OutlierSample, seed + 1)
                 .Select(e => (e.Embedding!, (Func<double, TypicalReference>)(d => new TypicalReference(e.Id, d, e.PredictedClass, e.ImageUri))))
