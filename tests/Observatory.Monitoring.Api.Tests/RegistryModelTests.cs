@@ -33,6 +33,12 @@ public sealed class RegistryModelTests
         return repo;
     }
 
+    private static void WriteTiny(GitSandbox repo)
+    {
+        EncoderModelGenerator.Write(repo.PathOf("models/tiny/encoder.onnx"), Tiny);
+        repo.WriteFile("models/tiny/model.yaml", TinyYaml);
+    }
+
     private static object Definition(GitSandbox repo, string embeddingModel, int dimension = 0) => new
     {
         classes = TrafficGenerator.Classes,
@@ -45,11 +51,7 @@ public sealed class RegistryModelTests
     [Fact]
     public async Task ARegistryModelVersion_EmbedsUploadsAndTheReference_ExactlyAsObsEmbedModelRevDoes()
     {
-        using var repo = await RegistryAsync("regmodel", r =>
-        {
-            EncoderModelGenerator.Write(r.PathOf("models/tiny/encoder.onnx"), Tiny);
-            r.WriteFile("models/tiny/model.yaml", TinyYaml);
-        });
+        using var repo = await RegistryAsync("regmodel", WriteTiny);
         await using var server = await MonitoringServer.StartAsync();
         using (var created = await server.Client.PutAsJsonAsync("/api/models/tiny-model", Definition(repo, "models/tiny@v1")))
         {
@@ -110,8 +112,7 @@ public sealed class RegistryModelTests
                     r.WriteFile("models/tiny/model.yaml", "input: x\noutput: y\nwidth: 8\nheight: 8\n");
                     break;
                 default:
-                    EncoderModelGenerator.Write(path, Tiny);
-                    r.WriteFile("models/tiny/model.yaml", TinyYaml);
+                    WriteTiny(r);
                     break;
             }
         });
@@ -129,11 +130,7 @@ public sealed class RegistryModelTests
     [Fact]
     public async Task ADimensionTheModelVersionDoesNotHave_IsRefused()
     {
-        using var repo = await RegistryAsync("regmodel-dim", r =>
-        {
-            EncoderModelGenerator.Write(r.PathOf("models/tiny/encoder.onnx"), Tiny);
-            r.WriteFile("models/tiny/model.yaml", TinyYaml);
-        });
+        using var repo = await RegistryAsync("regmodel-dim", WriteTiny);
         await using var server = await MonitoringServer.StartAsync();
         using var r = await server.Client.PutAsJsonAsync("/api/models/dim", Definition(repo, "models/tiny@v1", dimension: 99));
         var body = await r.Content.ReadAsStringAsync();
@@ -146,8 +143,7 @@ public sealed class RegistryModelTests
     {
         using var repo = await RegistryAsync("regmodel-metrics", r =>
         {
-            EncoderModelGenerator.Write(r.PathOf("models/tiny/encoder.onnx"), Tiny);
-            r.WriteFile("models/tiny/model.yaml", TinyYaml);
+            WriteTiny(r);
             // Plain git, beside the tracked folder (a metrics file inside it would be obs data).
             r.WriteFile("models/tiny.metrics.json", """{"accuracy": 0.91, "val": {"f1": 0.8}}""");
             using var git = new LibGit2Sharp.Repository(r.Root);
