@@ -105,6 +105,38 @@ public sealed class ModelVersionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task EachVersionsEmbeddings_AreComparedWithTheReference_SoANewVersionsDriftShowsApart()
+    {
+        var now = _server.Time.GetUtcNow();
+        var random = new Random(7);
+        float[] Vector(double shift) => Enumerable.Range(0, 8).Select(_ => (float)(shift + random.NextDouble() * 2 - 1)).ToArray();
+        async Task SendAsync(string prefix, int count, DateTimeOffset from, double shift, string? version)
+        {
+            var events = Enumerable.Range(0, count).Select(i => new
+            {
+                id = $"{prefix}{i}", timestamp = from.AddSeconds(i), predictedClass = "cat", confidence = 0.8, embedding = Vector(shift), modelVersion = version,
+            }).ToList();
+            using var r = await _server.Client.PostAsJsonAsync("/api/models/shift/events", new { events });
+            Assert.True(r.StatusCode == HttpStatusCode.OK, await r.Content.ReadAsStringAsync());
+        }
+        await _server.RegisterAsync("shift", new
+        {
+            classes = new[] { "cat", "dog" }, embeddingModel = "client", embeddingDimension = 8, referenceUntil = now.AddHours(-2),
+            window = "01:00:00", schedule = "0 0 0 1 1 ? 2099", driftMethods = new[] { "mmd" },
+        });
+        await SendAsync("ref", 80, now.AddHours(-3), 0, "1");
+        await SendAsync("old", 40, now.AddMinutes(-30), 0, "1");    // the old version: as the reference
+        await SendAsync("new", 40, now.AddMinutes(-20), 1.5, "2");  // the new one: shifted
+
+        var run = await _server.Services.GetRequiredService<DriftService>().RunAsync("shift", CancellationToken.None);
+        var byVersion = run!.EmbeddingByVersion!;
+        Assert.Equal(["1", "2"], byVersion.Keys.Order(StringComparer.Ordinal));
+        Assert.False(byVersion["1"].Drifted, "version 1 is drawn like the reference");
+        Assert.True(byVersion["2"].Drifted, "version 2 is shifted");
+        Assert.Equal(40, byVersion["2"].Current!.N);
+    }
+
+    [Fact]
     public async Task AStageThatIsNotOne_OrAnOverlongEventVersion_IsA400()
     {
         using var stage = await _server.Client.PutAsJsonAsync("/api/models/pets", Definition("1", "canary"));

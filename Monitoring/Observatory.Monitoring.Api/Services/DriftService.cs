@@ -49,6 +49,7 @@ public sealed class DriftService(IMonitoringStore store, IReferenceDatasets refe
         else if (withEmbeddings) referenceVectors = reference.Where(e => e.Embedding?.Length == model.EmbeddingDimension).Select(e => e.Embedding!).ToList();
 
         DriftReport? embedding = null, prediction = null, confidence = null, imageStatistics = null;
+        Dictionary<string, DriftRunReport>? embeddingByVersion = null;
         ImageFeatureMeans? imageMeans = null;
         if (current.Count < MinEvents) notes.Add($"window has {current.Count} events (needs {MinEvents})");
         else
@@ -65,6 +66,7 @@ public sealed class DriftService(IMonitoringStore store, IReferenceDatasets refe
                 var c = ToMatrix(SampleList(currentVectors, driftOptions.MaxSamples, driftOptions.Seed + 1), model.EmbeddingDimension);
                 embedding = DriftRunner.Run(r, c, model.DriftMethods, driftOptions, cancellationToken: ct);
                 foreach (var m in embedding.Methods) metrics.DriftScore(model.Name, "embedding_" + m.Method, m.Statistic);
+                embeddingByVersion = ByVersion(model, current, r, driftOptions, ct);
             }
             else if (withEmbeddings && notes.Count == 0) notes.Add($"embedding reference has {referenceVectors.Count} vectors (needs {MinEvents})");
             var currentFeatures = current.Where(e => e.ImageFeatures is not null).Select(e => e.ImageFeatures!).ToList();
@@ -92,7 +94,7 @@ public sealed class DriftService(IMonitoringStore store, IReferenceDatasets refe
         };
         var run = DriftRuns.Create(measured, embedding, prediction, confidence, imageStatistics, ImageStatistics.FeatureNames,
             current.Count == 0 ? null : Histogram.OfUnitInterval(reference.Select(e => e.Confidence), current.Select(e => e.Confidence)),
-            notes.Count == 0 ? null : string.Join("; ", notes), imageMeans);
+            notes.Count == 0 ? null : string.Join("; ", notes), imageMeans) with { EmbeddingByVersion = embeddingByVersion };
         await store.AddResultAsync(new StoredResult(model.Name, StoredResults.Drift, window.Start, window.End, current.Count,
             run.Window.Flagged, run.Embedding?.Methods.FirstOrDefault()?.Statistic,
             StoredResults.Serialize(run), now), ct);
@@ -162,6 +164,25 @@ public sealed class DriftService(IMonitoringStore store, IReferenceDatasets refe
         var w = TimeWindow.Trailing(now, model.Window);
         // The reference period never counts as current traffic.
         return model.ReferenceUntil is { } until && w.Start < until ? new TimeWindow(until < w.End ? until : w.End, w.End) : w;
+    }
+
+    /// <summary>
+    /// When two or more model versions each served enough events of the window, each version's embeddings against the same
+    /// reference sample: a new version drifting while the old one does not is the comparison a rollout needs.
+    /// </summary>
+    private static Dictionary<string, DriftRunReport>? ByVersion(MonitoredModel model, IReadOnlyList<InferenceEvent> current, DataMatrix reference,
+        DriftOptions driftOptions, CancellationToken ct)
+    {
+        var groups = current.Where(e => e.ModelVersion is not null && e.Embedding?.Length == model.EmbeddingDimension)
+            .GroupBy(e => e.ModelVersion!, StringComparer.Ordinal).Where(g => g.Count() >= MinEvents).ToList();
+        if (groups.Count < 2) return null;
+        var result = new Dictionary<string, DriftRunReport>(StringComparer.Ordinal);
+        foreach (var g in groups.OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            var c = ToMatrix(SampleList(g.Select(e => e.Embedding!).ToList(), driftOptions.MaxSamples, driftOptions.Seed + 1), model.EmbeddingDimension);
+            result[g.Key] = DriftRuns.Publish(DriftRunner.Run(reference, c, model.DriftMethods, driftOptions, cancellationToken: ct), null);
+        }
+        return result;
     }
 
     private static DataMatrix ToMatrix(IReadOnlyList<float[]> vectors, int dim)

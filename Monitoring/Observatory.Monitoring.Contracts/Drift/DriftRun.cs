@@ -6,6 +6,12 @@ namespace Observatory.Monitoring.Contracts;
 /// </summary>
 public sealed record DriftRun(WindowResult Window, DriftRunReport? Embedding, DriftRunReport? Prediction, DriftRunReport? Confidence, string? Note)
 {
+    /// <summary>
+    /// Embedding drift of each model version's events in the window against the same reference, when two or more versions
+    /// served at least the minimum of events each: the drift series per version (null otherwise).
+    /// </summary>
+    public IReadOnlyDictionary<string, DriftRunReport>? EmbeddingByVersion { get; init; }
+
     /// <summary>Per-feature drift of the image statistics (brightness, contrast, sharpness, …) when images were uploaded.</summary>
     public DriftRunReport? ImageStatistics { get; init; }
 
