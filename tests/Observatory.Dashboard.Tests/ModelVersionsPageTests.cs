@@ -61,4 +61,38 @@ public sealed class ModelVersionsPageTests(DashboardFixture fx)
         await Expect(chart).ToContainTextAsync("version 2");
         await Browser.ScreenshotAsync(page, "model-versions");
     }
+
+    [Fact]
+    public async Task ModelPage_SaysWhichVersionsEmbeddingsDrifted_WhenTwoServedTheWindow()
+    {
+        await using var own = await OwnDashboard.StartAsync(fx);
+        var now = DateTimeOffset.UtcNow;
+        var random = new Random(7);
+        async Task SendAsync(string prefix, int count, DateTimeOffset from, double shift, string version)
+        {
+            var events = Enumerable.Range(0, count).Select(i => new
+            {
+                id = $"{prefix}{i}", timestamp = from.AddSeconds(i), predictedClass = "cat", confidence = 0.8, modelVersion = version,
+                embedding = Enumerable.Range(0, 8).Select(_ => (float)(shift + random.NextDouble() * 2 - 1)).ToArray(),
+            }).ToList();
+            using var r = await own.Monitoring.Client.PostAsJsonAsync("api/models/rollout/events", new { events });
+            Assert.True(r.IsSuccessStatusCode, await r.Content.ReadAsStringAsync());
+        }
+        await own.Monitoring.RegisterAsync("rollout", new
+        {
+            classes = new[] { "cat", "dog" }, embeddingModel = "client", embeddingDimension = 8, referenceUntil = now.AddHours(-2),
+            window = "01:00:00", schedule = "0 0 0 1 1 ? 2099", driftMethods = new[] { "mmd" },
+        });
+        await SendAsync("ref", 80, now.AddHours(-3), 0, "1");
+        await SendAsync("old", 40, now.AddMinutes(-30), 0, "1");
+        await SendAsync("new", 40, now.AddMinutes(-20), 1.5, "2");
+        await own.Monitoring.RunDriftAsync("rollout");
+
+        var page = await fx.NewPageAsync(own.Server.BaseAddress);
+        Assert.Equal(200, (await page.GotoAsync("models/rollout"))!.Status);
+        await Browser.WaitForCircuitAsync(page);
+        await Expect(page.Locator("[data-testid=version-drift][data-version='1']")).ToHaveAttributeAsync("data-drifted", "false");
+        await Expect(page.Locator("[data-testid=version-drift][data-version='2']")).ToHaveAttributeAsync("data-drifted", "true");
+        await Expect(page.GetByTestId("drift-by-version")).ToContainTextAsync("2 — drifted");
+    }
 }

@@ -32,6 +32,9 @@ public sealed record DriftWindow(DateTime WindowEnd, int EventCount, bool Flagge
     /// <summary>Events per model version in the window (null before versions were kept).</summary>
     public IReadOnlyDictionary<string, int>? Versions { get; init; }
 
+    /// <summary>Each version's own embedding-drift verdict, when two or more versions served the window.</summary>
+    public IReadOnlyDictionary<string, bool>? DriftByVersion { get; init; }
+
     /// <summary>
     /// Any drift verdict of the window: embedding, prediction or confidence. The stored flag (<see cref="Flagged"/>) counts only
     /// embedding and prediction drift, so a window whose confidences alone moved would read as quiet on the Model page.
@@ -56,6 +59,7 @@ public sealed record DriftWindow(DateTime WindowEnd, int EventCount, bool Flagge
             Drifted = r.Flagged || run?.Window is { PredictionDrift: true } or { ConfidenceDrift: true } or { EmbeddingDrift: true },
             Note = run?.Note,
             Versions = run?.Window?.ModelVersions,
+            DriftByVersion = run?.EmbeddingByVersion?.ToDictionary(kv => kv.Key, kv => kv.Value.Drifted == true),
         };
     }
 }
