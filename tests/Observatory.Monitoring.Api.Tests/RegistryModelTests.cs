@@ -128,6 +128,36 @@ public sealed class RegistryModelTests
     }
 
     [Fact]
+    public async Task AMovingRevision_IsPinnedAtRegistration_SoANewModelBehindItIsRefused_NotUsedSilently()
+    {
+        using var repo = await RegistryAsync("regmodel-pin", WriteTiny);
+        await using var server = await MonitoringServer.StartAsync();
+        using (var created = await server.Client.PutAsJsonAsync("/api/models/pinned", Definition(repo, "models/tiny@HEAD")))
+            Assert.True(created.StatusCode == HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
+        var registered = await server.Client.GetFromJsonAsync<JsonElement>("/api/models/pinned");
+        Assert.Matches("^[0-9a-f]{64}$", registered.GetProperty("embeddingModelKey").GetString());
+
+        // HEAD moves to another model of the same shape.
+        EncoderModelGenerator.Write(repo.PathOf("models/tiny/encoder.onnx"), Tiny with { Seed = 12 });
+        await ReferenceRepository.ObsAsync(repo, "commit", "-m", "model v2", "--tag", "--no-validate");
+
+        using var form = new MultipartFormDataContent
+        {
+            { new StringContent("""{"events":[{"id":"a","timestamp":"2026-01-01T00:00:00Z","predictedClass":"circle","confidence":0.9}]}"""), "events" },
+            { new ByteArrayContent(SampleDataset.RenderImage(1, new SampleDatasetOptions(), out _)), "image", "a.jpg" },
+        };
+        using var upload = await server.Client.PostAsync("/api/models/pinned/images", form);
+        var body = await upload.Content.ReadAsStringAsync();
+        Assert.True(upload.StatusCode == HttpStatusCode.BadRequest, body);
+        Assert.Contains("now names another model", body);
+        // Registering again takes the model HEAD names now.
+        using (var again = await server.Client.PutAsJsonAsync("/api/models/pinned", Definition(repo, "models/tiny@HEAD")))
+            Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.NotEqual(registered.GetProperty("embeddingModelKey").GetString(),
+            (await server.Client.GetFromJsonAsync<JsonElement>("/api/models/pinned")).GetProperty("embeddingModelKey").GetString());
+    }
+
+    [Fact]
     public async Task ADimensionTheModelVersionDoesNotHave_IsRefused()
     {
         using var repo = await RegistryAsync("regmodel-dim", WriteTiny);

@@ -101,8 +101,11 @@ public static class ModelsApi
         int? dimension;
         try
         {
-            encoder = await encoders.ForModelAsync(model, ct);
+            // Resolved afresh, then pinned: a registration names what the name gives now.
+            encoder = await encoders.ForModelAsync(model with { EmbeddingModelKey = null }, ct);
             dimension = encoder.Dimension;
+            // Registry model versions only: a built-in's bytes belong to this program, and change only with it.
+            if (IModelEncoders.IsModelVersion(model.EmbeddingModel)) model = model with { EmbeddingModelKey = encoder.CacheKey };
         }
         catch (Exception ex) when (ex is EncoderUnavailableException or ArgumentException or InvalidDataException or FileNotFoundException)
         {

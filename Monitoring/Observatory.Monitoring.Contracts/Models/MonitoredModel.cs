@@ -46,6 +46,12 @@ public sealed record MonitoredModel
     /// </summary>
     public string? EmbeddingModel { get; init; }
 
+    /// <summary>
+    /// The identity (model bytes + preprocessing) of the encoder <see cref="EmbeddingModel"/> named when the model was registered:
+    /// a revision that moves later (<c>models/x@HEAD</c>) cannot silently swap the model under the comparison.
+    /// </summary>
+    public string? EmbeddingModelKey { get; init; }
+
     /// <summary>The dataset version the monitored model was trained on: the version a retraining starts from.</summary>
     public ReferenceDataset? TrainedOn { get; init; }
 

@@ -24,9 +24,16 @@ public static class ModelEncodersExtensions
     /// The encoder of <paramref name="model"/>: its <c>embeddingModel</c> (a client-embedding model's images, if any, go through the
     /// service's own), a registry model version being read from the repository of its reference, else of its training data.
     /// </summary>
-    public static Task<IImageEmbedder> ForModelAsync(this IModelEncoders encoders, Observatory.Monitoring.Contracts.MonitoredModel model, CancellationToken cancellationToken) =>
-        encoders.GetAsync(model.EmbeddingModel == Observatory.Monitoring.Contracts.MonitoredModel.ClientEmbeddings ? null : model.EmbeddingModel,
+    /// <exception cref="EncoderUnavailableException">Also when the name now gives another model than at registration.</exception>
+    public static async Task<IImageEmbedder> ForModelAsync(this IModelEncoders encoders, Observatory.Monitoring.Contracts.MonitoredModel model, CancellationToken cancellationToken)
+    {
+        var encoder = await encoders.GetAsync(model.EmbeddingModel == Observatory.Monitoring.Contracts.MonitoredModel.ClientEmbeddings ? null : model.EmbeddingModel,
             RegistryOf(model), cancellationToken);
+        if (model.EmbeddingModelKey is { } pinned && encoder.CacheKey != pinned)
+            throw new EncoderUnavailableException($"'{model.EmbeddingModel}' now names another model (or preprocessing) than when '{model.Name}' was registered; " +
+                                                  "register the model again (with a new version) to monitor with it");
+        return encoder;
+    }
 
     /// <summary>The repository a model's registry model version is read from: its reference's, else its training data's.</summary>
     public static string? RegistryOf(Observatory.Monitoring.Contracts.MonitoredModel model) => model.Reference?.RepoPath ?? model.TrainedOn?.RepoPath;
