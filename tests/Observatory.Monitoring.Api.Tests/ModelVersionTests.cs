@@ -72,6 +72,17 @@ public sealed class ModelVersionTests : IAsyncLifetime
         // The API serves them with the series.
         var series = (await _server.Client.GetFromJsonAsync<JsonElement>("/api/models/pets/accuracy")).EnumerateArray().Last();
         Assert.Equal(40, series.GetProperty("details").GetProperty("window").GetProperty("modelVersions").GetProperty("1").GetInt32());
+
+        // Two hours on, a window only version 2 served: each version's series holds the windows it served.
+        _server.Time.Advance(TimeSpan.FromHours(2));
+        await SendAsync(20, "d", modelVersion: null, wrongEvery: 5);
+        await _server.Services.GetRequiredService<AccuracyService>().RunAsync("pets", CancellationToken.None);
+        async Task<int> WindowsAsync(string query) => (await _server.Client.GetFromJsonAsync<JsonElement>("/api/models/pets/accuracy" + query)).GetArrayLength();
+        Assert.Equal(2, await WindowsAsync(""));
+        Assert.Equal(1, await WindowsAsync("?modelVersion=1"));
+        Assert.Equal(2, await WindowsAsync("?modelVersion=2"));
+        Assert.Equal(0, await WindowsAsync("?modelVersion=3"));
+        Assert.Equal(1, (await _server.Client.GetFromJsonAsync<JsonElement>("/api/models/pets/drift?modelVersion=1")).GetArrayLength());
     }
 
     [Fact]

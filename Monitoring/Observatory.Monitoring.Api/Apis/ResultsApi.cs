@@ -40,9 +40,11 @@ public static class ResultsApi
     /// highest statistic) and both ends; without maxPoints the newest <c>limit</c> of the range.
     /// X-Total-Count says how many results the range holds before thinning. <c>details=compact</c> leaves out arrays of more than
     /// <see cref="CompactArrayLength"/> items from method details (per-dimension statistics and p-values of wide embeddings), keeping every verdict.
+    /// <c>modelVersion</c> keeps, of the windows selected, those that version served (its own figures are in each window's
+    /// <c>embeddingByVersion</c> / <c>accuracyByVersion</c> when several versions served it).
     /// </summary>
     public static async Task<Results<Ok<List<DriftWindowResult>>, ProblemHttpResult, ValidationProblem>> DriftAsync(string model, int? limit, DateTimeOffset? from,
-        DateTimeOffset? to, int? maxPoints, string? details, HttpResponse response, IMonitoringStore store, CancellationToken ct)
+        DateTimeOffset? to, int? maxPoints, string? details, string? modelVersion, HttpResponse response, IMonitoringStore store, CancellationToken ct)
     {
         var query = new SeriesQuery(limit, from, to, maxPoints) { Details = details };
         if (await store.GetModelAsync(model, ct) is null) return Problems.NotFound($"model '{model}' is not registered");
@@ -53,12 +55,12 @@ public static class ResultsApi
             var run = StoredResults.ReadDrift(r);
             // Results stored before confidence drift counted carry the older verdict; the run itself says what moved.
             return new DriftWindowResult(r.WindowStart, r.WindowEnd, r.EventCount, r.Drifted || run.Window.Flagged, r.Value, r.CreatedAt, compact ? run.Compact(CompactArrayLength) : run);
-        }).ToList());
+        }).Where(w => Served(w.Details?.Window, modelVersion)).ToList());
     }
 
     /// <summary>As <see cref="DriftAsync"/>, for accuracy windows; thinning keeps the lowest accuracy of each bucket.</summary>
     public static async Task<Results<Ok<List<AccuracyWindowResult>>, ProblemHttpResult, ValidationProblem>> AccuracyAsync(string model, int? limit, DateTimeOffset? from,
-        DateTimeOffset? to, int? maxPoints, string? details, HttpResponse response, IMonitoringStore store, CancellationToken ct)
+        DateTimeOffset? to, int? maxPoints, string? details, string? modelVersion, HttpResponse response, IMonitoringStore store, CancellationToken ct)
     {
         var query = new SeriesQuery(limit, from, to, maxPoints) { Details = details };
         if (await store.GetModelAsync(model, ct) is null) return Problems.NotFound($"model '{model}' is not registered");
@@ -68,8 +70,12 @@ public static class ResultsApi
         {
             var run = StoredResults.ReadAccuracy(r);
             return new AccuracyWindowResult(r.WindowStart, r.WindowEnd, r.EventCount, r.Drifted, r.Value, r.CreatedAt, compact ? run.Compact(CompactArrayLength) : run);
-        }).ToList());
+        }).Where(w => Served(w.Details?.Window, modelVersion)).ToList());
     }
+
+    /// <summary>No version asked for, or the window's events include that version's.</summary>
+    private static bool Served(WindowResult? window, string? modelVersion) =>
+        modelVersion is null || window?.ModelVersions?.ContainsKey(modelVersion) == true;
 
     private static ValidationProblem? Validate(SeriesQuery query)
     {
