@@ -30,7 +30,7 @@ echo "== webhook sink on 127.0.0.1:$sport and the Monitoring service on 127.0.0.
 node -e "require('http').createServer((q,r)=>{let b='';q.on('data',d=>b+=d);q.on('end',()=>{require('fs').appendFileSync('$work/alerts.jsonl',b+'\n');r.end('ok')})}).listen($sport,'127.0.0.1')" &
 pids+=($!)
 dotnet "$(bin Monitoring/Observatory.Monitoring.Api Observatory.Monitoring.Api.dll)" --urls "$api" \
-  "--ConnectionStrings:Monitoring=Data Source=$work/monitoring.db" "--Monitoring:EmbeddingCacheDirectory=$work/embeddings" \
+  "--ConnectionStrings:Monitoring=Data Source=$work/monitoring.db" "--Monitoring:EmbeddingCacheDirectory=$work/embeddings" "--Monitoring:ImageStore:Url=$work/images" \
   --Monitoring:Webhooks:0:Name=sink --Monitoring:Webhooks:0:Url=http://127.0.0.1:$sport/alerts --Monitoring:Webhooks:0:Format=json \
   --Monitoring:DeliveryIntervalSeconds=2 "--Monitoring:ReferenceRoots:0=$registry" > "$work/monitoring.log" 2>&1 &
 pids+=($!)

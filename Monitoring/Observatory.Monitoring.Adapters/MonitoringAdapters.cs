@@ -8,7 +8,11 @@ using Observatory.Monitoring.Core.Ports;
 namespace Observatory.Monitoring.Adapters;
 
 /// <summary>What the host decides for the adapters: the decode limits of every image and where reference embeddings live.</summary>
-public sealed record MonitoringAdapterSettings(ImageDecodeLimits ImageLimits, ReferenceDatasetsSettings References);
+public sealed record MonitoringAdapterSettings(ImageDecodeLimits ImageLimits, ReferenceDatasetsSettings References)
+{
+    /// <summary>Where uploaded images are kept (a folder relative to the working directory, or an S3 bucket); null keeps none.</summary>
+    public Observatory.DataService.Core.Config.RemoteConfig? ImageStore { get; init; }
+}
 
 /// <summary>The composition of Monitoring.Core's ports, chosen once at start-up: the encoder from "Monitoring:Encoder".</summary>
 public static class MonitoringAdapters
@@ -29,6 +33,9 @@ public static class MonitoringAdapters
             sp.GetRequiredService<MonitoringAdapterSettings>().ImageLimits)));
         services.AddSingleton<IModelEncoders>(sp => new ModelEncoders(sp.GetRequiredService<IImageEmbedder>(),
             sp.GetRequiredService<MonitoringAdapterSettings>().ImageLimits, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IImageArchive>(sp => sp.GetRequiredService<MonitoringAdapterSettings>().ImageStore is { Url: { Length: > 0 } } store
+            ? new RemoteImageArchive(store, Directory.GetCurrentDirectory(), new Observatory.DataService.Storage.RemoteStoreFactory())
+            : NoImageArchive.Instance);
         services.AddSingleton<IModelMetrics>(sp => new RegistryMetrics(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IReferenceDatasets>(sp => new DatasetReferences(sp.GetRequiredService<IImageEmbedder>(),
             sp.GetRequiredService<MonitoringAdapterSettings>().References, sp.GetRequiredService<TimeProvider>(),
@@ -42,4 +49,16 @@ public static class MonitoringAdapters
         public ValidateOptionsResult Validate(string? name, EncoderOptions options) =>
             options.Refuse() is { } why ? ValidateOptionsResult.Fail(why) : ValidateOptionsResult.Success;
     }
+}
+
+/// <summary>A host configured to keep no images: nothing is kept, and no hash is known.</summary>
+internal sealed class NoImageArchive : IImageArchive
+{
+    public static readonly NoImageArchive Instance = new();
+
+    public string DisplayUrl => "(no image store)";
+
+    public Task KeepAsync(string sha256, ReadOnlyMemory<byte> image, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task<bool> ContainsAsync(string sha256, CancellationToken cancellationToken) => Task.FromResult(false);
 }

@@ -68,7 +68,10 @@ public static class MonitoringHost
         builder.Services.AddMonitoringAdapters(builder.Configuration, sp =>
         {
             var m = sp.GetRequiredService<IOptions<MonitoringOptions>>().Value;
-            return new MonitoringAdapterSettings(m.Images.ToLimits(), new ReferenceDatasetsSettings(m.EmbeddingCacheDirectory, m.EffectiveReferenceRoots()));
+            return new MonitoringAdapterSettings(m.Images.ToLimits(), new ReferenceDatasetsSettings(m.EmbeddingCacheDirectory, m.EffectiveReferenceRoots()))
+            {
+                ImageStore = m.ImageStore,
+            };
         });
         builder.Services.AddSingleton<JobScheduling>();
         // The factory's loggers write each request's full URL at Information, and a Slack webhook's token is its path.

@@ -119,7 +119,7 @@ public abstract class AdoMonitoringStore : IMonitoringStore
     protected virtual async Task<int> InsertEventRowsAsync(DbConnection c, DbTransaction tx, string model, IReadOnlyList<InferenceEvent> events, long ingestedAt, CancellationToken cancellationToken)
     {
         await using var cmd = Command(c, tx, EventInsertSql,
-            ("m", model), ("id", ""), ("ts", 0L), ("p", ""), ("cf", 0.0), ("e", DBNull.Value), ("t", DBNull.Value), ("i", ingestedAt), ("s", DBNull.Value), ("u", DBNull.Value), ("v", DBNull.Value));
+            ("m", model), ("id", ""), ("ts", 0L), ("p", ""), ("cf", 0.0), ("e", DBNull.Value), ("t", DBNull.Value), ("i", ingestedAt), ("s", DBNull.Value), ("u", DBNull.Value), ("v", DBNull.Value), ("h", DBNull.Value));
         var inserted = 0;
         foreach (var e in events)
         {
@@ -130,8 +130,8 @@ public abstract class AdoMonitoringStore : IMonitoringStore
     }
 
     protected const string EventInsertSql = """
-        INSERT INTO events (model, id, ts, predicted_class, confidence, embedding, true_class, ingested_at, image_stats, image_uri, model_version)
-        VALUES (@m, @id, @ts, @p, @cf, @e, @t, @i, @s, @u, @v) ON CONFLICT (model, id) DO NOTHING
+        INSERT INTO events (model, id, ts, predicted_class, confidence, embedding, true_class, ingested_at, image_stats, image_uri, model_version, image_sha256)
+        VALUES (@m, @id, @ts, @p, @cf, @e, @t, @i, @s, @u, @v, @h) ON CONFLICT (model, id) DO NOTHING
         """;
 
     protected static void SetEventParameters(DbParameterCollection p, InferenceEvent e)
@@ -145,6 +145,7 @@ public abstract class AdoMonitoringStore : IMonitoringStore
         p["s"].Value = e.ImageFeatures is null ? DBNull.Value : MemoryMarshal.AsBytes(e.ImageFeatures.AsSpan()).ToArray();
         p["u"].Value = (object?)e.ImageUri ?? DBNull.Value;
         p["v"].Value = (object?)e.ModelVersion ?? DBNull.Value;
+        p["h"].Value = (object?)e.ImageSha256 ?? DBNull.Value;
     }
 
     /// <summary>Embeddings are stored as little-endian float32 bytes: 4 bytes a dimension, no JSON text.</summary>
@@ -162,7 +163,7 @@ public abstract class AdoMonitoringStore : IMonitoringStore
         await using var c = await OpenAsync(cancellationToken);
         var columns = includeEmbeddings ? "embedding" : "NULL";
         await using var cmd = Command(c, null, $"""
-            SELECT id, ts, predicted_class, confidence, {columns}, true_class, {(includeEmbeddings ? "image_stats" : "NULL")}, image_uri, model_version FROM events
+            SELECT id, ts, predicted_class, confidence, {columns}, true_class, {(includeEmbeddings ? "image_stats" : "NULL")}, image_uri, model_version, image_sha256 FROM events
             WHERE model = @m AND ts >= @f AND ts < @t ORDER BY ts DESC LIMIT @l
             """, ("m", model), ("f", from.UtcTicks), ("t", to.UtcTicks), ("l", limit));
         await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
@@ -170,7 +171,7 @@ public abstract class AdoMonitoringStore : IMonitoringStore
         while (await r.ReadAsync(cancellationToken))
             list.Add(new InferenceEvent(r.GetString(0), Ticks(r.GetInt64(1)), r.GetString(2), r.GetDouble(3),
                 r.IsDBNull(4) ? null : EmbeddingFromBytes((byte[])r.GetValue(4)), r.IsDBNull(5) ? null : r.GetString(5),
-                r.IsDBNull(6) ? null : MemoryMarshal.Cast<byte, double>((byte[])r.GetValue(6)).ToArray()) { ImageUri = r.IsDBNull(7) ? null : r.GetString(7), ModelVersion = r.IsDBNull(8) ? null : r.GetString(8) });
+                r.IsDBNull(6) ? null : MemoryMarshal.Cast<byte, double>((byte[])r.GetValue(6)).ToArray()) { ImageUri = r.IsDBNull(7) ? null : r.GetString(7), ModelVersion = r.IsDBNull(8) ? null : r.GetString(8), ImageSha256 = r.IsDBNull(9) ? null : r.GetString(9) });
         return list;
     }
 

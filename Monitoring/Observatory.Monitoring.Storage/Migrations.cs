@@ -61,5 +61,10 @@ internal static class Migrations
             // The model version that made each prediction (events stored before have none).
             "ALTER TABLE events ADD COLUMN model_version TEXT",
         ]),
+        (5,
+        [
+            // The kept image of each event (content-addressed in the image store).
+            "ALTER TABLE events ADD COLUMN image_sha256 TEXT",
+        ]),
     ];
 }

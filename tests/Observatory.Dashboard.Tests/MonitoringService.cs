@@ -53,6 +53,7 @@ public sealed class MonitoringService : IAsyncDisposable
                      $"--Monitoring:ReadApiKey={ReadApiKey}",
                      $"--ConnectionStrings:Monitoring=Data Source={dir.Combine("monitoring.db")}",
                      $"--Monitoring:EmbeddingCacheDirectory={dir.Combine("embedding-cache")}",
+                     $"--Monitoring:ImageStore:Url={dir.Combine("images")}",
                      "--Logging:LogLevel:Default=Warning",
                      // A webhook nobody listens on: every delivery attempt fails and is recorded, so the alert has attempts to show.
                      $"--Monitoring:Webhooks:0:Name={Webhook}", $"--Monitoring:Webhooks:0:Url=http://127.0.0.1:{Ports.Free()}/hook",

@@ -43,7 +43,8 @@ public sealed class MonitoringServer : IAsyncDisposable
 
     public static async Task<MonitoringServer> StartAsync(IDictionary<string, string?>? settings = null, FakeTimeProvider? time = null)
     {
-        var dir = settings is not null && settings.ContainsKey("ConnectionStrings:Monitoring") ? null : new TempDirectory("mon");
+        var dir = new TempDirectory("mon");
+        var ownStore = settings is null || !settings.ContainsKey("ConnectionStrings:Monitoring");
         time ??= new FakeTimeProvider(new DateTimeOffset(2026, 1, 5, 12, 0, 0, TimeSpan.Zero));
         var config = new Dictionary<string, string?>
         {
@@ -53,7 +54,8 @@ public sealed class MonitoringServer : IAsyncDisposable
             // The small untrained encoder keeps these hosts fast; the pretrained default has its own tests (PretrainedEncoderTests).
             ["Monitoring:Encoder:Name"] = "random",
         };
-        if (dir is not null) config["ConnectionStrings:Monitoring"] = $"Data Source={dir.Combine("monitoring.db")}";
+        if (ownStore) config["ConnectionStrings:Monitoring"] = $"Data Source={dir.Combine("monitoring.db")}";
+        config["Monitoring:ImageStore:Url"] = dir.Combine("images");
         foreach (var kv in settings ?? new Dictionary<string, string?>()) config[kv.Key] = kv.Value;
         var app = MonitoringHost.Build([], b =>
         {

@@ -60,13 +60,14 @@ public abstract class StoreContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Events_RoundTripTheModelVersionThatMadeThem_AndNoneWhenNotGiven()
+    public async Task Events_RoundTripTheModelVersionAndKeptImage_AndNoneWhenNotGiven()
     {
-        await Store.InsertEventsAsync("m", [E("v1", 1) with { ModelVersion = "1" }, E("v2", 2) with { ModelVersion = "2026.12-rc1" }, E("none", 3)]);
-        var got = (await Store.GetEventsAsync("m", T, T.AddHours(1), 10, false)).ToDictionary(e => e.Id, e => e.ModelVersion);
-        Assert.Equal("1", got["v1"]);
-        Assert.Equal("2026.12-rc1", got["v2"]);
-        Assert.Null(got["none"]);
+        var sha = new string('a', 64);
+        await Store.InsertEventsAsync("m", [E("v1", 1) with { ModelVersion = "1", ImageSha256 = sha }, E("v2", 2) with { ModelVersion = "2026.12-rc1" }, E("none", 3)]);
+        var got = (await Store.GetEventsAsync("m", T, T.AddHours(1), 10, false)).ToDictionary(e => e.Id);
+        Assert.Equal(("1", sha), (got["v1"].ModelVersion, got["v1"].ImageSha256));
+        Assert.Equal("2026.12-rc1", got["v2"].ModelVersion);
+        Assert.Equal((null, null), (got["none"].ModelVersion, got["none"].ImageSha256));
     }
 
     [Fact]

@@ -27,7 +27,7 @@ public static class EventsApi
     }
 
     public static async Task<Results<Ok<IngestResponse>, ValidationProblem>> PostEventsAsync(string model, HttpRequest request, IMonitoringStore store, IOptions<MonitoringOptions> options,
-        MonitoringMetrics metrics, CancellationToken ct)
+        IImageArchive images, MonitoringMetrics metrics, CancellationToken ct)
     {
         const string title = "invalid event batch";
         var o = options.Value;
@@ -41,6 +41,10 @@ public static class EventsApi
         if (error is not null) { metrics.Rejected(); return error; }
         var (events, errors) = body!.ToEvents();
         if (errors.Count == 0) errors = EventValidation.ValidateBatch(m, events, o.MaxBatchSize).ToList();
+        // An event may name an image the service already keeps; an unknown hash rejects the batch, nothing stored.
+        for (var i = 0; errors.Count == 0 && i < events!.Count; i++)
+            if (events[i]!.ImageSha256 is { } sha && !await images.ContainsAsync(sha, ct))
+                errors.Add(new($"events[{i}].imageSha256", $"no image {sha[..12]}… is kept; upload it with POST /api/models/{model}/images first"));
         if (errors.Count > 0) { metrics.Rejected(); return Problems.Invalid(title, errors); }
         var result = await store.InsertEventsAsync(model, StampVersion(events!, m!), ct);
         metrics.Ingested(model, result.Inserted, result.Duplicates);
@@ -52,7 +56,7 @@ public static class EventsApi
     /// embeds the images with its encoder and keeps their image statistics (for interpretable drift). All-or-nothing as JSON batches.
     /// </summary>
     public static async Task<Results<Ok<IngestResponse>, ValidationProblem>> PostImagesAsync(string model, HttpRequest request, IMonitoringStore store, IOptions<MonitoringOptions> options,
-        IModelEncoders encoders, MonitoringMetrics metrics, CancellationToken ct)
+        IModelEncoders encoders, IImageArchive images, MonitoringMetrics metrics, CancellationToken ct)
     {
         const string title = "invalid image batch";
         var o = options.Value;
@@ -100,11 +104,13 @@ public static class EventsApi
             errors.Add(new("events", $"batch has {items.Count} events; the limit is {o.MaxBatchSize}"));
         if (errors.Count > 0) { metrics.Rejected(); return Problems.Invalid(title, errors); }
         var sources = new List<ImageSource>(form.Files.Count);
+        var bytes = new List<byte[]>(form.Files.Count);
         for (var i = 0; i < form.Files.Count; i++)
         {
             using var ms = new MemoryStream();
             await form.Files[i].CopyToAsync(ms, ct);
-            sources.Add(ImageSource.FromBytes($"images[{i}]", ms.ToArray()));
+            bytes.Add(ms.ToArray());
+            sources.Add(ImageSource.FromBytes($"images[{i}]", bytes[i]));
         }
         ImageEmbeddings embedded;
         try { embedded = await embedder.EmbedAsync(sources, ct); }
@@ -114,9 +120,13 @@ public static class EventsApi
             var what = ex is ImageTooLargeException ? "image too large" : "not a decodable image";
             return Problems.Invalid(title, ex.ItemName, $"{what}: {ex.Message}");
         }
-        var events = items!.Select((e, i) => e! with { Embedding = embedded.Vectors[i], ImageFeatures = embedded.Statistics[i].ToFeatures() }).ToList();
+        var hashes = bytes.Select(b => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(b))).ToList();
+        var events = items!.Select((e, i) => e! with { Embedding = embedded.Vectors[i], ImageFeatures = embedded.Statistics[i].ToFeatures(), ImageSha256 = hashes[i] }).ToList();
         errors = EventValidation.ValidateBatch(m, events, o.MaxBatchSize).ToList();
         if (errors.Count > 0) { metrics.Rejected(); return Problems.Invalid(title, errors); }
+        // Kept before the events are stored, so no stored event names an image that is not there (an image kept for a batch
+        // that then fails is harmless: content-addressed, named by nothing).
+        for (var i = 0; i < bytes.Count; i++) await images.KeepAsync(hashes[i], bytes[i], ct);
         var result = await store.InsertEventsAsync(model, StampVersion(events, m), ct);
         metrics.Ingested(model, result.Inserted, result.Duplicates);
         return TypedResults.Ok(new IngestResponse(events.Count, result.Inserted, result.Duplicates));
@@ -178,7 +188,7 @@ public sealed record EventBatch(IReadOnlyList<EventItem?>? Events)
             if (e is null) { errors.Add(new($"events[{i}]", "event is null")); continue; }
             if (e.Timestamp is null) errors.Add(new($"events[{i}].timestamp", "is required (ISO 8601 with offset)"));
             if (e.Confidence is null) errors.Add(new($"events[{i}].confidence", "is required"));
-            list.Add(new InferenceEvent(e.Id ?? "", e.Timestamp ?? default, e.PredictedClass ?? "", e.Confidence ?? double.NaN, e.Embedding, e.TrueClass) { ImageUri = e.ImageUri, ModelVersion = e.ModelVersion });
+            list.Add(new InferenceEvent(e.Id ?? "", e.Timestamp ?? default, e.PredictedClass ?? "", e.Confidence ?? double.NaN, e.Embedding, e.TrueClass) { ImageUri = e.ImageUri, ModelVersion = e.ModelVersion, ImageSha256 = e.ImageSha256 });
         }
         return (list, errors);
     }
@@ -191,6 +201,9 @@ public sealed record EventItem(string? Id, DateTimeOffset? Timestamp, string? Pr
 
     /// <summary>Optional: the model version that predicted; the model's current version when left out.</summary>
     public string? ModelVersion { get; init; }
+
+    /// <summary>Optional: the SHA-256 of an image the service already keeps (uploaded with an earlier event).</summary>
+    public string? ImageSha256 { get; init; }
 }
 
 public sealed record FeedbackBatch(IReadOnlyList<Feedback?>? Feedback);

@@ -65,6 +65,12 @@ public sealed class MonitoringOptions
 
     /// <summary>Size limits of every image the service decodes (uploads and reference datasets), checked from the header.</summary>
     public ImageLimitOptions Images { get; set; } = new();
+
+    /// <summary>
+    /// Section "Monitoring:ImageStore": where uploaded images are kept, content-addressed (a folder — relative to the working
+    /// directory — or s3://bucket/prefix with Endpoint, Region, UseSsl; credentials as for `obs`: OBS_S3_*/AWS_* variables).
+    /// </summary>
+    public Observatory.DataService.Core.Config.RemoteConfig ImageStore { get; set; } = new() { Url = "images" };
 }
 
 /// <summary>

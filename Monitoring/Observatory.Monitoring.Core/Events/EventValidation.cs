@@ -36,6 +36,8 @@ public static class EventValidation
             if (!double.IsFinite(e.Confidence)) errors.Add(new($"{at}.confidence", "must be a finite number (NaN/Infinity rejected)"));
             else if (e.Confidence is < 0 or > 1) errors.Add(new($"{at}.confidence", "must be between 0 and 1"));
             if (e.ImageUri is { } uri && !IsImageUri(uri)) errors.Add(new($"{at}.imageUri", $"must be an absolute http(s) URL or a path starting with '/', at most {MaxImageUriLength} characters"));
+            if (e.ImageSha256 is { } sha && !IsSha256(sha))
+                errors.Add(new($"{at}.imageSha256", "must be a SHA-256 in lower-case hex (64 characters)"));
             if (e.ModelVersion is { } v && !IsModelVersion(v))
                 errors.Add(new($"{at}.modelVersion", $"must be 1-{MaxModelVersionLength} characters, no control characters"));
             if (e.TrueClass is { } t && model.ClassIndex(t) < 0) errors.Add(new($"{at}.trueClass", $"unknown class '{t}'"));
@@ -59,6 +61,8 @@ public static class EventValidation
     public const int MaxImageUriLength = 2048;
 
     public const int MaxModelVersionLength = 64;
+
+    public static bool IsSha256(string value) => value.Length == 64 && value.All(c => c is >= '0' and <= '9' or >= 'a' and <= 'f');
 
     /// <summary>A model version as events and registrations carry it: short, printable text.</summary>
     public static bool IsModelVersion(string version) =>

@@ -10,6 +10,9 @@ public sealed record InferenceEvent(
 
     /// <summary>The version of the model that made the prediction; the service stamps the model's current version when the client gives none.</summary>
     public string? ModelVersion { get; init; }
+
+    /// <summary>SHA-256 (lower-case hex) of the image the service keeps for this event (uploaded with it, or earlier).</summary>
+    public string? ImageSha256 { get; init; }
 }
 
 /// <summary>The true class of an earlier event.</summary>

@@ -1,0 +1,60 @@
+using Observatory.DataService.Core.Config;
+using Observatory.DataService.Core.Errors;
+using Observatory.DataService.Core.Objects;
+using Observatory.DataService.Core.Ports;
+using Observatory.Monitoring.Core.Ports;
+
+namespace Observatory.Monitoring.Adapters;
+
+/// <summary>
+/// <see cref="IImageArchive"/> over the remote adapters <c>obs push</c> uses (a folder, or an S3/MinIO bucket): one implementation
+/// of the object layout and of atomic uploads for datasets and production images alike.
+/// </summary>
+internal sealed class RemoteImageArchive : IImageArchive, IDisposable
+{
+    private readonly Lazy<IRemoteStore> store;
+
+    /// <param name="baseFolder">A relative folder URL resolves against it (the service's working directory).</param>
+    public RemoteImageArchive(RemoteConfig config, string baseFolder, IRemoteStoreFactory factory)
+    {
+        store = new Lazy<IRemoteStore>(() => factory.Open("images", config, baseFolder));
+        DisplayUrl = config.Url ?? "";
+    }
+
+    public string DisplayUrl { get; }
+
+    public async Task KeepAsync(string sha256, ReadOnlyMemory<byte> image, CancellationToken cancellationToken)
+    {
+        var hash = ContentHash.Parse(sha256);
+        // The adapters upload files (streamed, atomic): the image goes through a temp file of its own.
+        var temp = Path.Combine(Path.GetTempPath(), $"obs-image-{Guid.NewGuid():N}");
+        try
+        {
+            await File.WriteAllBytesAsync(temp, image, cancellationToken);
+            await store.Value.UploadAsync(hash, temp, image.Length, cancellationToken);
+        }
+        finally
+        {
+            File.Delete(temp);
+        }
+    }
+
+    public async Task<bool> ContainsAsync(string sha256, CancellationToken cancellationToken)
+    {
+        if (!ContentHash.TryParse(sha256, out var hash)) return false;
+        try
+        {
+            await store.Value.DownloadAsync(hash, (_, _) => Task.CompletedTask, cancellationToken);
+            return true;
+        }
+        catch (StoreException)
+        {
+            return false;
+        }
+    }
+
+    public void Dispose()
+    {
+        if (store.IsValueCreated) store.Value.Dispose();
+    }
+}
