@@ -14,7 +14,7 @@ internal sealed class OnnxImageEmbedder(EmbeddingModelOptions options, ImageDeco
 {
     private readonly Lazy<ImageEmbedder> embedder = new(() => new ImageEmbedder(options, limits));
 
-    public string Name => options.ModelPath ?? options.Encoder ?? "";
+    public string Name => options.Name;
 
     public string CacheKey => embedder.Value.CacheKey;
 

@@ -121,6 +121,9 @@ public sealed record EmbeddingModelOptions
         if (DecodeThreads < 0) throw new ArgumentException($"DecodeThreads must be 0 (automatic) or positive, got {DecodeThreads}");
     }
 
+    /// <summary>The model's name as hosts report it: its file, or the built-in encoder's name.</summary>
+    public string Name => ModelPath ?? Encoder ?? "";
+
     /// <summary>What to call the model in messages: its file, or the built-in encoder's name.</summary>
     public string DisplayName => ModelPath is not null ? $"'{ModelPath}'" : $"'{Encoder}' (built in)";
 

@@ -67,7 +67,7 @@ public sealed class ImageEmbedder : IImageEmbedder, IDisposable
     /// <summary>The options in use: as given, with a size of 0 (a model file's "from the model") replaced by the model's input size.</summary>
     public EmbeddingModelOptions Options { get; private set; }
 
-    public string Name => Options.ModelPath ?? Options.Encoder ?? "";
+    public string Name => Options.Name;
 
     public ImageDecodeLimits Limits { get; }
 

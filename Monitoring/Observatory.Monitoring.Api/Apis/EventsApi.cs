@@ -41,10 +41,15 @@ public static class EventsApi
         if (error is not null) { metrics.Rejected(); return error; }
         var (events, errors) = body!.ToEvents();
         if (errors.Count == 0) errors = EventValidation.ValidateBatch(m, events, o.MaxBatchSize).ToList();
-        // An event may name an image the service already keeps; an unknown hash rejects the batch, nothing stored.
-        for (var i = 0; errors.Count == 0 && i < events!.Count; i++)
-            if (events[i]!.ImageSha256 is { } sha && !await images.ContainsAsync(sha, ct))
-                errors.Add(new($"events[{i}].imageSha256", $"no image {sha[..12]}… is kept; upload it with POST /api/models/{model}/images first"));
+        // An event may name an image the service already keeps; an unknown hash rejects the batch, nothing stored. Each distinct
+        // hash is looked up once (a lookup is a store request).
+        if (errors.Count == 0)
+        {
+            var known = new Dictionary<string, bool>(StringComparer.Ordinal);
+            for (var i = 0; i < events!.Count; i++)
+                if (events[i]!.ImageSha256 is { } sha && !(known.TryGetValue(sha, out var kept) ? kept : known[sha] = await images.ContainsAsync(sha, ct)))
+                    errors.Add(new($"events[{i}].imageSha256", $"no image {sha[..12]}… is kept; upload it with POST /api/models/{model}/images first"));
+        }
         if (errors.Count > 0) { metrics.Rejected(); return Problems.Invalid(title, errors); }
         var result = await store.InsertEventsAsync(model, StampVersion(events!, m!), ct);
         metrics.Ingested(model, result.Inserted, result.Duplicates);

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Observatory.DataService.Core.Workspace;
 using Observatory.Monitoring.Contracts;
 using Observatory.Monitoring.Api.Infrastructure;
 using Observatory.Monitoring.Api.Services;
@@ -91,8 +92,7 @@ public static class ModelsApi
             return (model, errors);
         }
         var registry = ModelEncodersExtensions.RegistryOf(model);
-        if (IModelEncoders.IsModelVersion(model.EmbeddingModel) && registry is not null
-            && references.Refuse(new ReferenceDataset(registry, "", "")) is { } outside)
+        if (IModelEncoders.IsModelVersion(model.EmbeddingModel) && registry is not null && RefuseRegistry(references, registry) is { } outside)
         {
             errors.Add(new("embeddingModel", $"model version '{model.EmbeddingModel}' is read from '{registry}', which {outside}"));
             return (model, errors);
@@ -143,7 +143,7 @@ public static class ModelsApi
             errors.Add(new("baselineFrom", "is read from the model's registry: give the model a reference or trainedOn dataset version in that repository"));
             return (model, errors);
         }
-        if (references.Refuse(new ReferenceDataset(registry, "", "")) is { } outside)
+        if (RefuseRegistry(references, registry) is { } outside)
         {
             errors.Add(new("baselineFrom", $"'{registry}' {outside}"));
             return (model, errors);
@@ -164,15 +164,20 @@ public static class ModelsApi
         return (model, errors);
     }
 
-    /// <summary>The git revision a registry model version names: models/x@v3 → x@v3 (the tag obs commit --tag makes); null for built-ins.</summary>
+    /// <summary>Why the service may not read the registry at <paramref name="repoPath"/> (the reference roots' rule), or null.</summary>
+    private static string? RefuseRegistry(IReferenceDatasets references, string repoPath) => references.Refuse(new ReferenceDataset(repoPath, "", ""));
+
+    /// <summary>
+    /// The git revision a registry model version names: models/x@v3 → x@v3 (the tag obs commit --tag makes, as
+    /// <see cref="ModelRevision"/> reads it); null for built-ins and versions without a revision.
+    /// </summary>
     internal static string? ModelVersionRevision(string? embeddingModel)
     {
-        if (embeddingModel is null) return null;
-        var at = embeddingModel.IndexOf('@', StringComparison.Ordinal);
-        if (at < 0) return null;
-        var path = embeddingModel[..at].TrimEnd('/');
-        var rev = embeddingModel[(at + 1)..];
-        return System.Text.RegularExpressions.Regex.IsMatch(rev, "^v[0-9]{1,9}$") ? $"{path[(path.LastIndexOf('/') + 1)..]}@{rev}" : rev;
+        if (embeddingModel is null || !embeddingModel.Contains('@', StringComparison.Ordinal)) return null;
+        ModelRevision version;
+        try { version = ModelRevision.Parse(embeddingModel); }
+        catch (Observatory.DataService.Core.Errors.UsageException) { return null; }
+        return version.IsShortVersion ? $"{Path.GetFileName(version.Path.TrimEnd('/'))}@{version.Revision}" : version.Revision;
     }
 
     /// <summary>Deletes the model, its events and results, and resolves its open alerts (recorded as resolved by the deletion).</summary>
