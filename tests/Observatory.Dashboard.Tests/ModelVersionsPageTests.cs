@@ -59,6 +59,14 @@ public sealed class ModelVersionsPageTests(DashboardFixture fx)
         var chart = page.GetByTestId("accuracy-chart");
         await Expect(chart).ToContainTextAsync("version 1");
         await Expect(chart).ToContainTextAsync("version 2");
+        // And side by side: version 1 fell 15 points below its baseline (30 of 40 right), version 2 holds it (54 of 60).
+        var v1 = page.Locator("[data-testid=version-row][data-version='1']");
+        var v2 = page.Locator("[data-testid=version-row][data-version='2']");
+        await Expect(v1.GetByTestId("version-accuracy")).ToContainTextAsync("75.0");
+        await Expect(v1.GetByTestId("version-vs-baseline")).ToHaveTextAsync("−15.0 pts");
+        await Expect(v2.GetByTestId("version-accuracy")).ToContainTextAsync("90.0");
+        await Expect(v2).ToContainTextAsync("2 (now)");
+        await Expect(v1.GetByTestId("version-drifted")).ToHaveTextAsync("—");   // no embeddings: not measured
         await Browser.ScreenshotAsync(page, "model-versions");
     }
 
@@ -94,5 +102,6 @@ public sealed class ModelVersionsPageTests(DashboardFixture fx)
         await Expect(page.Locator("[data-testid=version-drift][data-version='1']")).ToHaveAttributeAsync("data-drifted", "false");
         await Expect(page.Locator("[data-testid=version-drift][data-version='2']")).ToHaveAttributeAsync("data-drifted", "true");
         await Expect(page.GetByTestId("drift-by-version")).ToContainTextAsync("2 — drifted");
+        await Expect(page.Locator("[data-testid=version-row][data-version='2']").GetByTestId("version-drifted")).ToHaveTextAsync("1 of 1");
     }
 }

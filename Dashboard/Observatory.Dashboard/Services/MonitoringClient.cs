@@ -160,6 +160,10 @@ public sealed class MonitoringClient(HttpClient http, DashboardOptions options)
         GetAsync<DriftOutliers>($"/api/models/{Uri.EscapeDataString(model)}/drift/outliers?count={count}&windowEnd="
             + Uri.EscapeDataString(new DateTimeOffset(windowEnd, TimeSpan.Zero).ToString("O", System.Globalization.CultureInfo.InvariantCulture)), ct);
 
+    /// <summary>The model's versions side by side (traffic, drift, accuracy against each one's baseline).</summary>
+    public Task<ModelVersionComparison> VersionsAsync(string model, CancellationToken ct) =>
+        GetAsync<ModelVersionComparison>($"/api/models/{Uri.EscapeDataString(model)}/versions", ct);
+
     /// <summary>How many events the model has stored.</summary>
     public async Task<long> EventCountAsync(string model, CancellationToken ct) =>
         (await GetAsync<EventCount>($"/api/models/{Uri.EscapeDataString(model)}/events/count", ct)).Count;
