@@ -45,6 +45,7 @@ public static class ModelValidation
             var rule = model.AlertRules[i];
             if (string.IsNullOrWhiteSpace(rule.Id) || !ids.Add(rule.Id)) errors.Add(new($"alertRules[{i}].id", "must be non-empty and unique"));
             if (rule.ConsecutiveWindows < 1) errors.Add(new($"alertRules[{i}].consecutiveWindows", "must be at least 1"));
+            if (rule.QuietWindowsToResolve is < 1 or > 100) errors.Add(new($"alertRules[{i}].quietWindowsToResolve", "must be between 1 and 100"));
         }
         return errors;
     }
