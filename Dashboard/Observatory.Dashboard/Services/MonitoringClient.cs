@@ -41,6 +41,9 @@ public sealed record DriftWindow(DateTime WindowEnd, int EventCount, bool Flagge
     /// </summary>
     public bool Drifted { get; init; }
 
+    /// <summary>What the window was compared against (null in results stored before it was recorded).</summary>
+    public DriftReference? Reference { get; init; }
+
     /// <summary>The service's reasons for what it could not measure in this window (e.g. a reference period too small).</summary>
     public string? Note { get; init; }
 
@@ -59,6 +62,7 @@ public sealed record DriftWindow(DateTime WindowEnd, int EventCount, bool Flagge
             Drifted = r.Flagged || run?.Window is { PredictionDrift: true } or { ConfidenceDrift: true } or { EmbeddingDrift: true },
             Note = run?.Note,
             Versions = run?.Window?.ModelVersions,
+            Reference = run?.Reference,
             DriftByVersion = run?.EmbeddingByVersion?.ToDictionary(kv => kv.Key, kv => kv.Value.Drifted == true),
         };
     }
