@@ -115,7 +115,15 @@ public sealed class ReferenceDatasetTests : IAsyncLifetime
         await ReferenceRepository.ObsAsync(_repo, "commit", "-m", "v2", "--tag", "--no-validate");
         var v2Tree = TreeOfWorkspacePointer();
         Assert.NotEqual(v1Tree, v2Tree);
-        await _server.RegisterAsync("shapes", ReferenceRepository.Model(_repo, "shapes@v2"));
+        // The retrained model version names only what it was trained on: the reference moves with it.
+        await _server.RegisterAsync("shapes", new
+        {
+            version = "2", classes = TrafficGenerator.Classes, embeddingDimension = EncoderSpec.Default.OutputDimension,
+            trainedOn = new { repoPath = _repo.Root, pointerPath = "data/shapes.obs", revision = "shapes@v2" },
+            window = "00:30:00", schedule = "0 0 0 1 1 ? 2099", driftMethods = new[] { "mmd" },
+        });
+        var registered = await _server.Client.GetFromJsonAsync<MonitoredModel>("/api/models/shapes", MonitoringJson.Options);
+        Assert.Equal(new ReferenceDataset(_repo.Root, "data/shapes.obs", "shapes@v2"), registered!.Reference);
         await WaitForRunAsync("reference-embedding", 2);
 
         _server.Time.Advance(TimeSpan.FromHours(1));

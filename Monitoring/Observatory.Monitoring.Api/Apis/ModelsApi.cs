@@ -196,6 +196,7 @@ public sealed record ModelDefinition
 {
     public string? Version { get; init; }
     public string? Stage { get; init; }
+    /// <summary>The dataset version drift compares against; when omitted (and no <see cref="ReferenceUntil"/>), <see cref="TrainedOn"/>.</summary>
     public ReferenceDataset? Reference { get; init; }
     public DateTimeOffset? ReferenceUntil { get; init; }
     public int EmbeddingDimension { get; init; }
@@ -216,7 +217,9 @@ public sealed record ModelDefinition
         {
             Version = Version ?? defaults.Version,
             Stage = string.IsNullOrWhiteSpace(Stage) ? null : Stage.Trim().ToLowerInvariant(),
-            Reference = Reference,
+            // A model trained on a dataset version is compared with it unless told otherwise: registering the retrained
+            // version (trainedOn the next dataset version) moves the reference with it.
+            Reference = Reference ?? (ReferenceUntil is null ? TrainedOn : null),
             ReferenceUntil = ReferenceUntil,
             EmbeddingDimension = EmbeddingDimension,
             EmbeddingModel = string.IsNullOrWhiteSpace(EmbeddingModel) ? null : EmbeddingModel.Trim(),
