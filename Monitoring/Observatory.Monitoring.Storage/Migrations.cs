@@ -66,5 +66,13 @@ internal static class Migrations
             // The kept image of each event (content-addressed in the image store).
             "ALTER TABLE events ADD COLUMN image_sha256 TEXT",
         ]),
+        // 6 and 7 are the export tables (branch export-api).
+        (8,
+        [
+            // Image retention asks, per kept image, which models' events name it and how recently.
+            "CREATE INDEX ix_events_image ON events (image_sha256, model, ts) WHERE image_sha256 IS NOT NULL",
+            // What a job run did (e.g. how many images retention deleted and spared), beside its status.
+            "ALTER TABLE job_runs ADD COLUMN detail TEXT",
+        ]),
     ];
 }

@@ -194,5 +194,10 @@ public sealed class KeptImagesS3Tests(S3ServerFixture s3) : IClassFixture<S3Serv
         Assert.False(await archive.ContainsAsync(new string('1', 64), CancellationToken.None));
         // s3rver keeps each object under its key in its data folder.
         Assert.Contains(Directory.EnumerateFiles(s3.DataDirectory, "*", SearchOption.AllDirectories), f => f.Replace('\\', '/').Contains($"{prefix}/objects/{sha[..2]}/{sha[2..]}"));
+
+        // Retention deletes through the same adapter; deleting twice is no error.
+        await archive.DeleteAsync(sha, CancellationToken.None);
+        Assert.False(await archive.ContainsAsync(sha, CancellationToken.None));
+        await archive.DeleteAsync(sha, CancellationToken.None);
     }
 }

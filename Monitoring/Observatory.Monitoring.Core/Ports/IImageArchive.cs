@@ -14,4 +14,7 @@ public interface IImageArchive
 
     /// <summary>True when an image with this hash is kept.</summary>
     Task<bool> ContainsAsync(string sha256, CancellationToken cancellationToken);
+
+    /// <summary>Deletes the image kept under <paramref name="sha256"/>; idempotent (an image not kept is no error).</summary>
+    Task DeleteAsync(string sha256, CancellationToken cancellationToken);
 }
