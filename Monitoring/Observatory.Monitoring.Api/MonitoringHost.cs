@@ -43,6 +43,7 @@ public static class MonitoringHost
                 "each Monitoring:Webhooks entry needs a Name, an absolute Url, Format json or slack, and TimeoutSeconds in (0, 300]")
             .Validate(o => o.Images.MaxSide > 0 && o.Images.MaxPixels > 0 && o.Images.MaxImageBytes > 0 && o.Images.DecodeMemoryMegabytes >= 4,
                 "Monitoring:Images: MaxSide, MaxPixels and MaxImageBytes must be positive and DecodeMemoryMegabytes at least 4")
+            .Validate(o => o.MaxExportItems is > 0 and <= 100_000, "Monitoring:MaxExportItems must be between 1 and 100000")
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<MonitoringOptions>, ImageFetchValidator>();
         builder.AddServiceDefaults(o =>
@@ -62,10 +63,13 @@ public static class MonitoringHost
         builder.Services.AddSingleton<MonitoringMetrics>();
         builder.Services.AddSingleton<ApiKeyFilter>();
         builder.Services.AddSingleton<DriftService>();
+        builder.Services.AddSingleton<ExportService>();
         builder.Services.AddSingleton<AccuracyService>();
         builder.Services.AddSingleton<AlertService>();
         builder.Services.AddSingleton<NotificationService>();
         builder.Services.AddSingleton<RetentionService>();
+        // The holds retention asks before deleting a kept image (the adapters add the dataset versions').
+        builder.Services.AddSingleton<IImageHolds, ExportImageHolds>();
         builder.Services.AddMonitoringAdapters(builder.Configuration, sp =>
         {
             var m = sp.GetRequiredService<IOptions<MonitoringOptions>>().Value;
@@ -141,6 +145,7 @@ public static class MonitoringHost
         app.MapEventsApi();
         app.MapResultsApi();
         app.MapAlertsApi();
+        app.MapExportsApi();
         return app;
     }
 }

@@ -13,8 +13,8 @@ namespace Observatory.Monitoring.Api.Tests;
 
 /// <summary>
 /// Kept images go with their model's imageRetentionDays: the retention job deletes an image whose every event of that model is
-/// older, and spares one another model's newer event (or a model that keeps images for good) still names, and one a dataset
-/// version names (a real `obs` dataset in git: an image production sent and someone then committed). The run says what it did.
+/// older, and spares one another model's newer event (or a model that keeps images for good) still names, one an open export
+/// names, and one a dataset version names (a real `obs` dataset in git: an image production sent and someone then committed). The run says what it did.
 /// </summary>
 public sealed class ImageRetentionTests : IAsyncLifetime
 {
@@ -82,6 +82,7 @@ public sealed class ImageRetentionTests : IAsyncLifetime
         var newerElsewhere = Image(2);
         var keptForGood = Image(3);
         var stillRecent = Image(4);
+        var exported = Image(7);
         // A file of the dataset version shapes@v1: the same object as an upload of its bytes.
         var inDataset = File.ReadAllBytes(Directory.EnumerateFiles(_repo.PathOf("data/shapes"), "*.*", SearchOption.AllDirectories)
             .First(f => f.EndsWith(".jpg", StringComparison.Ordinal) || f.EndsWith(".png", StringComparison.Ordinal)));
@@ -93,18 +94,26 @@ public sealed class ImageRetentionTests : IAsyncLifetime
         await UploadAsync("short", "recent-old", stillRecent, old);
         await UploadAsync("short", "recent-new", stillRecent, now.AddDays(-1));
         await UploadAsync("short", "dataset", inDataset, old);
+        await UploadAsync("short", "exported", exported, old);
+        // An open export of a window that named it (as POST …/exports stores one); closing it releases the image.
+        var store = _server.Services.GetRequiredService<IMonitoringStore>();
+        Assert.True(await store.AddExportAsync(new ExportManifest("x1", "short", "1", old.AddHours(-1), old.AddHours(1), ExportSelection.LowConfidence, 1, ExportFormat.Yolo,
+            ["circle", "square", "triangle"], now, null,
+            [new ExportItem("exported", old, Sha(exported), "exported.jpg", $"/api/models/short/images/{Sha(exported)}", exported.Length, "circle", LabelSource.Prediction,
+                "circle", null, "1", null, new ExportReason(null, 0.9))])));
 
         var result = await _server.Services.GetRequiredService<RetentionService>().PruneAsync(CancellationToken.None);
 
         Assert.False(Kept(Sha(gone)));
-        Assert.All(new[] { newerElsewhere, keptForGood, stillRecent, inDataset }, i => Assert.True(Kept(Sha(i))));
+        Assert.All(new[] { newerElsewhere, keptForGood, stillRecent, inDataset, exported }, i => Assert.True(Kept(Sha(i))));
         Assert.Equal(1, result.ImagesDeleted);
-        Assert.Equal(3, result.ImagesSpared);
+        Assert.Equal(4, result.ImagesSpared);
         Assert.Equal(2, result.SparedBy[RetentionService.OtherModels]);
         Assert.Equal(1, result.SparedBy["dataset versions"]);
+        Assert.Equal(1, result.SparedBy["open exports"]);
         Assert.Null(result.Undecided);
         // The event stays (its class, confidence, embedding); only its image's name goes with the image.
-        var events = await _server.Services.GetRequiredService<IMonitoringStore>().GetEventsAsync("short", DateTimeOffset.UnixEpoch, DateTimeOffset.MaxValue, 10, false);
+        var events = await store.GetEventsAsync("short", DateTimeOffset.UnixEpoch, DateTimeOffset.MaxValue, 10, false);
         Assert.Null(events.Single(e => e.Id == "gone").ImageSha256);
         Assert.Equal(Sha(inDataset), events.Single(e => e.Id == "dataset").ImageSha256);
         // A kept image's hash is refused once it is gone.
@@ -114,9 +123,13 @@ public sealed class ImageRetentionTests : IAsyncLifetime
         });
         Assert.Equal(HttpStatusCode.BadRequest, r.StatusCode);
 
-        // A second run finds nothing more to delete.
+        // A second run finds nothing more to delete; once the export is closed, its image goes.
         var again = await _server.Services.GetRequiredService<RetentionService>().PruneAsync(CancellationToken.None);
-        Assert.Equal((0, 3), (again.ImagesDeleted, again.ImagesSpared));
+        Assert.Equal((0, 4), (again.ImagesDeleted, again.ImagesSpared));
+        Assert.True(await store.DeleteExportAsync("short", "x1"));
+        var closed = await _server.Services.GetRequiredService<RetentionService>().PruneAsync(CancellationToken.None);
+        Assert.Equal((1, 3), (closed.ImagesDeleted, closed.ImagesSpared));
+        Assert.False(Kept(Sha(exported)));
     }
 
     [Fact]

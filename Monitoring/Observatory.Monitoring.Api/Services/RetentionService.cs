@@ -25,7 +25,7 @@ public sealed record RetentionResult(int EmbeddingsPruned, int ImagesDeleted, in
 /// <para>
 /// Kept images go with a model's <c>imageRetentionDays</c>: an image whose every event of that model is older is deleted from the
 /// image store — unless another model's events still need it (a newer one, or a model that keeps its images for good), or a hold
-/// (a dataset version, an open export) names it; when a hold cannot be read, nothing is deleted. The deleted image's events keep
+/// (an open export, a dataset version) names it; when a hold cannot be read, nothing is deleted. The deleted image's events keep
 /// everything but its name. An upload of the same bytes racing the deletion may find its image gone; the next upload keeps it again.
 /// </para>
 /// </summary>
