@@ -43,7 +43,9 @@ public static class MonitoringHost
                 "each Monitoring:Webhooks entry needs a Name, an absolute Url, Format json or slack, and TimeoutSeconds in (0, 300]")
             .Validate(o => o.Images.MaxSide > 0 && o.Images.MaxPixels > 0 && o.Images.MaxImageBytes > 0 && o.Images.DecodeMemoryMegabytes >= 4,
                 "Monitoring:Images: MaxSide, MaxPixels and MaxImageBytes must be positive and DecodeMemoryMegabytes at least 4")
+            .Validate(o => o.MaxExportItems is > 0 and <= 100_000, "Monitoring:MaxExportItems must be between 1 and 100000")
             .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<MonitoringOptions>, ImageFetchValidator>();
         builder.AddServiceDefaults(o =>
         {
             o.ApiKeys = sp =>
@@ -61,10 +63,13 @@ public static class MonitoringHost
         builder.Services.AddSingleton<MonitoringMetrics>();
         builder.Services.AddSingleton<ApiKeyFilter>();
         builder.Services.AddSingleton<DriftService>();
+        builder.Services.AddSingleton<ExportService>();
         builder.Services.AddSingleton<AccuracyService>();
         builder.Services.AddSingleton<AlertService>();
         builder.Services.AddSingleton<NotificationService>();
         builder.Services.AddSingleton<RetentionService>();
+        // The holds retention asks before deleting a kept image (the adapters add the dataset versions').
+        builder.Services.AddSingleton<IImageHolds, ExportImageHolds>();
         builder.Services.AddMonitoringAdapters(builder.Configuration, sp =>
         {
             var m = sp.GetRequiredService<IOptions<MonitoringOptions>>().Value;
@@ -77,6 +82,12 @@ public static class MonitoringHost
         // The factory's loggers write each request's full URL at Information, and a Slack webhook's token is its path.
         // Each endpoint's own TimeoutSeconds applies (NotificationService); this is only the outer bound.
         builder.Services.AddHttpClient(NotificationService.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(300)).RemoveAllLoggers();
+        // Image fetches follow no redirect on their own (ImageFetcher checks each hop's origin), send no cookies, and are not
+        // logged with their URLs (a signed URL's signature is its query).
+        builder.Services.AddHttpClient(ImageFetcher.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(300))
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false, ConnectTimeout = TimeSpan.FromSeconds(30) })
+            .RemoveAllLoggers();
+        builder.Services.AddSingleton<ImageFetcher>();
         builder.Services.AddHostedService<StartupTasks>();
 
         var options = section.Get<MonitoringOptions>() ?? new MonitoringOptions();
@@ -134,8 +145,16 @@ public static class MonitoringHost
         app.MapEventsApi();
         app.MapResultsApi();
         app.MapAlertsApi();
+        app.MapExportsApi();
         return app;
     }
+}
+
+/// <summary>Fails start-up naming the bad Monitoring:ImageFetch entry.</summary>
+internal sealed class ImageFetchValidator : IValidateOptions<MonitoringOptions>
+{
+    public ValidateOptionsResult Validate(string? name, MonitoringOptions options) =>
+        options.ImageFetch.Refuse() is { } why ? ValidateOptionsResult.Fail(why) : ValidateOptionsResult.Success;
 }
 
 /// <summary>Healthy when the store answers a read.</summary>

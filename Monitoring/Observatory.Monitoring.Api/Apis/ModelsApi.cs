@@ -210,6 +210,9 @@ public sealed record ModelDefinition
     public IReadOnlyList<string>? DriftMethods { get; init; }
     public IReadOnlyList<AlertRule>? AlertRules { get; init; }
 
+    /// <summary>Days kept images are kept after the model's newest event naming them (1-3650); left out, for good.</summary>
+    public int? ImageRetentionDays { get; init; }
+
     public MonitoredModel ToModel(string name, DateTimeOffset createdAt, DateTimeOffset updatedAt)
     {
         var defaults = new MonitoredModel { Name = name, Classes = [] };
@@ -231,6 +234,7 @@ public sealed record ModelDefinition
             Window = Window ?? defaults.Window,
             DriftMethods = DriftMethods ?? defaults.DriftMethods,
             AlertRules = AlertRules ?? defaults.AlertRules,
+            ImageRetentionDays = ImageRetentionDays,
             CreatedAt = createdAt,
             UpdatedAt = updatedAt,
         };

@@ -26,6 +26,8 @@ public static class ModelValidation
             errors.Add(new("embeddingDimension", "must be between 0 (no embeddings) and 65536"));
         if (model.BaselineAccuracy is { } b && (double.IsNaN(b) || b < 0 || b > 1))
             errors.Add(new("baselineAccuracy", "must be between 0 and 1"));
+        if (model.ImageRetentionDays is < 1 or > MonitoredModel.MaxImageRetentionDays)
+            errors.Add(new("imageRetentionDays", $"must be between 1 and {MonitoredModel.MaxImageRetentionDays} days, or left out to keep the model's images for good"));
         if (model.Window <= TimeSpan.Zero)
             errors.Add(new("window", "must be positive"));
         if (string.IsNullOrWhiteSpace(model.Schedule))

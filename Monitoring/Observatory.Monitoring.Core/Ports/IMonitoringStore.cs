@@ -22,6 +22,9 @@ public interface IMonitoringStore
     /// <summary>Events with timestamp in [from, to), newest first, at most <paramref name="limit"/>.</summary>
     Task<IReadOnlyList<InferenceEvent>> GetEventsAsync(string model, DateTimeOffset from, DateTimeOffset to, int limit, bool includeEmbeddings, CancellationToken cancellationToken = default);
 
+    /// <summary>True when an event of <paramref name="model"/> names the kept image: images are served per model, never across models.</summary>
+    Task<bool> EventNamesImageAsync(string model, string sha256, CancellationToken cancellationToken = default);
+
     Task<long> CountEventsAsync(string model, CancellationToken cancellationToken = default);
     Task<DateTimeOffset?> LastEventAtAsync(string model, CancellationToken cancellationToken = default);
 
@@ -39,6 +42,21 @@ public interface IMonitoringStore
     /// pages show grows with every delivery and run, so it is kept as long as raw embeddings are. Returns the rows deleted.
     /// </summary>
     Task<int> PruneHistoryAsync(DateTimeOffset before, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Kept images (<c>imageSha256</c>) the model's events name, none of them timestamped at or after <paramref name="before"/>:
+    /// the images that model alone would no longer need.
+    /// </summary>
+    Task<IReadOnlyList<string>> ListImagesLastNamedBeforeAsync(string model, DateTimeOffset before, CancellationToken cancellationToken = default);
+
+    /// <summary>Every model whose events name one of <paramref name="sha256s"/>, with the newest such event's timestamp.</summary>
+    Task<IReadOnlyList<ImageUse>> ListImageUsesAsync(IReadOnlyCollection<string> sha256s, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Clears <c>imageSha256</c> on the model's events timestamped before <paramref name="before"/> that name one of
+    /// <paramref name="sha256s"/> (their images were deleted); returns the events changed.
+    /// </summary>
+    Task<int> ForgetImagesAsync(string model, IReadOnlyCollection<string> sha256s, DateTimeOffset before, CancellationToken cancellationToken = default);
 
     Task AddResultAsync(StoredResult result, CancellationToken cancellationToken = default);
     Task<IReadOnlyList<StoredResult>> ListResultsAsync(string model, string kind, int limit, CancellationToken cancellationToken = default);
@@ -69,6 +87,16 @@ public interface IMonitoringStore
     Task RecordDeliveryAttemptAsync(DeliveryAttempt attempt, DateTimeOffset? nextAttemptAt, CancellationToken cancellationToken = default);
     Task<IReadOnlyList<DeliveryAttempt>> ListDeliveryAttemptsAsync(string? alertId, int limit, CancellationToken cancellationToken = default);
 
+    /// <summary>Stores an export (and the images it names) unless the model already has one with its id: false, and nothing written, then.</summary>
+    Task<bool> AddExportAsync(ExportManifest export, CancellationToken cancellationToken = default);
+    Task<ExportManifest?> GetExportAsync(string model, string id, CancellationToken cancellationToken = default);
+    /// <summary>The model's open exports, newest first.</summary>
+    Task<IReadOnlyList<ExportManifest>> ListExportsAsync(string model, CancellationToken cancellationToken = default);
+    /// <summary>Closes an export (its manifest and the hold on its images go); false when the model has no export with that id.</summary>
+    Task<bool> DeleteExportAsync(string model, string id, CancellationToken cancellationToken = default);
+    /// <summary>The SHA-256 of every image an open export names: image retention must spare them.</summary>
+    Task<IReadOnlySet<string>> ListExportedImagesAsync(CancellationToken cancellationToken = default);
+
     Task RecordJobRunAsync(JobRun run, CancellationToken cancellationToken = default);
     Task<IReadOnlyList<JobRun>> ListJobRunsAsync(string? model, int limit, CancellationToken cancellationToken = default);
 }
@@ -78,6 +106,9 @@ public sealed record StoredResult(string Model, string Kind, DateTimeOffset Wind
 
 /// <summary>A stored result without its JSON: enough to choose which windows a chart shows.</summary>
 public sealed record ResultSummary(long Id, DateTimeOffset WindowStart, DateTimeOffset WindowEnd, int EventCount, bool Drifted, double? Value, DateTimeOffset CreatedAt);
+
+/// <summary>A model's events name a kept image; the newest of them is timestamped <paramref name="LastNamedAt"/>.</summary>
+public sealed record ImageUse(string Model, string Sha256, DateTimeOffset LastNamedAt);
 
 /// <summary>A notification waiting for delivery: which alert transition, to which channel.</summary>
 public sealed record PendingNotification(long Id, string AlertId, NotificationKind Kind, string Channel, int Attempts, DateTimeOffset CreatedAt);
