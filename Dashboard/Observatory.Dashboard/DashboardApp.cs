@@ -92,6 +92,7 @@ public static class DashboardApp
         app.MapStaticAssets().AllowAnonymous();
         app.MapAccountEndpoints();
         app.MapObjectEndpoint();
+        app.MapProductionEndpoints();
         // The policy of UseSecurityHeaders already says frame-ancestors 'none'; Blazor would add a second, weaker header.
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null);
         return app;
@@ -114,6 +115,35 @@ public static class DashboardApp
             var (type, inline) = SecurityHeaders.ForObject(name, ContentTypes);
             return inline ? Results.Stream(stream, type) : Results.Stream(stream, type, fileDownloadName: DownloadName(name, sha256));
         });
+
+    /// <summary>
+    /// Production images the service keeps, and export manifests, fetched from the service with this dashboard's key (the
+    /// browser never holds it). Only raster types are served inline; the service's own type comes from the bytes' magic numbers.
+    /// </summary>
+    private static void MapProductionEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/production-images/{model}/{sha256}", async (string model, string sha256, MonitoringClient monitoring, HttpContext http, CancellationToken ct) =>
+        {
+            if (sha256.Length != 64 || !sha256.All(c => c is >= '0' and <= '9' or >= 'a' and <= 'f')) return Results.BadRequest("sha256 must be 64 lower-case hex characters");
+            try
+            {
+                var (bytes, type) = await monitoring.ImageAsync(model, sha256, ct);
+                http.Response.Headers.CacheControl = "private, max-age=31536000, immutable";
+                http.Response.Headers.ContentSecurityPolicy = SecurityHeaders.ObjectPolicy;
+                return type is "image/png" or "image/jpeg" or "image/gif" or "image/bmp" or "image/webp"
+                    ? Results.Bytes(bytes, type)
+                    : Results.Bytes(bytes, "application/octet-stream", fileDownloadName: sha256);
+            }
+            catch (MonitoringUnavailableException ex) when (ex.StatusCode == 404) { return Results.NotFound(); }
+            catch (MonitoringUnavailableException ex) { return Results.Problem(statusCode: 502, title: "monitoring service unavailable", detail: ex.Message); }
+        });
+        app.MapGet("/exports/{model}/{id}/manifest.json", async (string model, string id, MonitoringClient monitoring, CancellationToken ct) =>
+        {
+            try { return Results.Bytes(await monitoring.ExportManifestBytesAsync(model, id, ct), "application/json", fileDownloadName: $"{model}-export-{id}.json"); }
+            catch (MonitoringUnavailableException ex) when (ex.StatusCode == 404) { return Results.NotFound(); }
+            catch (MonitoringUnavailableException ex) { return Results.Problem(statusCode: 502, title: "monitoring service unavailable", detail: ex.Message); }
+        });
+    }
 
     private static string DownloadName(string? name, string sha256)
     {

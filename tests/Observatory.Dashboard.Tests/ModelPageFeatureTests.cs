@@ -106,10 +106,10 @@ public sealed class ModelPageFeatureTests(DashboardFixture fx)
         await Expect(page.GetByTestId("image-moved")).ToContainTextAsync("brightness");
         // Per-dimension share needs ks/wasserstein among the model's methods; this model runs MMD only and says so.
         await Expect(page.GetByTestId("share-drifted-empty")).ToBeVisibleAsync();
-        // Uploaded without imageUri: the outliers are listed with placeholders and the page says why.
+        // Uploaded without imageUri: the outliers show the images the service kept, through the dashboard.
         await Expect(page.GetByTestId("outlier")).ToHaveCountAsync(6);
-        await Expect(page.GetByTestId("outlier").GetByTestId("no-image")).ToHaveCountAsync(6);
-        await Expect(page.GetByTestId("outliers-no-images")).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("outlier").GetByTestId("no-image")).ToHaveCountAsync(0);
+        await Expect(page.GetByTestId("outliers-no-images")).ToHaveCountAsync(0);
         await Browser.ScreenshotAsync(page, "model-cameras");
     }
 
@@ -276,12 +276,25 @@ public sealed class ModelPageFeatureTests(DashboardFixture fx)
     }
 
     [Fact]
-    public async Task ModelPage_OfUploadedImages_SaysTheyAreKeptButNotShownHereYet()
+    public async Task ModelPage_OfUploadedImages_ShowsTheImagesTheServiceKept_ThroughTheDashboard()
     {
         var page = await OpenModelAsync(DashboardFixture.CameraModel);
-        await Expect(page.GetByTestId("outliers-no-images")).ToContainTextAsync("the service keeps uploaded images");
-        await Expect(page.GetByTestId("outliers-no-images")).ToContainTextAsync("cannot show them yet");
-        await Expect(page.GetByTestId("outliers-no-images")).ToContainTextAsync("imageUri");
+        var images = page.GetByTestId("outlier").Locator("img");
+        await Expect(images).ToHaveCountAsync(6);
+        foreach (var img in await images.AllAsync())
+        {
+            var src = (await img.GetAttributeAsync("src"))!;
+            Assert.Matches($"^production-images/{DashboardFixture.CameraModel}/[0-9a-f]{{64}}$", src);
+            // Decoded by the browser (not a broken image), and the bytes served are the bytes whose hash names them.
+            await Expect(img).ToHaveJSPropertyAsync("complete", true);
+            Assert.True(await img.EvaluateAsync<int>("i => i.naturalWidth") > 0, src);
+            var response = await page.APIRequest.GetAsync(src);
+            Assert.Equal(200, response.Status);
+            Assert.Equal(src[^64..], Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(await response.BodyAsync())));
+        }
+        // A hash no event names is a 404 from the service, passed on; a malformed one never reaches it.
+        Assert.Equal(404, (await page.APIRequest.GetAsync($"production-images/{DashboardFixture.CameraModel}/{new string('a', 64)}")).Status);
+        Assert.Equal(400, (await page.APIRequest.GetAsync($"production-images/{DashboardFixture.CameraModel}/not-a-hash")).Status);
     }
 
     [Fact]

@@ -190,6 +190,26 @@ public sealed class MonitoringClient(HttpClient http, DashboardOptions options)
     public Task SilenceAsync(string model, string? ruleId, TimeSpan duration, string? comment, string? by, CancellationToken ct) =>
         SendAsync(HttpMethod.Post, "/api/silences", new { model, ruleId, duration = duration.ToString("c"), comment = comment ?? "", createdBy = by ?? "dashboard" }, ct);
 
+    /// <summary>
+    /// Makes (or finds: the service answers the same request with the export it already made) an export of a drift window,
+    /// with its items, pre-labels and reasons.
+    /// </summary>
+    public Task<ExportManifest> CreateExportAsync(string model, ExportRequest request, CancellationToken ct) =>
+        SendAsync(HttpMethod.Post, $"/api/models/{Uri.EscapeDataString(model)}/exports", request,
+            async (response, c) => (await response.Content.ReadFromJsonAsync<ExportManifest>(Json, c))!, ct);
+
+    /// <summary>An export's manifest as the service keeps it, as raw JSON bytes for a download.</summary>
+    public Task<byte[]> ExportManifestBytesAsync(string model, string id, CancellationToken ct) =>
+        GetAsync($"/api/models/{Uri.EscapeDataString(model)}/exports/{Uri.EscapeDataString(id)}", (response, c) => response.Content.ReadAsByteArrayAsync(c), ct);
+
+    /// <summary>A kept production image of the model, with the content type the service gives it (from its magic bytes).</summary>
+    public Task<(byte[] Bytes, string ContentType)> ImageAsync(string model, string sha256, CancellationToken ct) =>
+        GetAsync($"/api/models/{Uri.EscapeDataString(model)}/images/{Uri.EscapeDataString(sha256)}",
+            async (response, c) => (await response.Content.ReadAsByteArrayAsync(c), response.Content.Headers.ContentType?.MediaType ?? "application/octet-stream"), ct);
+
+    /// <summary>The monitoring service's address, as obs commands on the pages should name it.</summary>
+    public Uri? ServiceUrl => http.BaseAddress;
+
     public Task RunNowAsync(string job, string? model, CancellationToken ct) =>
         SendAsync(HttpMethod.Post, model is null ? $"/api/jobs/{Uri.EscapeDataString(job)}/run" : $"/api/models/{Uri.EscapeDataString(model)}/jobs/{Uri.EscapeDataString(job)}/run", null, ct);
 

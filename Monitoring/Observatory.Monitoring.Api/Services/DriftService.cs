@@ -130,7 +130,7 @@ public sealed class DriftService(IMonitoringStore store, IReferenceDatasets refe
         var referenceVectors = reference.Select(r => r.Vector).ToList();
         var distances = await Task.Run(() => Outliers.NearestReferenceDistances(referenceVectors, current.Select(e => e.Embedding!).ToList(), ct), ct);
         var outliers = Outliers.Largest(distances, count)
-            .Select(i => new OutlierEvent(current[i].Id, current[i].Timestamp, current[i].PredictedClass, current[i].Confidence, distances[i], current[i].ImageUri)).ToList();
+            .Select(i => new OutlierEvent(current[i].Id, current[i].Timestamp, current[i].PredictedClass, current[i].Confidence, distances[i], current[i].ImageUri) { ImageSha256 = current[i].ImageSha256 }).ToList();
         var typical = Outliers.Typical(referenceVectors, count).Select(t => reference[t.Index].Describe(t.Distance)).ToList();
         return new DriftOutliers(start, stop, flagged, current.Count, source, outliers, typical, null);
     }

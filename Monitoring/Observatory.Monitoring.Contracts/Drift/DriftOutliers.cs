@@ -5,7 +5,11 @@ public sealed record DriftOutliers(DateTimeOffset WindowStart, DateTimeOffset Wi
     IReadOnlyList<OutlierEvent> Outliers, IReadOnlyList<TypicalReference> Typical, string? Note);
 
 /// <summary>A production event of a window, with how far it lies from its nearest reference embedding.</summary>
-public sealed record OutlierEvent(string Id, DateTimeOffset Timestamp, string PredictedClass, double Confidence, double Distance, string? ImageUri);
+public sealed record OutlierEvent(string Id, DateTimeOffset Timestamp, string PredictedClass, double Confidence, double Distance, string? ImageUri)
+{
+    /// <summary>The image the service keeps for the event (uploaded or fetched), served by GET /api/models/{m}/images/{sha256}.</summary>
+    public string? ImageSha256 { get; init; }
+}
 
 /// <summary>
 /// A reference item close to the reference mean. For a period of events: the event's id, class and image. For a dataset version
