@@ -124,12 +124,12 @@ public sealed class ModelVersionTests : IAsyncLifetime
         await _server.RegisterAsync("emb", Version("1", 4));
         await SendAsync("a", 25, 4);
         await _server.RegisterAsync("emb", Version("2", 6));
-        await SendAsync("b", 25, 6);
+        await SendAsync("b", 15, 6);    // fewer than a window needs: version 2 is not yet judged on its own (see the test below)
 
         var run = await _server.Services.GetRequiredService<DriftService>().RunAsync("emb", CancellationToken.None);
         Assert.NotNull(run);
         Assert.Contains("25 events of the window have embeddings of another dimension", run!.Note);
-        Assert.Equal(new Dictionary<string, int> { ["1"] = 25, ["2"] = 25 }, run.Window.ModelVersions);
+        Assert.Equal(new Dictionary<string, int> { ["1"] = 25, ["2"] = 15 }, run.Window.ModelVersions);
     }
 
     [Fact]
@@ -172,6 +172,46 @@ public sealed class ModelVersionTests : IAsyncLifetime
         Assert.Equal((1, 1, 1.0), (v2.DriftMeasuredWindows, v2.DriftedWindows, v2.DriftedShare!.Value));
         Assert.Null(v2.RegisteredAt);
         Assert.Equal(run.Window.WindowEnd, v2.LastWindowEnd);
+    }
+
+    [Fact]
+    public async Task OnceANewVersionServedEnough_ItsWindowIsJudgedOnItsOwnTraffic_SoTheReplacedVersionsDriftStopsCounting()
+    {
+        var now = _server.Time.GetUtcNow();
+        var random = new Random(11);
+        float[] Vector(double shift) => Enumerable.Range(0, 8).Select(_ => (float)(shift + random.NextDouble() * 2 - 1)).ToArray();
+        async Task SendAsync(string prefix, int count, DateTimeOffset from, double shift)
+        {
+            var events = Enumerable.Range(0, count).Select(i => new
+            {
+                id = $"{prefix}{i}", timestamp = from.AddSeconds(i), predictedClass = "cat", confidence = 0.8, embedding = Vector(shift),
+            }).ToList();
+            using var r = await _server.Client.PostAsJsonAsync("/api/models/retrained/events", new { events });
+            Assert.True(r.StatusCode == HttpStatusCode.OK, await r.Content.ReadAsStringAsync());
+        }
+        object Version(string v) => new
+        {
+            version = v, classes = new[] { "cat", "dog" }, embeddingModel = "client", embeddingDimension = 8, referenceUntil = now.AddHours(-2),
+            window = "01:00:00", schedule = "0 0 0 1 1 ? 2099", driftMethods = new[] { "mmd" },
+        };
+        await _server.RegisterAsync("retrained", Version("1"));
+        await SendAsync("ref", 80, now.AddHours(-3), 0);
+        await SendAsync("old", 40, now.AddMinutes(-40), 1.5);              // version 1 drifted
+        var drift = _server.Services.GetRequiredService<DriftService>();
+        Assert.True((await drift.RunAsync("retrained", CancellationToken.None))!.Window.EmbeddingDrift);
+
+        await _server.RegisterAsync("retrained", Version("2"));
+        await SendAsync("few", 10, now.AddMinutes(-20), 0);                // too few for version 2 alone: the whole window counts
+        var early = (await drift.RunAsync("retrained", CancellationToken.None))!;
+        Assert.True(early.Window.EmbeddingDrift);
+        Assert.Equal(50, early.Window.EventCount);
+
+        await SendAsync("new", 30, now.AddMinutes(-10), 0);                // version 2 serves traffic like its reference
+        var judged = (await drift.RunAsync("retrained", CancellationToken.None))!;
+        Assert.False(judged.Window.EmbeddingDrift, judged.Note);
+        Assert.Equal(40, judged.Window.EventCount);
+        Assert.Contains("40 events served by earlier versions were left out: the window is judged on the 40 version 2 served", judged.Note);
+        Assert.Equal(new Dictionary<string, int> { ["1"] = 40, ["2"] = 40 }, judged.Window.ModelVersions);
     }
 
     [Fact]

@@ -28,12 +28,26 @@ public sealed class DriftService(IMonitoringStore store, IReferenceDatasets refe
         var window = CurrentWindow(model, now);
         var withEmbeddings = model.EmbeddingDimension > 0;
         var max = options.Value.MaxWindowEvents;
-        var current = await store.GetEventsAsync(model.Name, window.Start, window.End, max, withEmbeddings, ct);
+        var served = await store.GetEventsAsync(model.Name, window.Start, window.End, max, withEmbeddings, ct);
+        var current = served;
         var reference = model.ReferenceUntil is { } until
             ? await store.GetEventsAsync(model.Name, DateTimeOffset.UnixEpoch, until, max, withEmbeddings && model.Reference is null, ct)
             : [];
         var driftOptions = new DriftOptions();
         var notes = new List<string>();
+        string? versionNote = null;
+        // Once a new version took over (a retrained model, its reference moved with it), a window is judged on the traffic that
+        // version served: what the replaced version saw before the switch is history, and must not keep the alert it raised
+        // firing. Until the new version has served enough events, the whole window is judged as before.
+        if (model.PreviousVersions.Count > 0 && served.Any(e => e.ModelVersion != model.Version))
+        {
+            var own = served.Where(e => e.ModelVersion == model.Version).ToList();
+            if (own.Count >= MinEvents)
+            {
+                versionNote = $"{served.Count - own.Count} events served by earlier versions were left out: the window is judged on the {own.Count} version {model.Version} served";
+                current = own;
+            }
+        }
 
         // Embedding reference: the dataset version when the model names one (cached embeddings), else the reference period.
         List<float[]> referenceVectors = [];
@@ -68,7 +82,7 @@ public sealed class DriftService(IMonitoringStore store, IReferenceDatasets refe
                 var c = ToMatrix(SampleList(currentVectors, driftOptions.MaxSamples, driftOptions.Seed + 1), model.EmbeddingDimension);
                 embedding = DriftRunner.Run(r, c, model.DriftMethods, driftOptions, cancellationToken: ct);
                 foreach (var m in embedding.Methods) metrics.DriftScore(model.Name, "embedding_" + m.Method, m.Statistic);
-                embeddingByVersion = ByVersion(model, current, r, driftOptions, ct);
+                embeddingByVersion = ByVersion(model, served, r, driftOptions, ct);
             }
             else if (withEmbeddings && notes.Count == 0) notes.Add($"embedding reference has {referenceVectors.Count} vectors (needs {MinEvents})");
             var currentFeatures = current.Where(e => e.ImageFeatures is not null).Select(e => e.ImageFeatures!).ToList();
@@ -89,10 +103,11 @@ public sealed class DriftService(IMonitoringStore store, IReferenceDatasets refe
             }
             else notes.Add($"reference period has {reference.Count} events (needs {MinEvents}) for prediction drift; set referenceUntil after the reference traffic");
         }
+        if (versionNote is not null) notes.Add(versionNote);
         var measured = new WindowResult
         {
             Model = model.Name, WindowStart = window.Start, WindowEnd = window.End, EventCount = current.Count,
-            ModelVersions = ModelVersions.Counts(current),
+            ModelVersions = ModelVersions.Counts(served),
         };
         var run = DriftRuns.Create(measured, embedding, prediction, confidence, imageStatistics, ImageStatistics.FeatureNames,
             current.Count == 0 ? null : Histogram.OfUnitInterval(reference.Select(e => e.Confidence), current.Select(e => e.Confidence)),
