@@ -7,9 +7,12 @@ using static Microsoft.Playwright.Assertions;
 namespace Observatory.EndToEnd.Tests;
 
 /// <summary>
-/// The main job end to end, as `bash scripts/demo.sh` runs its monitoring half: registry dataset version as the reference,
-/// traffic without then with drift, the "retraining recommended" alert delivered to the webhook sink, shown in the dashboard
-/// in Chromium. Shorter than the demo: a 10-minute window and fewer events.
+/// The main job end to end, as `bash scripts/demo.sh` runs its monitoring half, with real processes (the service, obs, a git
+/// registry, the webhook sink, the dashboard): registry dataset version as the reference, traffic without then with drift, the
+/// "retraining recommended" alert delivered to the webhook sink; then the way back — the drifted window exported, `obs
+/// import-window` into the training set, `obs commit` through the validation gate, the retrained version registered as trained
+/// on it, quiet windows, the alert resolved and its resolve notice delivered — shown in the dashboard in Chromium. Shorter than
+/// the demo: a 10-minute window and fewer events.
 /// </summary>
 public sealed class MainJobTests
 {
@@ -20,6 +23,9 @@ public sealed class MainJobTests
         ["OBS_DEMO_WINDOW"] = "00:10:00",
         ["OBS_DEMO_NO_DRIFT_EVENTS"] = "100",
         ["OBS_DEMO_DRIFT_EVENTS"] = "150",
+        ["OBS_DEMO_EXPORT_COUNT"] = "150",
+        ["OBS_DEMO_AFTER_NO_DRIFT_EVENTS"] = "50",
+        ["OBS_DEMO_AFTER_DRIFT_EVENTS"] = "100",
     };
 
     [Fact]
@@ -33,20 +39,41 @@ public sealed class MainJobTests
             Assert.NotNull(group);
             var dashboard = await demo.DashboardAsync(TimeSpan.FromMinutes(3));
 
-            // The webhook sink received the firing alert of the drift rule.
+            // The webhook sink received the firing alert of the drift rule, then, after the retraining, its resolve notice.
             var sink = Path.Combine(demo.Work, "alerts.jsonl");
-            var notifications = File.ReadAllLines(sink).Where(l => l.Length > 0).Select(l => JsonDocument.Parse(l).RootElement).ToList();
-            var notification = Assert.Single(notifications, n => n.GetProperty("rule").GetString() == "embedding-drift");
-            Assert.Equal("shapes", notification.GetProperty("model").GetString());
-            Assert.Equal("firing", notification.GetProperty("status").GetString());
-            Assert.Equal(AlertSummary, notification.GetProperty("summary").GetString());
+            var notifications = File.ReadAllLines(sink).Where(l => l.Length > 0).Select(l => JsonDocument.Parse(l).RootElement)
+                .Where(n => n.GetProperty("rule").GetString() == "embedding-drift").ToList();
+            Assert.Equal(["firing", "resolved"], notifications.Select(n => n.GetProperty("status").GetString()));
+            Assert.All(notifications, n => Assert.Equal("shapes", n.GetProperty("model").GetString()));
+            Assert.All(notifications, n => Assert.Equal(AlertSummary, n.GetProperty("summary").GetString()));
+            Assert.Equal(notifications[0].GetProperty("alertId").GetString(), notifications[1].GetProperty("alertId").GetString());
 
-            // It fired on drift, not before: the no-drift window was not flagged, the three drift windows were.
+            // It fired on drift, not before: the no-drift window was not flagged, the three drift windows were; after the
+            // retraining both windows were quiet, judged on version 2's traffic against the new dataset version.
             using var api = new HttpClient { BaseAddress = demo.Monitoring };
-            var drift = (await api.GetFromJsonAsync<JsonElement>("api/models/shapes/drift?limit=1000")).EnumerateArray()
-                .OrderBy(r => r.GetProperty("createdAt").GetDateTimeOffset())
-                .Select(r => r.GetProperty("flagged").GetBoolean()).ToList();
-            Assert.Equal([false, true, true, true], drift);
+            var windows = (await api.GetFromJsonAsync<JsonElement>("api/models/shapes/drift?limit=1000")).EnumerateArray()
+                .OrderBy(r => r.GetProperty("createdAt").GetDateTimeOffset()).ToList();
+            Assert.Equal([false, true, true, true, false, false], windows.Select(r => r.GetProperty("flagged").GetBoolean()));
+            var loop = Path.Combine(demo.Work, "registry");
+            foreach (var after in windows.Skip(4))
+            {
+                var reference = after.GetProperty("details").GetProperty("reference");
+                Assert.Equal("shapes-train@v3", reference.GetProperty("dataset").GetProperty("revision").GetString());
+                Assert.Equal(loop, reference.GetProperty("dataset").GetProperty("repoPath").GetString());
+                Assert.Contains("judged on the", after.GetProperty("details").GetProperty("note").GetString());
+            }
+
+            // The next dataset version holds what production saw: committed and tagged by obs, its pointer saying where from.
+            var pointer = File.ReadAllText(Path.Combine(loop, "shapes-train.obs"));
+            Assert.Contains("version: 3", pointer);
+            Assert.Contains("export:", pointer);
+            Assert.Contains("select: outliers", pointer);
+            var packed = Path.Combine(loop, ".git", "packed-refs");
+            Assert.True(File.Exists(Path.Combine(loop, ".git", "refs", "tags", "shapes-train@v3"))
+                || File.Exists(packed) && File.ReadAllText(packed).Contains("refs/tags/shapes-train@v3"), "obs commit --tag made no tag shapes-train@v3");
+            var model = await api.GetFromJsonAsync<JsonElement>("api/models/shapes");
+            Assert.Equal("2", model.GetProperty("version").GetString());
+            Assert.Equal("shapes-train@v3", model.GetProperty("trainedOn").GetProperty("revision").GetString());
 
             // The dashboard shows the alert and its delivery to the sink.
             var (playwright, browser) = await Browser.LaunchAsync();
@@ -60,7 +87,7 @@ public sealed class MainJobTests
                 await Expect(row).ToHaveCountAsync(1);
                 await Expect(row).ToContainTextAsync("embedding-drift");
                 await Expect(row).ToContainTextAsync("shapes");
-                await Expect(row.GetByTestId("alert-state")).ToHaveTextAsync("firing");
+                await Expect(row.GetByTestId("alert-state")).ToHaveTextAsync("resolved");
                 await row.Locator("td").Nth(3).ClickAsync();
                 var deliveries = page.GetByTestId("deliveries");
                 await Expect(deliveries).ToContainTextAsync("Notification attempts of embedding-drift on shapes");
