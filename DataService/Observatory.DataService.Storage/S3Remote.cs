@@ -18,7 +18,7 @@ public sealed record S3Settings(string Bucket, string Prefix, string Endpoint, b
 /// An S3 / MinIO remote through the Minio SDK: one client (one connection pool) shared by all concurrent transfers, listing
 /// for existence checks, streamed uploads (the SDK switches to multipart above 5 MiB, so memory stays bounded).
 /// </summary>
-public sealed class S3Remote : IRemoteStore
+public sealed class S3Remote : IRemoteStore, IPresignedDownloads
 {
     /// <summary>S3 allows a single PUT up to 5 GiB; larger objects go through the SDK's multipart upload.</summary>
     private const long SinglePutLimit = 5L << 30;
@@ -236,6 +236,15 @@ public sealed class S3Remote : IRemoteStore
     {
         foreach (var extension in new[] { ".idx", ".pack" })
             await Guard(async () => { await _client.RemoveObjectAsync(new RemoveObjectArgs().WithBucket(_settings.Bucket).WithObject(PackKey(id, extension)), ct); return 0; }, "delete pack " + id[..12]);
+    }
+
+    public async Task<Uri> PresignDownloadAsync(ContentHash hash, TimeSpan expiry, CancellationToken ct)
+    {
+        // S3 accepts 1 second to 7 days (SigV4).
+        var seconds = (int)Math.Clamp(expiry.TotalSeconds, 1, 7 * 24 * 3600);
+        var url = await Guard(async () => await _client.PresignedGetObjectAsync(
+            new PresignedGetObjectArgs().WithBucket(_settings.Bucket).WithObject(Key(hash)).WithExpiry(seconds)), "presign " + hash.Short);
+        return new Uri(url);
     }
 
     private async Task<string> Presign(string key, bool put) => put

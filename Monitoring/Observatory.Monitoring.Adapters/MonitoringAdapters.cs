@@ -61,4 +61,8 @@ internal sealed class NoImageArchive : IImageArchive
     public Task KeepAsync(string sha256, ReadOnlyMemory<byte> image, CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task<bool> ContainsAsync(string sha256, CancellationToken cancellationToken) => Task.FromResult(false);
+
+    public Task<byte[]?> ReadAsync(string sha256, long maxBytes, CancellationToken cancellationToken) => Task.FromResult<byte[]?>(null);
+
+    public Task<Uri?> PresignReadAsync(string sha256, TimeSpan expiry, CancellationToken cancellationToken) => Task.FromResult<Uri?>(null);
 }

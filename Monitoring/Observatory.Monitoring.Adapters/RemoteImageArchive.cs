@@ -53,6 +53,45 @@ internal sealed class RemoteImageArchive : IImageArchive, IDisposable
         }
     }
 
+    public async Task<byte[]?> ReadAsync(string sha256, long maxBytes, CancellationToken cancellationToken)
+    {
+        if (!ContentHash.TryParse(sha256, out var hash)) return null;
+        byte[]? bytes = null;
+        try
+        {
+            await store.Value.DownloadAsync(hash, async (stream, ct) => bytes = await ReadBoundedAsync(stream, maxBytes, sha256, ct), cancellationToken);
+        }
+        catch (StoreException)
+        {
+            return null;
+        }
+        // The store is outside the service: a file changed or damaged there must not be served as the image its name promises.
+        var actual = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes!));
+        if (actual != sha256)
+            throw new KeptImageException($"the kept image {sha256[..12]}… in {DisplayUrl} is damaged: its bytes hash to {actual[..12]}…");
+        return bytes;
+    }
+
+    /// <summary>Reads at most <paramref name="maxBytes"/>, so a huge object in the store cannot exhaust the service's memory.</summary>
+    private static async Task<byte[]> ReadBoundedAsync(Stream stream, long maxBytes, string sha256, CancellationToken ct)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int n;
+        while ((n = await stream.ReadAsync(chunk, ct)) > 0)
+        {
+            if (buffer.Length + n > maxBytes)
+                throw new KeptImageException($"the kept image {sha256[..12]}… is larger than {maxBytes} bytes (Monitoring:Images:MaxImageBytes)");
+            buffer.Write(chunk, 0, n);
+        }
+        return buffer.ToArray();
+    }
+
+    public async Task<Uri?> PresignReadAsync(string sha256, TimeSpan expiry, CancellationToken cancellationToken) =>
+        store.Value is IPresignedDownloads presigning && ContentHash.TryParse(sha256, out var hash)
+            ? await presigning.PresignDownloadAsync(hash, expiry, cancellationToken)
+            : null;
+
     public void Dispose()
     {
         if (store.IsValueCreated) store.Value.Dispose();

@@ -43,6 +43,7 @@ public static class MonitoringHost
                 "each Monitoring:Webhooks entry needs a Name, an absolute Url, Format json or slack, and TimeoutSeconds in (0, 300]")
             .Validate(o => o.Images.MaxSide > 0 && o.Images.MaxPixels > 0 && o.Images.MaxImageBytes > 0 && o.Images.DecodeMemoryMegabytes >= 4,
                 "Monitoring:Images: MaxSide, MaxPixels and MaxImageBytes must be positive and DecodeMemoryMegabytes at least 4")
+            .Validate(o => o.MaxExportItems is > 0 and <= 100_000, "Monitoring:MaxExportItems must be between 1 and 100000")
             .ValidateOnStart();
         builder.AddServiceDefaults(o =>
         {
@@ -61,6 +62,7 @@ public static class MonitoringHost
         builder.Services.AddSingleton<MonitoringMetrics>();
         builder.Services.AddSingleton<ApiKeyFilter>();
         builder.Services.AddSingleton<DriftService>();
+        builder.Services.AddSingleton<ExportService>();
         builder.Services.AddSingleton<AccuracyService>();
         builder.Services.AddSingleton<AlertService>();
         builder.Services.AddSingleton<NotificationService>();
@@ -134,6 +136,7 @@ public static class MonitoringHost
         app.MapEventsApi();
         app.MapResultsApi();
         app.MapAlertsApi();
+        app.MapExportsApi();
         return app;
     }
 }

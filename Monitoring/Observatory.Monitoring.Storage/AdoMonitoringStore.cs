@@ -98,6 +98,8 @@ public abstract class AdoMonitoringStore : IMonitoringStore
         var n = await ExecAsync(c, tx, "DELETE FROM models WHERE name = @n", cancellationToken, ("n", name));
         await ExecAsync(c, tx, "DELETE FROM events WHERE model = @n", cancellationToken, ("n", name));
         await ExecAsync(c, tx, "DELETE FROM results WHERE model = @n", cancellationToken, ("n", name));
+        await ExecAsync(c, tx, "DELETE FROM exports WHERE model = @n", cancellationToken, ("n", name));
+        await ExecAsync(c, tx, "DELETE FROM export_images WHERE model = @n", cancellationToken, ("n", name));
         await tx.CommitAsync(cancellationToken);
         return n > 0;
     }
@@ -119,7 +121,7 @@ public abstract class AdoMonitoringStore : IMonitoringStore
     protected virtual async Task<int> InsertEventRowsAsync(DbConnection c, DbTransaction tx, string model, IReadOnlyList<InferenceEvent> events, long ingestedAt, CancellationToken cancellationToken)
     {
         await using var cmd = Command(c, tx, EventInsertSql,
-            ("m", model), ("id", ""), ("ts", 0L), ("p", ""), ("cf", 0.0), ("e", DBNull.Value), ("t", DBNull.Value), ("i", ingestedAt), ("s", DBNull.Value), ("u", DBNull.Value), ("v", DBNull.Value), ("h", DBNull.Value));
+            ("m", model), ("id", ""), ("ts", 0L), ("p", ""), ("cf", 0.0), ("e", DBNull.Value), ("t", DBNull.Value), ("i", ingestedAt), ("s", DBNull.Value), ("u", DBNull.Value), ("v", DBNull.Value), ("h", DBNull.Value), ("b", DBNull.Value));
         var inserted = 0;
         foreach (var e in events)
         {
@@ -130,8 +132,8 @@ public abstract class AdoMonitoringStore : IMonitoringStore
     }
 
     protected const string EventInsertSql = """
-        INSERT INTO events (model, id, ts, predicted_class, confidence, embedding, true_class, ingested_at, image_stats, image_uri, model_version, image_sha256)
-        VALUES (@m, @id, @ts, @p, @cf, @e, @t, @i, @s, @u, @v, @h) ON CONFLICT (model, id) DO NOTHING
+        INSERT INTO events (model, id, ts, predicted_class, confidence, embedding, true_class, ingested_at, image_stats, image_uri, model_version, image_sha256, boxes)
+        VALUES (@m, @id, @ts, @p, @cf, @e, @t, @i, @s, @u, @v, @h, @b) ON CONFLICT (model, id) DO NOTHING
         """;
 
     protected static void SetEventParameters(DbParameterCollection p, InferenceEvent e)
@@ -146,7 +148,13 @@ public abstract class AdoMonitoringStore : IMonitoringStore
         p["u"].Value = (object?)e.ImageUri ?? DBNull.Value;
         p["v"].Value = (object?)e.ModelVersion ?? DBNull.Value;
         p["h"].Value = (object?)e.ImageSha256 ?? DBNull.Value;
+        p["b"].Value = BoxesJson(e.Boxes);
     }
+
+    protected static object BoxesJson(IReadOnlyList<EventBox>? boxes) => boxes is null ? DBNull.Value : JsonSerializer.Serialize(boxes, Json);
+
+    private static IReadOnlyList<EventBox>? ReadBoxes(DbDataReader r, int ordinal) =>
+        r.IsDBNull(ordinal) ? null : JsonSerializer.Deserialize<List<EventBox>>(r.GetString(ordinal), Json);
 
     /// <summary>Embeddings are stored as little-endian float32 bytes: 4 bytes a dimension, no JSON text.</summary>
     public static byte[] EmbeddingBytes(float[] embedding)
@@ -163,7 +171,7 @@ public abstract class AdoMonitoringStore : IMonitoringStore
         await using var c = await OpenAsync(cancellationToken);
         var columns = includeEmbeddings ? "embedding" : "NULL";
         await using var cmd = Command(c, null, $"""
-            SELECT id, ts, predicted_class, confidence, {columns}, true_class, {(includeEmbeddings ? "image_stats" : "NULL")}, image_uri, model_version, image_sha256 FROM events
+            SELECT id, ts, predicted_class, confidence, {columns}, true_class, {(includeEmbeddings ? "image_stats" : "NULL")}, image_uri, model_version, image_sha256, boxes FROM events
             WHERE model = @m AND ts >= @f AND ts < @t ORDER BY ts DESC LIMIT @l
             """, ("m", model), ("f", from.UtcTicks), ("t", to.UtcTicks), ("l", limit));
         await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
@@ -171,8 +179,15 @@ public abstract class AdoMonitoringStore : IMonitoringStore
         while (await r.ReadAsync(cancellationToken))
             list.Add(new InferenceEvent(r.GetString(0), Ticks(r.GetInt64(1)), r.GetString(2), r.GetDouble(3),
                 r.IsDBNull(4) ? null : EmbeddingFromBytes((byte[])r.GetValue(4)), r.IsDBNull(5) ? null : r.GetString(5),
-                r.IsDBNull(6) ? null : MemoryMarshal.Cast<byte, double>((byte[])r.GetValue(6)).ToArray()) { ImageUri = r.IsDBNull(7) ? null : r.GetString(7), ModelVersion = r.IsDBNull(8) ? null : r.GetString(8), ImageSha256 = r.IsDBNull(9) ? null : r.GetString(9) });
+                r.IsDBNull(6) ? null : MemoryMarshal.Cast<byte, double>((byte[])r.GetValue(6)).ToArray()) { ImageUri = r.IsDBNull(7) ? null : r.GetString(7), ModelVersion = r.IsDBNull(8) ? null : r.GetString(8), ImageSha256 = r.IsDBNull(9) ? null : r.GetString(9), Boxes = ReadBoxes(r, 10) });
         return list;
+    }
+
+    public async Task<bool> EventNamesImageAsync(string model, string sha256, CancellationToken cancellationToken = default)
+    {
+        await using var c = await OpenAsync(cancellationToken);
+        await using var cmd = Command(c, null, "SELECT 1 FROM events WHERE model = @m AND image_sha256 = @h LIMIT 1", ("m", model), ("h", sha256));
+        return await cmd.ExecuteScalarAsync(cancellationToken) is not (null or DBNull);
     }
 
     public async Task<long> CountEventsAsync(string model, CancellationToken cancellationToken = default)
@@ -487,6 +502,69 @@ public abstract class AdoMonitoringStore : IMonitoringStore
                 Instance = r.IsDBNull(7) ? null : r.GetString(7),
             });
         return list;
+    }
+
+    // ---- exports
+
+    public async Task<bool> AddExportAsync(ExportManifest export, CancellationToken cancellationToken = default)
+    {
+        using var _ = await WriteLockAsync(cancellationToken);
+        await using var c = await OpenAsync(cancellationToken);
+        await using var tx = await c.BeginTransactionAsync(cancellationToken);
+        var inserted = await ExecAsync(c, tx, """
+            INSERT INTO exports (model, id, created_at, window_end, json) VALUES (@m, @id, @c, @w, @j) ON CONFLICT (model, id) DO NOTHING
+            """, cancellationToken, ("m", export.Model), ("id", export.Id), ("c", export.CreatedAt.UtcTicks), ("w", export.WindowEnd.UtcTicks),
+            ("j", JsonSerializer.Serialize(export, Json)));
+        if (inserted > 0)
+        {
+            await using var cmd = Command(c, tx, "INSERT INTO export_images (model, export_id, sha256) VALUES (@m, @id, @h) ON CONFLICT DO NOTHING",
+                ("m", export.Model), ("id", export.Id), ("h", ""));
+            foreach (var sha in export.Items.Select(i => i.Sha256).Distinct(StringComparer.Ordinal))
+            {
+                cmd.Parameters["h"].Value = sha;
+                await cmd.ExecuteNonQueryAsync(cancellationToken);
+            }
+        }
+        await tx.CommitAsync(cancellationToken);
+        return inserted > 0;
+    }
+
+    public async Task<ExportManifest?> GetExportAsync(string model, string id, CancellationToken cancellationToken = default)
+    {
+        await using var c = await OpenAsync(cancellationToken);
+        await using var cmd = Command(c, null, "SELECT json FROM exports WHERE model = @m AND id = @id", ("m", model), ("id", id));
+        return await cmd.ExecuteScalarAsync(cancellationToken) is string json ? JsonSerializer.Deserialize<ExportManifest>(json, Json) : null;
+    }
+
+    public async Task<IReadOnlyList<ExportManifest>> ListExportsAsync(string model, CancellationToken cancellationToken = default)
+    {
+        await using var c = await OpenAsync(cancellationToken);
+        await using var cmd = Command(c, null, "SELECT json FROM exports WHERE model = @m ORDER BY created_at DESC, id", ("m", model));
+        await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
+        var list = new List<ExportManifest>();
+        while (await r.ReadAsync(cancellationToken)) list.Add(JsonSerializer.Deserialize<ExportManifest>(r.GetString(0), Json)!);
+        return list;
+    }
+
+    public async Task<bool> DeleteExportAsync(string model, string id, CancellationToken cancellationToken = default)
+    {
+        using var _ = await WriteLockAsync(cancellationToken);
+        await using var c = await OpenAsync(cancellationToken);
+        await using var tx = await c.BeginTransactionAsync(cancellationToken);
+        var n = await ExecAsync(c, tx, "DELETE FROM exports WHERE model = @m AND id = @id", cancellationToken, ("m", model), ("id", id));
+        await ExecAsync(c, tx, "DELETE FROM export_images WHERE model = @m AND export_id = @id", cancellationToken, ("m", model), ("id", id));
+        await tx.CommitAsync(cancellationToken);
+        return n > 0;
+    }
+
+    public async Task<IReadOnlySet<string>> ListExportedImagesAsync(CancellationToken cancellationToken = default)
+    {
+        await using var c = await OpenAsync(cancellationToken);
+        await using var cmd = Command(c, null, "SELECT DISTINCT sha256 FROM export_images");
+        await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
+        var set = new HashSet<string>(StringComparer.Ordinal);
+        while (await r.ReadAsync(cancellationToken)) set.Add(r.GetString(0));
+        return set;
     }
 
     // ---- helpers

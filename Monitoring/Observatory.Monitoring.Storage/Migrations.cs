@@ -66,5 +66,22 @@ internal static class Migrations
             // The kept image of each event (content-addressed in the image store).
             "ALTER TABLE events ADD COLUMN image_sha256 TEXT",
         ]),
+        (6,
+        [
+            // The objects the client's model detected, as a JSON array of boxes (exports turn them into pre-labels).
+            "ALTER TABLE events ADD COLUMN boxes TEXT",
+            // Serving a kept image asks whether an event of that model names it.
+            "CREATE INDEX ix_events_model_image ON events (model, image_sha256)",
+        ]),
+        (7,
+        [
+            // Exports of drift windows: the manifest as JSON; the id is derived from the request, so a re-run finds its export.
+            """
+            CREATE TABLE exports (model TEXT NOT NULL, id TEXT NOT NULL, created_at {BIGINT} NOT NULL, window_end {BIGINT} NOT NULL,
+              json TEXT NOT NULL, PRIMARY KEY (model, id))
+            """,
+            // The images each open export names, so retention can spare them without parsing every manifest.
+            "CREATE TABLE export_images (model TEXT NOT NULL, export_id TEXT NOT NULL, sha256 TEXT NOT NULL, PRIMARY KEY (model, export_id, sha256))",
+        ]),
     ];
 }

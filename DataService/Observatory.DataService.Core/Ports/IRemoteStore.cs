@@ -42,6 +42,15 @@ public interface IRemoteStore : IDisposable
 }
 
 /// <summary>
+/// A remote that can hand out time-limited download URLs of its objects (S3 signs them); a folder cannot. Whoever holds such a
+/// URL may read that one object until it expires, without credentials.
+/// </summary>
+public interface IPresignedDownloads
+{
+    Task<Uri> PresignDownloadAsync(ContentHash hash, TimeSpan expiry, CancellationToken ct);
+}
+
+/// <summary>
 /// One local file that becomes a slice of a pack (or a whole loose object). With <paramref name="Hash"/>, the adapter hashes the
 /// bytes as it sends them and fails the upload when they do not match, so a cache file damaged on disk never reaches a remote.
 /// </summary>

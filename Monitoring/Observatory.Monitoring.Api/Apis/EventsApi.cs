@@ -193,7 +193,7 @@ public sealed record EventBatch(IReadOnlyList<EventItem?>? Events)
             if (e is null) { errors.Add(new($"events[{i}]", "event is null")); continue; }
             if (e.Timestamp is null) errors.Add(new($"events[{i}].timestamp", "is required (ISO 8601 with offset)"));
             if (e.Confidence is null) errors.Add(new($"events[{i}].confidence", "is required"));
-            list.Add(new InferenceEvent(e.Id ?? "", e.Timestamp ?? default, e.PredictedClass ?? "", e.Confidence ?? double.NaN, e.Embedding, e.TrueClass) { ImageUri = e.ImageUri, ModelVersion = e.ModelVersion, ImageSha256 = e.ImageSha256 });
+            list.Add(new InferenceEvent(e.Id ?? "", e.Timestamp ?? default, e.PredictedClass ?? "", e.Confidence ?? double.NaN, e.Embedding, e.TrueClass) { ImageUri = e.ImageUri, ModelVersion = e.ModelVersion, ImageSha256 = e.ImageSha256, Boxes = e.Boxes });
         }
         return (list, errors);
     }
@@ -209,6 +209,9 @@ public sealed record EventItem(string? Id, DateTimeOffset? Timestamp, string? Pr
 
     /// <summary>Optional: the SHA-256 of an image the service already keeps (uploaded with an earlier event).</summary>
     public string? ImageSha256 { get; init; }
+
+    /// <summary>Optional: the objects the model detected, at most 100 (class, normalised centre x,y and width,height, confidence); exports make them pre-labels.</summary>
+    public IReadOnlyList<EventBox>? Boxes { get; init; }
 }
 
 public sealed record FeedbackBatch(IReadOnlyList<Feedback?>? Feedback);

@@ -31,6 +31,9 @@ public sealed class MonitoringOptions
     /// <summary>Most recent events a drift run reads from its window (then sampled down by the drift options).</summary>
     public int MaxWindowEvents { get; set; } = 100_000;
 
+    /// <summary>Most items one export of a drift window may ask for (<c>count</c> of POST /api/models/{m}/exports).</summary>
+    public int MaxExportItems { get; set; } = 5000;
+
     /// <summary>Seconds between runs of the notification delivery job.</summary>
     public double DeliveryIntervalSeconds { get; set; } = 10;
 

@@ -119,29 +119,7 @@ public sealed class DriftService(IMonitoringStore store, IReferenceDatasets refe
         var current = (await store.GetEventsAsync(model.Name, start, stop, options.Value.MaxWindowEvents, true, ct)).Where(e => e.Embedding?.Length == model.EmbeddingDimension).ToList();
         var seed = new DriftOptions().Seed;
         current = SampleList(current, OutlierSample, seed);
-        // Each reference vector travels with how it is described when typical: its file (dataset) or its event (period).
-        List<(float[] Vector, Func<double, TypicalReference> Describe)> reference;
-        string source;
-        if (model.Reference is { } dataset)
-        {
-            var embedded = await references.GetEmbeddingsAsync(dataset, await encoders.ForModelAsync(model, ct), nameFiles: true, ct);
-            reference = SampleList(Enumerable.Range(0, embedded.Vectors.Length).ToList(), OutlierSample, seed + 1)
-                .Select(i => (embedded.Vectors[i], embedded.Items?[i] is { } item
-                    ? (Func<double, TypicalReference>)(d => new TypicalReference(item.Path, d, null, null, item.Sha256, item.Path))
-                    : d => new TypicalReference(null, d, null, null)))
-                .ToList();
-            source = "dataset";
-        }
-        else
-        {
-            var events = model.ReferenceUntil is { } until
-                ? (await store.GetEventsAsync(model.Name, DateTimeOffset.UnixEpoch, until, options.Value.MaxWindowEvents, true, ct)).Where(e => e.Embedding?.Length == model.EmbeddingDimension).ToList()
-                : [];
-            reference = SampleList(events, OutlierSample, seed + 1)
-                .Select(e => (e.Embedding!, (Func<double, TypicalReference>)(d => new TypicalReference(e.Id, d, e.PredictedClass, e.ImageUri))))
-                .ToList();
-            source = "period";
-        }
+        var (reference, source) = await OutlierReferenceAsync(model, ct);
         if (current.Count == 0 || reference.Count == 0)
             return new DriftOutliers(start, stop, flagged, current.Count, source, [], [],
                 current.Count == 0 ? "the window has no stored embeddings (retention may have pruned them)" : "the reference has no embeddings");
@@ -153,6 +131,32 @@ public sealed class DriftService(IMonitoringStore store, IReferenceDatasets refe
             .Select(i => new OutlierEvent(current[i].Id, current[i].Timestamp, current[i].PredictedClass, current[i].Confidence, distances[i], current[i].ImageUri)).ToList();
         var typical = Outliers.Typical(referenceVectors, count).Select(t => reference[t.Index].Describe(t.Distance)).ToList();
         return new DriftOutliers(start, stop, flagged, current.Count, source, outliers, typical, null);
+    }
+
+    /// <summary>
+    /// The reference the outlier views compare a window with, sampled as <see cref="OutliersAsync"/> does: the dataset version's
+    /// embeddings when the model names one ("dataset"; their files' classes are not read), else the reference period's events
+    /// ("period", each with its true class, or its prediction when no feedback came).
+    /// </summary>
+    internal async Task<(List<ReferencePoint> Points, string Source)> OutlierReferenceAsync(MonitoredModel model, CancellationToken ct)
+    {
+        var seed = new DriftOptions().Seed;
+        if (model.Reference is { } dataset)
+        {
+            var embedded = await references.GetEmbeddingsAsync(dataset, await encoders.ForModelAsync(model, ct), nameFiles: true, ct);
+            var points = SampleList(Enumerable.Range(0, embedded.Vectors.Length).ToList(), OutlierSample, seed + 1)
+                .Select(i => new ReferencePoint(embedded.Vectors[i], null, embedded.Items?[i] is { } item
+                    ? d => new TypicalReference(item.Path, d, null, null, item.Sha256, item.Path)
+                    : d => new TypicalReference(null, d, null, null)))
+                .ToList();
+            return (points, "dataset");
+        }
+        var events = model.ReferenceUntil is { } until
+            ? (await store.GetEventsAsync(model.Name, DateTimeOffset.UnixEpoch, until, options.Value.MaxWindowEvents, true, ct)).Where(e => e.Embedding?.Length == model.EmbeddingDimension).ToList()
+            : [];
+        return (SampleList(events, OutlierSample, seed + 1)
+            .Select(e => new ReferencePoint(e.Embedding!, e.TrueClass ?? e.PredictedClass, d => new TypicalReference(e.Id, d, e.PredictedClass, e.ImageUri)))
+            .ToList(), "period");
     }
 
     /// <summary>A seeded sample of at most <paramref name="max"/> items (all of them when there are fewer).</summary>
@@ -196,3 +200,6 @@ public sealed class DriftService(IMonitoringStore store, IReferenceDatasets refe
         return new DataMatrix(vectors.Count, dim, data);
     }
 }
+
+/// <summary>One reference embedding, with its class when known and how it is described when it is typical of the reference.</summary>
+internal sealed record ReferencePoint(float[] Vector, string? Class, Func<double, TypicalReference> Describe);

@@ -7,16 +7,22 @@ namespace Observatory.Monitoring.Core.Drift;
 public static class Outliers
 {
     /// <summary>For each current vector, the distance to its nearest reference vector (brute force; callers sample both sides).</summary>
-    public static double[] NearestReferenceDistances(IReadOnlyList<float[]> reference, IReadOnlyList<float[]> current, CancellationToken cancellationToken = default)
+    public static double[] NearestReferenceDistances(IReadOnlyList<float[]> reference, IReadOnlyList<float[]> current, CancellationToken cancellationToken = default) =>
+        NearestReference(reference, current, cancellationToken).Select(n => n.Distance).ToArray();
+
+    /// <summary>For each current vector, its nearest reference vector (index; the lower one on ties) and the distance to it.</summary>
+    public static (int Index, double Distance)[] NearestReference(IReadOnlyList<float[]> reference, IReadOnlyList<float[]> current, CancellationToken cancellationToken = default)
     {
         if (reference.Count == 0) throw new ArgumentException("the reference is empty", nameof(reference));
-        var result = new double[current.Count];
+        var result = new (int, double)[current.Count];
         Parallel.For(0, current.Count, new ParallelOptions { CancellationToken = cancellationToken }, i =>
         {
             var c = current[i];
             var best = double.MaxValue;
-            foreach (var r in reference)
+            var bestIndex = 0;
+            for (var k = 0; k < reference.Count; k++)
             {
+                var r = reference[k];
                 if (r.Length != c.Length) throw new ArgumentException($"dimension mismatch: reference {r.Length}, current {c.Length}");
                 double d = 0;
                 for (var j = 0; j < c.Length && d < best; j++)
@@ -24,9 +30,9 @@ public static class Outliers
                     var diff = (double)c[j] - r[j];
                     d += diff * diff;
                 }
-                if (d < best) best = d;
+                if (d < best) { best = d; bestIndex = k; }
             }
-            result[i] = Math.Sqrt(best);
+            result[i] = (bestIndex, Math.Sqrt(best));
         });
         return result;
     }

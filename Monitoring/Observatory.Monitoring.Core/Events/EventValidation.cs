@@ -41,6 +41,7 @@ public static class EventValidation
             if (e.ModelVersion is { } v && !IsModelVersion(v))
                 errors.Add(new($"{at}.modelVersion", $"must be 1-{MaxModelVersionLength} characters, no control characters"));
             if (e.TrueClass is { } t && model.ClassIndex(t) < 0) errors.Add(new($"{at}.trueClass", $"unknown class '{t}'"));
+            if (e.Boxes is { } boxes) ValidateBoxes(model, boxes, at, errors);
             if (model.EmbeddingDimension > 0)
             {
                 if (e.Embedding is null) errors.Add(new($"{at}.embedding", $"is required: model '{model.Name}' expects {model.EmbeddingDimension} dimensions"));
@@ -56,6 +57,43 @@ public static class EventValidation
                 errors.Add(new($"{at}.embedding", $"model '{model.Name}' takes no embeddings (embeddingDimension is 0)"));
         }
         return errors;
+    }
+
+    public const int MaxBoxesPerEvent = 100;
+
+    /// <summary>
+    /// Boxes become YOLO label lines as they are: a class of the model, a centre inside the image and a size that is not empty,
+    /// all normalised to [0,1]. Only the first error of each box is named, so one broken client does not flood the response.
+    /// </summary>
+    private static void ValidateBoxes(MonitoredModel model, IReadOnlyList<EventBox?> boxes, string at, List<FieldError> errors)
+    {
+        if (boxes.Count > MaxBoxesPerEvent)
+        {
+            errors.Add(new($"{at}.boxes", $"has {boxes.Count} boxes; the limit is {MaxBoxesPerEvent} per event"));
+            return;
+        }
+        for (var j = 0; j < boxes.Count && errors.Count < 20; j++)
+        {
+            var b = boxes[j];
+            var box = $"{at}.boxes[{j}]";
+            if (b is null) { errors.Add(new(box, "box is null")); continue; }
+            var error = BoxError(model, b);
+            if (error is var (field, message)) errors.Add(new($"{box}.{field}", message));
+        }
+    }
+
+    private static (string Field, string Message)? BoxError(MonitoredModel model, EventBox b)
+    {
+        if (string.IsNullOrEmpty(b.Class) || model.ClassIndex(b.Class) < 0)
+            return ("class", $"unknown class '{b.Class}'; model '{model.Name}' has: {string.Join(", ", model.Classes)}");
+        foreach (var (field, value) in new[] { ("x", b.X), ("y", b.Y), ("width", b.Width), ("height", b.Height) })
+            if (!double.IsFinite(value)) return (field, "must be a finite number (NaN/Infinity rejected)");
+        if (b.X is < 0 or > 1) return ("x", "the centre must be in [0, 1] (normalised to the image width)");
+        if (b.Y is < 0 or > 1) return ("y", "the centre must be in [0, 1] (normalised to the image height)");
+        if (b.Width is <= 0 or > 1) return ("width", "must be in (0, 1] (normalised to the image width)");
+        if (b.Height is <= 0 or > 1) return ("height", "must be in (0, 1] (normalised to the image height)");
+        if (b.Confidence is { } c && (!double.IsFinite(c) || c is < 0 or > 1)) return ("confidence", "must be a finite number between 0 and 1");
+        return null;
     }
 
     public const int MaxImageUriLength = 2048;

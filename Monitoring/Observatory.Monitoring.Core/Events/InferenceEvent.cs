@@ -13,6 +13,9 @@ public sealed record InferenceEvent(
 
     /// <summary>SHA-256 (lower-case hex) of the image the service keeps for this event (uploaded with it, or earlier).</summary>
     public string? ImageSha256 { get; init; }
+
+    /// <summary>The objects the client's model detected (normalised centre and size); they become pre-labels when the event is exported.</summary>
+    public IReadOnlyList<Contracts.EventBox>? Boxes { get; init; }
 }
 
 /// <summary>The true class of an earlier event.</summary>

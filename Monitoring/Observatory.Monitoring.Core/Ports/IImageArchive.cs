@@ -14,4 +14,19 @@ public interface IImageArchive
 
     /// <summary>True when an image with this hash is kept.</summary>
     Task<bool> ContainsAsync(string sha256, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The kept image's bytes, verified against <paramref name="sha256"/>; null when no such image is kept.
+    /// </summary>
+    /// <exception cref="KeptImageException">The image is larger than <paramref name="maxBytes"/>, or its bytes no longer match its hash.</exception>
+    Task<byte[]?> ReadAsync(string sha256, long maxBytes, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// A URL that downloads the image without credentials until <paramref name="expiry"/> has passed, when the store hands them
+    /// out (S3); null when it does not (a folder), and the service serves the image itself.
+    /// </summary>
+    Task<Uri?> PresignReadAsync(string sha256, TimeSpan expiry, CancellationToken cancellationToken);
 }
+
+/// <summary>A kept image cannot be served: too large for the configured bound, or damaged (its bytes do not match its hash).</summary>
+public sealed class KeptImageException(string message) : Exception(message);

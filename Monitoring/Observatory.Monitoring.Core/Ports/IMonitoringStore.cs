@@ -22,6 +22,9 @@ public interface IMonitoringStore
     /// <summary>Events with timestamp in [from, to), newest first, at most <paramref name="limit"/>.</summary>
     Task<IReadOnlyList<InferenceEvent>> GetEventsAsync(string model, DateTimeOffset from, DateTimeOffset to, int limit, bool includeEmbeddings, CancellationToken cancellationToken = default);
 
+    /// <summary>True when an event of <paramref name="model"/> names the kept image: images are served per model, never across models.</summary>
+    Task<bool> EventNamesImageAsync(string model, string sha256, CancellationToken cancellationToken = default);
+
     Task<long> CountEventsAsync(string model, CancellationToken cancellationToken = default);
     Task<DateTimeOffset?> LastEventAtAsync(string model, CancellationToken cancellationToken = default);
 
@@ -68,6 +71,16 @@ public interface IMonitoringStore
     /// <summary>Records a try; a null <paramref name="nextAttemptAt"/> marks the notification done (delivered).</summary>
     Task RecordDeliveryAttemptAsync(DeliveryAttempt attempt, DateTimeOffset? nextAttemptAt, CancellationToken cancellationToken = default);
     Task<IReadOnlyList<DeliveryAttempt>> ListDeliveryAttemptsAsync(string? alertId, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>Stores an export (and the images it names) unless the model already has one with its id: false, and nothing written, then.</summary>
+    Task<bool> AddExportAsync(ExportManifest export, CancellationToken cancellationToken = default);
+    Task<ExportManifest?> GetExportAsync(string model, string id, CancellationToken cancellationToken = default);
+    /// <summary>The model's open exports, newest first.</summary>
+    Task<IReadOnlyList<ExportManifest>> ListExportsAsync(string model, CancellationToken cancellationToken = default);
+    /// <summary>Closes an export (its manifest and the hold on its images go); false when the model has no export with that id.</summary>
+    Task<bool> DeleteExportAsync(string model, string id, CancellationToken cancellationToken = default);
+    /// <summary>The SHA-256 of every image an open export names: image retention must spare them.</summary>
+    Task<IReadOnlySet<string>> ListExportedImagesAsync(CancellationToken cancellationToken = default);
 
     Task RecordJobRunAsync(JobRun run, CancellationToken cancellationToken = default);
     Task<IReadOnlyList<JobRun>> ListJobRunsAsync(string? model, int limit, CancellationToken cancellationToken = default);
