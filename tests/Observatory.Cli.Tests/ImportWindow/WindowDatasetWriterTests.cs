@@ -252,6 +252,26 @@ public sealed class WindowDatasetWriterTests : IDisposable
     }
 
     [Fact]
+    public void Rollback_OfANewFolder_RemovesItAndTheParentsItMade()
+    {
+        var dataset = _dir.Combine("data", "deep", "new");
+        var downloads = _dir.Combine("downloads");
+        Directory.CreateDirectory(downloads);
+        var manifest = Manifest(["cat"], Item("r1.jpg", Image(1), "cat"));
+        foreach (var (sha, bytes) in _images) File.WriteAllBytes(Path.Combine(downloads, sha), bytes);
+        var plan = WindowDatasetWriter.Plan(manifest, dataset, ExportFormat.Yolo, null, i => Path.Combine(downloads, i.Sha256), new SkiaImageInspector());
+
+        using (var staged = StagedImport.Stage(plan, dataset, _dir.Combine("stage"), CancellationToken.None))
+        {
+            staged.Apply();
+            Assert.Equal(["classes.txt", "images/r1.jpg", "labels/r1.txt"], Snapshot(dataset).Keys);
+            staged.Rollback();
+        }
+
+        Assert.False(Directory.Exists(_dir.Combine("data")));
+    }
+
+    [Fact]
     public void ASplitThatIsNotOneFolderName_IsAUsageError()
     {
         Assert.Equal(2, Assert.Throws<UsageException>(() => WindowDatasetWriter.CheckSplit("../x")).ExitCode);
