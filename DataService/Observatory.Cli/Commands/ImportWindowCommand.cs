@@ -23,7 +23,7 @@ internal static class ImportWindowCommand
         var select = new Option<string>("--select") { Description = $"Which events: {string.Join('|', Selections)}", Required = true };
         select.AcceptOnlyFromAmong(Selections);
         var count = new Option<int>("--count") { Description = "How many events (at most the service's export limit)", Required = true };
-        var format = new Option<string?>("--format") { Description = "Layout to write: yolo|coco|csv (default: the folder's own, else yolo)" };
+        var format = new Option<string?>("--format") { Description = "Layout to write: yolo|coco|csv (default: the folder's own, else yolo); an item without boxes (a classification model) gets one full-frame box of its label" };
         format.AcceptOnlyFromAmong(Formats);
         var split = new Option<string?>("--split") { Description = "Split folder under images/ (and labels/): default train when images/train exists, else none" };
         var apiKey = new Option<string?>("--api-key") { Description = $"The service's API key (default: ${ApiKeyVariable})" };
