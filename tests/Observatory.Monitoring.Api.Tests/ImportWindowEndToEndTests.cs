@@ -127,6 +127,15 @@ public sealed class ImportWindowEndToEndTests : IAsyncLifetime
         Assert.Contains("unchanged data/window", again.Stdout);
         Assert.Equal(before, TreeSnapshot.Of(dataset));
         Assert.Equal(pointerText, File.ReadAllText(repo.PathOf("data/window.obs")));
+
+        // The other layouts of the same window pass the same gate: COCO boxes in pixels of the decoded images, and a CSV.
+        VersioningOk(await ObsProcess.RunAsync(repo.Root, [.. import[..^2], "--format", "coco", "data/coco"], Key));
+        var coco = JsonDocument.Parse(File.ReadAllText(repo.PathOf("data/coco/annotations.json"))).RootElement;
+        Assert.Equal(6, coco.GetProperty("images").GetArrayLength());
+        Assert.All(coco.GetProperty("images").EnumerateArray(), i => Assert.Equal((160, 120), (i.GetProperty("width").GetInt32(), i.GetProperty("height").GetInt32())));
+        VersioningOk(await ObsProcess.RunAsync(repo.Root, [.. import[..^2], "--format", "csv", "data/csv"], Key));
+        Assert.Equal(7, File.ReadAllLines(repo.PathOf("data/csv/labels.csv")).Length);
+        Assert.NotNull(PointerFile.Parse(File.ReadAllText(repo.PathOf("data/csv.obs")), "data/csv.obs").Validation);
     }
 
     [Fact]

@@ -19,7 +19,7 @@ internal static class ImportWindowCommand
         var service = new Argument<string>("service-url") { Description = "The monitoring service, e.g. http://localhost:5080" };
         var model = new Argument<string>("model") { Description = "The model whose window to export" };
         var path = new Argument<string>("path") { Description = "Dataset folder: a new one, or an obs-tracked one to merge into" };
-        var window = new Option<string>("--window") { Description = "End of the drift window (ISO 8601, as `obs`/the dashboard show it)", Required = true };
+        var window = new Option<string>("--window") { Description = "End of the drift window, ISO 8601 (GET /api/models/{model}/drift lists the windows)", Required = true };
         var select = new Option<string>("--select") { Description = $"Which events: {string.Join('|', Selections)}", Required = true };
         select.AcceptOnlyFromAmong(Selections);
         var count = new Option<int>("--count") { Description = "How many events (at most the service's export limit)", Required = true };
