@@ -71,6 +71,69 @@ public abstract class StoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Events_RoundTripTheirBoxes_AndNoneWhenNotGiven()
+    {
+        EventBox[] boxes = [new("a", 0.5, 0.25, 0.1, 0.2, 0.875), new("b", 0, 1, 1, 1e-9)];
+        // Boxes go through both insert paths: PostgreSQL batches rows, so two events.
+        await Store.InsertEventsAsync("m", [E("boxed", 1) with { Boxes = boxes }, E("empty", 2) with { Boxes = [] }, E("plain", 3)]);
+        var got = (await Store.GetEventsAsync("m", T, T.AddHours(1), 10, false)).ToDictionary(e => e.Id);
+        Assert.Equal(boxes, got["boxed"].Boxes);
+        Assert.Empty(got["empty"].Boxes!);
+        Assert.Null(got["plain"].Boxes);
+    }
+
+    [Fact]
+    public async Task EventNamesImage_OnlyForTheModelWhoseEventNamesIt()
+    {
+        var sha = new string('c', 64);
+        await Store.UpsertModelAsync(new MonitoredModel { Name = "other", Classes = ["a"], CreatedAt = T, UpdatedAt = T });
+        await Store.InsertEventsAsync("m", [E("img", 1) with { ImageSha256 = sha }]);
+        Assert.True(await Store.EventNamesImageAsync("m", sha));
+        Assert.False(await Store.EventNamesImageAsync("other", sha));
+        Assert.False(await Store.EventNamesImageAsync("m", new string('d', 64)));
+    }
+
+    private static ExportManifest Export(string model, string id, DateTimeOffset created, params string[] shas) =>
+        new(id, model, "1", T, T.AddHours(1), ExportSelection.Outliers, 10, ExportFormat.Yolo, ["a", "b"], created, "a note",
+            shas.Select((sha, i) => new ExportItem($"e{i}", T.AddMinutes(i), sha, $"e{i}-{sha[..12]}.png", $"/api/models/{model}/images/{sha}", 100 + i,
+                "a", LabelSource.Feedback, "b", "a", "1", [new EventBox("a", 0.5, 0.5, 0.2, 0.2)], new ExportReason(1.5, 0.25, "a"))).ToList());
+
+    [Fact]
+    public async Task Exports_AreKeptOncePerId_ListedNewestFirst_AndClosedByDelete()
+    {
+        string a = new('1', 64), b = new('2', 64), c = new('3', 64);
+        var first = Export("m", "x1", T, a, b);
+        Assert.True(await Store.AddExportAsync(first));
+        // The same id again writes nothing: the first export stands.
+        Assert.False(await Store.AddExportAsync(Export("m", "x1", T.AddMinutes(5), c)));
+        Assert.True(await Store.AddExportAsync(Export("m", "x2", T.AddMinutes(1), b, c)));
+        var got = await Store.GetExportAsync("m", "x1");
+        Assert.NotNull(got);
+        Assert.Equal(first with { Items = [], Classes = [] }, got with { Items = [], Classes = [] });
+        Assert.Equal(first.Items, got.Items, (x, y) => x with { Boxes = null } == y with { Boxes = null } && x.Boxes!.SequenceEqual(y.Boxes!));
+        Assert.Equal(["x2", "x1"], (await Store.ListExportsAsync("m")).Select(e => e.Id).ToArray());
+        Assert.Null(await Store.GetExportAsync("other", "x1"));
+        Assert.Equal(new[] { a, b, c }.ToHashSet(), await Store.ListExportedImagesAsync());
+
+        Assert.True(await Store.DeleteExportAsync("m", "x1"));
+        Assert.False(await Store.DeleteExportAsync("m", "x1"));
+        Assert.Null(await Store.GetExportAsync("m", "x1"));
+        Assert.Equal(new[] { b, c }.ToHashSet(), await Store.ListExportedImagesAsync());
+    }
+
+    [Fact]
+    public async Task DeletingAModel_DeletesItsExports_AndTheirHoldOnImages()
+    {
+        await Store.UpsertModelAsync(new MonitoredModel { Name = "other", Classes = ["a"], CreatedAt = T, UpdatedAt = T });
+        await Store.AddExportAsync(Export("m", "x", T, new string('4', 64)));
+        await Store.AddExportAsync(Export("other", "x", T, new string('5', 64)));
+        Assert.True(await Store.DeleteModelAsync("m"));
+        Assert.Empty(await Store.ListExportsAsync("m"));
+        Assert.Single(await Store.ListExportsAsync("other"));
+        Assert.Equal(new[] { new string('5', 64) }.ToHashSet(), await Store.ListExportedImagesAsync());
+    }
+
+    [Fact]
     public async Task Events_WhenARowFailsMidBatch_NothingOfTheBatchIsStored()
     {
         await Assert.ThrowsAnyAsync<Exception>(() => Store.InsertEventsAsync("m", [E("1", 1), E("2", 2), new InferenceEvent("3", T, null!, 0.5, null)]));

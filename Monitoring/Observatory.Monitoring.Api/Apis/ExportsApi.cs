@@ -22,7 +22,8 @@ public static class ExportsApi
         exports.MapGet("", ListAsync);
         exports.MapGet("/{id}", GetAsync);
         exports.MapDelete("/{id}", DeleteAsync);
-        app.MapGroup("/api/models/{model}").WithTags("Events").AddEndpointFilter<ApiKeyFilter>().MapGet("/images/{sha256}", GetImageAsync);
+        app.MapGroup("/api/models/{model}").WithTags("Events").AddEndpointFilter<ApiKeyFilter>().MapGet("/images/{sha256}", GetImageAsync)
+            .Produces(StatusCodes.Status200OK, typeof(byte[]), "image/png", "image/jpeg", "image/gif", "image/bmp", "image/webp", "application/octet-stream");
         return app;
     }
 

@@ -33,4 +33,13 @@ public sealed class OutliersTests
         Assert.Equal([1, 1, 0, 0, 0, 0, 0, 0, 0, 2], h.Reference);
         Assert.Equal([0, 0, 0, 0, 0, 0, 0, 2, 0, 1], h.Current);
     }
+
+    [Fact]
+    public void NearestReference_NamesTheClosestReferencePoint_TheLowerIndexOnTies()
+    {
+        float[][] reference = [[0, 0], [10, 0], [0, 10], [10, 0]];
+        var nearest = Outliers.NearestReference(reference, [[9, 1], [1, 9], [-3, -4]]);
+        Assert.Equal([1, 2, 0], nearest.Select(n => n.Index).ToArray());
+        Assert.Equal(5, nearest[2].Distance, 10);
+    }
 }

@@ -24,6 +24,38 @@ public sealed class EventValidationTests
     }
 
     [Fact]
+    public void ValidateBatch_NamesEachBadBoxField()
+    {
+        var ok = new EventBox("a", 0, 1, 1, 0.5, 0.9);
+        EventBox?[] boxes =
+        [
+            ok,
+            new("c", 0.5, 0.5, 0.1, 0.1),             // [1] class unknown
+            new("a", 1.5, 0.5, 0.1, 0.1),             // [2] x outside [0,1]
+            new("a", 0.5, -0.1, 0.1, 0.1),            // [3] y outside
+            new("a", 0.5, 0.5, 0, 0.1),               // [4] empty width
+            new("a", 0.5, 0.5, 0.1, 1.01),            // [5] height beyond the image
+            new("a", double.NaN, 0.5, 0.1, 0.1),      // [6] NaN
+            new("a", 0.5, 0.5, double.PositiveInfinity, 0.1), // [7] Infinity
+            new("a", 0.5, 0.5, 0.1, 0.1, 2),          // [8] confidence
+            null,                                     // [9]
+        ];
+        var errors = EventValidation.ValidateBatch(Model, [new InferenceEvent("1", T, "a", 0.5, [1, 2, 3]) { Boxes = boxes! }], 100);
+        Assert.Equal(["events[0].boxes[1].class", "events[0].boxes[2].x", "events[0].boxes[3].y", "events[0].boxes[4].width", "events[0].boxes[5].height",
+            "events[0].boxes[6].x", "events[0].boxes[7].width", "events[0].boxes[8].confidence", "events[0].boxes[9]"], errors.Select(e => e.Field).ToArray());
+        Assert.Contains("NaN", errors[5].Message);
+    }
+
+    [Fact]
+    public void ValidateBatch_AllowsAHundredBoxes_NotMore()
+    {
+        var box = new EventBox("b", 0.5, 0.5, 0.5, 0.5);
+        Assert.Empty(EventValidation.ValidateBatch(Model, [new InferenceEvent("1", T, "a", 0.5, [1, 2, 3]) { Boxes = Enumerable.Repeat(box, 100).ToList() }], 100));
+        var errors = EventValidation.ValidateBatch(Model, [new InferenceEvent("1", T, "a", 0.5, [1, 2, 3]) { Boxes = Enumerable.Repeat(box, 101).ToList() }], 100);
+        Assert.Equal("events[0].boxes", Assert.Single(errors).Field);
+    }
+
+    [Fact]
     public void Tile_CoversTheRangeWithHalfOpenWindows()
     {
         var w = TimeWindow.Tile(T, T.AddMinutes(25), TimeSpan.FromMinutes(10));
