@@ -167,3 +167,45 @@ public sealed class ImportWindowEndToEndTests : IAsyncLifetime
 
     private static void VersioningOk(ObsRun run) => Assert.True(run.ExitCode == 0, run.ToString());
 }
+
+/// <summary>`obs import-window` against a service whose image store is S3: the manifest's presigned URLs are what obs downloads.</summary>
+public sealed class ImportWindowS3Tests(S3ServerFixture s3) : IClassFixture<S3ServerFixture>
+{
+    [Fact]
+    public async Task ImportWindow_DownloadsThePresignedUrls_OfAnS3ImageStore()
+    {
+        var prefix = "iw-" + Guid.NewGuid().ToString("N")[..8];
+        await using var server = await MonitoringServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["Monitoring:ImageStore:Url"] = $"s3://{S3ServerFixture.Bucket}/{prefix}",
+            ["Monitoring:ImageStore:Endpoint"] = s3.Endpoint,
+            ["Monitoring:ImageStore:UseSsl"] = "false",
+            ["Monitoring:ImageStore:AccessKey"] = S3ServerFixture.AccessKey,
+            ["Monitoring:ImageStore:SecretKey"] = S3ServerFixture.SecretKey,
+        });
+        await server.RegisterAsync("shapes", new { classes = new[] { "circle", "square" }, embeddingModel = "random", window = "00:30:00", schedule = "0 0 0 1 1 ? 2099" });
+        var images = new[] { 21, 22, 23 }.Select(seed => SampleDataset.RenderImage(seed, new SampleDatasetOptions(), out _)).ToArray();
+        var form = new MultipartFormDataContent
+        {
+            { JsonContent.Create(new { events = new[] { "a", "b", "c" }.Select((id, i) => new { id, timestamp = server.Time.GetUtcNow().AddMinutes(-5 + i), predictedClass = "square", confidence = 0.5 + i * 0.1 }) }), "events" },
+        };
+        foreach (var image in images) form.Add(new ByteArrayContent(image), "image", "x.jpg");
+        using (var r = await server.Client.PostAsync("/api/models/shapes/images", form)) Assert.True(r.StatusCode == HttpStatusCode.OK, await r.Content.ReadAsStringAsync());
+        using (var r = await server.Client.PostAsync("/api/models/shapes/jobs/drift/run?wait=true", null)) Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        var end = (await server.Client.GetFromJsonAsync<List<DriftWindowResult>>("/api/models/shapes/drift", MonitoringJson.Options))!.Single().WindowEnd;
+
+        using var repo = new GitSandbox("import-window-s3");
+        Assert.Equal(0, (await ObsProcess.RunAsync(repo.Root, "init")).ExitCode);
+        var run = await ObsProcess.RunAsync(repo.Root, ["import-window", server.Client.BaseAddress!.ToString(), "shapes", "--window", end.ToString("O"),
+            "--select", "low-confidence", "--count", "2", "--api-key", MonitoringServer.ApiKey, "data/s3"], null);
+        Assert.True(run.ExitCode == 0, run.ToString());
+
+        // The two least confident (a, b), their bytes as uploaded, each labelled with a full-frame box of its predicted class.
+        var files = Directory.GetFiles(repo.PathOf("data/s3/images")).Select(f => File.ReadAllBytes(f)).ToList();
+        Assert.Equal(2, files.Count);
+        Assert.All(images[..2], i => Assert.Contains(files, f => f.AsSpan().SequenceEqual(i)));
+        Assert.All(Directory.GetFiles(repo.PathOf("data/s3/labels")), l => Assert.Equal("1 0.500000 0.500000 1.000000 1.000000\n", File.ReadAllText(l)));
+        var pointer = PointerFile.Parse(File.ReadAllText(repo.PathOf("data/s3.obs")), "data/s3.obs");
+        Assert.Equal("low-confidence", pointer.Export!.Select);
+    }
+}
