@@ -69,6 +69,7 @@ internal static class ImportWindowCommand
                     select = ImportWindowOperation.SelectName(m.Select),
                     format = result.Format.ToString().ToLowerInvariant(),
                     split = result.Split,
+                    note = m.Note,
                     items = plan.Items,
                     new_images = plan.NewImages,
                     new_files = plan.Files.Count,
@@ -83,6 +84,7 @@ internal static class ImportWindowCommand
             Console.Out.WriteLine($"imported export {m.Id} ({m.Model}{(m.ModelVersion is null ? "" : " " + m.ModelVersion)}, window {m.WindowStart:u} – {m.WindowEnd:u}, " +
                 $"{ImportWindowOperation.SelectName(m.Select)}) into {added.Dataset.DatasetPath}: {plan.Items} item(s), {plan.NewImages} new image(s), " +
                 $"{plan.SkippedIdentical} already there, {plan.Files.Count} file(s) written");
+            if (m.Note is not null) Console.Out.WriteLine($"service note: {m.Note}");
             Console.Out.WriteLine($"labels: {plan.Feedback} from feedback, {plan.Prediction} from the model's predictions" + (plan.Prediction > 0 ? " (check these before training)" : ""));
             Console.Out.WriteLine($"{(added.Changed ? "added" : "unchanged")} {added.Dataset.DatasetPath}: {added.Tree.Entries.Count} files, {Format.Bytes(added.Tree.TotalBytes)}, tree {pointer.Tree.Short}" +
                 (pointer.Validation is { } s ? $", validation {s.Errors} error(s) {s.Warnings} warning(s)" : ""));

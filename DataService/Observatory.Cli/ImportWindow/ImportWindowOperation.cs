@@ -1,3 +1,5 @@
+using Observatory.DataService.Core.Errors;
+using Observatory.DataService.Core.Objects;
 using Observatory.DataService.Core.Operations;
 using Observatory.DataService.Core.Pointers;
 using Observatory.DataService.Core.Ports;
@@ -42,6 +44,8 @@ internal static class ImportWindowOperation
         var existing = Datasets.InWorkspace(repo);
         var rel = AddOperation.Target(repo, existing, request.Path, mayBeMissing: true);
         var datasetDir = repo.FullPath(rel);
+        // The writer refuses links inside the folder; a parent that is a link out of the workspace is refused here, before any request.
+        RepoPath.EnsureNoSymlinkEscape(repo.Root, datasetDir, $"import-window into '{rel}'");
         var format = request.Format ?? (Directory.Exists(datasetDir) ? WindowDatasetWriter.DetectFormat(datasetDir) : ExportFormat.Yolo);
         if (request.Split is { } named) WindowDatasetWriter.CheckSplit(named);
         var split = request.Split ?? WindowDatasetWriter.DefaultSplit(datasetDir);
@@ -50,6 +54,8 @@ internal static class ImportWindowOperation
         using var client = new MonitoringExportClient(request.Service, request.ApiKey, request.Timeout);
         var manifest = await client.CreateExportAsync(request.Model, new ExportRequest(request.WindowEnd, request.Select, request.Count, format), ct);
         WindowDatasetWriter.CheckManifest(manifest);
+        if (manifest.Items.Count == 0)
+            throw new DataCheckException($"export {manifest.Id} of {manifest.Model} has no items{(manifest.Note is null ? "" : $" ({manifest.Note})")}; nothing written");
 
         var stage = Path.Combine(repo.TempDir, StagePrefix + Guid.NewGuid().ToString("N")[..12]);
         var downloads = Path.Combine(stage, "downloads");

@@ -215,6 +215,21 @@ public sealed class WindowDatasetWriterTests : IDisposable
     }
 
     [Fact]
+    public void AFolderInsideTheDatasetThatIsALink_IsRefused_AndNothingIsWrittenWhereItLeads()
+    {
+        var dataset = _dir.Combine("linked");
+        var outside = _dir.Combine("outside");
+        Directory.CreateDirectory(outside);
+        Directory.CreateDirectory(dataset);
+        Directory.CreateSymbolicLink(Path.Combine(dataset, "images"), outside);
+
+        var ex = Assert.Throws<DataCheckException>(() => Write(Manifest(["cat"], Item("a.jpg", Image(1), "cat")), dataset, ExportFormat.Yolo));
+        Assert.Contains("is a link", ex.Message);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(outside));
+        Assert.Equal(["images"], Directory.EnumerateFileSystemEntries(dataset).Select(Path.GetFileName));
+    }
+
+    [Fact]
     public void AFileOfTheSameNameWithOtherBytes_IsRefused_NotOverwritten()
     {
         var dataset = _dir.Combine("clash");
