@@ -40,6 +40,7 @@ public static class MonitoringAdapters
         services.AddSingleton<IReferenceDatasets>(sp => new DatasetReferences(sp.GetRequiredService<IImageEmbedder>(),
             sp.GetRequiredService<MonitoringAdapterSettings>().References, sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<DatasetReferences>>()));
+        services.AddSingleton<IImageHolds>(sp => new DatasetImageHolds(sp.GetRequiredService<IReferenceDatasets>(), sp.GetRequiredService<TimeProvider>()));
         return services;
     }
 
@@ -61,6 +62,8 @@ internal sealed class NoImageArchive : IImageArchive
     public Task KeepAsync(string sha256, ReadOnlyMemory<byte> image, CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task<bool> ContainsAsync(string sha256, CancellationToken cancellationToken) => Task.FromResult(false);
+
+    public Task DeleteAsync(string sha256, CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task<byte[]?> ReadAsync(string sha256, long maxBytes, CancellationToken cancellationToken) => Task.FromResult<byte[]?>(null);
 

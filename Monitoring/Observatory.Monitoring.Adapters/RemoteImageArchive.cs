@@ -53,6 +53,13 @@ internal sealed class RemoteImageArchive : IImageArchive, IDisposable
         }
     }
 
+    public async Task DeleteAsync(string sha256, CancellationToken cancellationToken)
+    {
+        try { await store.Value.DeleteAsync(ContentHash.Parse(sha256), cancellationToken); }
+        // A folder store deletes a file whose two-character folder may not exist: nothing was kept there.
+        catch (DirectoryNotFoundException) { }
+    }
+
     public async Task<byte[]?> ReadAsync(string sha256, long maxBytes, CancellationToken cancellationToken)
     {
         if (!ContentHash.TryParse(sha256, out var hash)) return null;

@@ -45,6 +45,7 @@ public static class MonitoringHost
                 "Monitoring:Images: MaxSide, MaxPixels and MaxImageBytes must be positive and DecodeMemoryMegabytes at least 4")
             .Validate(o => o.MaxExportItems is > 0 and <= 100_000, "Monitoring:MaxExportItems must be between 1 and 100000")
             .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<MonitoringOptions>, ImageFetchValidator>();
         builder.AddServiceDefaults(o =>
         {
             o.ApiKeys = sp =>
@@ -67,6 +68,8 @@ public static class MonitoringHost
         builder.Services.AddSingleton<AlertService>();
         builder.Services.AddSingleton<NotificationService>();
         builder.Services.AddSingleton<RetentionService>();
+        // The holds retention asks before deleting a kept image (the adapters add the dataset versions').
+        builder.Services.AddSingleton<IImageHolds, ExportImageHolds>();
         builder.Services.AddMonitoringAdapters(builder.Configuration, sp =>
         {
             var m = sp.GetRequiredService<IOptions<MonitoringOptions>>().Value;
@@ -79,6 +82,12 @@ public static class MonitoringHost
         // The factory's loggers write each request's full URL at Information, and a Slack webhook's token is its path.
         // Each endpoint's own TimeoutSeconds applies (NotificationService); this is only the outer bound.
         builder.Services.AddHttpClient(NotificationService.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(300)).RemoveAllLoggers();
+        // Image fetches follow no redirect on their own (ImageFetcher checks each hop's origin), send no cookies, and are not
+        // logged with their URLs (a signed URL's signature is its query).
+        builder.Services.AddHttpClient(ImageFetcher.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(300))
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false, ConnectTimeout = TimeSpan.FromSeconds(30) })
+            .RemoveAllLoggers();
+        builder.Services.AddSingleton<ImageFetcher>();
         builder.Services.AddHostedService<StartupTasks>();
 
         var options = section.Get<MonitoringOptions>() ?? new MonitoringOptions();
@@ -139,6 +148,13 @@ public static class MonitoringHost
         app.MapExportsApi();
         return app;
     }
+}
+
+/// <summary>Fails start-up naming the bad Monitoring:ImageFetch entry.</summary>
+internal sealed class ImageFetchValidator : IValidateOptions<MonitoringOptions>
+{
+    public ValidateOptionsResult Validate(string? name, MonitoringOptions options) =>
+        options.ImageFetch.Refuse() is { } why ? ValidateOptionsResult.Fail(why) : ValidateOptionsResult.Success;
 }
 
 /// <summary>Healthy when the store answers a read.</summary>

@@ -257,6 +257,52 @@ public abstract class AdoMonitoringStore : IMonitoringStore
         return n;
     }
 
+    public async Task<IReadOnlyList<string>> ListImagesLastNamedBeforeAsync(string model, DateTimeOffset before, CancellationToken cancellationToken = default)
+    {
+        await using var c = await OpenAsync(cancellationToken);
+        await using var cmd = Command(c, null,
+            "SELECT image_sha256 FROM events WHERE model = @m AND image_sha256 IS NOT NULL GROUP BY image_sha256 HAVING MAX(ts) < @b ORDER BY image_sha256",
+            ("m", model), ("b", before.UtcTicks));
+        await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
+        var list = new List<string>();
+        while (await r.ReadAsync(cancellationToken)) list.Add(r.GetString(0));
+        return list;
+    }
+
+    public async Task<IReadOnlyList<ImageUse>> ListImageUsesAsync(IReadOnlyCollection<string> sha256s, CancellationToken cancellationToken = default)
+    {
+        var list = new List<ImageUse>();
+        if (sha256s.Count == 0) return list;
+        await using var c = await OpenAsync(cancellationToken);
+        // In chunks: both databases bound the parameters of one statement.
+        foreach (var chunk in sha256s.Distinct(StringComparer.Ordinal).Chunk(500))
+        {
+            var names = string.Join(", ", chunk.Select((_, i) => $"@h{i}"));
+            await using var cmd = Command(c, null, $"SELECT model, image_sha256, MAX(ts) FROM events WHERE image_sha256 IN ({names}) GROUP BY model, image_sha256",
+                [.. chunk.Select((h, i) => ($"h{i}", (object)h))]);
+            await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
+            while (await r.ReadAsync(cancellationToken)) list.Add(new(r.GetString(0), r.GetString(1), Ticks(r.GetInt64(2))));
+        }
+        return list;
+    }
+
+    public async Task<int> ForgetImagesAsync(string model, IReadOnlyCollection<string> sha256s, DateTimeOffset before, CancellationToken cancellationToken = default)
+    {
+        if (sha256s.Count == 0) return 0;
+        using var _ = await WriteLockAsync(cancellationToken);
+        await using var c = await OpenAsync(cancellationToken);
+        await using var tx = await c.BeginTransactionAsync(cancellationToken);
+        var n = 0;
+        foreach (var chunk in sha256s.Distinct(StringComparer.Ordinal).Chunk(500))
+        {
+            var names = string.Join(", ", chunk.Select((_, i) => $"@h{i}"));
+            n += await ExecAsync(c, tx, $"UPDATE events SET image_sha256 = NULL WHERE model = @m AND ts < @b AND image_sha256 IN ({names})", cancellationToken,
+                [("m", model), ("b", before.UtcTicks), .. chunk.Select((h, i) => ($"h{i}", (object)h))]);
+        }
+        await tx.CommitAsync(cancellationToken);
+        return n;
+    }
+
     // ---- results
 
     public async Task AddResultAsync(StoredResult result, CancellationToken cancellationToken = default)
@@ -483,15 +529,16 @@ public abstract class AdoMonitoringStore : IMonitoringStore
     {
         using var _ = await WriteLockAsync(cancellationToken);
         await using var c = await OpenAsync(cancellationToken);
-        await ExecAsync(c, null, "INSERT INTO job_runs (job, model, started_at, finished_at, status, error, scheduled_at, instance) VALUES (@j, @m, @s, @f, @st, @e, @sa, @in)",
+        await ExecAsync(c, null, "INSERT INTO job_runs (job, model, started_at, finished_at, status, error, scheduled_at, instance, detail) VALUES (@j, @m, @s, @f, @st, @e, @sa, @in, @d)",
             cancellationToken, ("j", run.Job), ("m", (object?)run.Model ?? DBNull.Value), ("s", run.StartedAt.UtcTicks), ("f", run.FinishedAt.UtcTicks), ("st", run.Status),
-            ("e", (object?)run.Error ?? DBNull.Value), ("sa", run.ScheduledAt is { } sa ? sa.UtcTicks : DBNull.Value), ("in", (object?)run.Instance ?? DBNull.Value));
+            ("e", (object?)run.Error ?? DBNull.Value), ("sa", run.ScheduledAt is { } sa ? sa.UtcTicks : DBNull.Value), ("in", (object?)run.Instance ?? DBNull.Value),
+            ("d", (object?)run.Detail ?? DBNull.Value));
     }
 
     public async Task<IReadOnlyList<JobRun>> ListJobRunsAsync(string? model, int limit, CancellationToken cancellationToken = default)
     {
         await using var c = await OpenAsync(cancellationToken);
-        await using var cmd = Command(c, null, "SELECT job, model, started_at, finished_at, status, error, scheduled_at, instance FROM job_runs WHERE (@m IS NULL OR model = @m) ORDER BY id DESC LIMIT @l",
+        await using var cmd = Command(c, null, "SELECT job, model, started_at, finished_at, status, error, scheduled_at, instance, detail FROM job_runs WHERE (@m IS NULL OR model = @m) ORDER BY id DESC LIMIT @l",
             ("m", (object?)model ?? DBNull.Value), ("l", limit));
         await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
         var list = new List<JobRun>();
@@ -500,6 +547,7 @@ public abstract class AdoMonitoringStore : IMonitoringStore
             {
                 ScheduledAt = r.IsDBNull(6) ? null : Ticks(r.GetInt64(6)),
                 Instance = r.IsDBNull(7) ? null : r.GetString(7),
+                Detail = r.IsDBNull(8) ? null : r.GetString(8),
             });
         return list;
     }

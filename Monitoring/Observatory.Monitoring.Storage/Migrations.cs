@@ -83,5 +83,12 @@ internal static class Migrations
             // The images each open export names, so retention can spare them without parsing every manifest.
             "CREATE TABLE export_images (model TEXT NOT NULL, export_id TEXT NOT NULL, sha256 TEXT NOT NULL, PRIMARY KEY (model, export_id, sha256))",
         ]),
+        (8,
+        [
+            // Image retention asks, per kept image, which models' events name it and how recently.
+            "CREATE INDEX ix_events_image ON events (image_sha256, model, ts) WHERE image_sha256 IS NOT NULL",
+            // What a job run did (e.g. how many images retention deleted and spared), beside its status.
+            "ALTER TABLE job_runs ADD COLUMN detail TEXT",
+        ]),
     ];
 }

@@ -45,6 +45,34 @@ public sealed class MonitoringClient(HttpClient http)
         return inserted;
     }
 
+    /// <summary>
+    /// Uploads the events with their images (multipart: the events JSON, then one file per event), so the service embeds them
+    /// and keeps the images — what a retraining export later takes.
+    /// </summary>
+    public async Task<int> UploadEventsAsync(string model, IReadOnlyList<SimulatedEvent> events, int batchSize, CancellationToken ct)
+    {
+        var inserted = 0;
+        foreach (var batch in events.Chunk(batchSize))
+        {
+            using var form = new MultipartFormDataContent();
+            var json = JsonSerializer.Serialize(new
+            {
+                events = batch.Select(e => new
+                {
+                    id = e.Id, timestamp = e.Timestamp, predictedClass = e.PredictedClass, confidence = e.Confidence,
+                    boxes = e.Boxes?.Select(b => new { @class = b.Class, x = b.X, y = b.Y, width = b.Width, height = b.Height, confidence = b.Confidence }),
+                }),
+            }, Json);
+            form.Add(new StringContent(json, System.Text.Encoding.UTF8, "application/json"), "events");
+            foreach (var e in batch)
+                form.Add(new ByteArrayContent(e.Image ?? throw new InvalidOperationException($"event {e.Id} has no image to upload")), "images", e.Id + ".img");
+            using var r = await http.PostAsync($"/api/models/{model}/images", form, ct);
+            await EnsureAsync(r, "upload images", ct);
+            inserted += (await r.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("inserted").GetInt32();
+        }
+        return inserted;
+    }
+
     public async Task SendFeedbackAsync(string model, IReadOnlyList<SimulatedEvent> events, double share, int seed, int batchSize, CancellationToken ct)
     {
         var rng = new Random(seed);

@@ -4,16 +4,17 @@ using Observatory.Monitoring.Onnx;
 using Observatory.TrafficSimulator;
 
 // Observatory.TrafficSimulator --url U [--api-key K] [--model M] [--scenario no-drift|gradual-drift|new-class|label-noise]
-//   [--reference N] [--events N] [--feedback SHARE] [--seed S] [--encoder resnet18|random] [--classes 0,1] [--register]
+//   [--reference N] [--events N] [--feedback SHARE] [--seed S] [--encoder resnet18|random] [--classes 0,1] [--register] [--upload]
+// --upload sends production traffic as images (with the boxes a detector reported) for the service to embed and keep.
 // The encoder must be the service's (Monitoring:Encoder), or the embeddings sent and the reference's do not compare.
 var o = new Dictionary<string, string>(StringComparer.Ordinal);
 var flags = new HashSet<string>(StringComparer.Ordinal);
 for (var i = 0; i < args.Length; i++)
 {
-    if (args[i] == "--register") { flags.Add("register"); continue; }
+    if (args[i] is "--register" or "--upload") { flags.Add(args[i][2..]); continue; }
     if (!args[i].StartsWith("--", StringComparison.Ordinal) || i + 1 >= args.Length)
     {
-        Console.Error.WriteLine("usage: Observatory.TrafficSimulator --url http://127.0.0.1:5080 [--api-key K] [--model shapes-sim] [--scenario gradual-drift] [--reference 300] [--events 500] [--feedback 0.5] [--seed 1] [--encoder resnet18] [--register]");
+        Console.Error.WriteLine("usage: Observatory.TrafficSimulator --url http://127.0.0.1:5080 [--api-key K] [--model shapes-sim] [--scenario gradual-drift] [--reference 300] [--events 500] [--feedback 0.5] [--seed 1] [--encoder resnet18] [--register] [--upload]");
         return 2;
     }
     o[args[i][2..]] = args[++i];
@@ -43,6 +44,6 @@ var generator = new TrafficGenerator(embedder);
 var client = new MonitoringClient(http);
 var now = DateTimeOffset.UtcNow;
 var runner = new SimulationRunner(generator, client);
-var summary = await runner.RunAsync(model, scenario, reference, count, feedback, seed, now, flags.Contains("register"), CancellationToken.None);
+var summary = await runner.RunAsync(model, scenario, reference, count, feedback, seed, now, flags.Contains("register"), CancellationToken.None, flags.Contains("upload"));
 Console.WriteLine(summary);
 return 0;

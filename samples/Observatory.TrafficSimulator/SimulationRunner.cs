@@ -6,8 +6,9 @@ namespace Observatory.TrafficSimulator;
 /// </summary>
 public sealed class SimulationRunner(TrafficGenerator generator, MonitoringClient client)
 {
+    /// <param name="upload">Production traffic is uploaded as images (the service embeds and keeps them) instead of embeddings.</param>
     public async Task<string> RunAsync(string model, TrafficScenario scenario, int referenceCount, int count, double feedbackShare, int seed, DateTimeOffset now,
-        bool register, CancellationToken ct)
+        bool register, CancellationToken ct, bool upload = false)
     {
         var sent = 0;
         var registered = false;
@@ -22,10 +23,11 @@ public sealed class SimulationRunner(TrafficGenerator generator, MonitoringClien
                 await client.SendFeedbackAsync(model, reference, 1.0, seed, 1000, ct);
             }
         }
-        var production = await generator.GenerateAsync($"{scenario.Kind}-{seed}", scenario, count, now.AddMinutes(-25), now, seed + 1, ct);
-        sent += await client.SendEventsAsync(model, production, 500, ct);
+        var production = await generator.GenerateAsync($"{scenario.Kind}-{seed}", scenario, count, now.AddMinutes(-25), now, seed + 1, ct, keepImages: upload);
+        // Uploads go in smaller batches: each carries its images.
+        sent += upload ? await client.UploadEventsAsync(model, production, 100, ct) : await client.SendEventsAsync(model, production, 500, ct);
         await client.SendFeedbackAsync(model, production, feedbackShare, seed + 2, 1000, ct);
         var note = register && !registered ? $"; model '{model}' existed and was left as it is (not re-registered)" : "";
-        return $"sent {sent} new events ({scenario.Kind}, {count} production{(registered ? $", {referenceCount} reference" : "")}) to model '{model}'{note}";
+        return $"{(upload ? "uploaded" : "sent")} {sent} new events ({scenario.Kind}, {count} production{(registered ? $", {referenceCount} reference" : "")}) to model '{model}'{note}";
     }
 }

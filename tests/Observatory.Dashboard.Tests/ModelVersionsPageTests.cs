@@ -59,6 +59,14 @@ public sealed class ModelVersionsPageTests(DashboardFixture fx)
         var chart = page.GetByTestId("accuracy-chart");
         await Expect(chart).ToContainTextAsync("version 1");
         await Expect(chart).ToContainTextAsync("version 2");
+        // And side by side: version 1 fell 15 points below its baseline (30 of 40 right), version 2 holds it (54 of 60).
+        var v1 = page.Locator("[data-testid=version-row][data-version='1']");
+        var v2 = page.Locator("[data-testid=version-row][data-version='2']");
+        await Expect(v1.GetByTestId("version-accuracy")).ToContainTextAsync("75.0");
+        await Expect(v1.GetByTestId("version-vs-baseline")).ToHaveTextAsync("−15.0 pts");
+        await Expect(v2.GetByTestId("version-accuracy")).ToContainTextAsync("90.0");
+        await Expect(v2).ToContainTextAsync("2 (now)");
+        await Expect(v1.GetByTestId("version-drifted")).ToHaveTextAsync("—");   // no embeddings: not measured
         await Browser.ScreenshotAsync(page, "model-versions");
     }
 
@@ -94,5 +102,43 @@ public sealed class ModelVersionsPageTests(DashboardFixture fx)
         await Expect(page.Locator("[data-testid=version-drift][data-version='1']")).ToHaveAttributeAsync("data-drifted", "false");
         await Expect(page.Locator("[data-testid=version-drift][data-version='2']")).ToHaveAttributeAsync("data-drifted", "true");
         await Expect(page.GetByTestId("drift-by-version")).ToContainTextAsync("2 — drifted");
+        await Expect(page.Locator("[data-testid=version-row][data-version='2']").GetByTestId("version-drifted")).ToHaveTextAsync("1 of 1");
+    }
+
+    [Fact]
+    public async Task ModelPage_MarksTheWindowWhereTheReferenceChanged()
+    {
+        await using var own = await OwnDashboard.StartAsync(fx);
+        var now = DateTimeOffset.UtcNow;
+        var random = new Random(3);
+        async Task SendAsync(string prefix, int count, DateTimeOffset from)
+        {
+            var events = Enumerable.Range(0, count).Select(i => new
+            {
+                id = $"{prefix}{i}", timestamp = from.AddSeconds(i), predictedClass = "cat", confidence = 0.8,
+                embedding = Enumerable.Range(0, 8).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray(),
+            }).ToList();
+            using var r = await own.Monitoring.Client.PostAsJsonAsync("api/models/moving/events", new { events });
+            Assert.True(r.IsSuccessStatusCode, await r.Content.ReadAsStringAsync());
+        }
+        object Definition(DateTimeOffset until) => new
+        {
+            classes = new[] { "cat", "dog" }, embeddingModel = "client", embeddingDimension = 8, referenceUntil = until,
+            window = "01:00:00", schedule = "0 0 0 1 1 ? 2099", driftMethods = new[] { "mmd" },
+        };
+        await own.Monitoring.RegisterAsync("moving", Definition(now.AddHours(-4)));
+        await SendAsync("old", 60, now.AddHours(-5));
+        await SendAsync("new", 60, now.AddHours(-3));
+        await SendAsync("cur", 40, now.AddMinutes(-30));
+        await own.Monitoring.RunDriftAsync("moving");
+        await own.Monitoring.RegisterAsync("moving", Definition(now.AddHours(-2)));   // the reference period now takes in the newer traffic
+        await own.Monitoring.RunDriftAsync("moving");
+
+        var page = await fx.NewPageAsync(own.Server.BaseAddress);
+        Assert.Equal(200, (await page.GotoAsync("models/moving"))!.Status);
+        await Browser.WaitForCircuitAsync(page);
+        var change = page.GetByTestId("reference-change");
+        await Expect(change).ToHaveCountAsync(1);
+        await Expect(change).ToContainTextAsync($"events before {now.AddHours(-2).UtcDateTime:yyyy-MM-dd HH:mm} UTC");
     }
 }

@@ -9,6 +9,7 @@ using Observatory.Monitoring.Contracts;
 using Observatory.Monitoring.Core.Ports;
 using Observatory.Samples;
 using Observatory.Testing;
+using Observatory.TrafficSimulator;
 
 namespace Observatory.Monitoring.Api.Tests;
 
@@ -397,5 +398,44 @@ public sealed class ExportsS3Tests(S3ServerFixture s3) : IClassFixture<S3ServerF
         // The stored manifest keeps service paths; every read signs fresh URLs.
         var stored = await server.Services.GetRequiredService<IMonitoringStore>().GetExportAsync("shapes", manifest.Id);
         Assert.StartsWith("/api/models/shapes/images/", stored!.Items[0].ImageUrl);
+    }
+}
+
+/// <summary>A model whose reference is a dataset version: its files have no classes the service reads, so disagreement is refused; outliers work.</summary>
+public sealed class ExportsDatasetReferenceTests
+{
+    [Fact]
+    public async Task Disagreement_IsRefusedForADatasetReference_WhileOutliersAreMeasuredAgainstIt()
+    {
+        using var repo = new GitSandbox("exportref");
+        using var cache = new TempDirectory("embcache");
+        await ReferenceRepository.CreateAsync(repo, train: 24, val: 6);
+        await using var server = await MonitoringServer.StartAsync(new Dictionary<string, string?> { ["Monitoring:EmbeddingCacheDirectory"] = cache.Path });
+        await server.RegisterAsync("cam", ReferenceRepository.Model(repo));
+        var rng = new Random(9);
+        var images = Enumerable.Range(0, 3).Select(_ => SampleDataset.RenderImage(rng.Next(), new SampleDatasetOptions { OnlyClasses = TrafficScenario.KnownClasses }, out IReadOnlyList<SampleObject> _)).ToList();
+        var form = new MultipartFormDataContent
+        {
+            { new StringContent(JsonSerializer.Serialize(new { events = images.Select((_, i) => new { id = $"cam-{i}", timestamp = server.Time.GetUtcNow().AddMinutes(-20 + i), predictedClass = "circle", confidence = 0.9 }) })), "events" },
+        };
+        foreach (var image in images) form.Add(new ByteArrayContent(image), "images", "x.jpg");
+        using (var r = await server.Client.PostAsync("/api/models/cam/images", form)) Assert.True(r.StatusCode == HttpStatusCode.OK, await r.Content.ReadAsStringAsync());
+        using (var r = await server.Client.PostAsync("/api/models/cam/jobs/drift/run?wait=true", null)) Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        var end = (await server.Services.GetRequiredService<IMonitoringStore>().ListResultsAsync("cam", StoredResults.Drift, 1)).Single().WindowEnd;
+
+        using var refused = await server.Client.PostAsJsonAsync("/api/models/cam/exports", new { windowEnd = end, select = "disagreement", count = 3 }, MonitoringServer.Json);
+        var body = await refused.Content.ReadAsStringAsync();
+        Assert.True(refused.StatusCode == HttpStatusCode.BadRequest, body);
+        Assert.Contains("disagreement needs a reference with classes", body);
+        Assert.True(JsonDocument.Parse(body).RootElement.GetProperty("errors").TryGetProperty("select", out _), body);
+
+        using var outliers = await server.Client.PostAsJsonAsync("/api/models/cam/exports", new { windowEnd = end, select = "outliers", count = 3 }, MonitoringServer.Json);
+        body = await outliers.Content.ReadAsStringAsync();
+        Assert.True(outliers.StatusCode == HttpStatusCode.Created, body);
+        var manifest = JsonSerializer.Deserialize<ExportManifest>(body, MonitoringServer.Json)!;
+        Assert.Equal(3, manifest.Items.Count);
+        Assert.All(manifest.Items, i => Assert.True(i.Reason.Distance > 0 && i.Reason.NearestReferenceClass is null));
+        var distances = manifest.Items.Select(i => i.Reason.Distance!.Value).ToList();
+        Assert.Equal(distances.OrderDescending(), distances);
     }
 }

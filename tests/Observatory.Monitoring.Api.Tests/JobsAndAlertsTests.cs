@@ -144,6 +144,34 @@ public sealed class JobsAndAlertsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ADriftAlert_ResolvesAfterTheQuietWindowsItsRuleAsksFor_NotAtTheFirstCalmWindow()
+    {
+        using (var bad = await _server.Client.PutAsJsonAsync("/api/models/shapes", new
+        {
+            classes = new[] { "circle" }, alertRules = new[] { new { id = "d", kind = "embeddingDrift", quietWindowsToResolve = 0 } },
+        }))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+            Assert.Contains("alertRules[0].quietWindowsToResolve", await bad.Content.ReadAsStringAsync());
+        }
+        await RegisterAsync(new[] { new { id = "embedding-drift", kind = "embeddingDrift", severity = "warning", consecutiveWindows = 1, quietWindowsToResolve = 2, summary = "retraining recommended" } });
+        await SendAsync("ref", 300, T0.AddHours(-3), T0.AddHours(-2), 0, 1);
+        await SendAsync("cur1", 200, T0.AddMinutes(-25), T0, 1.0, 2);
+        await RunNowAsync("drift");
+        Assert.Equal("firing", Assert.Single(await AlertsAsync()).GetProperty("state").GetString());
+
+        for (var calm = 1; calm <= 2; calm++)
+        {
+            _server.Time.Advance(TimeSpan.FromHours(1));
+            await SendAsync($"calm{calm}", 200, _server.Time.GetUtcNow().AddMinutes(-25), _server.Time.GetUtcNow(), 0, 10 + calm);
+            await RunNowAsync("drift");
+            var alert = Assert.Single(await AlertsAsync());
+            Assert.Equal(calm == 1 ? "firing" : "resolved", alert.GetProperty("state").GetString());
+            if (calm == 1) Assert.Contains("resolves after 2 quiet window(s)", alert.GetProperty("detail").GetString());
+        }
+    }
+
+    [Fact]
     public async Task Webhook_WhenReceiverDown_RetriesWithBackoffAndDeliversWhenItIsBack()
     {
         await RegisterAsync(new[] { new { id = "quiet", kind = "noTraffic", severity = "warning", noTrafficPeriod = "01:00:00", summary = "no traffic" } });

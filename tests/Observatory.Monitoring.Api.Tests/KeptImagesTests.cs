@@ -93,6 +93,77 @@ public sealed class KeptImagesTests
     }
 }
 
+/// <summary>
+/// Upload checks: a declared hash that does not match its file, and a file over Monitoring:Images:MaxImageBytes, are 400s naming
+/// the item, with nothing of the batch kept or stored.
+/// </summary>
+public sealed class UploadChecksTests
+{
+    private static readonly object Model = new { classes = new[] { "circle", "square", "triangle" }, embeddingModel = "random", schedule = "0 0 0 1 1 ? 2099" };
+
+    private static MultipartFormDataContent Form(MonitoringServer server, IReadOnlyList<byte[]> images, IReadOnlyList<string?> declared)
+    {
+        var form = new MultipartFormDataContent
+        {
+            { JsonContent.Create(new { events = images.Select((_, i) => new { id = $"u{i}", timestamp = server.Time.GetUtcNow(), predictedClass = "circle", confidence = 0.9, imageSha256 = declared[i] }) }), "events" },
+        };
+        for (var i = 0; i < images.Count; i++) form.Add(new ByteArrayContent(images[i]), "image", $"u{i}.jpg");
+        return form;
+    }
+
+    private static bool NothingKept(TempDirectory store) =>
+        !Directory.Exists(Path.Combine(store.Path, "objects")) || !Directory.EnumerateFiles(Path.Combine(store.Path, "objects"), "*", SearchOption.AllDirectories).Any();
+
+    [Fact]
+    public async Task ADeclaredHashThatDoesNotMatchItsFile_Is400NamingIt_AndNothingIsKeptOrStored()
+    {
+        using var store = new TempDirectory("imgstore");
+        await using var server = await MonitoringServer.StartAsync(new Dictionary<string, string?> { ["Monitoring:ImageStore:Url"] = store.Path });
+        await server.RegisterAsync("shapes", Model);
+        var images = new[] { SampleDataset.RenderImage(1, new SampleDatasetOptions(), out _), SampleDataset.RenderImage(2, new SampleDatasetOptions(), out _) };
+        var sha = images.Select(i => Convert.ToHexStringLower(SHA256.HashData(i))).ToArray();
+
+        // The second event declares the first file's hash: files and events were mixed up.
+        using var r = await server.Client.PostAsync("/api/models/shapes/images", Form(server, images, [sha[0], sha[0]]));
+        var body = await r.Content.ReadAsStringAsync();
+        Assert.True(r.StatusCode == HttpStatusCode.BadRequest, body);
+        var errors = System.Text.Json.JsonDocument.Parse(body).RootElement.GetProperty("errors");
+        Assert.True(errors.TryGetProperty("events[1].imageSha256", out var message), body);
+        Assert.Contains(sha[1], message[0].GetString());
+        Assert.False(errors.TryGetProperty("events[0].imageSha256", out _));
+        Assert.True(NothingKept(store));
+        Assert.Equal(0, await server.Services.GetRequiredService<IMonitoringStore>().CountEventsAsync("shapes"));
+
+        // Declared and matching (or not declared): accepted.
+        using var ok = await server.Client.PostAsync("/api/models/shapes/images", Form(server, images, [sha[0], null]));
+        Assert.True(ok.StatusCode == HttpStatusCode.OK, await ok.Content.ReadAsStringAsync());
+        Assert.Equal(2, await server.Services.GetRequiredService<IMonitoringStore>().CountEventsAsync("shapes"));
+    }
+
+    [Fact]
+    public async Task AnUploadOverTheImageSizeLimit_Is400NamingIt_AndNothingIsKeptOrStored()
+    {
+        using var store = new TempDirectory("imgstore");
+        var small = SampleDataset.RenderImage(3, new SampleDatasetOptions(), out _);
+        var large = SampleDataset.RenderImage(4, new SampleDatasetOptions { Width = 640, Height = 480 }, out _);
+        Assert.True(large.Length > small.Length, "the large sample must be the larger file");
+        await using var server = await MonitoringServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["Monitoring:ImageStore:Url"] = store.Path,
+            ["Monitoring:Images:MaxImageBytes"] = (large.Length - 1).ToString(),
+        });
+        await server.RegisterAsync("shapes", Model);
+        using var r = await server.Client.PostAsync("/api/models/shapes/images", Form(server, [small, large], [null, null]));
+        var body = await r.Content.ReadAsStringAsync();
+        Assert.True(r.StatusCode == HttpStatusCode.BadRequest, body);
+        var errors = System.Text.Json.JsonDocument.Parse(body).RootElement.GetProperty("errors");
+        Assert.True(errors.TryGetProperty("images[1]", out var message), body);
+        Assert.Contains("too large", message[0].GetString());
+        Assert.True(NothingKept(store));
+        Assert.Equal(0, await server.Services.GetRequiredService<IMonitoringStore>().CountEventsAsync("shapes"));
+    }
+}
+
 /// <summary>The same image store on the S3 server the tests start: the bucket holds the uploads at the same keys.</summary>
 public sealed class KeptImagesS3Tests(S3ServerFixture s3) : IClassFixture<S3ServerFixture>
 {
@@ -123,5 +194,10 @@ public sealed class KeptImagesS3Tests(S3ServerFixture s3) : IClassFixture<S3Serv
         Assert.False(await archive.ContainsAsync(new string('1', 64), CancellationToken.None));
         // s3rver keeps each object under its key in its data folder.
         Assert.Contains(Directory.EnumerateFiles(s3.DataDirectory, "*", SearchOption.AllDirectories), f => f.Replace('\\', '/').Contains($"{prefix}/objects/{sha[..2]}/{sha[2..]}"));
+
+        // Retention deletes through the same adapter; deleting twice is no error.
+        await archive.DeleteAsync(sha, CancellationToken.None);
+        Assert.False(await archive.ContainsAsync(sha, CancellationToken.None));
+        await archive.DeleteAsync(sha, CancellationToken.None);
     }
 }

@@ -83,6 +83,23 @@ public sealed class ModelVersionTests : IAsyncLifetime
         Assert.Equal(2, await WindowsAsync("?modelVersion=2"));
         Assert.Equal(0, await WindowsAsync("?modelVersion=3"));
         Assert.Equal(1, (await _server.Client.GetFromJsonAsync<JsonElement>("/api/models/pets/drift?modelVersion=1")).GetArrayLength());
+
+        // Side by side: each version's traffic and its accuracy against its own baseline, weighted by the events it served.
+        var compared = await _server.Client.GetFromJsonAsync<ModelVersionComparison>("/api/models/pets/versions", MonitoringJson.Options);
+        Assert.Equal(["1", "2"], compared!.Versions.Select(v => v.Version));
+        var (v1, v2) = (compared.Versions[0], compared.Versions[1]);
+        Assert.False(v1.Current);
+        Assert.True(v2.Current);
+        Assert.Equal(("production", "production"), (v1.Stage, v2.Stage));
+        Assert.Equal((1, 40L), (v1.Windows, v1.Events));
+        Assert.Equal((1, 30L), (v2.Windows, v2.Events));
+        Assert.Equal(0.75, v1.Accuracy!.Value, 12);
+        Assert.Equal(0.75 - 0.9, v1.AccuracyVsBaseline!.Value, 12);
+        Assert.Equal(2, v2.AccuracyWindows);
+        Assert.Equal((27.0 + 16.0) / 50, v2.Accuracy!.Value, 12);
+        Assert.Equal((27.0 + 16.0) / 50 - 0.95, v2.AccuracyVsBaseline!.Value, 12);
+        Assert.Equal(0, v1.DriftMeasuredWindows);   // events without embeddings: no drift verdict, not "no drift"
+        Assert.Null(v1.DriftedShare);
     }
 
     [Fact]
@@ -145,6 +162,16 @@ public sealed class ModelVersionTests : IAsyncLifetime
         Assert.False(byVersion["1"].Drifted, "version 1 is drawn like the reference");
         Assert.True(byVersion["2"].Drifted, "version 2 is shifted");
         Assert.Equal(40, byVersion["2"].Current!.N);
+
+        // The comparison counts each version's own verdict; version 2 was never registered, and is listed after the registered one.
+        var compared = await _server.Client.GetFromJsonAsync<ModelVersionComparison>("/api/models/shift/versions", MonitoringJson.Options);
+        var v1 = compared!.Versions.Single(v => v.Version == "1");
+        var v2 = compared.Versions.Single(v => v.Version == "2");
+        Assert.Equal("2", compared.Versions[^1].Version);
+        Assert.Equal((1, 0, 0.0), (v1.DriftMeasuredWindows, v1.DriftedWindows, v1.DriftedShare!.Value));
+        Assert.Equal((1, 1, 1.0), (v2.DriftMeasuredWindows, v2.DriftedWindows, v2.DriftedShare!.Value));
+        Assert.Null(v2.RegisteredAt);
+        Assert.Equal(run.Window.WindowEnd, v2.LastWindowEnd);
     }
 
     [Fact]

@@ -81,6 +81,58 @@ public sealed class ReferenceDatasetTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ReRegisteringWithTheNextDatasetVersion_MovesTheReference_AndEachWindowRecordsWhichVersionItWasComparedWith()
+    {
+        string TreeOfWorkspacePointer() => File.ReadAllLines(_repo.PathOf("data/shapes.obs")).Single(l => l.StartsWith("tree: ", StringComparison.Ordinal))["tree: ".Length..];
+        var v1Tree = TreeOfWorkspacePointer();
+        await _server.RegisterAsync("shapes", ReferenceRepository.Model(_repo, "shapes@v1"));
+        await WaitForRunAsync("reference-embedding", 1);
+        using var embedder = new ImageEmbedder(EmbeddingModelOptions.Random);
+        var generator = new TrafficGenerator(embedder);
+        var client = new MonitoringClient(_server.Client);
+        async Task<JsonElement> WindowAsync(string prefix, int count, int seed)
+        {
+            var now = _server.Time.GetUtcNow();
+            await client.SendEventsAsync("shapes", await generator.GenerateAsync(prefix, new TrafficScenario(ScenarioKind.NoDrift), 40, now.AddMinutes(-25), now, seed, CancellationToken.None), 500, CancellationToken.None);
+            return await RunDriftAsync(count);
+        }
+        var first = (await WindowAsync("a", 1, 5)).GetProperty("reference");
+        Assert.Equal("shapes@v1", first.GetProperty("dataset").GetProperty("revision").GetString());
+        Assert.Equal(v1Tree, first.GetProperty("tree").GetString());
+
+        // The next dataset version (more images), committed with obs; the model is registered again against it.
+        SampleDataset.Generate(_repo.PathOf("data/shapes-more"), new SampleDatasetOptions { TrainCount = 20, ValCount = 0, Seed = 9, OnlyClasses = TrafficScenario.KnownClasses });
+        foreach (var f in Directory.EnumerateFiles(_repo.PathOf("data/shapes-more"), "*", SearchOption.AllDirectories))
+        {
+            var relative = Path.GetRelativePath(_repo.PathOf("data/shapes-more"), f);
+            if (relative.StartsWith("images", StringComparison.Ordinal) || relative.StartsWith("labels", StringComparison.Ordinal))
+            {
+                var target = Path.Combine(_repo.PathOf("data/shapes"), Path.GetDirectoryName(relative)!, "more_" + Path.GetFileName(relative));
+                File.Copy(f, target);
+            }
+        }
+        Directory.Delete(_repo.PathOf("data/shapes-more"), recursive: true);
+        await ReferenceRepository.ObsAsync(_repo, "commit", "-m", "v2", "--tag", "--no-validate");
+        var v2Tree = TreeOfWorkspacePointer();
+        Assert.NotEqual(v1Tree, v2Tree);
+        // The retrained model version names only what it was trained on: the reference moves with it.
+        await _server.RegisterAsync("shapes", new
+        {
+            version = "2", classes = TrafficGenerator.Classes, embeddingDimension = EncoderSpec.Default.OutputDimension,
+            trainedOn = new { repoPath = _repo.Root, pointerPath = "data/shapes.obs", revision = "shapes@v2" },
+            window = "00:30:00", schedule = "0 0 0 1 1 ? 2099", driftMethods = new[] { "mmd" },
+        });
+        var registered = await _server.Client.GetFromJsonAsync<MonitoredModel>("/api/models/shapes", MonitoringJson.Options);
+        Assert.Equal(new ReferenceDataset(_repo.Root, "data/shapes.obs", "shapes@v2"), registered!.Reference);
+        await WaitForRunAsync("reference-embedding", 2);
+
+        _server.Time.Advance(TimeSpan.FromHours(1));
+        var second = (await WindowAsync("b", 2, 6)).GetProperty("reference");
+        Assert.Equal("shapes@v2", second.GetProperty("dataset").GetProperty("revision").GetString());
+        Assert.Equal(v2Tree, second.GetProperty("tree").GetString());
+    }
+
+    [Fact]
     public async Task Outliers_OfADatasetReference_NameTheTypicalFilesByPathAndHash_ClosestToTheMeanFirst()
     {
         var now = _server.Time.GetUtcNow();

@@ -71,6 +71,23 @@ public sealed class TrafficSimulatorTests(Xunit.Abstractions.ITestOutputHelper o
     }
 
     [Fact]
+    public async Task Upload_SendsTheImages_WhichTheServiceEmbedsAndKeeps()
+    {
+        var runner = new SimulationRunner(new TrafficGenerator(_embedder), new MonitoringClient(_server.Client));
+        var now = _server.Time.GetUtcNow();
+        var summary = await runner.RunAsync("uploaded", TrafficScenario.Parse("no-drift"), 40, 30, 0.0, 5, now, register: true, CancellationToken.None, upload: true);
+        Assert.StartsWith("uploaded 70 new events", summary);
+        var store = _server.Services.GetRequiredService<IMonitoringStore>();
+        var production = await store.GetEventsAsync("uploaded", now.AddMinutes(-30), now.AddMinutes(1), 100, true, CancellationToken.None);
+        Assert.Equal(30, production.Count);
+        // Embedded by the service (the simulator embedded nothing) and kept: each event names its image.
+        Assert.All(production, e => Assert.Equal(_embedder.Dimension, e.Embedding!.Length));
+        Assert.All(production, e => Assert.Matches("^[0-9a-f]{64}$", e.ImageSha256));
+        var images = _server.Services.GetRequiredService<IImageArchive>();
+        foreach (var sha in production.Select(e => e.ImageSha256!).Distinct()) Assert.True(await images.ContainsAsync(sha, CancellationToken.None), sha);
+    }
+
+    [Fact]
     public async Task Register_WhenTheModelExists_LeavesItsFieldsAsTheyAre()
     {
         using (var put = await _server.Client.PutAsJsonAsync("/api/models/kept", new

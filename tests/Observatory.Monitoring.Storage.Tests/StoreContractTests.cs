@@ -330,4 +330,39 @@ public abstract class StoreContractTests : IAsyncLifetime
         Assert.Equal(["failed", "succeeded"], runs.Select(r => r.Status).ToArray());
         Assert.Equal(3, (await Store.ListJobRunsAsync(null, 10)).Count);
     }
+    [Fact]
+    public async Task JobRuns_KeepWhatTheRunDid()
+    {
+        await Store.RecordJobRunAsync(new JobRun("retention", null, T, T, "succeeded", null) { Detail = "deleted 2 kept image(s), spared 1" });
+        Assert.Equal("deleted 2 kept image(s), spared 1", Assert.Single(await Store.ListJobRunsAsync(null, 10)).Detail);
+    }
+
+    /// <summary>Image retention's questions: which images a model last named before a cutoff, who else names them, and forgetting the name.</summary>
+    [Fact]
+    public async Task KeptImages_LastNamedBeforeACutoff_TheirUses_AndForgettingTheirNames()
+    {
+        string H(char c) => new(c, 64);
+        InferenceEvent Named(string id, int minute, string sha) => E(id, minute) with { ImageSha256 = sha };
+        await Store.UpsertModelAsync(new MonitoredModel { Name = "other", Classes = ["a"], EmbeddingDimension = 3, CreatedAt = T, UpdatedAt = T });
+        // a: only old events of m; b: an old and a new event of m; c: old in m, new in other; unnamed events are ignored.
+        await Store.InsertEventsAsync("m", [Named("1", 1, H('a')), Named("2", 2, H('a')), Named("3", 3, H('b')), Named("4", 50, H('b')), Named("5", 4, H('c')), E("6", 1)]);
+        await Store.InsertEventsAsync("other", [Named("1", 40, H('c'))]);
+
+        Assert.Equal([H('a'), H('c')], await Store.ListImagesLastNamedBeforeAsync("m", T.AddMinutes(10)));
+        Assert.Equal([H('c')], await Store.ListImagesLastNamedBeforeAsync("other", T.AddMinutes(45)));
+        Assert.Empty(await Store.ListImagesLastNamedBeforeAsync("other", T.AddMinutes(40)));
+        Assert.Empty(await Store.ListImagesLastNamedBeforeAsync("nobody", T.AddHours(1)));
+
+        var uses = await Store.ListImageUsesAsync([H('a'), H('c'), H('d')]);
+        Assert.Equal([("m", H('a'), T.AddMinutes(2)), ("m", H('c'), T.AddMinutes(4)), ("other", H('c'), T.AddMinutes(40))],
+            uses.Select(u => (u.Model, u.Sha256, u.LastNamedAt)).OrderBy(u => u.Sha256).ThenBy(u => u.Model).ToArray());
+        Assert.Empty(await Store.ListImageUsesAsync([]));
+
+        // Only the model's events before the cutoff lose the name.
+        Assert.Equal(3, await Store.ForgetImagesAsync("m", [H('a'), H('b')], T.AddMinutes(10)));
+        var events = await Store.GetEventsAsync("m", T, T.AddHours(1), 10, false);
+        Assert.Equal(new string?[] { null, null, null, H('b'), H('c'), null }, events.OrderBy(e => e.Id).Select(e => e.ImageSha256).ToArray());
+        Assert.Equal(H('c'), Assert.Single(await Store.GetEventsAsync("other", T, T.AddHours(1), 10, false)).ImageSha256);
+        Assert.Equal([H('c')], await Store.ListImagesLastNamedBeforeAsync("m", T.AddMinutes(10)));
+    }
 }

@@ -41,6 +41,9 @@ public sealed record DriftWindow(DateTime WindowEnd, int EventCount, bool Flagge
     /// </summary>
     public bool Drifted { get; init; }
 
+    /// <summary>What the window was compared against (null in results stored before it was recorded).</summary>
+    public DriftReference? Reference { get; init; }
+
     /// <summary>The service's reasons for what it could not measure in this window (e.g. a reference period too small).</summary>
     public string? Note { get; init; }
 
@@ -59,6 +62,7 @@ public sealed record DriftWindow(DateTime WindowEnd, int EventCount, bool Flagge
             Drifted = r.Flagged || run?.Window is { PredictionDrift: true } or { ConfidenceDrift: true } or { EmbeddingDrift: true },
             Note = run?.Note,
             Versions = run?.Window?.ModelVersions,
+            Reference = run?.Reference,
             DriftByVersion = run?.EmbeddingByVersion?.ToDictionary(kv => kv.Key, kv => kv.Value.Drifted == true),
         };
     }
@@ -159,6 +163,10 @@ public sealed class MonitoringClient(HttpClient http, DashboardOptions options)
     public Task<DriftOutliers> OutliersAsync(string model, DateTime windowEnd, int count, CancellationToken ct) =>
         GetAsync<DriftOutliers>($"/api/models/{Uri.EscapeDataString(model)}/drift/outliers?count={count}&windowEnd="
             + Uri.EscapeDataString(new DateTimeOffset(windowEnd, TimeSpan.Zero).ToString("O", System.Globalization.CultureInfo.InvariantCulture)), ct);
+
+    /// <summary>The model's versions side by side (traffic, drift, accuracy against each one's baseline).</summary>
+    public Task<ModelVersionComparison> VersionsAsync(string model, CancellationToken ct) =>
+        GetAsync<ModelVersionComparison>($"/api/models/{Uri.EscapeDataString(model)}/versions", ct);
 
     /// <summary>How many events the model has stored.</summary>
     public async Task<long> EventCountAsync(string model, CancellationToken ct) =>

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Observatory.Monitoring.Api.Infrastructure;
+using Observatory.Monitoring.Api.Services;
 using Observatory.Monitoring.Contracts;
 using Observatory.Monitoring.Core.Events;
 using Observatory.Monitoring.Core.Images;
@@ -27,7 +28,7 @@ public static class EventsApi
     }
 
     public static async Task<Results<Ok<IngestResponse>, ValidationProblem>> PostEventsAsync(string model, HttpRequest request, IMonitoringStore store, IOptions<MonitoringOptions> options,
-        IImageArchive images, MonitoringMetrics metrics, CancellationToken ct)
+        IImageArchive images, IModelEncoders encoders, ImageFetcher fetcher, MonitoringMetrics metrics, CancellationToken ct)
     {
         const string title = "invalid event batch";
         var o = options.Value;
@@ -40,7 +41,15 @@ public static class EventsApi
         var (body, error) = await Problems.ReadJsonAsync<EventBatch>(request, o.MaxBodyBytes, title, ct);
         if (error is not null) { metrics.Rejected(); return error; }
         var (events, errors) = body!.ToEvents();
-        if (errors.Count == 0) errors = EventValidation.ValidateBatch(m, events, o.MaxBatchSize).ToList();
+        var toFetch = errors.Count == 0 ? ImageUriOnly(m, events!) : [];
+        if (errors.Count == 0)
+        {
+            // The rest of each event is checked as if its image were fetched already: a batch wrong for another reason fetches nothing.
+            var placeholder = new float[m.EmbeddingDimension];
+            errors = EventValidation.ValidateBatch(m, toFetch.Count == 0 ? events : events!.Select((e, i) => toFetch.Contains(i) ? e! with { Embedding = placeholder } : e).ToList(),
+                o.MaxBatchSize).ToList();
+        }
+        if (errors.Count == 0) errors.AddRange(RefuseFetches(model, events!, toFetch, fetcher, o.ImageFetch.MaxPerBatch));
         // An event may name an image the service already keeps; an unknown hash rejects the batch, nothing stored. Each distinct
         // hash is looked up once (a lookup is a store request).
         if (errors.Count == 0)
@@ -51,9 +60,108 @@ public static class EventsApi
                     errors.Add(new($"events[{i}].imageSha256", $"no image {sha[..12]}… is kept; upload it with POST /api/models/{model}/images first"));
         }
         if (errors.Count > 0) { metrics.Rejected(); return Problems.Invalid(title, errors); }
-        var result = await store.InsertEventsAsync(model, StampVersion(events!, m!), ct);
+        var stored = events!.Select(e => e!).ToList();
+        if (toFetch.Count > 0)
+        {
+            var (embedder, refused) = await EmbedderForAsync(m, encoders, title, ct);
+            if (refused is not null) { metrics.Rejected(); return refused; }
+            var (fetched, keep, fetchErrors) = await FetchAndEmbedAsync(stored, toFetch, embedder!, fetcher, o, ct);
+            if (fetchErrors.Count == 0) fetchErrors = EventValidation.ValidateBatch(m, fetched, o.MaxBatchSize).ToList();
+            if (fetchErrors.Count > 0) { metrics.Rejected(); return Problems.Invalid(title, fetchErrors); }
+            // Kept before the events are stored, as uploads are.
+            foreach (var (sha, bytes) in keep) await images.KeepAsync(sha, bytes, ct);
+            stored = fetched;
+        }
+        var result = await store.InsertEventsAsync(model, StampVersion(stored, m), ct);
         metrics.Ingested(model, result.Inserted, result.Duplicates);
-        return TypedResults.Ok(new IngestResponse(events!.Count, result.Inserted, result.Duplicates));
+        return TypedResults.Ok(new IngestResponse(stored.Count, result.Inserted, result.Duplicates));
+    }
+
+    /// <summary>
+    /// Indexes of the events whose image the service must fetch to embed: the model is embedded by the service's encoder, and the
+    /// event names its image by <c>imageUri</c> alone (no embedding, no kept <c>imageSha256</c>).
+    /// </summary>
+    private static HashSet<int> ImageUriOnly(MonitoredModel model, IReadOnlyList<InferenceEvent?> events)
+    {
+        var indexes = new HashSet<int>();
+        if (model.EmbeddingDimension == 0 || model.EmbeddingModel == MonitoredModel.ClientEmbeddings) return indexes;
+        for (var i = 0; i < events.Count; i++)
+            if (events[i] is { ImageUri: not null, Embedding: null, ImageSha256: null }) indexes.Add(i);
+        return indexes;
+    }
+
+    /// <summary>Fetches the service must not make: outside the configured origins (nothing is resolved or connected to), or too many.</summary>
+    private static List<FieldError> RefuseFetches(string model, IReadOnlyList<InferenceEvent?> events, HashSet<int> toFetch, ImageFetcher fetcher, int maxPerBatch)
+    {
+        var errors = new List<FieldError>();
+        var instead = $"send its embedding, or upload the image with POST /api/models/{model}/images";
+        foreach (var i in toFetch.Order())
+        {
+            var uri = events[i]!.ImageUri!;
+            if (!fetcher.Enabled)
+                errors.Add(new($"events[{i}].imageUri", $"the event has no embedding, and the service fetches no images (Monitoring:ImageFetch:Origins is empty); {instead}"));
+            else if (ImageOrigins.OfFetchable(uri) is null)
+                errors.Add(new($"events[{i}].imageUri", $"the event has no embedding, and '{uri}' is not an absolute http(s) URL (without user info) the service could fetch; {instead}"));
+            else if (!fetcher.IsAllowed(uri))
+                errors.Add(new($"events[{i}].imageUri", $"the event has no embedding, and {new Uri(uri).GetLeftPart(UriPartial.Authority)} is not an origin the service fetches from (Monitoring:ImageFetch:Origins: {fetcher.AllowedList}); {instead}"));
+            if (errors.Count >= 20) break;
+        }
+        if (errors.Count == 0 && toFetch.Count > maxPerBatch)
+            errors.Add(new("events", $"{toFetch.Count} events name their image by imageUri alone; the service fetches at most {maxPerBatch} per batch (Monitoring:ImageFetch:MaxPerBatch)"));
+        return errors;
+    }
+
+    /// <summary>
+    /// Fetches each distinct URI once (a few at a time) and embeds the images; the events come back with hash, embedding and image
+    /// features, with the images to keep. Any failure names its item; nothing is kept by this step.
+    /// </summary>
+    private static async Task<(List<InferenceEvent> Events, List<(string Sha, byte[] Bytes)> Keep, List<FieldError> Errors)> FetchAndEmbedAsync(List<InferenceEvent> events, HashSet<int> toFetch,
+        IImageEmbedder embedder, ImageFetcher fetcher, MonitoringOptions o, CancellationToken ct)
+    {
+        var budget = new FetchBudget(o.MaxBodyBytes);
+        var fetched = new System.Collections.Concurrent.ConcurrentDictionary<string, (byte[]? Bytes, string? Error)>(StringComparer.Ordinal);
+        var uris = toFetch.Select(i => events[i].ImageUri!).Distinct(StringComparer.Ordinal).ToList();
+        await Parallel.ForEachAsync(uris, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = ct }, async (uri, token) =>
+        {
+            try { fetched[uri] = (await fetcher.FetchAsync(uri, o.Images.MaxImageBytes, budget, token), null); }
+            catch (ImageFetchException ex) { fetched[uri] = (null, ex.Message); }
+        });
+        var order = toFetch.Order().ToList();
+        var errors = order.Where(i => fetched[events[i].ImageUri!].Error is not null)
+            .Select(i => new FieldError($"events[{i}].imageUri", fetched[events[i].ImageUri!].Error!)).Take(20).ToList();
+        if (errors.Count > 0) return (events, [], errors);
+        var bytes = order.Select(i => fetched[events[i].ImageUri!].Bytes!).ToList();
+        ImageEmbeddings embedded;
+        try { embedded = await embedder.EmbedAsync(order.Select((i, k) => ImageSource.FromBytes($"events[{i}].imageUri", bytes[k])).ToList(), ct); }
+        catch (ImageDecodeException ex)
+        {
+            var what = ex is ImageTooLargeException ? "the fetched image is too large" : "the fetched file is not a decodable image";
+            return (events, [], [new(ex.ItemName, $"{what}: {ex.Message}")]);
+        }
+        var result = events.ToList();
+        var keep = new List<(string, byte[])>();
+        for (var k = 0; k < order.Count; k++)
+        {
+            var sha = Sha256Of(bytes[k]);
+            result[order[k]] = result[order[k]] with { Embedding = embedded.Vectors[k], ImageFeatures = embedded.Statistics[k].ToFeatures(), ImageSha256 = sha };
+            keep.Add((sha, bytes[k]));
+        }
+        return (result, keep.DistinctBy(k => k.Item1).ToList(), []);
+    }
+
+    /// <summary>The model's encoder for images the service embeds, or the 400 saying why it cannot embed them.</summary>
+    private static async Task<(IImageEmbedder? Embedder, ValidationProblem? Refused)> EmbedderForAsync(MonitoredModel m, IModelEncoders encoders, string title, CancellationToken ct)
+    {
+        IImageEmbedder embedder;
+        try { embedder = await encoders.ForModelAsync(m, ct); }
+        catch (EncoderUnavailableException ex)
+        {
+            return (null, Problems.Invalid(title, "model", $"model '{m.Name}': its embeddingModel cannot be used: {ex.Message}"));
+        }
+        // A model that declares no output size is checked after embedding, by the batch validation.
+        if (embedder.Dimension is { } encoderDimension && m.EmbeddingDimension != encoderDimension)
+            return (null, Problems.Invalid(title, "model", $"model '{m.Name}' has embeddingDimension {m.EmbeddingDimension}; images are embedded by the service's encoder, {embedder.Name} ({encoderDimension} dimensions) — register the model with embeddingDimension {encoderDimension}"));
+        return (embedder, null);
     }
 
     /// <summary>
@@ -72,19 +180,8 @@ public static class EventsApi
             metrics.Rejected();
             return Problems.Invalid(title, "model", $"model '{model}' takes embeddings sent by its clients (embeddingModel \"client\"); POST them to /api/models/{model}/events, or register it with an embeddingModel to upload images");
         }
-        IImageEmbedder embedder;
-        try { embedder = await encoders.ForModelAsync(m, ct); }
-        catch (EncoderUnavailableException ex)
-        {
-            metrics.Rejected();
-            return Problems.Invalid(title, "model", $"model '{model}': its embeddingModel cannot be used: {ex.Message}");
-        }
-        // A model that declares no output size is checked after embedding, by the batch validation below.
-        if (embedder.Dimension is { } encoderDimension && m.EmbeddingDimension != encoderDimension)
-        {
-            metrics.Rejected();
-            return Problems.Invalid(title, "model", $"model '{model}' has embeddingDimension {m.EmbeddingDimension}; uploads are embedded by the service's encoder, {embedder.Name} ({encoderDimension} dimensions) — register the model with embeddingDimension {encoderDimension}");
-        }
+        var (embedder, refused) = await EmbedderForAsync(m, encoders, title, ct);
+        if (refused is not null) { metrics.Rejected(); return refused; }
         if (!request.HasFormContentType) { metrics.Rejected(); return Problems.Invalid(title, "body", "multipart/form-data expected: field 'events' (JSON) and one file per event"); }
         if (request.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size) size.MaxRequestBodySize = o.MaxBodyBytes;
         IFormCollection form;
@@ -117,15 +214,21 @@ public static class EventsApi
             bytes.Add(ms.ToArray());
             sources.Add(ImageSource.FromBytes($"images[{i}]", bytes[i]));
         }
+        var hashes = bytes.Select(Sha256Of).ToList();
+        // A declared hash is the client's word for which image this is (it may name the file elsewhere): one that does not match
+        // the bytes sent means a mix-up of files and events, so nothing of the batch is kept or stored.
+        for (var i = 0; i < items!.Count && errors.Count < 20; i++)
+            if (items[i]?.ImageSha256 is { } declared && !string.Equals(declared, hashes[i], StringComparison.Ordinal))
+                errors.Add(new($"events[{i}].imageSha256", $"declares {Short(declared)} but its file (images[{i}], '{form.Files[i].FileName}') has SHA-256 {hashes[i]}; send each event's own image, in order"));
+        if (errors.Count > 0) { metrics.Rejected(); return Problems.Invalid(title, errors); }
         ImageEmbeddings embedded;
-        try { embedded = await embedder.EmbedAsync(sources, ct); }
+        try { embedded = await embedder!.EmbedAsync(sources, ct); }
         catch (ImageDecodeException ex)
         {
             metrics.Rejected();
             var what = ex is ImageTooLargeException ? "image too large" : "not a decodable image";
             return Problems.Invalid(title, ex.ItemName, $"{what}: {ex.Message}");
         }
-        var hashes = bytes.Select(b => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(b))).ToList();
         var events = items!.Select((e, i) => e! with { Embedding = embedded.Vectors[i], ImageFeatures = embedded.Statistics[i].ToFeatures(), ImageSha256 = hashes[i] }).ToList();
         errors = EventValidation.ValidateBatch(m, events, o.MaxBatchSize).ToList();
         if (errors.Count > 0) { metrics.Rejected(); return Problems.Invalid(title, errors); }
@@ -136,6 +239,12 @@ public static class EventsApi
         metrics.Ingested(model, result.Inserted, result.Duplicates);
         return TypedResults.Ok(new IngestResponse(events.Count, result.Inserted, result.Duplicates));
     }
+
+    private static string Sha256Of(byte[] bytes) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
+
+    /// <summary>A client's value for a message: short, and printable whatever was sent.</summary>
+    private static string Short(string value) =>
+        value.Length <= 64 && value.All(c => c is >= '0' and <= '9' or >= 'a' and <= 'f' or >= 'A' and <= 'F') ? value : $"'{new string(value.Take(64).Where(c => !char.IsControl(c)).ToArray())}…'";
 
     /// <summary>Events without a model version were made by the version registered when they arrive.</summary>
     private static List<InferenceEvent> StampVersion(IReadOnlyList<InferenceEvent?> events, MonitoredModel model) =>

@@ -196,6 +196,7 @@ public sealed record ModelDefinition
 {
     public string? Version { get; init; }
     public string? Stage { get; init; }
+    /// <summary>The dataset version drift compares against; when omitted (and no <see cref="ReferenceUntil"/>), <see cref="TrainedOn"/>.</summary>
     public ReferenceDataset? Reference { get; init; }
     public DateTimeOffset? ReferenceUntil { get; init; }
     public int EmbeddingDimension { get; init; }
@@ -209,6 +210,9 @@ public sealed record ModelDefinition
     public IReadOnlyList<string>? DriftMethods { get; init; }
     public IReadOnlyList<AlertRule>? AlertRules { get; init; }
 
+    /// <summary>Days kept images are kept after the model's newest event naming them (1-3650); left out, for good.</summary>
+    public int? ImageRetentionDays { get; init; }
+
     public MonitoredModel ToModel(string name, DateTimeOffset createdAt, DateTimeOffset updatedAt)
     {
         var defaults = new MonitoredModel { Name = name, Classes = [] };
@@ -216,7 +220,9 @@ public sealed record ModelDefinition
         {
             Version = Version ?? defaults.Version,
             Stage = string.IsNullOrWhiteSpace(Stage) ? null : Stage.Trim().ToLowerInvariant(),
-            Reference = Reference,
+            // A model trained on a dataset version is compared with it unless told otherwise: registering the retrained
+            // version (trainedOn the next dataset version) moves the reference with it.
+            Reference = Reference ?? (ReferenceUntil is null ? TrainedOn : null),
             ReferenceUntil = ReferenceUntil,
             EmbeddingDimension = EmbeddingDimension,
             EmbeddingModel = string.IsNullOrWhiteSpace(EmbeddingModel) ? null : EmbeddingModel.Trim(),
@@ -228,6 +234,7 @@ public sealed record ModelDefinition
             Window = Window ?? defaults.Window,
             DriftMethods = DriftMethods ?? defaults.DriftMethods,
             AlertRules = AlertRules ?? defaults.AlertRules,
+            ImageRetentionDays = ImageRetentionDays,
             CreatedAt = createdAt,
             UpdatedAt = updatedAt,
         };

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Observatory.Monitoring.Api.Infrastructure;
 using Observatory.Monitoring.Api.Services;
 using Observatory.Monitoring.Contracts;
+using Observatory.Monitoring.Core.Models;
 using Observatory.Monitoring.Core.Ports;
 using Observatory.Monitoring.Core.Windows;
 
@@ -16,6 +17,7 @@ public static class ResultsApi
         g.MapGet("/drift", DriftAsync);
         g.MapGet("/accuracy", AccuracyAsync);
         g.MapGet("/drift/outliers", OutliersAsync);
+        g.MapGet("/versions", VersionsAsync);
         g.MapGet("/jobs", JobsAsync);
         app.MapGet("/api/jobs", async (IMonitoringStore store, JobScheduling jobs, CancellationToken ct) => TypedResults.Ok(await jobs.StatusAsync(store, null, ct))).WithTags("Jobs");
         app.MapGroup("/api/models/{model}/jobs").WithTags("Jobs").AddEndpointFilter<ApiKeyFilter>()
@@ -71,6 +73,18 @@ public static class ResultsApi
             var run = StoredResults.ReadAccuracy(r);
             return new AccuracyWindowResult(r.WindowStart, r.WindowEnd, r.EventCount, r.Drifted, r.Value, r.CreatedAt, compact ? run.Compact(CompactArrayLength) : run);
         }).Where(w => Served(w.Details?.Window, modelVersion)).ToList());
+    }
+
+    /// <summary>
+    /// The model's versions side by side (oldest first): windows and events each served, how often its own embeddings drifted,
+    /// its accuracy against its own baseline — over the newest <see cref="MaxLimit"/> drift and accuracy windows.
+    /// </summary>
+    public static async Task<Results<Ok<ModelVersionComparison>, ProblemHttpResult>> VersionsAsync(string model, IMonitoringStore store, CancellationToken ct)
+    {
+        if (await store.GetModelAsync(model, ct) is not { } m) return Problems.NotFound($"model '{model}' is not registered");
+        var drift = (await store.ListResultsAsync(model, StoredResults.Drift, MaxLimit, ct)).Select(StoredResults.ReadDrift).ToList();
+        var accuracy = (await store.ListResultsAsync(model, StoredResults.Accuracy, MaxLimit, ct)).Select(StoredResults.ReadAccuracy).ToList();
+        return TypedResults.Ok(VersionComparisons.Compare(m, drift, accuracy, Math.Max(drift.Count, accuracy.Count)));
     }
 
     /// <summary>No version asked for, or the window's events include that version's.</summary>

@@ -74,6 +74,37 @@ public sealed class MonitoringOptions
     /// directory — or s3://bucket/prefix with Endpoint, Region, UseSsl; credentials as for `obs`: OBS_S3_*/AWS_* variables).
     /// </summary>
     public Observatory.DataService.Core.Config.RemoteConfig ImageStore { get; set; } = new() { Url = "images" };
+
+    /// <summary>Section "Monitoring:ImageFetch": the origins whose <c>imageUri</c>s the service fetches, keeps and embeds.</summary>
+    public ImageFetchOptions ImageFetch { get; set; } = new();
+}
+
+/// <summary>
+/// Section "Monitoring:ImageFetch". An event of <c>POST …/events</c> without an embedding may name its image by <c>imageUri</c>;
+/// the service fetches it only from these exact origins (scheme, host and port), never following a redirect elsewhere: a URL a
+/// client sends must not make the service reach into the network it sits in (SSRF). Empty (the default): nothing is fetched.
+/// </summary>
+public sealed class ImageFetchOptions
+{
+    /// <summary>Allowed origins, e.g. <c>https://images.example.com</c> or <c>http://10.0.0.5:8080</c>: no path, query or user info.</summary>
+    public List<string> Origins { get; set; } = [];
+
+    /// <summary>How long one image may take, redirects included.</summary>
+    public double TimeoutSeconds { get; set; } = 10;
+
+    /// <summary>Most images one batch may have fetched (each fetch is a request the service makes on the client's word).</summary>
+    public int MaxPerBatch { get; set; } = 64;
+
+    /// <summary>Why the options cannot be used (naming the entry), or null when they can.</summary>
+    public string? Refuse()
+    {
+        foreach (var origin in Origins)
+            if (Services.ImageOrigins.Parse(origin) is null)
+                return $"Monitoring:ImageFetch:Origins entry '{origin}' is not an origin: an absolute http or https URL with a host and, optionally, a port — no path, query, fragment or user info (e.g. https://images.example.com)";
+        if (TimeoutSeconds is <= 0 or > 300) return "Monitoring:ImageFetch:TimeoutSeconds must be in (0, 300]";
+        if (MaxPerBatch < 1) return "Monitoring:ImageFetch:MaxPerBatch must be at least 1";
+        return null;
+    }
 }
 
 /// <summary>

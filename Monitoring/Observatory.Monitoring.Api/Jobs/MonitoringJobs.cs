@@ -11,13 +11,18 @@ namespace Observatory.Monitoring.Api.Jobs;
 /// <summary>Runs a job body, records the run (status, duration, error) in the store and the metrics.</summary>
 internal static class JobRunner
 {
-    public static async ValueTask RunAsync(IJobExecutionContext context, string job, string? model, IMonitoringStore store, MonitoringMetrics metrics, [FromKeyedServices(MonitoringHost.ClockKey)] TimeProvider time, ILogger log,
-        Func<CancellationToken, Task> body, CancellationToken ct)
+    public static ValueTask RunAsync(IJobExecutionContext context, string job, string? model, IMonitoringStore store, MonitoringMetrics metrics, TimeProvider time, ILogger log,
+        Func<CancellationToken, Task> body, CancellationToken ct) =>
+        RunWithDetailAsync(context, job, model, store, metrics, time, log, async c => { await body(c); return null; }, ct);
+
+    /// <summary>As <see cref="RunAsync"/>, recording what the body says it did (<see cref="JobRun.Detail"/>).</summary>
+    public static async ValueTask RunWithDetailAsync(IJobExecutionContext context, string job, string? model, IMonitoringStore store, MonitoringMetrics metrics, TimeProvider time, ILogger log,
+        Func<CancellationToken, Task<string?>> body, CancellationToken ct)
     {
         var started = time.GetUtcNow();
         var sw = Stopwatch.StartNew();
-        string status = "succeeded"; string? error = null;
-        try { await body(ct); }
+        string status = "succeeded"; string? error = null, detail = null;
+        try { detail = await body(ct); }
         catch (OperationCanceledException) when (ct.IsCancellationRequested) { status = "cancelled"; throw; }
         catch (Exception ex)
         {
@@ -33,6 +38,7 @@ internal static class JobRunner
                 // "Run now" fires have no schedule; cron fires carry the slot they serve, which a cluster must run exactly once.
                 ScheduledAt = context.Trigger.Key.Name == job ? context.ScheduledFireTimeUtc : null,
                 Instance = context.Scheduler.SchedulerInstanceId,
+                Detail = detail,
             }, CancellationToken.None);
         }
     }
@@ -100,12 +106,17 @@ public sealed class NotificationDeliveryJob(NotificationService notifications) :
         await notifications.DeliverDueAsync(cancellationToken);
 }
 
-/// <summary>Prunes old raw embeddings.</summary>
+/// <summary>Prunes old raw embeddings and kept images past their model's retention; the run's detail says how many.</summary>
 [DisallowConcurrentExecution]
 public sealed class RetentionJob(RetentionService retention, IMonitoringStore store, MonitoringMetrics metrics, [FromKeyedServices(MonitoringHost.ClockKey)] TimeProvider time, ILogger<RetentionJob> log) : IJob
 {
     public const string Name = "retention";
 
     public ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default) =>
-        JobRunner.RunAsync(context, Name, null, store, metrics, time, log, async ct => await retention.PruneAsync(ct), cancellationToken);
+        JobRunner.RunWithDetailAsync(context, Name, null, store, metrics, time, log, async ct =>
+        {
+            var result = await retention.PruneAsync(ct);
+            log.LogInformation("retention: {Detail}", result.Describe());
+            return result.Describe();
+        }, cancellationToken);
 }

@@ -37,11 +37,13 @@ public sealed class DriftService(IMonitoringStore store, IReferenceDatasets refe
 
         // Embedding reference: the dataset version when the model names one (cached embeddings), else the reference period.
         List<float[]> referenceVectors = [];
+        var compared = new DriftReference(null, null, model.ReferenceUntil);
         List<double[]> referenceFeatures = reference.Where(e => e.ImageFeatures is not null).Select(e => e.ImageFeatures!).ToList();
         if (withEmbeddings && model.Reference is { } dataset)
         {
             var embedded = await references.GetEmbeddingsAsync(dataset, await encoders.ForModelAsync(model, ct), nameFiles: false, ct);
             referenceFeatures = [.. embedded.ImageFeatures];
+            compared = new DriftReference(dataset, embedded.TreeHash, null);
             if (embedded.Vectors.Length > 0 && embedded.Vectors[0].Length != model.EmbeddingDimension)
                 notes.Add($"reference dataset embeddings have {embedded.Vectors[0].Length} dimensions but the model sends {model.EmbeddingDimension}; send embeddings from the same encoder");
             else referenceVectors = [.. embedded.Vectors];
@@ -94,7 +96,7 @@ public sealed class DriftService(IMonitoringStore store, IReferenceDatasets refe
         };
         var run = DriftRuns.Create(measured, embedding, prediction, confidence, imageStatistics, ImageStatistics.FeatureNames,
             current.Count == 0 ? null : Histogram.OfUnitInterval(reference.Select(e => e.Confidence), current.Select(e => e.Confidence)),
-            notes.Count == 0 ? null : string.Join("; ", notes), imageMeans) with { EmbeddingByVersion = embeddingByVersion };
+            notes.Count == 0 ? null : string.Join("; ", notes), imageMeans) with { EmbeddingByVersion = embeddingByVersion, Reference = compared };
         await store.AddResultAsync(new StoredResult(model.Name, StoredResults.Drift, window.Start, window.End, current.Count,
             run.Window.Flagged, run.Embedding?.Methods.FirstOrDefault()?.Statistic,
             StoredResults.Serialize(run), now), ct);

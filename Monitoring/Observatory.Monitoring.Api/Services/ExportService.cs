@@ -73,17 +73,17 @@ public sealed class ExportService(IMonitoringStore store, DriftService drift, II
 
         var rule = request.Select;
         var needsReference = rule is ExportSelection.Outliers or ExportSelection.Disagreement;
+        // Checked before the reference is loaded: a dataset version's embeddings may take long to compute, and would not help.
+        if (rule == ExportSelection.Disagreement && model.Reference is { } dataset)
+            return Refuse("select", $"disagreement needs a reference with classes: model '{model.Name}' compares with dataset version {dataset.PointerPath}@{dataset.Revision}, whose files' classes the service does not read; choose another rule, or a reference period (referenceUntil)");
         List<ReferencePoint> reference = [];
-        string? source = null;
-        if (withEmbeddings && needsReference) (reference, source) = await drift.OutlierReferenceAsync(model, ct);
+        if (withEmbeddings && needsReference) (reference, _) = await drift.OutlierReferenceAsync(model, ct);
         else if (withEmbeddings && eligible.Count > 0)
         {
             // Distances only explain the other rules' items: an unreadable reference costs the reasons, not the export.
-            try { (reference, source) = await drift.OutlierReferenceAsync(model, ct); }
+            try { (reference, _) = await drift.OutlierReferenceAsync(model, ct); }
             catch (ReferenceUnavailableException ex) { notes.Add($"no distances: the reference cannot be read ({ex.Message})"); }
         }
-        if (rule == ExportSelection.Disagreement && source == "dataset")
-            return Refuse("select", $"disagreement needs a reference with classes: model '{model.Name}' compares with dataset version {model.Reference!.PointerPath}@{model.Reference.Revision}, whose files' classes the service does not read; choose another rule, or a reference period (referenceUntil)");
         if (needsReference && reference.Count == 0)
             return Refuse("select", $"{Name(rule)} needs embeddings of the window and of a reference: model '{model.Name}' " +
                 (withEmbeddings ? "has no reference embeddings (set referenceUntil after reference traffic, or a reference dataset)" : "keeps no embeddings (embeddingDimension 0)"));

@@ -24,6 +24,12 @@ public sealed record AlertRule
     public AlertSeverity Severity { get; init; } = AlertSeverity.Warning;
     public string Summary { get; init; } = "";
     public int ConsecutiveWindows { get; init; } = 1;
+
+    /// <summary>
+    /// How many measured windows in a row must be quiet before an open alert of a window rule resolves (hysteresis: one calm
+    /// window between drifted ones should not send "resolved" and then "firing" again). 1 resolves at the first quiet window.
+    /// </summary>
+    public int QuietWindowsToResolve { get; init; } = 1;
     public double Tolerance { get; init; } = 0.05;
     public TimeSpan NoTrafficPeriod { get; init; } = TimeSpan.FromHours(1);
 

@@ -12,6 +12,9 @@ public sealed record DriftRun(WindowResult Window, DriftRunReport? Embedding, Dr
     /// </summary>
     public IReadOnlyDictionary<string, DriftRunReport>? EmbeddingByVersion { get; init; }
 
+    /// <summary>What the window was compared against (null in results stored before it was recorded).</summary>
+    public DriftReference? Reference { get; init; }
+
     /// <summary>Per-feature drift of the image statistics (brightness, contrast, sharpness, …) when images were uploaded.</summary>
     public DriftRunReport? ImageStatistics { get; init; }
 
@@ -38,4 +41,20 @@ public sealed record DriftRun(WindowResult Window, DriftRunReport? Embedding, Dr
         Confidence = Confidence?.Compact(maxArrayLength),
         ImageStatistics = ImageStatistics?.Compact(maxArrayLength),
     };
+}
+
+/// <summary>
+/// The reference a drift window was compared against: a dataset version (<see cref="Dataset"/> as the model named it, and
+/// <see cref="Tree"/>, the version's content hash, which tells two versions apart even when the revision is a moving name like
+/// HEAD), or the model's reference period of events before <see cref="Until"/>.
+/// </summary>
+public sealed record DriftReference(ReferenceDataset? Dataset, string? Tree, DateTimeOffset? Until)
+{
+    /// <summary>Short text for pages and messages: <c>shapes-train.obs@v3 (tree 5e9590f6)</c> or <c>events before …</c>.</summary>
+    public string Label => Dataset is { } d
+        ? $"{d.PointerPath}@{d.Revision}" + (Tree is { Length: >= 8 } t ? $" (tree {t[..8]})" : "")
+        : Until is { } u ? $"events before {u.UtcDateTime:yyyy-MM-dd HH:mm} UTC" : "none";
+
+    /// <summary>Two windows compared against the same data have the same key.</summary>
+    public string Key => Dataset is { } d ? Tree ?? $"{d.RepoPath}|{d.PointerPath}|{d.Revision}" : $"period|{Until:O}";
 }

@@ -5,6 +5,9 @@ public sealed record JobRun(string Job, string? Model, DateTimeOffset StartedAt,
 {
     public DateTimeOffset? ScheduledAt { get; init; }
     public string? Instance { get; init; }
+
+    /// <summary>What the run did, in a sentence (e.g. retention: embeddings pruned, images deleted and spared); null when it says nothing.</summary>
+    public string? Detail { get; init; }
 }
 
 /// <summary>A job's schedule (model jobs carry the model's cron; system jobs have no model) and its latest run.</summary>

@@ -72,8 +72,17 @@ public sealed record MonitoredModel
 
     public IReadOnlyList<AlertRule> AlertRules { get; init; } = AlertRule.Defaults;
 
+    /// <summary>
+    /// Days the images this model's events name are kept in the image store after its newest event naming them; null keeps them
+    /// for good. An image another model still needs, an open export or a dataset version names is kept whatever its age.
+    /// </summary>
+    public int? ImageRetentionDays { get; init; }
+
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }
+
+    /// <summary>The longest <see cref="ImageRetentionDays"/> (ten years); longer is "for good", said by leaving it out.</summary>
+    public const int MaxImageRetentionDays = 3650;
 
     /// <summary>The stages a version may be in.</summary>
     public static IReadOnlyList<string> Stages { get; } = ["staging", "production"];

@@ -38,6 +38,9 @@ public static class AlertLifecycle
             return new(alert, silencedNow ? null : new NotificationRequest(alert.Id, NotificationKind.Firing), true);
         }
         if (open is null) return new(current, null, false);
+        // Quiet, but not yet for as many windows as the rule asks: the alert stays open and says how far it has come.
+        if (!outcome.MayResolve)
+            return new(open with { LastEvaluatedAt = now, Silenced = silencedNow, Detail = $"{outcome.Detail}; resolves after {outcome.Rule.QuietWindowsToResolve} quiet window(s)" }, null, false);
         return Close(open with { LastEvaluatedAt = now, Detail = outcome.Detail }, silenceList, now);
     }
 

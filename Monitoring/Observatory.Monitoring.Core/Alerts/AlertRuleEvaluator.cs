@@ -30,7 +30,22 @@ public static class AlertRuleEvaluator
             run++;
         }
         var active = run >= rule.ConsecutiveWindows;
-        return new(rule, active, $"{what} in {run} consecutive window(s); threshold {rule.ConsecutiveWindows}");
+        var quiet = Trailing(history, w => drifted(w) is { } d ? !d : null);
+        return new(rule, active, quiet > 0 ? $"no {what} in the last {quiet} window(s)" : $"{what} in {run} consecutive window(s); threshold {rule.ConsecutiveWindows}", quiet);
+    }
+
+    /// <summary>How many measured windows in a row, newest back, satisfy <paramref name="quiet"/> (null: not measured, skipped).</summary>
+    private static int Trailing(IReadOnlyList<WindowResult> history, Func<WindowResult, bool?> quiet)
+    {
+        var count = 0;
+        for (var i = history.Count - 1; i >= 0; i--)
+        {
+            var q = quiet(history[i]);
+            if (q is null) continue;
+            if (q == false) break;
+            count++;
+        }
+        return count;
     }
 
     private static RuleOutcome AccuracyBelow(AlertRule rule, IReadOnlyList<WindowResult> history, double? baseline)
@@ -41,7 +56,9 @@ public static class AlertRuleEvaluator
             var w = history[i];
             var (value, kind) = w.Accuracy is { } a ? (a, "accuracy") : w.EstimatedAccuracy is { } e ? (e, "estimated accuracy") : (double.NaN, "");
             if (double.IsNaN(value)) continue;
-            return new(rule, AccuracyBaseline.IsBelow(value, baseline, rule.Tolerance) == true, string.Create(CultureInfo.InvariantCulture, $"{kind} {value:0.###} vs baseline {baseline:0.###} − tolerance {rule.Tolerance:0.###}"));
+            var quiet = Trailing(history, h => (h.Accuracy ?? h.EstimatedAccuracy) is { } v ? AccuracyBaseline.IsBelow(v, baseline, rule.Tolerance) != true : null);
+            return new(rule, AccuracyBaseline.IsBelow(value, baseline, rule.Tolerance) == true,
+                string.Create(CultureInfo.InvariantCulture, $"{kind} {value:0.###} vs baseline {baseline:0.###} − tolerance {rule.Tolerance:0.###}"), quiet);
         }
         return new(rule, false, "no accuracy measured yet");
     }

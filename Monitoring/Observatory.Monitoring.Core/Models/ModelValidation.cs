@@ -26,6 +26,8 @@ public static class ModelValidation
             errors.Add(new("embeddingDimension", "must be between 0 (no embeddings) and 65536"));
         if (model.BaselineAccuracy is { } b && (double.IsNaN(b) || b < 0 || b > 1))
             errors.Add(new("baselineAccuracy", "must be between 0 and 1"));
+        if (model.ImageRetentionDays is < 1 or > MonitoredModel.MaxImageRetentionDays)
+            errors.Add(new("imageRetentionDays", $"must be between 1 and {MonitoredModel.MaxImageRetentionDays} days, or left out to keep the model's images for good"));
         if (model.Window <= TimeSpan.Zero)
             errors.Add(new("window", "must be positive"));
         if (string.IsNullOrWhiteSpace(model.Schedule))
@@ -45,6 +47,7 @@ public static class ModelValidation
             var rule = model.AlertRules[i];
             if (string.IsNullOrWhiteSpace(rule.Id) || !ids.Add(rule.Id)) errors.Add(new($"alertRules[{i}].id", "must be non-empty and unique"));
             if (rule.ConsecutiveWindows < 1) errors.Add(new($"alertRules[{i}].consecutiveWindows", "must be at least 1"));
+            if (rule.QuietWindowsToResolve is < 1 or > 100) errors.Add(new($"alertRules[{i}].quietWindowsToResolve", "must be between 1 and 100"));
         }
         return errors;
     }

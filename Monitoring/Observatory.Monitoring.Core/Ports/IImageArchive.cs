@@ -26,6 +26,9 @@ public interface IImageArchive
     /// out (S3); null when it does not (a folder), and the service serves the image itself.
     /// </summary>
     Task<Uri?> PresignReadAsync(string sha256, TimeSpan expiry, CancellationToken cancellationToken);
+
+    /// <summary>Deletes the image kept under <paramref name="sha256"/>; idempotent (an image not kept is no error).</summary>
+    Task DeleteAsync(string sha256, CancellationToken cancellationToken);
 }
 
 /// <summary>A kept image cannot be served: too large for the configured bound, or damaged (its bytes do not match its hash).</summary>

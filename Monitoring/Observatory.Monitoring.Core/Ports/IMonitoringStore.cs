@@ -43,6 +43,21 @@ public interface IMonitoringStore
     /// </summary>
     Task<int> PruneHistoryAsync(DateTimeOffset before, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Kept images (<c>imageSha256</c>) the model's events name, none of them timestamped at or after <paramref name="before"/>:
+    /// the images that model alone would no longer need.
+    /// </summary>
+    Task<IReadOnlyList<string>> ListImagesLastNamedBeforeAsync(string model, DateTimeOffset before, CancellationToken cancellationToken = default);
+
+    /// <summary>Every model whose events name one of <paramref name="sha256s"/>, with the newest such event's timestamp.</summary>
+    Task<IReadOnlyList<ImageUse>> ListImageUsesAsync(IReadOnlyCollection<string> sha256s, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Clears <c>imageSha256</c> on the model's events timestamped before <paramref name="before"/> that name one of
+    /// <paramref name="sha256s"/> (their images were deleted); returns the events changed.
+    /// </summary>
+    Task<int> ForgetImagesAsync(string model, IReadOnlyCollection<string> sha256s, DateTimeOffset before, CancellationToken cancellationToken = default);
+
     Task AddResultAsync(StoredResult result, CancellationToken cancellationToken = default);
     Task<IReadOnlyList<StoredResult>> ListResultsAsync(string model, string kind, int limit, CancellationToken cancellationToken = default);
     /// <summary>Every result whose window ends in [from, to], oldest first, without its JSON (cheap for a year of windows).</summary>
@@ -91,6 +106,9 @@ public sealed record StoredResult(string Model, string Kind, DateTimeOffset Wind
 
 /// <summary>A stored result without its JSON: enough to choose which windows a chart shows.</summary>
 public sealed record ResultSummary(long Id, DateTimeOffset WindowStart, DateTimeOffset WindowEnd, int EventCount, bool Drifted, double? Value, DateTimeOffset CreatedAt);
+
+/// <summary>A model's events name a kept image; the newest of them is timestamped <paramref name="LastNamedAt"/>.</summary>
+public sealed record ImageUse(string Model, string Sha256, DateTimeOffset LastNamedAt);
 
 /// <summary>A notification waiting for delivery: which alert transition, to which channel.</summary>
 public sealed record PendingNotification(long Id, string AlertId, NotificationKind Kind, string Channel, int Attempts, DateTimeOffset CreatedAt);

@@ -37,6 +37,41 @@ public sealed class AlertLifecycleTests
     }
 
     [Fact]
+    public void AnOpenAlert_ResolvesOnlyAfterTheQuietWindowsItsRuleAsksFor_AndAnUnmeasuredWindowDoesNotCount()
+    {
+        var rule = Drift3 with { QuietWindowsToResolve = 2 };
+        var history = new List<WindowResult> { Window(true), Window(true), Window(true) };
+        var fired = Step(null, rule, history).Alert!;
+
+        history.Add(Window(false));
+        var once = Step(fired, rule, history);
+        Assert.Equal(AlertState.Firing, once.Alert!.State);
+        Assert.Null(once.Notification);
+        Assert.Contains("no embedding drift in the last 1 window(s); resolves after 2 quiet window(s)", once.Alert.Detail);
+
+        history.Add(Window(null));                         // too few events: not a quiet window
+        Assert.Equal(AlertState.Firing, Step(once.Alert, rule, history).Alert!.State);
+
+        history.Add(Window(false));
+        var resolved = Step(once.Alert, rule, history);
+        Assert.Equal(AlertState.Resolved, resolved.Alert!.State);
+        Assert.Equal(NotificationKind.Resolved, resolved.Notification!.Kind);
+
+        // With the default (1), the first quiet window resolves, as before.
+        var fired2 = Step(null, Drift3, [Window(true), Window(true), Window(true)]).Alert!;
+        Assert.Equal(AlertState.Resolved, Step(fired2, Drift3, [Window(true), Window(true), Window(true), Window(false)]).Alert!.State);
+    }
+
+    [Fact]
+    public void AccuracyBelowBaseline_AlsoWaitsForItsQuietWindows()
+    {
+        var rule = AlertRule.Defaults.Single(r => r.Kind == AlertRuleKind.AccuracyBelowBaseline) with { QuietWindowsToResolve = 2 };
+        var fired = Step(null, rule, [Window(null, 0.7)]).Alert!;
+        Assert.Equal(AlertState.Firing, Step(fired, rule, [Window(null, 0.7), Window(null, 0.95)]).Alert!.State);
+        Assert.Equal(AlertState.Resolved, Step(fired, rule, [Window(null, 0.7), Window(null, 0.95), Window(null, 0.93)]).Alert!.State);
+    }
+
+    [Fact]
     public void Firing_WhenConditionPersists_IsDeduplicated()
     {
         var history = new List<WindowResult> { Window(true), Window(true), Window(true) };
