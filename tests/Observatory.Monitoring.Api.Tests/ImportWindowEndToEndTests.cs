@@ -128,6 +128,14 @@ public sealed class ImportWindowEndToEndTests : IAsyncLifetime
         Assert.Equal(before, TreeSnapshot.Of(dataset));
         Assert.Equal(pointerText, File.ReadAllText(repo.PathOf("data/window.obs")));
 
+        // A person corrects a pre-label and adds the folder again: a new tree, still saying which export its images came from.
+        var firstLabel = Directory.GetFiles(Path.Combine(dataset, "labels")).Order().First();
+        File.WriteAllText(firstLabel, "2 0.5 0.5 0.3 0.3\n");
+        VersioningOk(await ObsProcess.RunAsync(repo.Root, "add", "data/window"));
+        var corrected = PointerFile.Parse(File.ReadAllText(repo.PathOf("data/window.obs")), "data/window.obs");
+        Assert.NotEqual(pointer.Tree, corrected.Tree);
+        Assert.Equal(pointer.Export, corrected.Export);
+
         // The other layouts of the same window pass the same gate: COCO boxes in pixels of the decoded images, and a CSV.
         VersioningOk(await ObsProcess.RunAsync(repo.Root, [.. import[..^2], "--format", "coco", "data/coco"], Key));
         var coco = JsonDocument.Parse(File.ReadAllText(repo.PathOf("data/coco/annotations.json"))).RootElement;
