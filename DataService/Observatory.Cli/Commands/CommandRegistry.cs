@@ -24,6 +24,7 @@ public static class CommandRegistry
         yield return PullCommand.Create();
         yield return GetCommand.Create();
         yield return ImportCommand.Create();
+        yield return ImportWindowCommand.Create();
         yield return UpdateCommand.Create();
         yield return EmbedCommand.Create();
         yield return DriftCommand.Create();

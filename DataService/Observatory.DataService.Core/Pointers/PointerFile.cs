@@ -1,3 +1,4 @@
+using System.Globalization;
 using Observatory.DataService.Core.Errors;
 using Observatory.DataService.Core.Objects;
 using YamlDotNet.Core;
@@ -13,6 +14,15 @@ public sealed record ValidationSummary(int Errors, int Warnings, ContentHash? Re
 public sealed record PointerSource(string Repo, string Path, string Rev, string Commit);
 
 /// <summary>
+/// Where the files of an `obs import-window` came from: the monitoring service's export of one drift window (the service, the
+/// model and its version, the window, the selection rule and count asked for, and the export's id, which the service keeps until
+/// it is deleted). Kept through later `add`s, like <see cref="PointerSource"/>, so the reviewed version still says where its
+/// images came from.
+/// </summary>
+public sealed record PointerExport(string Service, string Model, string? ModelVersion, DateTimeOffset WindowStart, DateTimeOffset WindowEnd,
+    string Select, int Count, string Id);
+
+/// <summary>
 /// The small YAML file <c>&lt;dataset&gt;.obs</c> committed to git: it names the tree object of the dataset's files.
 /// <see cref="Path"/> is relative to the folder holding the pointer, like DVC's <c>outs.path</c>.
 /// </summary>
@@ -21,7 +31,7 @@ public sealed record PointerSource(string Repo, string Path, string Rev, string 
 /// from history alone, in a clone that never fetched tags. A changed tree drops it until the next tagged commit.
 /// </remarks>
 public sealed record PointerFile(string Path, ContentHash Tree, long Files, long Bytes, ValidationSummary? Validation = null, PointerSource? Source = null,
-    int? Version = null)
+    int? Version = null, PointerExport? Export = null)
 {
     public const string Extension = ".obs";
     private const int MaxPointerBytes = 64 * 1024;
@@ -48,6 +58,11 @@ public sealed record PointerFile(string Path, ContentHash Tree, long Files, long
             Validation = Validation is null ? null : new ValidationDto { Errors = Validation.Errors, Warnings = Validation.Warnings, Report = Validation.Report?.Hex },
             Source = Source is null ? null : new SourceDto { Repo = Source.Repo, Path = Source.Path, Rev = Source.Rev, Commit = Source.Commit },
             Version = Version,
+            Export = Export is null ? null : new ExportDto
+            {
+                Service = Export.Service, Model = Export.Model, ModelVersion = Export.ModelVersion, WindowStart = Stamp(Export.WindowStart),
+                WindowEnd = Stamp(Export.WindowEnd), Select = Export.Select, Count = Export.Count, Id = Export.Id,
+            },
         };
         return "# obs pointer: the files live in the obs cache and remotes; commit this file to git\n" + Writer.Serialize(dto);
     }
@@ -86,7 +101,21 @@ public sealed record PointerFile(string Path, ContentHash Tree, long Files, long
         }
         PointerSource? source = dto.Source is { Repo: not null, Path: not null } s ? new PointerSource(s.Repo, s.Path, s.Rev ?? "HEAD", s.Commit ?? "") : null;
         if (dto.Version is < 1) throw new DataCheckException($"pointer {where} has version {dto.Version}; versions start at 1");
-        return new PointerFile(dto.Path, tree, dto.Files, dto.Bytes, validation, source, dto.Version);
+        return new PointerFile(dto.Path, tree, dto.Files, dto.Bytes, validation, source, dto.Version, ParseExport(dto.Export, where));
+    }
+
+    // Round-trip UTC text: the block reads back to the same instants on any machine, and re-writing it changes no byte.
+    private static string Stamp(DateTimeOffset t) => t.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture);
+
+    private static PointerExport? ParseExport(ExportDto? e, string where)
+    {
+        // An older obs ignores the block; this one ignores a block too incomplete to name its export.
+        if (e is not { Service: not null, Model: not null, Id: not null }) return null;
+        DateTimeOffset Time(string? text, string key) =>
+            DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var t)
+                ? t
+                : throw new DataCheckException($"pointer {where} has an invalid export.{key} '{text}'");
+        return new PointerExport(e.Service, e.Model, e.ModelVersion, Time(e.WindowStart, "window_start"), Time(e.WindowEnd, "window_end"), e.Select ?? "", e.Count, e.Id);
     }
 
     private sealed class Dto
@@ -99,6 +128,19 @@ public sealed record PointerFile(string Path, ContentHash Tree, long Files, long
         public ValidationDto? Validation { get; set; }
         public SourceDto? Source { get; set; }
         public int? Version { get; set; }
+        public ExportDto? Export { get; set; }
+    }
+
+    private sealed class ExportDto
+    {
+        public string? Service { get; set; }
+        public string? Model { get; set; }
+        public string? ModelVersion { get; set; }
+        public string? WindowStart { get; set; }
+        public string? WindowEnd { get; set; }
+        public string? Select { get; set; }
+        public int Count { get; set; }
+        public string? Id { get; set; }
     }
 
     private sealed class ValidationDto
