@@ -94,6 +94,14 @@ public sealed class MainJobTests
                 await Expect(deliveries.Locator("tr", new() { HasText = "sink" }).First).ToContainTextAsync("delivered");
                 await page.ScreenshotAsync(new() { Path = Browser.ScreenshotPath("e2e-demo-alerts"), FullPage = true });
 
+                // The Model page marks where the reference moved to the new dataset version and where version 2 took over.
+                var modelPage = await browser.NewPageAsync(new() { BaseURL = dashboard.ToString(), ViewportSize = new() { Width = 1440, Height = 900 } });
+                Assert.Equal(200, (await modelPage.GotoAsync("models/shapes"))!.Status);
+                await Browser.WaitForCircuitAsync(modelPage);
+                await Expect(modelPage.GetByTestId("reference-change")).ToContainTextAsync("shapes-train.obs@shapes-train@v3");
+                await Expect(modelPage.GetByTestId("version-change")).ToContainTextAsync("Model version 2 took over");
+                await modelPage.ScreenshotAsync(new() { Path = Browser.ScreenshotPath("e2e-demo-model"), FullPage = true });
+
                 // The registry's Datasets page of a fresh clone: the current version's validation report is there (the demo
                 // regenerates the files and re-adds them, which brings the report object back), with no warning or error.
                 var datasets = await browser.NewPageAsync(new() { BaseURL = dashboard.ToString(), ViewportSize = new() { Width = 1440, Height = 900 } });
