@@ -360,14 +360,7 @@ public sealed class ExportsS3Tests(S3ServerFixture s3) : IClassFixture<S3ServerF
     public async Task ExportItems_HavePresignedUrls_ThatDownloadTheKeptImage()
     {
         var prefix = "exp-" + Guid.NewGuid().ToString("N")[..8];
-        await using var server = await MonitoringServer.StartAsync(new Dictionary<string, string?>
-        {
-            ["Monitoring:ImageStore:Url"] = $"s3://{S3ServerFixture.Bucket}/{prefix}",
-            ["Monitoring:ImageStore:Endpoint"] = s3.Endpoint,
-            ["Monitoring:ImageStore:UseSsl"] = "false",
-            ["Monitoring:ImageStore:AccessKey"] = S3ServerFixture.AccessKey,
-            ["Monitoring:ImageStore:SecretKey"] = S3ServerFixture.SecretKey,
-        });
+        await using var server = await MonitoringServer.StartAsync(s3.ImageStoreSettings(prefix));
         await server.RegisterAsync("shapes", new { classes = new[] { "circle", "square" }, embeddingModel = "random", window = "00:30:00", schedule = "0 0 0 1 1 ? 2099" });
         var images = new[] { 11, 12 }.Select(seed => SampleDataset.RenderImage(seed, new SampleDatasetOptions(), out _)).ToArray();
         var form = new MultipartFormDataContent

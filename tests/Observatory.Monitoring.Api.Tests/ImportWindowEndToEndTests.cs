@@ -183,14 +183,7 @@ public sealed class ImportWindowS3Tests(S3ServerFixture s3) : IClassFixture<S3Se
     public async Task ImportWindow_DownloadsThePresignedUrls_OfAnS3ImageStore()
     {
         var prefix = "iw-" + Guid.NewGuid().ToString("N")[..8];
-        await using var server = await MonitoringServer.StartAsync(new Dictionary<string, string?>
-        {
-            ["Monitoring:ImageStore:Url"] = $"s3://{S3ServerFixture.Bucket}/{prefix}",
-            ["Monitoring:ImageStore:Endpoint"] = s3.Endpoint,
-            ["Monitoring:ImageStore:UseSsl"] = "false",
-            ["Monitoring:ImageStore:AccessKey"] = S3ServerFixture.AccessKey,
-            ["Monitoring:ImageStore:SecretKey"] = S3ServerFixture.SecretKey,
-        });
+        await using var server = await MonitoringServer.StartAsync(s3.ImageStoreSettings(prefix));
         await server.RegisterAsync("shapes", new { classes = new[] { "circle", "square" }, embeddingModel = "random", window = "00:30:00", schedule = "0 0 0 1 1 ? 2099" });
         var images = new[] { 21, 22, 23 }.Select(seed => SampleDataset.RenderImage(seed, new SampleDatasetOptions(), out _)).ToArray();
         var form = new MultipartFormDataContent

@@ -171,14 +171,7 @@ public sealed class KeptImagesS3Tests(S3ServerFixture s3) : IClassFixture<S3Serv
     public async Task UploadedImages_AreKeptInTheBucket_UnderTheDatasetLayout()
     {
         var prefix = "prod-" + Guid.NewGuid().ToString("N")[..8];
-        await using var server = await MonitoringServer.StartAsync(new Dictionary<string, string?>
-        {
-            ["Monitoring:ImageStore:Url"] = $"s3://{S3ServerFixture.Bucket}/{prefix}",
-            ["Monitoring:ImageStore:Endpoint"] = s3.Endpoint,
-            ["Monitoring:ImageStore:UseSsl"] = "false",
-            ["Monitoring:ImageStore:AccessKey"] = S3ServerFixture.AccessKey,
-            ["Monitoring:ImageStore:SecretKey"] = S3ServerFixture.SecretKey,
-        });
+        await using var server = await MonitoringServer.StartAsync(s3.ImageStoreSettings(prefix));
         await server.RegisterAsync("shapes", new { classes = new[] { "circle", "square", "triangle" }, embeddingModel = "random", schedule = "0 0 0 1 1 ? 2099" });
         var image = SampleDataset.RenderImage(7, new SampleDatasetOptions(), out _);
         var form = new MultipartFormDataContent

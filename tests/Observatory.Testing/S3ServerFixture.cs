@@ -20,6 +20,16 @@ public sealed class S3ServerFixture : IAsyncLifetime
 
     public int Port { get; } = Ports.Free();
     public string Endpoint => $"http://127.0.0.1:{Port}";
+
+    /// <summary>Settings that make a Monitoring service keep its images in this server's bucket, under <paramref name="prefix"/>.</summary>
+    public Dictionary<string, string?> ImageStoreSettings(string prefix) => new()
+    {
+        ["Monitoring:ImageStore:Url"] = $"s3://{Bucket}/{prefix}",
+        ["Monitoring:ImageStore:Endpoint"] = Endpoint,
+        ["Monitoring:ImageStore:UseSsl"] = "false",
+        ["Monitoring:ImageStore:AccessKey"] = AccessKey,
+        ["Monitoring:ImageStore:SecretKey"] = SecretKey,
+    };
     public string DataDirectory => _data.Path;
 
     public static string S3rverScript => Path.Combine(RepoLocator.Root, "tools", "s3", "node_modules", "s3rver", "bin", "s3rver.js");
