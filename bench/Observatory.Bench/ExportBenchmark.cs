@@ -159,6 +159,12 @@ public sealed class ExportBenchmark : IBenchmark
                     BenchProcess.EnsureOk(sum, "sha256sum");
                     Record("peer", cp.Elapsed);
                     Record("peer2", cp.Elapsed + sum.Elapsed);
+                    // Not a peer but where obs' time goes: the same N images through the service's image path (what obs
+                    // downloads from a folder store), bare GETs at obs' parallelism into a folder.
+                    var viaService = Directory.CreateDirectory(Path.Combine(work, $"service-out{round}")).FullName;
+                    var sw = Stopwatch.StartNew();
+                    await GetAllAsync(host.Client, manifest.Items, viaService, ct);
+                    Record("service", sw.Elapsed);
                 }
                 else
                 {
@@ -169,13 +175,7 @@ public sealed class ExportBenchmark : IBenchmark
                     var down = Directory.CreateDirectory(Path.Combine(work, $"http-out{round}")).FullName;
                     using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = Parallelism });
                     var sw = Stopwatch.StartNew();
-                    await Parallel.ForEachAsync(signed.Items, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = ct }, async (item, token) =>
-                    {
-                        using var r = await http.GetAsync(item.ImageUrl, HttpCompletionOption.ResponseHeadersRead, token);
-                        r.EnsureSuccessStatusCode();
-                        await using var file = File.Create(Path.Combine(down, item.FileName));
-                        await r.Content.CopyToAsync(file, token);
-                    });
+                    await GetAllAsync(http, signed.Items, down, ct);
                     Record("peer", sw.Elapsed);
                 }
                 // obs' export closed, so the next round's POST makes it again.
@@ -198,6 +198,7 @@ public sealed class ExportBenchmark : IBenchmark
             {
                 Row("peer: cp of the N store files into a fresh folder (no hashing, no labels, no validation)", "peer");
                 Row("peer: cp, then sha256sum over the copies", "peer2");
+                Row($"  (where obs' time goes: bare GETs of the service's image path, {Parallelism} at a time, into a folder)", "service");
             }
             else Row($"peer: HttpClient GETs of the presigned URLs, {Parallelism} at a time, into a folder (no hashing, no labels, no validation)", "peer");
             Console.WriteLine($"obs peak RSS {BenchProcess.Mb(obsPeak)}; obs end to end / peer: {Median("obs") / Median("peer"):0.0}x the time");
@@ -227,6 +228,16 @@ public sealed class ExportBenchmark : IBenchmark
         BenchProcess.EnsureOk(await BenchProcess.ObsAsync(repo, ct, "init"), "obs init");
         return repo;
     }
+
+    /// <summary>Bare GETs of the items' URLs (absolute, or relative to the client's service) at obs' parallelism, each to a file.</summary>
+    private static Task GetAllAsync(HttpClient http, IEnumerable<ExportItem> items, string folder, CancellationToken ct) =>
+        Parallel.ForEachAsync(items, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = ct }, async (item, token) =>
+        {
+            using var r = await http.GetAsync(item.ImageUrl, HttpCompletionOption.ResponseHeadersRead, token);
+            r.EnsureSuccessStatusCode();
+            await using var file = File.Create(Path.Combine(folder, item.FileName));
+            await r.Content.CopyToAsync(file, token);
+        });
 
     private static async Task DeleteExportAsync(HttpClient client, string id, CancellationToken ct)
     {
