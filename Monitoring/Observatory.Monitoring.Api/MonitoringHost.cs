@@ -44,6 +44,8 @@ public static class MonitoringHost
             .Validate(o => o.Images.MaxSide > 0 && o.Images.MaxPixels > 0 && o.Images.MaxImageBytes > 0 && o.Images.DecodeMemoryMegabytes >= 4,
                 "Monitoring:Images: MaxSide, MaxPixels and MaxImageBytes must be positive and DecodeMemoryMegabytes at least 4")
             .Validate(o => o.MaxExportItems is > 0 and <= 100_000, "Monitoring:MaxExportItems must be between 1 and 100000")
+            .Validate(o => string.IsNullOrEmpty(o.DashboardUrl) || Uri.TryCreate(o.DashboardUrl, UriKind.Absolute, out var u) && u.Scheme is "http" or "https",
+                "Monitoring:DashboardUrl must be an absolute http(s) URL (where people open the dashboard), or empty")
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<MonitoringOptions>, ImageFetchValidator>();
         builder.AddServiceDefaults(o =>

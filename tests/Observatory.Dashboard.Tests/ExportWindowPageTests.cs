@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
@@ -58,6 +59,29 @@ public sealed class ExportWindowPageTests(DashboardFixture fx)
         var distances = manifest.Items.Select(i => i.Reason.Distance!.Value).ToList();
         Assert.Equal(distances.OrderByDescending(d => d).ToList(), distances);
         await Browser.ScreenshotAsync(page, "model-export");
+    }
+
+    [Fact]
+    public async Task TheLinkOfAnAlertNotice_OpensThePageAtItsWindow_WhoseExportIsOffered()
+    {
+        // An earlier drifted window than the latest: what a notice sent then links to.
+        var drifted = (await fx.Monitoring.Client.GetFromJsonAsync<JsonElement>($"api/models/{DashboardFixture.DriftingModel}/drift?limit=100"))
+            .EnumerateArray().Where(w => w.GetProperty("flagged").GetBoolean()).Select(w => w.GetProperty("windowEnd").GetDateTimeOffset()).Order().ToList();
+        Assert.True(drifted.Count >= 2, "the fixture has several drifted windows");
+        var linked = drifted[0];
+        var page = await fx.NewPageAsync();
+        var url = $"models/{DashboardFixture.DriftingModel}?window={Uri.EscapeDataString(linked.ToString("O", System.Globalization.CultureInfo.InvariantCulture))}";
+        Assert.Equal(200, (await page.GotoAsync(url))!.Status);
+        await Expect(page.Locator("[data-testid=model-page][data-interactive=true]")).ToBeAttachedAsync(new() { Timeout = 30_000 });
+        await Expect(page.GetByTestId("linked-window")).ToContainTextAsync("its outliers and its export are shown below");
+        var shown = await page.GetByTestId("export-window-end").GetAttributeAsync("data-window");
+        Assert.Equal(linked.UtcDateTime, DateTime.Parse(shown!, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.RoundtripKind));
+        // Without the link, the latest drifted window is offered.
+        var plain = await fx.NewPageAsync();
+        Assert.Equal(200, (await plain.GotoAsync($"models/{DashboardFixture.DriftingModel}"))!.Status);
+        await Expect(plain.Locator("[data-testid=model-page][data-interactive=true]")).ToBeAttachedAsync(new() { Timeout = 30_000 });
+        Assert.Equal(drifted[^1].UtcDateTime, DateTime.Parse((await plain.GetByTestId("export-window-end").GetAttributeAsync("data-window"))!,
+            System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.RoundtripKind));
     }
 
     [Fact]

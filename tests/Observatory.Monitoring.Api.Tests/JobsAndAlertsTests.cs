@@ -129,7 +129,17 @@ public sealed class JobsAndAlertsTests : IAsyncLifetime
         var json = _receiver.Received.Single(r => r.Path == "ops").Body;
         Assert.Equal("firing", json.GetProperty("status").GetString());
         Assert.Equal("shapes", json.GetProperty("model").GetString());
+        // What the receiver needs to act: Alertmanager's fields and the window that made it fire, with the deciding test.
+        Assert.Equal("embedding-drift", json.GetProperty("labels").GetProperty("alertname").GetString());
+        Assert.Equal("1", json.GetProperty("labels").GetProperty("modelVersion").GetString());
+        var context = json.GetProperty("context");
+        Assert.Equal(200, context.GetProperty("eventCount").GetInt32());
+        var registered = await _server.Client.GetFromJsonAsync<JsonElement>("/api/models/shapes");
+        Assert.Equal(registered.GetProperty("referenceUntil").GetDateTimeOffset(), context.GetProperty("reference").GetProperty("until").GetDateTimeOffset());
+        var trigger = context.GetProperty("statistics")[0];
+        Assert.Equal(("embedding", "mmd", true), (trigger.GetProperty("input").GetString(), trigger.GetProperty("method").GetString(), trigger.GetProperty("drifted").GetBoolean()));
         var slack = _receiver.Received.Single(r => r.Path == "slack").Body;
+        Assert.Contains(slack.GetProperty("attachments")[0].GetProperty("fields").EnumerateArray(), f => f.GetProperty("title").GetString() == "Triggered by");
         Assert.Contains("FIRING", slack.GetProperty("text").GetString());
         Assert.Equal("warning", slack.GetProperty("attachments")[0].GetProperty("color").GetString());
 

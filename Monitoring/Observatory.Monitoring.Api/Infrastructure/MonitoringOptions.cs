@@ -43,6 +43,12 @@ public sealed class MonitoringOptions
 
     public List<WebhookOptions> Webhooks { get; set; } = [];
 
+    /// <summary>
+    /// Where people open the dashboard (e.g. https://observatory.example.com): notices link to the Model page at the alert's
+    /// window (<c>generatorURL</c>). Empty: notices carry no link.
+    /// </summary>
+    public string? DashboardUrl { get; set; }
+
     /// <summary>A still-firing, unacknowledged alert is notified again after this many hours (Alertmanager's repeat_interval); 0 never.</summary>
     public double RepeatIntervalHours { get; set; } = 4;
 

@@ -22,6 +22,8 @@ public sealed class AlertService(IMonitoringStore store, IOptions<MonitoringOpti
         var silences = await store.ListSilencesAsync(model.Name, now, ct);
         var channels = Channels;
         var changed = new List<Alert>();
+        var drift = (await store.ListResultsAsync(model.Name, StoredResults.Drift, 1, ct)).Select(StoredResults.ReadDrift).LastOrDefault();
+        var accuracy = (await store.ListResultsAsync(model.Name, StoredResults.Accuracy, 1, ct)).Select(StoredResults.ReadAccuracy).LastOrDefault();
         foreach (var rule in model.AlertRules)
         {
             var outcome = AlertRuleEvaluator.Evaluate(rule, history, model.BaselineAccuracy, lastEvent, now);
@@ -29,6 +31,9 @@ public sealed class AlertService(IMonitoringStore store, IOptions<MonitoringOpti
             var repeat = options.Value.RepeatIntervalHours > 0 ? TimeSpan.FromHours(options.Value.RepeatIntervalHours) : (TimeSpan?)null;
             var t = AlertLifecycle.Apply(current, outcome, model.Name, silences, now, () => Guid.NewGuid().ToString("N"), repeat);
             if (t.Alert is null || (!t.Changed && current is null)) continue;
+            // The context is the window that made the alert fire, taken when it fires; later windows do not rewrite it.
+            var alert = current is null && t.Alert.State == AlertState.Firing ? t.Alert with { Context = AlertContexts.For(rule, model, drift, accuracy) } : t.Alert;
+            t = t with { Alert = alert };
             await store.SaveAlertAsync(t.Alert, t.Notification, channels, now, ct);
             if (t.Changed) changed.Add(t.Alert);
         }

@@ -55,7 +55,7 @@ public sealed class NotificationService(IMonitoringStore store, IHttpClientFacto
             try
             {
                 using var client = http.CreateClient(HttpClientName);
-                using var response = await client.PostAsJsonAsync(hook.Url, Payload(hook, alert, n.Kind), timeout.Token);
+                using var response = await client.PostAsJsonAsync(hook.Url, Payload(hook, alert, n.Kind, o.DashboardUrl), timeout.Token);
                 status = (int)response.StatusCode;
                 ok = response.IsSuccessStatusCode;
                 if (!ok) error = $"HTTP {status}";
@@ -78,31 +78,70 @@ public sealed class NotificationService(IMonitoringStore store, IHttpClientFacto
     public static TimeSpan Backoff(int previousAttempts, MonitoringOptions o) =>
         TimeSpan.FromSeconds(Math.Min(o.MaxRetryDelaySeconds, o.RetryBaseDelaySeconds * Math.Pow(2, Math.Min(previousAttempts, 30))));
 
-    public static object Payload(WebhookOptions hook, Alert alert, NotificationKind kind)
+    /// <summary>The Model page at the alert's window, when the dashboard's address is configured.</summary>
+    public static string? Link(string? dashboardUrl, Alert alert)
+    {
+        if (string.IsNullOrEmpty(dashboardUrl)) return null;
+        var link = $"{dashboardUrl.TrimEnd('/')}/models/{Uri.EscapeDataString(alert.Model)}";
+        return alert.Context?.WindowEnd is { } end ? link + "?window=" + Uri.EscapeDataString(end.ToString("O", CultureInfo.InvariantCulture)) : link;
+    }
+
+    /// <summary>
+    /// The body a webhook receives. JSON: the alert's fields as before, Alertmanager's names where they fit (<c>labels</c>,
+    /// <c>annotations</c>, <c>generatorURL</c>, <c>startsAt</c>, <c>endsAt</c>) and the <see cref="AlertContext"/> of the window
+    /// that made it fire. Slack: the same, as an incoming-webhook message.
+    /// </summary>
+    public static object Payload(WebhookOptions hook, Alert alert, NotificationKind kind, string? dashboardUrl = null)
     {
         var status = kind == NotificationKind.Firing ? "firing" : "resolved";
+        var link = Link(dashboardUrl, alert);
+        var c = alert.Context;
         if (string.Equals(hook.Format, "slack", StringComparison.OrdinalIgnoreCase))
         {
             var emoji = kind == NotificationKind.Resolved ? ":white_check_mark:" : alert.Severity == AlertSeverity.Critical ? ":rotating_light:" : ":warning:";
+            var fields = new List<object>
+            {
+                new { title = "Severity", value = alert.Severity.ToString().ToLowerInvariant(), @short = true },
+                new { title = "Fired at", value = alert.FiredAt.ToString("u", CultureInfo.InvariantCulture), @short = true },
+            };
+            if (c is not null)
+            {
+                if (c.ModelVersion is { } v) fields.Add(new { title = "Model version", value = v, @short = true });
+                if (c.Reference is { } r) fields.Add(new { title = "Reference", value = r.Label, @short = true });
+                if (c.WindowEnd is { } end)
+                    fields.Add(new { title = "Window", value = $"{c.WindowStart?.ToString("u", CultureInfo.InvariantCulture)} – {end.ToString("u", CultureInfo.InvariantCulture)}, {c.EventCount} events", @short = false });
+                if (c.Statistics.Where(s => s.Drifted).ToList() is { Count: > 0 } drifted)
+                    fields.Add(new { title = "Triggered by", value = string.Join("; ", drifted.Select(Describe)), @short = false });
+                if (c.EmbeddingShareDrifted is { } share)
+                    fields.Add(new { title = "Embedding dimensions drifted", value = share.ToString("P0", CultureInfo.InvariantCulture), @short = true });
+                if (c.ImageStatistics.Count > 0)
+                    fields.Add(new { title = "Image statistics that moved", value = string.Join("; ", c.ImageStatistics.Select(i => $"{i.Feature} {Num(i.ReferenceMean)} → {Num(i.CurrentMean)}")), @short = false });
+                if (c.WorstClasses.Count > 0)
+                    fields.Add(new { title = "Classes that moved most", value = string.Join("; ", c.WorstClasses.Select(DescribeClass)), @short = false });
+                if (c.Accuracy is { } acc)
+                    fields.Add(new { title = c.AccuracyEstimated ? "Estimated accuracy" : "Accuracy", value = $"{Num(acc)} vs baseline {Num(c.BaselineAccuracy)}", @short = true });
+            }
             return new
             {
-                text = $"{emoji} [{status.ToUpperInvariant()}] {alert.Model}: {alert.Summary}",
+                text = $"{emoji} [{status.ToUpperInvariant()}] {alert.Model}: {alert.Summary}" + (link is null ? "" : $" <{link}|open the model>"),
                 attachments = new[]
                 {
                     new
                     {
                         color = kind == NotificationKind.Resolved ? "good" : alert.Severity == AlertSeverity.Critical ? "danger" : "warning",
                         title = $"{alert.RuleId} on {alert.Model}",
+                        title_link = link,
                         text = alert.Detail,
-                        fields = new[]
-                        {
-                            new { title = "Severity", value = alert.Severity.ToString().ToLowerInvariant(), @short = true },
-                            new { title = "Fired at", value = alert.FiredAt.ToString("u", CultureInfo.InvariantCulture), @short = true },
-                        },
+                        fields,
                     },
                 },
             };
         }
+        var labels = new SortedDictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["alertname"] = alert.RuleId, ["model"] = alert.Model, ["severity"] = alert.Severity.ToString().ToLowerInvariant(),
+        };
+        if (c?.ModelVersion is { } version) labels["modelVersion"] = version;
         return new
         {
             version = "1",
@@ -116,6 +155,21 @@ public sealed class NotificationService(IMonitoringStore store, IHttpClientFacto
             state = alert.State.ToString().ToLowerInvariant(),
             firedAt = alert.FiredAt,
             resolvedAt = alert.ResolvedAt,
+            labels,
+            annotations = new { summary = alert.Summary, description = alert.Detail },
+            generatorURL = link,
+            startsAt = alert.FiredAt,
+            endsAt = alert.ResolvedAt,
+            context = c,
         };
     }
+
+    private static string Num(double? value) => value is { } v ? v.ToString("0.###", CultureInfo.InvariantCulture) : "—";
+
+    private static string Describe(AlertStatistic s) =>
+        $"{s.Input} {s.Method} {Num(s.Statistic)}" + (s.PValue is { } p ? $" (p {Num(p)} < {Num(s.Threshold)})" : $" (threshold {Num(s.Threshold)})");
+
+    private static string DescribeClass(ClassChange c) =>
+        c.Class + (c.ReferenceShare is { } r && c.CurrentShare is { } n ? $" {r.ToString("P0", CultureInfo.InvariantCulture)} → {n.ToString("P0", CultureInfo.InvariantCulture)} of predictions" : "")
+        + (c.Recall is { } recall ? $" (recall {Num(recall)})" : "");
 }

@@ -26,6 +26,9 @@ public sealed record Alert
     /// A resolved alert: its resolve notification was muted.
     /// </summary>
     public bool Silenced { get; init; }
+
+    /// <summary>The window that made the alert fire, as it was then (null for rules not measured over windows, and in older alerts).</summary>
+    public AlertContext? Context { get; init; }
 }
 
 /// <summary>Mutes notifications for a model (and optionally one rule) until it expires; alerts are still recorded.</summary>

@@ -56,5 +56,6 @@ public sealed record DriftReference(ReferenceDataset? Dataset, string? Tree, Dat
         : Until is { } u ? $"events before {u.UtcDateTime:yyyy-MM-dd HH:mm} UTC" : "none";
 
     /// <summary>Two windows compared against the same data have the same key.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public string Key => Dataset is { } d ? Tree ?? $"{d.RepoPath}|{d.PointerPath}|{d.Revision}" : $"period|{Until:O}";
 }
