@@ -37,7 +37,7 @@ pids+=($!)
 dotnet "$(bin Monitoring/Observatory.Monitoring.Api Observatory.Monitoring.Api.dll)" --urls "$api" \
   "--ConnectionStrings:Monitoring=Data Source=$work/monitoring.db" "--Monitoring:EmbeddingCacheDirectory=$work/embeddings" "--Monitoring:ImageStore:Url=$work/images" \
   --Monitoring:Webhooks:0:Name=sink --Monitoring:Webhooks:0:Url=http://127.0.0.1:$sport/alerts --Monitoring:Webhooks:0:Format=json \
-  --Monitoring:DeliveryIntervalSeconds=2 "--Monitoring:ReferenceRoots:0=$registry" "--Monitoring:ReferenceRoots:1=$work" > "$work/monitoring.log" 2>&1 &
+  --Monitoring:DeliveryIntervalSeconds=2 "--Monitoring:DashboardUrl=http://127.0.0.1:$dport" "--Monitoring:ReferenceRoots:0=$registry" "--Monitoring:ReferenceRoots:1=$work" > "$work/monitoring.log" 2>&1 &
 pids+=($!)
 for i in $(seq 1 60); do curl -sf $api/healthz >/dev/null && break; sleep 0.5; done
 

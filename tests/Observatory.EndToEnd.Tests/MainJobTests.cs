@@ -43,6 +43,11 @@ public sealed class MainJobTests
             Assert.All(notifications, n => Assert.Equal("shapes", n.GetProperty("model").GetString()));
             Assert.All(notifications, n => Assert.Equal(AlertSummary, n.GetProperty("summary").GetString()));
             Assert.Equal(notifications[0].GetProperty("alertId").GetString(), notifications[1].GetProperty("alertId").GetString());
+            // The notice links to the Model page at the window that fired it, on the dashboard the demo starts.
+            var generator = new Uri(notifications[0].GetProperty("generatorURL").GetString()!);
+            Assert.Equal("/models/shapes", generator.AbsolutePath);
+            Assert.Equal(notifications[0].GetProperty("context").GetProperty("windowEnd").GetDateTimeOffset(),
+                DateTimeOffset.Parse(Uri.UnescapeDataString(generator.Query["?window=".Length..]), System.Globalization.CultureInfo.InvariantCulture));
 
             // It fired on drift, not before: the no-drift window was not flagged, the three drift windows were; after the
             // retraining both windows were quiet, judged on version 2's traffic against the new dataset version.
