@@ -164,6 +164,10 @@ public sealed class MonitoringClient(HttpClient http, DashboardOptions options)
         GetAsync<DriftOutliers>($"/api/models/{Uri.EscapeDataString(model)}/drift/outliers?count={count}&windowEnd="
             + Uri.EscapeDataString(new DateTimeOffset(windowEnd, TimeSpan.Zero).ToString("O", System.Globalization.CultureInfo.InvariantCulture)), ct);
 
+    /// <summary>The accuracy windows of the range as the service stored them (compact details: per-class arrays of ≤ 32 classes).</summary>
+    public async Task<IReadOnlyList<AccuracyWindowResult>> AccuracyResultsAsync(string model, DateTimeOffset? from, CancellationToken ct) =>
+        (await GetSeriesAsync<AccuracyWindowResult>(SeriesPath(model, "accuracy", from), ct)).Results;
+
     /// <summary>The model's versions side by side (traffic, drift, accuracy against each one's baseline).</summary>
     public Task<ModelVersionComparison> VersionsAsync(string model, CancellationToken ct) =>
         GetAsync<ModelVersionComparison>($"/api/models/{Uri.EscapeDataString(model)}/versions", ct);
