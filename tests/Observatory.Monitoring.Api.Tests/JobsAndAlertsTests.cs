@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Observatory.Monitoring.Api.Services;
 using Observatory.Monitoring.Contracts;
 using Observatory.Monitoring.Core.Alerts;
 using Observatory.Monitoring.Core.Ports;
@@ -179,6 +180,40 @@ public sealed class JobsAndAlertsTests : IAsyncLifetime
             Assert.Equal(calm == 1 ? "firing" : "resolved", alert.GetProperty("state").GetString());
             if (calm == 1) Assert.Contains("resolves after 2 quiet window(s)", alert.GetProperty("detail").GetString());
         }
+    }
+
+    [Fact]
+    public async Task AClassWhoseRecallFellBelowItsBaseline_FiresClassRecallBelow_NamingIt()
+    {
+        using (var bad = await _server.Client.PutAsJsonAsync("/api/models/shapes", new { classes = new[] { "circle" }, classBaselines = new Dictionary<string, double> { ["hexagon"] = 0.9 } }))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+            Assert.Contains("classBaselines.hexagon", await bad.Content.ReadAsStringAsync());
+        }
+        await _server.RegisterAsync("classes", new
+        {
+            classes = new[] { "circle", "square" }, baselineAccuracy = 0.9, classBaselines = new Dictionary<string, double> { ["square"] = 0.5 },
+            window = "00:30:00", schedule = "0 0 0 1 1 ? 2099",
+            alertRules = new[] { new { id = "class-recall", kind = "classRecallBelow", severity = "critical", minLabelled = 20, summary = "a class is recognised worse than it was" } },
+        });
+        // 30 circles, 12 of them called squares (recall 0.6 < 0.9 − 0.05); 30 squares, 18 right (0.6, over its own 0.5 baseline).
+        var events = Enumerable.Range(0, 60).Select(i => new
+        {
+            id = $"e{i}", timestamp = T0.AddMinutes(-20).AddSeconds(i), confidence = 0.8,
+            trueClass = i < 30 ? "circle" : "square",
+            predictedClass = i < 30 ? (i < 12 ? "square" : "circle") : (i < 48 ? "square" : "circle"),
+        }).ToArray();
+        using (var r = await _server.Client.PostAsJsonAsync("/api/models/classes/events", new { events }, MonitoringServer.Json))
+            Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        await _server.Services.GetRequiredService<AccuracyService>().RunAsync("classes", CancellationToken.None);
+        await _server.Services.GetRequiredService<AlertService>().EvaluateAsync("classes", CancellationToken.None);
+        var window = (await _server.Client.GetFromJsonAsync<JsonElement>("/api/models/classes/accuracy"))[0].GetProperty("details").GetProperty("window");
+        Assert.Equal(0.6, window.GetProperty("classRecall").GetProperty("circle").GetDouble(), 12);
+        Assert.Equal(30, window.GetProperty("classLabelled").GetProperty("circle").GetInt32());
+        var alert = Assert.Single((await _server.Client.GetFromJsonAsync<JsonElement>("/api/alerts?model=classes")).EnumerateArray());
+        Assert.Equal("class-recall", alert.GetProperty("ruleId").GetString());
+        Assert.Contains("circle 0.6 (baseline 0.9, 30 labelled)", alert.GetProperty("detail").GetString());
+        Assert.DoesNotContain("square", alert.GetProperty("detail").GetString());
     }
 
     [Fact]

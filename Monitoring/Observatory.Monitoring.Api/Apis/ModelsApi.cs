@@ -204,6 +204,7 @@ public sealed record ModelDefinition
     public ReferenceDataset? TrainedOn { get; init; }
     public IReadOnlyList<string>? Classes { get; init; }
     public double? BaselineAccuracy { get; init; }
+    public IReadOnlyDictionary<string, double>? ClassBaselines { get; init; }
     public MetricsBaseline? BaselineFrom { get; init; }
     public string? Schedule { get; init; }
     public TimeSpan? Window { get; init; }
@@ -229,6 +230,7 @@ public sealed record ModelDefinition
             TrainedOn = TrainedOn,
             Classes = Classes ?? [],
             BaselineAccuracy = BaselineAccuracy,
+            ClassBaselines = ClassBaselines,
             BaselineFrom = BaselineFrom,
             Schedule = Schedule ?? defaults.Schedule,
             Window = Window ?? defaults.Window,

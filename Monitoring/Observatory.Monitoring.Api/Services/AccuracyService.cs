@@ -42,6 +42,19 @@ public sealed class AccuracyService(IMonitoringStore store, IOptions<MonitoringO
             ModelVersions = ModelVersions.Counts(current),
             AccuracyByVersion = ModelVersions.Accuracy(labelled),
         };
+        if (m is not null)
+        {
+            // Per class, by name: what classRecallBelow reads, with how many labelled events stand behind each recall.
+            var recall = new SortedDictionary<string, double>(StringComparer.Ordinal);
+            var count = new SortedDictionary<string, int>(StringComparer.Ordinal);
+            for (var k = 0; k < model.Classes.Count && k < m.Recall.Count; k++)
+            {
+                if (m.Recall[k] is not { } r) continue;
+                recall[model.Classes[k]] = r;
+                count[model.Classes[k]] = (int)m.Confusion[k].Sum();
+            }
+            result = result with { ClassRecall = recall, ClassLabelled = count };
+        }
         if ((m?.Accuracy ?? estimate) is { } shown) metrics.Accuracy(model.Name, shown);
         var run = new AccuracyRun(result, labelled.Count, m?.ToScores(), model.BaselineAccuracy, calibrationCount,
             current.Count == 0 ? "no events in the window" : labelled.Count == 0 ? "no feedback in the window; estimate only" : null);

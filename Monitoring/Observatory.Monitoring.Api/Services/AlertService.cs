@@ -26,7 +26,7 @@ public sealed class AlertService(IMonitoringStore store, IOptions<MonitoringOpti
         var accuracy = (await store.ListResultsAsync(model.Name, StoredResults.Accuracy, 1, ct)).Select(StoredResults.ReadAccuracy).LastOrDefault();
         foreach (var rule in model.AlertRules)
         {
-            var outcome = AlertRuleEvaluator.Evaluate(rule, history, model.BaselineAccuracy, lastEvent, now);
+            var outcome = AlertRuleEvaluator.Evaluate(rule, history, model.BaselineAccuracy, lastEvent, now, model.ClassBaselines);
             var current = await store.GetOpenAlertAsync(model.Name, rule.Id, ct);
             var repeat = options.Value.RepeatIntervalHours > 0 ? TimeSpan.FromHours(options.Value.RepeatIntervalHours) : (TimeSpan?)null;
             var t = AlertLifecycle.Apply(current, outcome, model.Name, silences, now, () => Guid.NewGuid().ToString("N"), repeat);

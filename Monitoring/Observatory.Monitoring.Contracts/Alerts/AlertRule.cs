@@ -12,6 +12,13 @@ public enum AlertRuleKind
     NoTraffic,
     /// <summary>Prediction-confidence distribution shift (KS / Wasserstein) in N consecutive windows: a new class often shows here first.</summary>
     ConfidenceShift,
+    /// <summary>The interpretable image statistics (brightness, contrast, sharpness, …) drifted in N consecutive windows.</summary>
+    ImageStatisticDrift,
+    /// <summary>
+    /// A class's recall below its baseline − tolerance in the latest labelled window, counting only classes with at least
+    /// <see cref="AlertRule.MinLabelled"/> labelled events (a class seen twice cannot page anyone).
+    /// </summary>
+    ClassRecallBelow,
 }
 
 public enum AlertSeverity { Info, Warning, Critical }
@@ -32,6 +39,9 @@ public sealed record AlertRule
     public int QuietWindowsToResolve { get; init; } = 1;
     public double Tolerance { get; init; } = 0.05;
     public TimeSpan NoTrafficPeriod { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary><see cref="AlertRuleKind.ClassRecallBelow"/>: labelled events a class needs in the window before its recall counts.</summary>
+    public int MinLabelled { get; init; } = 30;
 
     /// <summary>The rules a model gets when its registration names none.</summary>
     public static readonly IReadOnlyList<AlertRule> Defaults =

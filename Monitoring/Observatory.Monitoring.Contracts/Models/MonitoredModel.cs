@@ -58,6 +58,9 @@ public sealed record MonitoredModel
     public required IReadOnlyList<string> Classes { get; init; }
     public double? BaselineAccuracy { get; init; }
 
+    /// <summary>Baseline recall per class (class name → recall), for <see cref="AlertRuleKind.ClassRecallBelow"/>; a class without one uses <see cref="BaselineAccuracy"/>.</summary>
+    public IReadOnlyDictionary<string, double>? ClassBaselines { get; init; }
+
     /// <summary>The metrics file <see cref="BaselineAccuracy"/> was read from at registration; null when it was given as a number.</summary>
     public MetricsBaseline? BaselineFrom { get; init; }
 

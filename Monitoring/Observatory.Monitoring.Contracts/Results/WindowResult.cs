@@ -32,6 +32,12 @@ public sealed record WindowResult
     /// <summary>Measured accuracy of each version's labelled events in the window (accuracy windows; null without labels or versions).</summary>
     public IReadOnlyDictionary<string, double>? AccuracyByVersion { get; init; }
 
+    /// <summary>Recall of each class with labelled events in the window (accuracy windows; null without labels).</summary>
+    public IReadOnlyDictionary<string, double>? ClassRecall { get; init; }
+
+    /// <summary>Labelled events of each class in the window (its true class), the weight behind <see cref="ClassRecall"/>.</summary>
+    public IReadOnlyDictionary<string, int>? ClassLabelled { get; init; }
+
     /// <summary>
     /// The window counts as drifted for a model's health: its embeddings, predicted classes or confidences moved. Decided here so
     /// the service (stored verdict, drift series) and the dashboard (health) agree; image statistics stay a diagnostic.

@@ -16,7 +16,7 @@ public static class AlertContexts
     public static AlertContext? For(AlertRule rule, MonitoredModel model, DriftRun? drift, AccuracyRun? accuracy)
     {
         if (rule.Kind == AlertRuleKind.NoTraffic) return null;
-        var accuracyRule = rule.Kind == AlertRuleKind.AccuracyBelowBaseline;
+        var accuracyRule = rule.Kind is AlertRuleKind.AccuracyBelowBaseline or AlertRuleKind.ClassRecallBelow;
         var window = accuracyRule ? accuracy?.Window : drift?.Window;
         if (window is null) return null;
         var context = new AlertContext

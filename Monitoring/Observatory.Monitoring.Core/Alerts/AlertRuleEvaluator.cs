@@ -7,9 +7,12 @@ namespace Observatory.Monitoring.Core.Alerts;
 /// <summary>Evaluates rules over the recent window results of a model (oldest first).</summary>
 public static class AlertRuleEvaluator
 {
-    public static RuleOutcome Evaluate(AlertRule rule, IReadOnlyList<WindowResult> history, double? baselineAccuracy, DateTimeOffset? lastEventAt, DateTimeOffset now) =>
+    public static RuleOutcome Evaluate(AlertRule rule, IReadOnlyList<WindowResult> history, double? baselineAccuracy, DateTimeOffset? lastEventAt, DateTimeOffset now,
+        IReadOnlyDictionary<string, double>? classBaselines = null) =>
         rule.Kind switch
         {
+            AlertRuleKind.ImageStatisticDrift => Consecutive(rule, history, w => w.ImageStatisticsDrift, "image-statistics drift"),
+            AlertRuleKind.ClassRecallBelow => ClassRecallBelow(rule, history, baselineAccuracy, classBaselines),
             AlertRuleKind.EmbeddingDrift => Consecutive(rule, history, w => w.EmbeddingDrift, "embedding drift"),
             AlertRuleKind.PredictionShift => Consecutive(rule, history, w => w.PredictionDrift, "prediction-distribution shift"),
             AlertRuleKind.ConfidenceShift => Consecutive(rule, history, w => w.ConfidenceDrift, "confidence-distribution shift"),
@@ -61,6 +64,27 @@ public static class AlertRuleEvaluator
                 string.Create(CultureInfo.InvariantCulture, $"{kind} {value:0.###} vs baseline {baseline:0.###} − tolerance {rule.Tolerance:0.###}"), quiet);
         }
         return new(rule, false, "no accuracy measured yet");
+    }
+
+    /// <summary>The classes of the latest labelled window whose recall, over enough labelled events, is below their baseline − tolerance.</summary>
+    private static RuleOutcome ClassRecallBelow(AlertRule rule, IReadOnlyList<WindowResult> history, double? baseline, IReadOnlyDictionary<string, double>? classBaselines)
+    {
+        if (baseline is null && classBaselines is not { Count: > 0 }) return new(rule, false, "no baseline accuracy or class baselines configured");
+        // A class's own baseline when one is registered, else the model's accuracy baseline.
+        double? BaselineOf(string c) => classBaselines is not null && classBaselines.TryGetValue(c, out var own) ? own : baseline;
+        List<string> Below(WindowResult w) => w.ClassRecall!
+            .Where(kv => w.ClassLabelled is not null && w.ClassLabelled.TryGetValue(kv.Key, out var n) && n >= rule.MinLabelled
+                && BaselineOf(kv.Key) is { } b && kv.Value < b - rule.Tolerance)
+            .Select(kv => kv.Key).ToList();
+        var latest = history.LastOrDefault(w => w.ClassRecall is not null);
+        if (latest is null) return new(rule, false, "no class recall measured yet (needs feedback)");
+        var below = Below(latest);
+        var quiet = Trailing(history, w => w.ClassRecall is null ? null : Below(w).Count == 0);
+        if (below.Count == 0)
+            return new(rule, false, $"every class with at least {rule.MinLabelled} labelled events is within its baseline − tolerance {rule.Tolerance.ToString("0.###", CultureInfo.InvariantCulture)}", quiet);
+        var named = string.Join(", ", below.Select(c => string.Create(CultureInfo.InvariantCulture,
+            $"{c} {latest.ClassRecall![c]:0.###} (baseline {BaselineOf(c):0.###}, {latest.ClassLabelled![c]} labelled)")));
+        return new(rule, true, $"class recall below baseline − tolerance {rule.Tolerance.ToString("0.###", CultureInfo.InvariantCulture)}: {named}", quiet);
     }
 
     private static RuleOutcome NoTraffic(AlertRule rule, DateTimeOffset? lastEventAt, DateTimeOffset now)

@@ -48,6 +48,13 @@ public static class ModelValidation
             if (string.IsNullOrWhiteSpace(rule.Id) || !ids.Add(rule.Id)) errors.Add(new($"alertRules[{i}].id", "must be non-empty and unique"));
             if (rule.ConsecutiveWindows < 1) errors.Add(new($"alertRules[{i}].consecutiveWindows", "must be at least 1"));
             if (rule.QuietWindowsToResolve is < 1 or > 100) errors.Add(new($"alertRules[{i}].quietWindowsToResolve", "must be between 1 and 100"));
+            if (rule.MinLabelled < 1) errors.Add(new($"alertRules[{i}].minLabelled", "must be at least 1"));
+            if (!Enum.IsDefined(rule.Kind)) errors.Add(new($"alertRules[{i}].kind", $"must be one of: {string.Join(", ", Enum.GetNames<AlertRuleKind>().Select(n => char.ToLowerInvariant(n[0]) + n[1..]))}"));
+        }
+        foreach (var (name, value) in model.ClassBaselines ?? new Dictionary<string, double>())
+        {
+            if (model.ClassIndex(name) < 0) errors.Add(new($"classBaselines.{name}", $"'{name}' is not one of the model's classes"));
+            if (!double.IsFinite(value) || value is < 0 or > 1) errors.Add(new($"classBaselines.{name}", "must be a recall between 0 and 1"));
         }
         return errors;
     }

@@ -72,6 +72,35 @@ public sealed class AlertLifecycleTests
     }
 
     [Fact]
+    public void ClassRecallBelow_NamesTheClassUnderItsBaseline_OnlyWithEnoughLabels_AndHonoursClassBaselines()
+    {
+        var rule = new AlertRule { Id = "class", Kind = AlertRuleKind.ClassRecallBelow, Tolerance = 0.05, MinLabelled = 30 };
+        WindowResult Labelled(int circleLabelled) => Window(null) with
+        {
+            ClassRecall = new Dictionary<string, double> { ["circle"] = 0.5, ["square"] = 0.95 },
+            ClassLabelled = new Dictionary<string, int> { ["circle"] = circleLabelled, ["square"] = 40 },
+        };
+        var fired = AlertRuleEvaluator.Evaluate(rule, [Labelled(40)], 0.9, null, _time.GetUtcNow());
+        Assert.True(fired.Active);
+        Assert.Contains("circle 0.5 (baseline 0.9, 40 labelled)", fired.Detail);
+        Assert.DoesNotContain("square", fired.Detail);
+        Assert.False(AlertRuleEvaluator.Evaluate(rule, [Labelled(12)], 0.9, null, _time.GetUtcNow()).Active);     // 12 labels: not enough
+        Assert.False(AlertRuleEvaluator.Evaluate(rule, [Labelled(40)], 0.9, null, _time.GetUtcNow(), new Dictionary<string, double> { ["circle"] = 0.5 }).Active);
+        // A class without its own baseline keeps the model's, while another class has one.
+        Assert.True(AlertRuleEvaluator.Evaluate(rule, [Labelled(40)], 0.9, null, _time.GetUtcNow(), new Dictionary<string, double> { ["square"] = 0.5 }).Active);
+        Assert.False(AlertRuleEvaluator.Evaluate(rule, [Window(null)], 0.9, null, _time.GetUtcNow()).Active);      // no labels yet
+    }
+
+    [Fact]
+    public void ImageStatisticDrift_FiresAfterItsConsecutiveWindows()
+    {
+        var rule = new AlertRule { Id = "images", Kind = AlertRuleKind.ImageStatisticDrift, ConsecutiveWindows = 2 };
+        WindowResult Moved(bool moved) => Window(null) with { ImageStatisticsDrift = moved };
+        Assert.False(AlertRuleEvaluator.Evaluate(rule, [Moved(false), Moved(true)], null, null, _time.GetUtcNow()).Active);
+        Assert.True(AlertRuleEvaluator.Evaluate(rule, [Moved(true), Moved(true)], null, null, _time.GetUtcNow()).Active);
+    }
+
+    [Fact]
     public void Firing_WhenConditionPersists_IsDeduplicated()
     {
         var history = new List<WindowResult> { Window(true), Window(true), Window(true) };
