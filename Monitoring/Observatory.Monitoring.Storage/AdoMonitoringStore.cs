@@ -121,7 +121,7 @@ public abstract class AdoMonitoringStore : IMonitoringStore
     protected virtual async Task<int> InsertEventRowsAsync(DbConnection c, DbTransaction tx, string model, IReadOnlyList<InferenceEvent> events, long ingestedAt, CancellationToken cancellationToken)
     {
         await using var cmd = Command(c, tx, EventInsertSql,
-            ("m", model), ("id", ""), ("ts", 0L), ("p", ""), ("cf", 0.0), ("e", DBNull.Value), ("t", DBNull.Value), ("i", ingestedAt), ("s", DBNull.Value), ("u", DBNull.Value), ("v", DBNull.Value), ("h", DBNull.Value), ("b", DBNull.Value));
+            ("m", model), ("id", ""), ("ts", 0L), ("p", ""), ("cf", 0.0), ("e", DBNull.Value), ("t", DBNull.Value), ("i", ingestedAt), ("s", DBNull.Value), ("u", DBNull.Value), ("v", DBNull.Value), ("h", DBNull.Value), ("b", DBNull.Value), ("x", DBNull.Value), ("w", DBNull.Value));
         var inserted = 0;
         foreach (var e in events)
         {
@@ -132,8 +132,8 @@ public abstract class AdoMonitoringStore : IMonitoringStore
     }
 
     protected const string EventInsertSql = """
-        INSERT INTO events (model, id, ts, predicted_class, confidence, embedding, true_class, ingested_at, image_stats, image_uri, model_version, image_sha256, boxes)
-        VALUES (@m, @id, @ts, @p, @cf, @e, @t, @i, @s, @u, @v, @h, @b) ON CONFLICT (model, id) DO NOTHING
+        INSERT INTO events (model, id, ts, predicted_class, confidence, embedding, true_class, ingested_at, image_stats, image_uri, model_version, image_sha256, boxes, latency_ms, error)
+        VALUES (@m, @id, @ts, @p, @cf, @e, @t, @i, @s, @u, @v, @h, @b, @x, @w) ON CONFLICT (model, id) DO NOTHING
         """;
 
     protected static void SetEventParameters(DbParameterCollection p, InferenceEvent e)
@@ -149,6 +149,8 @@ public abstract class AdoMonitoringStore : IMonitoringStore
         p["v"].Value = (object?)e.ModelVersion ?? DBNull.Value;
         p["h"].Value = (object?)e.ImageSha256 ?? DBNull.Value;
         p["b"].Value = BoxesJson(e.Boxes);
+        p["x"].Value = (object?)e.LatencyMs ?? DBNull.Value;
+        p["w"].Value = (object?)e.Error ?? DBNull.Value;
     }
 
     protected static object BoxesJson(IReadOnlyList<EventBox>? boxes) => boxes is null ? DBNull.Value : JsonSerializer.Serialize(boxes, Json);
@@ -171,7 +173,7 @@ public abstract class AdoMonitoringStore : IMonitoringStore
         await using var c = await OpenAsync(cancellationToken);
         var columns = includeEmbeddings ? "embedding" : "NULL";
         await using var cmd = Command(c, null, $"""
-            SELECT id, ts, predicted_class, confidence, {columns}, true_class, {(includeEmbeddings ? "image_stats" : "NULL")}, image_uri, model_version, image_sha256, boxes FROM events
+            SELECT id, ts, predicted_class, confidence, {columns}, true_class, {(includeEmbeddings ? "image_stats" : "NULL")}, image_uri, model_version, image_sha256, boxes, latency_ms, error FROM events
             WHERE model = @m AND ts >= @f AND ts < @t ORDER BY ts DESC LIMIT @l
             """, ("m", model), ("f", from.UtcTicks), ("t", to.UtcTicks), ("l", limit));
         await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
@@ -179,7 +181,8 @@ public abstract class AdoMonitoringStore : IMonitoringStore
         while (await r.ReadAsync(cancellationToken))
             list.Add(new InferenceEvent(r.GetString(0), Ticks(r.GetInt64(1)), r.GetString(2), r.GetDouble(3),
                 r.IsDBNull(4) ? null : EmbeddingFromBytes((byte[])r.GetValue(4)), r.IsDBNull(5) ? null : r.GetString(5),
-                r.IsDBNull(6) ? null : MemoryMarshal.Cast<byte, double>((byte[])r.GetValue(6)).ToArray()) { ImageUri = r.IsDBNull(7) ? null : r.GetString(7), ModelVersion = r.IsDBNull(8) ? null : r.GetString(8), ImageSha256 = r.IsDBNull(9) ? null : r.GetString(9), Boxes = ReadBoxes(r, 10) });
+                r.IsDBNull(6) ? null : MemoryMarshal.Cast<byte, double>((byte[])r.GetValue(6)).ToArray()) { ImageUri = r.IsDBNull(7) ? null : r.GetString(7), ModelVersion = r.IsDBNull(8) ? null : r.GetString(8), ImageSha256 = r.IsDBNull(9) ? null : r.GetString(9), Boxes = ReadBoxes(r, 10),
+                    LatencyMs = r.IsDBNull(11) ? null : r.GetDouble(11), Error = r.IsDBNull(12) ? null : r.GetString(12) });
         return list;
     }
 

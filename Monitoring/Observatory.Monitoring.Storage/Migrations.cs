@@ -90,5 +90,11 @@ internal static class Migrations
             // What a job run did (e.g. how many images retention deleted and spared), beside its status.
             "ALTER TABLE job_runs ADD COLUMN detail TEXT",
         ]),
+        (9,
+        [
+            // Endpoint health of seed-style deployments: how long the prediction took, and what failed when it did.
+            "ALTER TABLE events ADD COLUMN latency_ms {DOUBLE}",
+            "ALTER TABLE events ADD COLUMN error TEXT",
+        ]),
     ];
 }

@@ -34,7 +34,7 @@ public sealed class PostgresMonitoringStore : AdoMonitoringStore, IAsyncDisposab
             foreach (var e in chunk)
             {
                 var cmd = new NpgsqlBatchCommand(EventInsertSql.Replace("@m", "$1").Replace("@id", "$2").Replace("@ts", "$3").Replace("@p", "$4")
-                    .Replace("@cf", "$5").Replace("@e", "$6").Replace("@t", "$7").Replace("@i", "$8").Replace("@s", "$9").Replace("@u", "$10").Replace("@v", "$11").Replace("@h", "$12").Replace("@b", "$13"));
+                    .Replace("@cf", "$5").Replace("@e", "$6").Replace("@t", "$7").Replace("@i", "$8").Replace("@s", "$9").Replace("@u", "$10").Replace("@v", "$11").Replace("@h", "$12").Replace("@b", "$13").Replace("@x", "$14").Replace("@w", "$15"));
                 cmd.Parameters.Add(new NpgsqlParameter { Value = model });
                 cmd.Parameters.Add(new NpgsqlParameter { Value = e.Id });
                 cmd.Parameters.Add(new NpgsqlParameter { Value = e.Timestamp.UtcTicks });
@@ -48,6 +48,8 @@ public sealed class PostgresMonitoringStore : AdoMonitoringStore, IAsyncDisposab
                 cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = (object?)e.ModelVersion ?? DBNull.Value });
                 cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = (object?)e.ImageSha256 ?? DBNull.Value });
                 cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = BoxesJson(e.Boxes) });
+                cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Double, Value = (object?)e.LatencyMs ?? DBNull.Value });
+                cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = (object?)e.Error ?? DBNull.Value });
                 batch.BatchCommands.Add(cmd);
             }
             await using var r = await batch.ExecuteReaderAsync(cancellationToken);

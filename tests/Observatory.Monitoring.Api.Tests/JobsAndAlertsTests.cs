@@ -217,6 +217,38 @@ public sealed class JobsAndAlertsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task EndpointHealth_LatencyAndErrorsSentWithEvents_AreMeasuredPerWindow_AndFireTheirRules()
+    {
+        await _server.RegisterAsync("endpoint", new
+        {
+            classes = new[] { "circle", "square" }, window = "00:30:00", schedule = "0 0 0 1 1 ? 2099",
+            alertRules = new object[]
+            {
+                new { id = "errors", kind = "errorRateAbove", threshold = 0.1, summary = "the endpoint fails too often" },
+                new { id = "slow", kind = "latencyP95Above", threshold = 200.0, summary = "the endpoint is slow" },
+            },
+        });
+        // 40 events: latencies 10, 20, …, 400 ms (p95 by nearest rank: the 38th, 380 ms); 5 of them failed (12.5 %).
+        var events = Enumerable.Range(0, 40).Select(i => new
+        {
+            id = $"h{i}", timestamp = T0.AddMinutes(-20).AddSeconds(i), predictedClass = "circle", confidence = 0.9,
+            latencyMs = 10.0 * (i + 1), error = i % 7 == 0 && i > 0 ? "upstream 503" : null,
+        }).ToArray();
+        using (var r = await _server.Client.PostAsJsonAsync("/api/models/endpoint/events", new { events }, MonitoringServer.Json))
+            Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        var run = (await _server.Services.GetRequiredService<DriftService>().RunAsync("endpoint", CancellationToken.None))!;
+        Assert.Equal(380, run.Window.LatencyP95Ms!.Value, 9);
+        Assert.Equal(5 / 40.0, run.Window.ErrorRate!.Value, 12);
+        await _server.Services.GetRequiredService<AlertService>().EvaluateAsync("endpoint", CancellationToken.None);
+        var fired = (await _server.Client.GetFromJsonAsync<JsonElement>("/api/alerts?model=endpoint")).EnumerateArray().Select(a => a.GetProperty("ruleId").GetString()).Order().ToList();
+        Assert.Equal(["errors", "slow"], fired);
+
+        using var bad = await _server.Client.PutAsJsonAsync("/api/models/endpoint", new { classes = new[] { "circle" }, alertRules = new[] { new { id = "e", kind = "errorRateAbove" } } });
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Contains("alertRules[0].threshold", await bad.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task Webhook_WhenReceiverDown_RetriesWithBackoffAndDeliversWhenItIsBack()
     {
         await RegisterAsync(new[] { new { id = "quiet", kind = "noTraffic", severity = "warning", noTrafficPeriod = "01:00:00", summary = "no traffic" } });

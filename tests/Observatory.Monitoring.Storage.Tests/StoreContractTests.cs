@@ -83,6 +83,16 @@ public abstract class StoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Events_RoundTripTheirLatencyAndError_AndNoneWhenNotGiven()
+    {
+        await Store.InsertEventsAsync("m", [E("slow", 1) with { LatencyMs = 1234.5, Error = "timeout after 1 s" }, E("ok", 2) with { LatencyMs = 0.25 }, E("plain", 3)]);
+        var got = (await Store.GetEventsAsync("m", T, T.AddHours(1), 10, false)).ToDictionary(e => e.Id);
+        Assert.Equal((1234.5, "timeout after 1 s"), (got["slow"].LatencyMs!.Value, got["slow"].Error));
+        Assert.Equal((0.25, (string?)null), (got["ok"].LatencyMs!.Value, got["ok"].Error));
+        Assert.Equal(((double?)null, (string?)null), (got["plain"].LatencyMs, got["plain"].Error));
+    }
+
+    [Fact]
     public async Task EventNamesImage_OnlyForTheModelWhoseEventNamesIt()
     {
         var sha = new string('c', 64);

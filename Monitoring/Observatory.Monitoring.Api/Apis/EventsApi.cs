@@ -302,7 +302,7 @@ public sealed record EventBatch(IReadOnlyList<EventItem?>? Events)
             if (e is null) { errors.Add(new($"events[{i}]", "event is null")); continue; }
             if (e.Timestamp is null) errors.Add(new($"events[{i}].timestamp", "is required (ISO 8601 with offset)"));
             if (e.Confidence is null) errors.Add(new($"events[{i}].confidence", "is required"));
-            list.Add(new InferenceEvent(e.Id ?? "", e.Timestamp ?? default, e.PredictedClass ?? "", e.Confidence ?? double.NaN, e.Embedding, e.TrueClass) { ImageUri = e.ImageUri, ModelVersion = e.ModelVersion, ImageSha256 = e.ImageSha256, Boxes = e.Boxes });
+            list.Add(new InferenceEvent(e.Id ?? "", e.Timestamp ?? default, e.PredictedClass ?? "", e.Confidence ?? double.NaN, e.Embedding, e.TrueClass) { ImageUri = e.ImageUri, ModelVersion = e.ModelVersion, ImageSha256 = e.ImageSha256, Boxes = e.Boxes, LatencyMs = e.LatencyMs, Error = e.Error });
         }
         return (list, errors);
     }
@@ -321,6 +321,12 @@ public sealed record EventItem(string? Id, DateTimeOffset? Timestamp, string? Pr
 
     /// <summary>Optional: the objects the model detected, at most 100 (class, normalised centre x,y and width,height, confidence); exports make them pre-labels.</summary>
     public IReadOnlyList<EventBox>? Boxes { get; init; }
+
+    /// <summary>Optional endpoint health: how long the prediction took, in milliseconds.</summary>
+    public double? LatencyMs { get; init; }
+
+    /// <summary>Optional endpoint health: what failed (an error message or code, at most 500 characters); left out for a success.</summary>
+    public string? Error { get; init; }
 }
 
 public sealed record FeedbackBatch(IReadOnlyList<Feedback?>? Feedback);

@@ -108,6 +108,9 @@ public sealed class DriftService(IMonitoringStore store, IReferenceDatasets refe
         {
             Model = model.Name, WindowStart = window.Start, WindowEnd = window.End, EventCount = current.Count,
             ModelVersions = ModelVersions.Counts(served),
+            // Endpoint health is the endpoint's, whichever version served: every event of the window counts.
+            ErrorRate = EndpointHealth.Of(served).ErrorRate,
+            LatencyP95Ms = EndpointHealth.Of(served).LatencyP95Ms,
         };
         var run = DriftRuns.Create(measured, embedding, prediction, confidence, imageStatistics, ImageStatistics.FeatureNames,
             current.Count == 0 ? null : Histogram.OfUnitInterval(reference.Select(e => e.Confidence), current.Select(e => e.Confidence)),

@@ -19,6 +19,10 @@ public enum AlertRuleKind
     /// <see cref="AlertRule.MinLabelled"/> labelled events (a class seen twice cannot page anyone).
     /// </summary>
     ClassRecallBelow,
+    /// <summary>The share of events with an error above <see cref="AlertRule.Threshold"/> in N consecutive windows.</summary>
+    ErrorRateAbove,
+    /// <summary>The 95th-percentile latency above <see cref="AlertRule.Threshold"/> milliseconds in N consecutive windows.</summary>
+    LatencyP95Above,
 }
 
 public enum AlertSeverity { Info, Warning, Critical }
@@ -42,6 +46,9 @@ public sealed record AlertRule
 
     /// <summary><see cref="AlertRuleKind.ClassRecallBelow"/>: labelled events a class needs in the window before its recall counts.</summary>
     public int MinLabelled { get; init; } = 30;
+
+    /// <summary>The limit of <see cref="AlertRuleKind.ErrorRateAbove"/> (a share, 0–1) and <see cref="AlertRuleKind.LatencyP95Above"/> (milliseconds).</summary>
+    public double? Threshold { get; init; }
 
     /// <summary>The rules a model gets when its registration names none.</summary>
     public static readonly IReadOnlyList<AlertRule> Defaults =

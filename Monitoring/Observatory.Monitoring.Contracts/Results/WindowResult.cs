@@ -32,6 +32,12 @@ public sealed record WindowResult
     /// <summary>Measured accuracy of each version's labelled events in the window (accuracy windows; null without labels or versions).</summary>
     public IReadOnlyDictionary<string, double>? AccuracyByVersion { get; init; }
 
+    /// <summary>Share of the window's events whose client reported an error (drift windows; null without events).</summary>
+    public double? ErrorRate { get; init; }
+
+    /// <summary>95th percentile of the latencies clients reported, in milliseconds (drift windows; null when none did).</summary>
+    public double? LatencyP95Ms { get; init; }
+
     /// <summary>Recall of each class with labelled events in the window (accuracy windows; null without labels).</summary>
     public IReadOnlyDictionary<string, double>? ClassRecall { get; init; }
 

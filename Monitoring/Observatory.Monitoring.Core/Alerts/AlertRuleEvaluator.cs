@@ -12,6 +12,10 @@ public static class AlertRuleEvaluator
         rule.Kind switch
         {
             AlertRuleKind.ImageStatisticDrift => Consecutive(rule, history, w => w.ImageStatisticsDrift, "image-statistics drift"),
+            AlertRuleKind.ErrorRateAbove => Consecutive(rule, history, w => w.ErrorRate is { } r ? r > rule.Threshold : null,
+                string.Create(CultureInfo.InvariantCulture, $"error rate above {rule.Threshold:0.###}")),
+            AlertRuleKind.LatencyP95Above => Consecutive(rule, history, w => w.LatencyP95Ms is { } p ? p > rule.Threshold : null,
+                string.Create(CultureInfo.InvariantCulture, $"p95 latency above {rule.Threshold:0.###} ms")),
             AlertRuleKind.ClassRecallBelow => ClassRecallBelow(rule, history, baselineAccuracy, classBaselines),
             AlertRuleKind.EmbeddingDrift => Consecutive(rule, history, w => w.EmbeddingDrift, "embedding drift"),
             AlertRuleKind.PredictionShift => Consecutive(rule, history, w => w.PredictionDrift, "prediction-distribution shift"),

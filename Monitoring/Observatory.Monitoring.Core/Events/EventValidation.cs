@@ -41,6 +41,10 @@ public static class EventValidation
             if (e.ModelVersion is { } v && !IsModelVersion(v))
                 errors.Add(new($"{at}.modelVersion", $"must be 1-{MaxModelVersionLength} characters, no control characters"));
             if (e.TrueClass is { } t && model.ClassIndex(t) < 0) errors.Add(new($"{at}.trueClass", $"unknown class '{t}'"));
+            if (e.LatencyMs is { } ms && (!double.IsFinite(ms) || ms is < 0 or > MaxLatencyMs))
+                errors.Add(new($"{at}.latencyMs", $"must be a finite number of milliseconds between 0 and {MaxLatencyMs}"));
+            if (e.Error is { } error && (error.Length is 0 or > MaxErrorLength || error.Any(char.IsControl)))
+                errors.Add(new($"{at}.error", $"must be 1-{MaxErrorLength} characters without control characters (leave it out for a success)"));
             if (e.Boxes is { } boxes) ValidateBoxes(model, boxes, at, errors);
             if (model.EmbeddingDimension > 0)
             {
@@ -97,6 +101,11 @@ public static class EventValidation
     }
 
     public const int MaxImageUriLength = 2048;
+
+    /// <summary>A day: anything longer is not a prediction's latency.</summary>
+    public const double MaxLatencyMs = 86_400_000;
+
+    public const int MaxErrorLength = 500;
 
     public const int MaxModelVersionLength = 64;
 

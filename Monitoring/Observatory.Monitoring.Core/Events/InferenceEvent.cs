@@ -14,6 +14,12 @@ public sealed record InferenceEvent(
     /// <summary>SHA-256 (lower-case hex) of the image the service keeps for this event (uploaded with it, or earlier).</summary>
     public string? ImageSha256 { get; init; }
 
+    /// <summary>How long the prediction took at the endpoint, in milliseconds (endpoint health; null when the client does not say).</summary>
+    public double? LatencyMs { get; init; }
+
+    /// <summary>What failed when the endpoint failed to predict well (an error message or code); null for a success.</summary>
+    public string? Error { get; init; }
+
     /// <summary>The objects the client's model detected (normalised centre and size); they become pre-labels when the event is exported.</summary>
     public IReadOnlyList<Contracts.EventBox>? Boxes { get; init; }
 }

@@ -1,3 +1,4 @@
+using Observatory.Monitoring.Core.Events;
 using Observatory.Monitoring.Contracts;
 using Observatory.Monitoring.Core.Drift;
 
@@ -49,6 +50,10 @@ public static class ModelValidation
             if (rule.ConsecutiveWindows < 1) errors.Add(new($"alertRules[{i}].consecutiveWindows", "must be at least 1"));
             if (rule.QuietWindowsToResolve is < 1 or > 100) errors.Add(new($"alertRules[{i}].quietWindowsToResolve", "must be between 1 and 100"));
             if (rule.MinLabelled < 1) errors.Add(new($"alertRules[{i}].minLabelled", "must be at least 1"));
+            if (rule.Kind == AlertRuleKind.ErrorRateAbove && rule.Threshold is not (>= 0 and <= 1))
+                errors.Add(new($"alertRules[{i}].threshold", "errorRateAbove needs the error rate it fires above, between 0 and 1"));
+            if (rule.Kind == AlertRuleKind.LatencyP95Above && rule.Threshold is not (> 0 and < EventValidation.MaxLatencyMs))
+                errors.Add(new($"alertRules[{i}].threshold", "latencyP95Above needs the p95 latency it fires above, in milliseconds (> 0)"));
             if (!Enum.IsDefined(rule.Kind)) errors.Add(new($"alertRules[{i}].kind", $"must be one of: {string.Join(", ", Enum.GetNames<AlertRuleKind>().Select(n => char.ToLowerInvariant(n[0]) + n[1..]))}"));
         }
         foreach (var (name, value) in model.ClassBaselines ?? new Dictionary<string, double>())

@@ -47,6 +47,21 @@ public sealed class EventValidationTests
     }
 
     [Fact]
+    public void ValidateBatch_NamesABadLatencyOrError()
+    {
+        var errors = EventValidation.ValidateBatch(Model,
+        [
+            new InferenceEvent("1", T, "a", 0.5, [1, 2, 3]) { LatencyMs = 12.5, Error = "upstream 503" },
+            new InferenceEvent("2", T, "a", 0.5, [1, 2, 3]) { LatencyMs = -1 },
+            new InferenceEvent("3", T, "a", 0.5, [1, 2, 3]) { LatencyMs = double.NaN },
+            new InferenceEvent("4", T, "a", 0.5, [1, 2, 3]) { Error = "" },
+            new InferenceEvent("5", T, "a", 0.5, [1, 2, 3]) { Error = new string('x', 501) },
+            new InferenceEvent("6", T, "a", 0.5, [1, 2, 3]) { Error = "line\nbreak" },
+        ], 100);
+        Assert.Equal(["events[1].latencyMs", "events[2].latencyMs", "events[3].error", "events[4].error", "events[5].error"], errors.Select(e => e.Field));
+    }
+
+    [Fact]
     public void ValidateBatch_AllowsAHundredBoxes_NotMore()
     {
         var box = new EventBox("b", 0.5, 0.5, 0.5, 0.5);
