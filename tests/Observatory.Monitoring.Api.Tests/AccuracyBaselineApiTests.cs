@@ -6,7 +6,7 @@ using Observatory.Monitoring.Core.Ports;
 
 namespace Observatory.Monitoring.Api.Tests;
 
-/// <summary>The service decides "accuracy below baseline − tolerance" for each accuracy window; clients read the flag, over real HTTP.</summary>
+/// <summary>The service decides "accuracy below baseline − tolerance" (by the upper end of its 95 % interval) for each accuracy window; clients read the flag and the interval, over real HTTP.</summary>
 public sealed class AccuracyBaselineApiTests : IAsyncLifetime
 {
     private MonitoringServer _server = null!;
@@ -37,9 +37,11 @@ public sealed class AccuracyBaselineApiTests : IAsyncLifetime
         return (await _server.Anonymous.GetFromJsonAsync<JsonElement>("/api/models/shapes/accuracy"))[0];
     }
 
+    // 100 labels: the flag needs the exact 95 % interval's upper end (scipy beta.ppf(0.975, k+1, 100-k)) under 0.9 − 0.05, not the point.
     [Theory]
-    [InlineData(85, false)] // exactly 0.9 − 0.05
-    [InlineData(84, true)]
+    [InlineData(77, true)]  // 0.77, interval up to 0.8483
+    [InlineData(78, false)] // 0.78, interval up to 0.8567: below the point rule's line, but the interval still reaches it
+    [InlineData(84, false)] // the point rule flagged this one
     [InlineData(95, false)]
     public async Task AccuracyWindow_CarriesTheServicesBelowBaselineFlag(int right, bool below)
     {
@@ -48,6 +50,18 @@ public sealed class AccuracyBaselineApiTests : IAsyncLifetime
         Assert.Equal(right / 100.0, window.GetProperty("value").GetDouble(), 9);
         Assert.Equal(below, window.GetProperty("details").GetProperty("window").GetProperty("accuracyBelowBaseline").GetBoolean());
         Assert.Equal(below, window.GetProperty("flagged").GetBoolean());
+    }
+
+    [Fact]
+    public async Task AccuracyWindow_CarriesTheExactIntervalOfItsMeasuredAccuracy()
+    {
+        var window = (await AccuracyWindowAsync(77, 0.9)).GetProperty("details").GetProperty("window");
+
+        // scipy.stats.beta.ppf(0.025, 77, 24) and beta.ppf(0.975, 78, 23).
+        Assert.Equal(0.6751412672248971, window.GetProperty("accuracyLower").GetDouble(), 9);
+        Assert.Equal(0.8482683886989525, window.GetProperty("accuracyUpper").GetDouble(), 9);
+        // No reference period: no estimate, so no band either.
+        Assert.False(window.TryGetProperty("estimatedAccuracyUpper", out _));
     }
 
     [Fact]

@@ -56,6 +56,12 @@ public sealed class TrafficSimulatorTests(Xunit.Abstractions.ITestOutputHelper o
         Assert.InRange(quietAcc.GetProperty("accuracy").GetDouble(), 0.85, 1.0);
         // The confidence-calibrated estimate (no labels used) is close to the measured accuracy on clean traffic.
         Assert.InRange(quietAcc.GetProperty("estimatedAccuracy").GetDouble(), quietAcc.GetProperty("accuracy").GetDouble() - 0.06, quietAcc.GetProperty("accuracy").GetDouble() + 0.06);
+        // Each carries its 95 % interval: the exact one around the measured accuracy, the sampling band around the estimate.
+        foreach (var (point, lower, upper) in new[] { ("accuracy", "accuracyLower", "accuracyUpper"), ("estimatedAccuracy", "estimatedAccuracyLower", "estimatedAccuracyUpper") })
+        {
+            double l = quietAcc.GetProperty(lower).GetDouble(), p = quietAcc.GetProperty(point).GetDouble(), u = quietAcc.GetProperty(upper).GetDouble();
+            Assert.True(l <= p && p <= u && l < u && u - l < 0.5, $"{point} {p} in [{l}, {u}]");
+        }
 
         var (gradual, _) = await SimulateAsync("gradual", "gradual-drift");
         Assert.True(Flag(gradual, "embeddingDrift"), gradual.ToString());

@@ -73,6 +73,12 @@ public sealed record AccuracyPoint(DateTime WindowEnd, int EventCount, double? A
     /// <summary>The service's verdict that <see cref="Accuracy"/> is below the baseline − tolerance (null: no baseline or no accuracy).</summary>
     public bool? BelowBaseline { get; init; }
 
+    /// <summary>Lower end of the 95 % interval of <see cref="Accuracy"/> (exact for measured, the sampling band for an estimate); null in results stored before intervals.</summary>
+    public double? Lower { get; init; }
+
+    /// <summary>Upper end of that interval: the service flags the window only when it is under baseline − tolerance.</summary>
+    public double? Upper { get; init; }
+
     /// <summary>Events per model version in the window (null before versions were kept).</summary>
     public IReadOnlyDictionary<string, int>? Versions { get; init; }
 
@@ -83,6 +89,9 @@ public sealed record AccuracyPoint(DateTime WindowEnd, int EventCount, double? A
         new(r.WindowEnd.UtcDateTime, r.EventCount, r.Details?.Shown ?? r.Value, r.Details?.Estimated ?? false, r.Details?.BaselineAccuracy)
         {
             BelowBaseline = r.Details?.Window?.AccuracyBelowBaseline,
+            // The interval of whichever accuracy is shown: measured when the window has feedback, else the estimate.
+            Lower = r.Details?.Window is { Accuracy: not null } w ? w.AccuracyLower : r.Details?.Window?.EstimatedAccuracyLower,
+            Upper = r.Details?.Window is { Accuracy: not null } v ? v.AccuracyUpper : r.Details?.Window?.EstimatedAccuracyUpper,
             Versions = r.Details?.Window?.ModelVersions,
             ByVersion = r.Details?.Window?.AccuracyByVersion,
         };

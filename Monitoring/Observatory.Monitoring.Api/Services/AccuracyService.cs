@@ -22,7 +22,9 @@ public sealed class AccuracyService(IMonitoringStore store, IOptions<MonitoringO
         var labelled = current.Where(e => e.TrueClass is not null).ToList();
         ClassificationMetrics? m = labelled.Count == 0 ? null : ClassificationMetrics.Compute(
             labelled.Select(e => model.ClassIndex(e.TrueClass!)).ToList(), labelled.Select(e => model.ClassIndex(e.PredictedClass)).ToList(), model.Classes.Count);
+        var measured = m is null ? null : AccuracyInterval.ClopperPearson(m.Correct, m.Count);
         double? estimate = null;
+        AccuracyInterval? band = null;
         var calibrationCount = 0;
         if (model.ReferenceUntil is { } until && current.Count > 0)
         {
@@ -31,17 +33,21 @@ public sealed class AccuracyService(IMonitoringStore store, IOptions<MonitoringO
             if (reference.Count >= DriftService.MinEvents)
             {
                 var calibration = ConfidenceCalibration.Fit(reference.Select(e => e.Confidence).ToList(), reference.Select(e => e.TrueClass == e.PredictedClass).ToList());
-                estimate = calibration.EstimateAccuracy(current.Select(e => e.Confidence).ToList());
+                (var value, band) = calibration.EstimateAccuracyWithBand(current.Select(e => e.Confidence).ToList());
+                estimate = value;
             }
         }
         var result = new WindowResult
         {
             Model = model.Name, WindowStart = window.Start, WindowEnd = window.End, EventCount = current.Count,
             Accuracy = m?.Accuracy, EstimatedAccuracy = estimate,
-            AccuracyBelowBaseline = AccuracyBaseline.IsBelow(m?.Accuracy ?? estimate, model.BaselineAccuracy),
+            AccuracyLower = measured?.Lower, AccuracyUpper = measured?.Upper,
+            EstimatedAccuracyLower = band?.Lower, EstimatedAccuracyUpper = band?.Upper,
             ModelVersions = ModelVersions.Counts(current),
             AccuracyByVersion = ModelVersions.Accuracy(labelled),
         };
+        // Decided on the whole window (its interval, not just its point) by the same test as the alert rule.
+        result = result with { AccuracyBelowBaseline = AccuracyBaseline.IsWindowBelow(result, model.BaselineAccuracy) };
         if (m is not null)
         {
             // Per class, by name: what classRecallBelow reads, with how many labelled events stand behind each recall.

@@ -20,9 +20,22 @@ public sealed record WindowResult
     public double? Accuracy { get; init; }
     public double? EstimatedAccuracy { get; init; }
 
+    /// <summary>Lower end of the exact (Clopper–Pearson) 95 % interval of <see cref="Accuracy"/>; null without labels, or in results stored before intervals.</summary>
+    public double? AccuracyLower { get; init; }
+
+    /// <summary>Upper end of the 95 % interval of <see cref="Accuracy"/>: the accuracy-below-baseline rule compares this with baseline − tolerance.</summary>
+    public double? AccuracyUpper { get; init; }
+
+    /// <summary>Lower end of the 95 % sampling-error band of <see cref="EstimatedAccuracy"/> (NannyML CBPE: estimate − 1.96·SE, clipped to [0, 1]).</summary>
+    public double? EstimatedAccuracyLower { get; init; }
+
+    /// <summary>Upper end of the 95 % sampling-error band of <see cref="EstimatedAccuracy"/>.</summary>
+    public double? EstimatedAccuracyUpper { get; init; }
+
     /// <summary>
-    /// The accuracy shown (measured, else estimated) is below the model's baseline − tolerance: the model is degraded. Decided by the
-    /// service like the drift flags; null when there is no baseline or no accuracy, or in results stored before the flag existed.
+    /// The accuracy shown (measured, else estimated) is below the model's baseline − tolerance even at the top of its 95 % interval:
+    /// the model is degraded, not merely unlucky in a window with few events. Decided by the service like the drift flags; null when
+    /// there is no baseline or no accuracy, or in results stored before the flag existed.
     /// </summary>
     public bool? AccuracyBelowBaseline { get; init; }
 

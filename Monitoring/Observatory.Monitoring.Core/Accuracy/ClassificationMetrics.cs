@@ -10,6 +10,9 @@ namespace Observatory.Monitoring.Core.Accuracy;
 public sealed record ClassificationMetrics(
     int Count, double Accuracy, double MacroF1, IReadOnlyList<double?> Recall, IReadOnlyList<double> F1, long[][] Confusion)
 {
+    /// <summary>How many predictions were right (the confusion matrix's diagonal).</summary>
+    public int Correct => (int)Enumerable.Range(0, Confusion.Length).Sum(k => Confusion[k][k]);
+
     /// <summary>The metrics as the accuracy run publishes them.</summary>
     public ClassificationScores ToScores() => new(Count, Accuracy, MacroF1, Recall, F1, Confusion.Select(row => (IReadOnlyList<long>)row).ToList());
 

@@ -74,4 +74,11 @@ public sealed class ConfidenceCalibration
         foreach (var c in confidence) sum += Predict(c);
         return sum / confidence.Count;
     }
+
+    /// <summary>Expected accuracy of a non-empty window with its 95 % sampling-error band (<see cref="AccuracyInterval.SamplingBand"/>).</summary>
+    public (double Estimate, AccuracyInterval Band) EstimateAccuracyWithBand(IReadOnlyList<double> confidence)
+    {
+        ArgumentNullException.ThrowIfNull(confidence);
+        return AccuracyInterval.SamplingBand(confidence.Select(Predict).ToList());
+    }
 }

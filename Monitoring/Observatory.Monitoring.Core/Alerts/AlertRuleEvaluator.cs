@@ -61,11 +61,13 @@ public static class AlertRuleEvaluator
         for (var i = history.Count - 1; i >= 0; i--)
         {
             var w = history[i];
-            var (value, kind) = w.Accuracy is { } a ? (a, "accuracy") : w.EstimatedAccuracy is { } e ? (e, "estimated accuracy") : (double.NaN, "");
-            if (double.IsNaN(value)) continue;
-            var quiet = Trailing(history, h => (h.Accuracy ?? h.EstimatedAccuracy) is { } v ? AccuracyBaseline.IsBelow(v, baseline, rule.Tolerance) != true : null);
-            return new(rule, AccuracyBaseline.IsBelow(value, baseline, rule.Tolerance) == true,
-                string.Create(CultureInfo.InvariantCulture, $"{kind} {value:0.###} vs baseline {baseline:0.###} − tolerance {rule.Tolerance:0.###}"), quiet);
+            if (AccuracyBaseline.Shown(w) is not ({ } value, var upper)) continue;
+            var kind = w.Accuracy is null ? "estimated accuracy" : "accuracy";
+            // The same test as the window's stored verdict (AccuracyBaseline), with this rule's tolerance.
+            var quiet = Trailing(history, h => AccuracyBaseline.IsWindowBelow(h, baseline, rule.Tolerance) is { } below ? !below : null);
+            var bound = upper is { } u ? string.Create(CultureInfo.InvariantCulture, $" (95 % interval up to {u:0.###})") : "";
+            return new(rule, AccuracyBaseline.IsWindowBelow(w, baseline, rule.Tolerance) == true,
+                string.Create(CultureInfo.InvariantCulture, $"{kind} {value:0.###}{bound} vs baseline {baseline:0.###} − tolerance {rule.Tolerance:0.###}"), quiet);
         }
         return new(rule, false, "no accuracy measured yet");
     }

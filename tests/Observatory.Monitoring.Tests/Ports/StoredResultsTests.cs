@@ -40,6 +40,25 @@ public sealed class StoredResultsTests
     }
 
     [Fact]
+    public void AccuracyIntervals_ReadBackAsWritten_AndAreUnknownInOlderResults()
+    {
+        var run = new AccuracyRun(new WindowResult
+        {
+            Model = "m", Accuracy = 0.7, AccuracyLower = 0.65, AccuracyUpper = 0.74, EstimatedAccuracy = 0.72, EstimatedAccuracyLower = 0.7, EstimatedAccuracyUpper = 0.73,
+        }, 400, null, 0.9, 40, null);
+
+        var read = StoredResults.ReadAccuracy(Stored(StoredResults.Accuracy, StoredResults.Serialize(run))).Window;
+        var older = StoredResults.ReadAccuracy(Stored(StoredResults.Accuracy, """{"window":{"accuracy":0.7,"estimatedAccuracy":0.72},"labelled":400}""")).Window;
+
+        Assert.Equal(run.Window, read);
+        Assert.Equal(0.7, older.Accuracy);
+        Assert.Null(older.AccuracyLower);
+        Assert.Null(older.AccuracyUpper);
+        Assert.Null(older.EstimatedAccuracyLower);
+        Assert.Null(older.EstimatedAccuracyUpper);
+    }
+
+    [Fact]
     public void AResultMissingFields_ReadsThemAsNotMeasured()
     {
         var read = StoredResults.ReadDrift(Stored(StoredResults.Drift, """{"window":{"eventCount":17}}"""));
