@@ -1,3 +1,4 @@
+using Observatory.DataService.Core.Annotations;
 using Observatory.DataService.Core.Objects;
 using Observatory.DataService.Core.Workspace;
 
@@ -8,6 +9,9 @@ public sealed record AnnotationSummary(int Added, int Deleted, int Modified);
 
 public sealed record DiffResult(string From, string To, TreeChanges Changes, AnnotationSummary Annotations)
 {
+    /// <summary>Box-level changes (YOLO, COCO, VOC); null unless asked for with a box IoU threshold.</summary>
+    public AnnotationChanges? Boxes { get; init; }
+
     public long BytesAdded => Changes.Added.Sum(c => c.New!.Size);
     public long BytesDeleted => Changes.Deleted.Sum(c => c.Old!.Size);
 }
@@ -18,7 +22,9 @@ public static class DiffOperation
     public const string Workspace = "workspace";
     private static readonly HashSet<string> AnnotationExtensions = new(StringComparer.OrdinalIgnoreCase) { ".txt", ".json", ".xml", ".yaml", ".yml", ".csv" };
 
-    public static async Task<DiffResult> RunAsync(ObsRepository repo, string? from, string? to, IReadOnlyList<string> userPaths, CancellationToken ct)
+    /// <param name="boxIou">When set, also diffs the annotations box by box (<see cref="AnnotationDiff"/>) with this IoU threshold.</param>
+    public static async Task<DiffResult> RunAsync(ObsRepository repo, string? from, string? to, IReadOnlyList<string> userPaths, CancellationToken ct,
+        double? boxIou = null)
     {
         from ??= "HEAD";
         to ??= Workspace;
@@ -30,7 +36,21 @@ public static class DiffOperation
         var changes = TreeChanges.Concat(parts);
         bool IsAnnotation(FileChange c) => AnnotationExtensions.Contains(Path.GetExtension(c.Path));
         var annotations = new AnnotationSummary(changes.Added.Count(IsAnnotation), changes.Deleted.Count(IsAnnotation), changes.Modified.Count(IsAnnotation));
-        return new DiffResult(from, to, changes, annotations);
+        var result = new DiffResult(from, to, changes, annotations);
+        if (boxIou is not { } iou) return result;
+        var loader = new AnnotationBoxes();
+        var boxesA = new Dictionary<string, IReadOnlyList<LabelBox>>(StringComparer.Ordinal);
+        var boxesB = new Dictionary<string, IReadOnlyList<LabelBox>>(StringComparer.Ordinal);
+        foreach (var (trees, revision, into) in new[] { (a, from, boxesA), (b, to, boxesB) })
+            foreach (var (path, tree) in trees)
+            {
+                var root = repo.FullPath(path);
+                Task<byte[]> Read(TreeEntry e, CancellationToken token) => revision == Workspace
+                    ? File.ReadAllBytesAsync(Path.Combine(root, e.Path), token)
+                    : repo.Cache.ReadAllBytesAsync(e.Hash, token);
+                foreach (var (image, boxes) in await loader.LoadAsync(tree.Entries, path + "/", Read, ct)) into[image] = boxes;
+            }
+        return result with { Boxes = AnnotationDiff.Compare(boxesA, boxesB, iou) };
     }
 
     /// <summary>Trees by dataset path at a revision, or of the current workspace files.</summary>
