@@ -20,6 +20,9 @@ public readonly record struct LabelBox(string Class, double X1, double Y1, doubl
     }
 }
 
+/// <summary>The annotation formats the diff reads, in order of preference when a dataset has more than one.</summary>
+public enum AnnotationFormat { Yolo, Coco, Voc }
+
 /// <summary>Box changes of one class over the compared images, and its box count in each version (class balance).</summary>
 public sealed record ClassBoxChanges(int Added, int Removed, int Moved, int Relabelled, int Before, int After);
 
@@ -44,6 +47,19 @@ public sealed record AnnotationChanges(IReadOnlyDictionary<string, ClassBoxChang
 public static class AnnotationDiff
 {
     public const double DefaultIou = 0.5;
+
+    /// <summary>
+    /// The one format a dataset is diffed in: the first of YOLO, COCO, VOC present in both versions, else the first present in
+    /// either (a conversion from one format to another then shows as every box removed and added). Null when there is none.
+    /// </summary>
+    public static AnnotationFormat? ChooseFormat(IEnumerable<AnnotationFormat> a, IEnumerable<AnnotationFormat> b)
+    {
+        var inA = a.ToHashSet();
+        var inB = b.ToHashSet();
+        var order = Enum.GetValues<AnnotationFormat>();
+        return order.Where(f => inA.Contains(f) && inB.Contains(f)).Cast<AnnotationFormat?>().FirstOrDefault()
+            ?? order.Where(f => inA.Contains(f) || inB.Contains(f)).Cast<AnnotationFormat?>().FirstOrDefault();
+    }
 
     /// <summary>Compares two versions given as boxes by image path; an image missing from one side has no boxes there.</summary>
     public static AnnotationChanges Compare(IReadOnlyDictionary<string, IReadOnlyList<LabelBox>> a, IReadOnlyDictionary<string, IReadOnlyList<LabelBox>> b,

@@ -41,15 +41,21 @@ public static class DiffOperation
         var loader = new AnnotationBoxes();
         var boxesA = new Dictionary<string, IReadOnlyList<LabelBox>>(StringComparer.Ordinal);
         var boxesB = new Dictionary<string, IReadOnlyList<LabelBox>>(StringComparer.Ordinal);
-        foreach (var (trees, revision, into) in new[] { (a, from, boxesA), (b, to, boxesB) })
-            foreach (var (path, tree) in trees)
-            {
-                var root = repo.FullPath(path);
-                Task<byte[]> Read(TreeEntry e, CancellationToken token) => revision == Workspace
-                    ? File.ReadAllBytesAsync(Path.Combine(root, e.Path), token)
-                    : repo.Cache.ReadAllBytesAsync(e.Hash, token);
-                foreach (var (image, boxes) in await loader.LoadAsync(tree.Entries, path + "/", Read, ct)) into[image] = boxes;
-            }
+        foreach (var path in a.Keys.Union(b.Keys).OrderBy(p => p, StringComparer.Ordinal))
+        {
+            var root = repo.FullPath(path);
+            async Task<Dictionary<AnnotationFormat, Dictionary<string, IReadOnlyList<LabelBox>>>> LoadAsync(Dictionary<string, TreeObject> trees, string revision) =>
+                trees.TryGetValue(path, out var tree)
+                    ? await loader.LoadAsync(tree.Entries, path + "/", (e, token) => revision == Workspace
+                        ? File.ReadAllBytesAsync(Path.Combine(root, e.Path), token)
+                        : repo.Cache.ReadAllBytesAsync(e.Hash, token), ct)
+                    : [];
+            var inA = await LoadAsync(a, from);
+            var inB = await LoadAsync(b, to);
+            if (AnnotationDiff.ChooseFormat(inA.Keys, inB.Keys) is not { } format) continue;
+            foreach (var (image, boxes) in inA.GetValueOrDefault(format) ?? []) boxesA[image] = boxes;
+            foreach (var (image, boxes) in inB.GetValueOrDefault(format) ?? []) boxesB[image] = boxes;
+        }
         return result with { Boxes = AnnotationDiff.Compare(boxesA, boxesB, iou) };
     }
 

@@ -15,13 +15,15 @@ public sealed class AnnotationDiffTests
     private static async Task<AnnotationChanges> DiffAsync(Dictionary<string, string> a, Dictionary<string, string> b, double iou = AnnotationDiff.DefaultIou)
     {
         var loader = new AnnotationBoxes();
-        async Task<Dictionary<string, IReadOnlyList<LabelBox>>> Load(Dictionary<string, string> files)
+        async Task<Dictionary<AnnotationFormat, Dictionary<string, IReadOnlyList<LabelBox>>>> Load(Dictionary<string, string> files)
         {
             var bytes = files.ToDictionary(kv => kv.Key, kv => Encoding.UTF8.GetBytes(kv.Value));
             var entries = bytes.Select(kv => new TreeEntry(kv.Key, ContentHash.Compute(kv.Value), kv.Value.Length)).ToList();
             return await loader.LoadAsync(entries, "ds/", (e, _) => Task.FromResult(bytes[e.Path]), Ct);
         }
-        return AnnotationDiff.Compare(await Load(a), await Load(b), iou);
+        var (inA, inB) = (await Load(a), await Load(b));
+        var format = AnnotationDiff.ChooseFormat(inA.Keys, inB.Keys);
+        return format is { } f ? AnnotationDiff.Compare(inA.GetValueOrDefault(f) ?? [], inB.GetValueOrDefault(f) ?? [], iou) : AnnotationChanges.Empty;
     }
 
     private static void AssertClass(AnnotationChanges d, string cls, int added, int removed, int moved, int relabelled, int before, int after) =>
@@ -143,6 +145,29 @@ public sealed class AnnotationDiffTests
         AssertClass(d, "0", added: 1, removed: 1, moved: 0, relabelled: 0, before: 1, after: 1);
         AssertClass(d, "1", added: 1, removed: 0, moved: 0, relabelled: 0, before: 0, after: 1);
         Assert.Equal([new ImageBoxChanges("ds/images/a.jpg", 0, 1, 0, 0), new ImageBoxChanges("ds/images/b.jpg", 2, 0, 0, 0)], d.Images);
+    }
+
+    [Fact]
+    public async Task YoloAndCocoOfTheSameBoxes_AreCountedOnce_InYolo()
+    {
+        var a = new Dictionary<string, string>
+        {
+            ["images/a.jpg"] = "x",
+            ["labels/a.txt"] = "0 0.2 0.2 0.2 0.2\n",
+            ["coco.json"] = """{"images":[{"id":1,"file_name":"a.jpg","width":10,"height":10}],"categories":[{"id":0,"name":"0"}],"annotations":[{"id":1,"image_id":1,"category_id":0,"bbox":[1,1,2,2]}]}""",
+        };
+        var b = new Dictionary<string, string>(a) { ["labels/a.txt"] = "0 0.2 0.2 0.2 0.2\n0 0.7 0.7 0.2 0.2\n" };
+        var d = await DiffAsync(a, b);
+        AssertClass(d, "0", added: 1, removed: 0, moved: 0, relabelled: 0, before: 1, after: 2);
+    }
+
+    [Fact]
+    public void ChooseFormat_PrefersOneInBothVersions_ThenYoloCocoVoc()
+    {
+        Assert.Equal(AnnotationFormat.Coco, AnnotationDiff.ChooseFormat([AnnotationFormat.Yolo, AnnotationFormat.Coco], [AnnotationFormat.Coco]));
+        Assert.Equal(AnnotationFormat.Yolo, AnnotationDiff.ChooseFormat([AnnotationFormat.Voc, AnnotationFormat.Yolo], [AnnotationFormat.Yolo, AnnotationFormat.Voc]));
+        Assert.Equal(AnnotationFormat.Voc, AnnotationDiff.ChooseFormat([AnnotationFormat.Voc], []));
+        Assert.Null(AnnotationDiff.ChooseFormat([], []));
     }
 
     [Fact]
