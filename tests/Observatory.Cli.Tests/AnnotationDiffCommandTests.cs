@@ -67,4 +67,21 @@ public sealed class AnnotationDiffCommandTests : IDisposable
         Assert.NotEqual(0, bad.ExitCode);
         Assert.Contains("--iou", bad.Stderr);
     }
+
+    [Fact]
+    public async Task ALabelObjectMissingFromTheCache_StillGivesTheFileDiff_AndSaysWhyBoxesWereNotCompared()
+    {
+        await TwoVersionsAsync();
+        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(_repo.PathOf("data/set/labels/a.txt"))));
+        var cached = _repo.PathOf($".obs/cache/objects/{hash[..2]}/{hash[2..]}");
+        Assert.True(File.Exists(cached), cached);
+        File.Delete(cached);
+
+        var run = await ObsProcess.RunAsync(_repo.Root, "diff", "set@v1", "set@v2", "--json");
+        Ok(run);
+        var root = JsonDocument.Parse(run.Stdout).RootElement;
+        Assert.Equal(1, root.GetProperty("summary").GetProperty("modified").GetInt32());
+        Assert.Contains(hash, root.GetProperty("annotations").GetProperty("unavailable").GetString());
+        Assert.Empty(root.GetProperty("annotations").GetProperty("by_class").EnumerateObject());
+    }
 }

@@ -42,6 +42,7 @@ internal static class DiffCommand
                     annotations = new
                     {
                         iou = parse.GetValue(iou),
+                        unavailable = diff.BoxesUnavailable,
                         by_class = boxes.ByClass.ToDictionary(kv => kv.Key, kv => new { added = kv.Value.Added, removed = kv.Value.Removed, moved = kv.Value.Moved, relabelled = kv.Value.Relabelled, before = kv.Value.Before, after = kv.Value.After }),
                         images = boxes.Images.Select(i => new { path = i.Path, added = i.Added, removed = i.Removed, moved = i.Moved, relabelled = i.Relabelled }),
                     },
@@ -53,6 +54,7 @@ internal static class DiffCommand
             foreach (var x in c.Modified) Console.Out.WriteLine($"modified  {x.Path} ({Format.Bytes(x.Old!.Size)} → {Format.Bytes(x.New!.Size)})");
             Console.Out.WriteLine($"{diff.From} → {diff.To}: {c.Added.Count} added, {c.Deleted.Count} deleted, {c.Modified.Count} modified; +{Format.Bytes(diff.BytesAdded)} −{Format.Bytes(diff.BytesDeleted)}; " +
                 $"annotations {diff.Annotations.Added} added, {diff.Annotations.Deleted} deleted, {diff.Annotations.Modified} modified");
+            if (diff.BoxesUnavailable is { } why) Console.Error.WriteLine($"boxes not compared: {why}");
             WriteBoxes(boxes);
             return ExitCodes.Ok;
         });

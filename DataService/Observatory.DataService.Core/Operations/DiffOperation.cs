@@ -1,4 +1,5 @@
 using Observatory.DataService.Core.Annotations;
+using Observatory.DataService.Core.Errors;
 using Observatory.DataService.Core.Objects;
 using Observatory.DataService.Core.Workspace;
 
@@ -11,6 +12,9 @@ public sealed record DiffResult(string From, string To, TreeChanges Changes, Ann
 {
     /// <summary>Box-level changes (YOLO, COCO, VOC); null unless asked for with a box IoU threshold.</summary>
     public AnnotationChanges? Boxes { get; init; }
+
+    /// <summary>Why boxes were not compared (an annotation object missing from the cache), else null.</summary>
+    public string? BoxesUnavailable { get; init; }
 
     public long BytesAdded => Changes.Added.Sum(c => c.New!.Size);
     public long BytesDeleted => Changes.Deleted.Sum(c => c.Old!.Size);
@@ -41,20 +45,28 @@ public static class DiffOperation
         var loader = new AnnotationBoxes();
         var boxesA = new Dictionary<string, IReadOnlyList<LabelBox>>(StringComparer.Ordinal);
         var boxesB = new Dictionary<string, IReadOnlyList<LabelBox>>(StringComparer.Ordinal);
-        foreach (var path in a.Keys.Union(b.Keys).OrderBy(p => p, StringComparer.Ordinal))
+        // The file-level diff needs only trees; boxes need the annotation objects, which a clone may not have pulled yet.
+        try
         {
-            var root = repo.FullPath(path);
-            async Task<Dictionary<AnnotationFormat, Dictionary<string, IReadOnlyList<LabelBox>>>> LoadAsync(Dictionary<string, TreeObject> trees, string revision) =>
-                trees.TryGetValue(path, out var tree)
-                    ? await loader.LoadAsync(tree.Entries, path + "/", (e, token) => revision == Workspace
-                        ? File.ReadAllBytesAsync(Path.Combine(root, e.Path), token)
-                        : repo.Cache.ReadAllBytesAsync(e.Hash, token), ct)
-                    : [];
-            var inA = await LoadAsync(a, from);
-            var inB = await LoadAsync(b, to);
-            if (AnnotationDiff.ChooseFormat(inA.Keys, inB.Keys) is not { } format) continue;
-            foreach (var (image, boxes) in inA.GetValueOrDefault(format) ?? []) boxesA[image] = boxes;
-            foreach (var (image, boxes) in inB.GetValueOrDefault(format) ?? []) boxesB[image] = boxes;
+            foreach (var path in a.Keys.Union(b.Keys).OrderBy(p => p, StringComparer.Ordinal))
+            {
+                var root = repo.FullPath(path);
+                async Task<Dictionary<AnnotationFormat, Dictionary<string, IReadOnlyList<LabelBox>>>> LoadAsync(Dictionary<string, TreeObject> trees, string revision) =>
+                    trees.TryGetValue(path, out var tree)
+                        ? await loader.LoadAsync(tree.Entries, path + "/", (e, token) => revision == Workspace
+                            ? File.ReadAllBytesAsync(Path.Combine(root, e.Path), token)
+                            : repo.Cache.ReadAllBytesAsync(e.Hash, token), ct)
+                        : [];
+                var inA = await LoadAsync(a, from);
+                var inB = await LoadAsync(b, to);
+                if (AnnotationDiff.ChooseFormat(inA.Keys, inB.Keys) is not { } format) continue;
+                foreach (var (image, boxes) in inA.GetValueOrDefault(format) ?? []) boxesA[image] = boxes;
+                foreach (var (image, boxes) in inB.GetValueOrDefault(format) ?? []) boxesB[image] = boxes;
+            }
+        }
+        catch (StoreException e)
+        {
+            return result with { BoxesUnavailable = e.Message };
         }
         return result with { Boxes = AnnotationDiff.Compare(boxesA, boxesB, iou) };
     }

@@ -64,7 +64,7 @@ public sealed class DatasetCatalog(string repositoryPath, ObsEnvironment environ
         files.AddRange(diff.Changes.Modified.Select(c => Changed(c, "modified")));
         files.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));
         return new DiffView(dataset, from, to, fromSha, toSha, diff.Changes.Added.Count, diff.Changes.Deleted.Count, diff.Changes.Modified.Count,
-            diff.BytesAdded, diff.BytesDeleted, diff.Annotations, files) { Boxes = diff.Boxes };
+            diff.BytesAdded, diff.BytesDeleted, diff.Annotations, files) { Boxes = diff.Boxes, BoxesUnavailable = diff.BoxesUnavailable };
     }
 
     /// <summary>The validation report stored for a version; null when the version was committed without validation.</summary>

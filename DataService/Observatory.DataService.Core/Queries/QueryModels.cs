@@ -39,6 +39,9 @@ public sealed record DiffView(string Dataset, string From, string To, string Fro
 {
     /// <summary>Box-level changes per class and per image (<c>?detail=annotations</c>); null otherwise.</summary>
     public Annotations.AnnotationChanges? Boxes { get; init; }
+
+    /// <summary>Why boxes were not compared (an annotation object missing from the cache), else null.</summary>
+    public string? BoxesUnavailable { get; init; }
 }
 
 public sealed record ReportSummary(int Errors, int Warnings, IReadOnlyDictionary<string, int> ByRule);
