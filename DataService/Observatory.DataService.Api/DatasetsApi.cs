@@ -52,9 +52,16 @@ public static class DatasetsApi
             .WithName("GetClassBalance").WithSummary("Objects per YOLO class id over labels/**/*.txt of a version")
             .Produces<ClassBalanceView>().ProducesProblem(400).ProducesProblem(404);
 
-        api.MapGet("/datasets/{dataset}/diff", async (string dataset, [FromQuery] string? from, [FromQuery] string? to, DatasetCatalog catalog, CancellationToken ct) =>
-                TypedResults.Ok(await catalog.DiffAsync(Decode(dataset), from ?? "", to ?? "", ct)))
-            .WithName("DiffVersions").WithSummary("Files added, deleted and modified between two versions (?from=REV&to=REV)")
+        api.MapGet("/datasets/{dataset}/diff", async (string dataset, [FromQuery] string? from, [FromQuery] string? to, [FromQuery] string? detail,
+                [FromQuery] double? iou, DatasetCatalog catalog, CancellationToken ct) =>
+            {
+                if (detail is not (null or "annotations")) throw new QueryException("detail", $"detail '{detail}' is not known; the valid value is 'annotations'");
+                if (iou is { } t && !(t is > 0 and <= 1)) throw new QueryException("iou", "iou must be greater than 0 and at most 1");
+                double? boxIou = detail is null ? null : iou ?? Core.Annotations.AnnotationDiff.DefaultIou;
+                return TypedResults.Ok(await catalog.DiffAsync(Decode(dataset), from ?? "", to ?? "", ct, boxIou));
+            })
+            .WithName("DiffVersions").WithSummary("Files added, deleted and modified between two versions (?from=REV&to=REV); "
+                + "?detail=annotations adds boxes added, removed, moved and relabelled per class and image (IoU threshold ?iou=, default 0.5)")
             .Produces<DiffView>().ProducesProblem(400).ProducesProblem(404);
 
         api.MapGet("/objects/{sha256}", (string sha256, DatasetCatalog catalog) =>

@@ -81,6 +81,46 @@ public sealed class DatasetsApiTests(ApiFixture fx) : IClassFixture<ApiFixture>
     }
 
     [Fact]
+    public async Task Diff_DetailAnnotations_CountsBoxesPerClassAndImage_AgreeingWithClassBalance()
+    {
+        var range = $"from={Uri.EscapeDataString("sample@v1")}&to={Uri.EscapeDataString("sample@v2")}";
+        Assert.False((await GetJsonAsync($"/api/datasets/{Sample}/diff?{range}")).TryGetProperty("boxes", out _));
+        var boxes = (await GetJsonAsync($"/api/datasets/{Sample}/diff?{range}&detail=annotations")).GetProperty("boxes");
+        var byClass = boxes.GetProperty("by_class").EnumerateObject().ToDictionary(p => p.Name, p => p.Value);
+
+        // before/after must equal the class balance endpoint's object counts, computed by a different code path.
+        async Task<Dictionary<string, int>> BalanceAsync(string rev) =>
+            (await GetJsonAsync($"/api/datasets/{Sample}/versions/{Uri.EscapeDataString(rev)}/classes")).GetProperty("classes").EnumerateArray()
+                .Where(c => c.GetProperty("count").GetInt32() > 0).ToDictionary(c => c.GetProperty("name").GetString()!, c => c.GetProperty("count").GetInt32());
+        var v1 = await BalanceAsync("sample@v1");
+        var v2 = await BalanceAsync("sample@v2");
+        Assert.Equal(v1.Keys.Union(v2.Keys).Order(), byClass.Keys.Order());
+        foreach (var (name, c) in byClass)
+        {
+            Assert.Equal(v1.GetValueOrDefault(name), c.GetProperty("before").GetInt32());
+            Assert.Equal(v2.GetValueOrDefault(name), c.GetProperty("after").GetInt32());
+            // Nothing was moved or relabelled: v2 only deletes and adds whole label files and appends one row.
+            Assert.Equal(0, c.GetProperty("moved").GetInt32() + c.GetProperty("relabelled").GetInt32());
+            Assert.Equal(c.GetProperty("after").GetInt32() - c.GetProperty("before").GetInt32(), c.GetProperty("added").GetInt32() - c.GetProperty("removed").GetInt32());
+        }
+
+        var images = boxes.GetProperty("images").EnumerateArray().ToDictionary(i => i.GetProperty("path").GetString()!, i => i);
+        int N(JsonElement e, string name) => e.GetProperty(name).GetInt32();
+        foreach (var deleted in new[] { "train_00000", "train_00001" })
+        {
+            var image = images.Single(i => i.Key.StartsWith($"{SeededRegistry.Sample}/images/train/{deleted}.", StringComparison.Ordinal)).Value;
+            Assert.True(N(image, "removed") > 0);
+            Assert.Equal(0, N(image, "added"));
+        }
+        var val = images.Single(i => i.Key.StartsWith($"{SeededRegistry.Sample}/images/val/val_00000.", StringComparison.Ordinal)).Value;
+        Assert.Equal((1, 0, 0, 0), (N(val, "added"), N(val, "removed"), N(val, "moved"), N(val, "relabelled")));
+        Assert.All(images.Keys, p => Assert.Matches(@"/(train_0000[01]|val_00000|new_\d\d)\.", p));
+
+        var problem = await GetProblemAsync($"/api/datasets/{Sample}/diff?{range}&detail=pixels", HttpStatusCode.BadRequest);
+        Assert.Contains("annotations", problem.GetRawText());
+    }
+
+    [Fact]
     public async Task Diff_FromV1ToV2_Counts3ImagesAnd3LabelsAdded_2And2Deleted_1LabelModified()
     {
         var diff = await GetJsonAsync($"/api/datasets/{Sample}/diff?from={Uri.EscapeDataString("sample@v1")}&to={Uri.EscapeDataString("sample@v2")}");

@@ -1,3 +1,5 @@
+using Observatory.DataService.Core.Annotations;
+using Observatory.DataService.Core.Errors;
 using Observatory.DataService.Core.Objects;
 using Observatory.DataService.Core.Workspace;
 
@@ -8,6 +10,12 @@ public sealed record AnnotationSummary(int Added, int Deleted, int Modified);
 
 public sealed record DiffResult(string From, string To, TreeChanges Changes, AnnotationSummary Annotations)
 {
+    /// <summary>Box-level changes (YOLO, COCO, VOC); null unless asked for with a box IoU threshold.</summary>
+    public AnnotationChanges? Boxes { get; init; }
+
+    /// <summary>Why boxes were not compared (an annotation object missing from the cache), else null.</summary>
+    public string? BoxesUnavailable { get; init; }
+
     public long BytesAdded => Changes.Added.Sum(c => c.New!.Size);
     public long BytesDeleted => Changes.Deleted.Sum(c => c.Old!.Size);
 }
@@ -18,7 +26,9 @@ public static class DiffOperation
     public const string Workspace = "workspace";
     private static readonly HashSet<string> AnnotationExtensions = new(StringComparer.OrdinalIgnoreCase) { ".txt", ".json", ".xml", ".yaml", ".yml", ".csv" };
 
-    public static async Task<DiffResult> RunAsync(ObsRepository repo, string? from, string? to, IReadOnlyList<string> userPaths, CancellationToken ct)
+    /// <param name="boxIou">When set, also diffs the annotations box by box (<see cref="AnnotationDiff"/>) with this IoU threshold.</param>
+    public static async Task<DiffResult> RunAsync(ObsRepository repo, string? from, string? to, IReadOnlyList<string> userPaths, CancellationToken ct,
+        double? boxIou = null)
     {
         from ??= "HEAD";
         to ??= Workspace;
@@ -30,7 +40,35 @@ public static class DiffOperation
         var changes = TreeChanges.Concat(parts);
         bool IsAnnotation(FileChange c) => AnnotationExtensions.Contains(Path.GetExtension(c.Path));
         var annotations = new AnnotationSummary(changes.Added.Count(IsAnnotation), changes.Deleted.Count(IsAnnotation), changes.Modified.Count(IsAnnotation));
-        return new DiffResult(from, to, changes, annotations);
+        var result = new DiffResult(from, to, changes, annotations);
+        if (boxIou is not { } iou) return result;
+        var loader = new AnnotationBoxes();
+        var boxesA = new Dictionary<string, IReadOnlyList<LabelBox>>(StringComparer.Ordinal);
+        var boxesB = new Dictionary<string, IReadOnlyList<LabelBox>>(StringComparer.Ordinal);
+        // The file-level diff needs only trees; boxes need the annotation objects, which a clone may not have pulled yet.
+        try
+        {
+            foreach (var path in a.Keys.Union(b.Keys).OrderBy(p => p, StringComparer.Ordinal))
+            {
+                var root = repo.FullPath(path);
+                async Task<Dictionary<AnnotationFormat, Dictionary<string, IReadOnlyList<LabelBox>>>> LoadAsync(Dictionary<string, TreeObject> trees, string revision) =>
+                    trees.TryGetValue(path, out var tree)
+                        ? await loader.LoadAsync(tree.Entries, path + "/", (e, token) => revision == Workspace
+                            ? File.ReadAllBytesAsync(Path.Combine(root, e.Path), token)
+                            : repo.Cache.ReadAllBytesAsync(e.Hash, token), ct)
+                        : [];
+                var inA = await LoadAsync(a, from);
+                var inB = await LoadAsync(b, to);
+                if (AnnotationDiff.ChooseFormat(inA.Keys, inB.Keys) is not { } format) continue;
+                foreach (var (image, boxes) in inA.GetValueOrDefault(format) ?? []) boxesA[image] = boxes;
+                foreach (var (image, boxes) in inB.GetValueOrDefault(format) ?? []) boxesB[image] = boxes;
+            }
+        }
+        catch (StoreException e)
+        {
+            return result with { BoxesUnavailable = e.Message };
+        }
+        return result with { Boxes = AnnotationDiff.Compare(boxesA, boxesB, iou) };
     }
 
     /// <summary>Trees by dataset path at a revision, or of the current workspace files.</summary>

@@ -51,19 +51,20 @@ public sealed class DatasetCatalog(string repositoryPath, ObsEnvironment environ
     }
 
     /// <summary>Files added, deleted and modified in a dataset between two revisions.</summary>
-    public async Task<DiffView> DiffAsync(string dataset, string from, string to, CancellationToken ct)
+    /// <param name="boxIou">When set, the view also carries the box-level diff at this IoU threshold.</param>
+    public async Task<DiffView> DiffAsync(string dataset, string from, string to, CancellationToken ct, double? boxIou = null)
     {
         using var repo = Open();
         var (fromSha, _) = Locate(repo, dataset, from, "from");
         var (toSha, _) = Locate(repo, dataset, to, "to");
-        var diff = await Run(() => DiffOperation.RunAsync(repo, fromSha, toSha, [repo.FullPath(dataset)], ct));
+        var diff = await Run(() => DiffOperation.RunAsync(repo, fromSha, toSha, [repo.FullPath(dataset)], ct, boxIou));
         var files = new List<ChangedFile>();
         files.AddRange(diff.Changes.Added.Select(c => Changed(c, "added")));
         files.AddRange(diff.Changes.Deleted.Select(c => Changed(c, "deleted")));
         files.AddRange(diff.Changes.Modified.Select(c => Changed(c, "modified")));
         files.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));
         return new DiffView(dataset, from, to, fromSha, toSha, diff.Changes.Added.Count, diff.Changes.Deleted.Count, diff.Changes.Modified.Count,
-            diff.BytesAdded, diff.BytesDeleted, diff.Annotations, files);
+            diff.BytesAdded, diff.BytesDeleted, diff.Annotations, files) { Boxes = diff.Boxes, BoxesUnavailable = diff.BoxesUnavailable };
     }
 
     /// <summary>The validation report stored for a version; null when the version was committed without validation.</summary>

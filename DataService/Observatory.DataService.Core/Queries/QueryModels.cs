@@ -35,7 +35,14 @@ public sealed record ChangedFile(string Path, string Change, string? OldSha256, 
 
 /// <summary>What changed in one dataset between two versions.</summary>
 public sealed record DiffView(string Dataset, string From, string To, string FromCommit, string ToCommit, int Added, int Deleted, int Modified,
-    long BytesAdded, long BytesDeleted, AnnotationSummary Annotations, IReadOnlyList<ChangedFile> Files);
+    long BytesAdded, long BytesDeleted, AnnotationSummary Annotations, IReadOnlyList<ChangedFile> Files)
+{
+    /// <summary>Box-level changes per class and per image (<c>?detail=annotations</c>); null otherwise.</summary>
+    public Annotations.AnnotationChanges? Boxes { get; init; }
+
+    /// <summary>Why boxes were not compared (an annotation object missing from the cache), else null.</summary>
+    public string? BoxesUnavailable { get; init; }
+}
 
 public sealed record ReportSummary(int Errors, int Warnings, IReadOnlyDictionary<string, int> ByRule);
 

@@ -4,7 +4,11 @@ using System.Text.Json;
 namespace Observatory.DataService.Core.Validation;
 
 /// <summary>What a COCO file contributes to pairing and class balance.</summary>
-internal sealed record CocoResult(bool IsCoco, IReadOnlyCollection<string> ListedImages, IReadOnlyDictionary<int, (string Name, int Count)> CategoryCounts);
+internal sealed record CocoResult(bool IsCoco, IReadOnlyCollection<string> ListedImages, IReadOnlyDictionary<int, (string Name, int Count)> CategoryCounts)
+{
+    /// <summary>Well-formed boxes (pixels) by the image they belong to (resolved path, else the JSON's file_name), for the annotation diff.</summary>
+    public IReadOnlyList<(string Image, Annotations.LabelBox Box)> Boxes { get; init; } = [];
+}
 
 /// <summary>
 /// Checks a COCO detection file: the images/annotations/categories schema, unique ids, references that resolve, bboxes inside their
@@ -57,6 +61,8 @@ internal static class CocoChecker
             var split = SplitOf(jsonPath);
             var jsonDir = DatasetLayout.Directory(jsonPath);
             var imageSizes = new Dictionary<long, (double W, double H)>();
+            var imagePaths = new Dictionary<long, string>();
+            var boxes = new List<(string, Annotations.LabelBox)>();
             var listed = new HashSet<string>(StringComparer.Ordinal);
             if (hasImages && images.ValueKind == JsonValueKind.Array)
             {
@@ -79,6 +85,7 @@ internal static class CocoChecker
                     }
                     var fileName = fn.GetString()!;
                     var resolved = layout.ResolveImage(fileName, jsonDir, split);
+                    imagePaths[id] = resolved ?? fileName;
                     if (resolved is null)
                     {
                         sink.Add(RuleIds.CocoMissingFile, $"image {id} file_name '{YoloLabelChecker.Clip(fileName)}' is not in the dataset", annotationId: aid);
@@ -116,39 +123,43 @@ internal static class CocoChecker
                     var aid = id.ToString(CultureInfo.InvariantCulture);
                     if (!ids.Add(id)) sink.Add(RuleIds.CocoDuplicateId, $"annotation id {id} is used by more than one annotation", annotationId: aid);
                     (double W, double H) size = (0, 0);
+                    string? catName = null;
                     if (!TryId(ann, "image_id", out var imageId)) sink.Add(RuleIds.CocoSchema, $"annotation {id} has no integer 'image_id'", annotationId: aid);
                     else if (!imageSizes.TryGetValue(imageId, out size)) sink.Add(RuleIds.CocoUnresolvedImage, $"annotation {id} refers to image_id {imageId}, which is not in 'images'", annotationId: aid);
                     if (!TryId(ann, "category_id", out var catId)) sink.Add(RuleIds.CocoSchema, $"annotation {id} has no integer 'category_id'", annotationId: aid);
-                    else if (!categories.TryGetValue(catId, out var catName)) sink.Add(RuleIds.CocoUnresolvedCategory, $"annotation {id} refers to category_id {catId}, which is not in 'categories'", annotationId: aid);
+                    else if (!categories.TryGetValue(catId, out catName)) sink.Add(RuleIds.CocoUnresolvedCategory, $"annotation {id} refers to category_id {catId}, which is not in 'categories'", annotationId: aid);
                     else if (catId is >= int.MinValue and <= int.MaxValue) counts[(int)catId] = (catName, counts.GetValueOrDefault((int)catId).Count + 1);
                     if (ann.TryGetProperty("area", out var area) && !(Finite(area) > 0))
                         sink.Add(RuleIds.CocoArea, $"annotation {id} area {Clip(area)} is not > 0", annotationId: aid);
-                    CheckBbox(ann, id, aid, size, rules, sink);
+                    if (CheckBbox(ann, id, aid, size, rules, sink) is { } box && catName is not null && imagePaths.TryGetValue(imageId, out var imagePath))
+                        boxes.Add((imagePath, new Annotations.LabelBox(catName, box.X, box.Y, box.X + box.W, box.Y + box.H)));
                 }
             }
             foreach (var (catId, name) in categories)
                 if (catId is >= int.MinValue and <= int.MaxValue && !counts.ContainsKey((int)catId)) counts[(int)catId] = (name, 0);
-            return new CocoResult(true, listed, counts);
+            return new CocoResult(true, listed, counts) { Boxes = boxes };
         }
     }
 
-    private static void CheckBbox(JsonElement ann, long id, string aid, (double W, double H) size, ValidationRules rules, FindingSink sink)
+    /// <summary>Checks the bbox; returns it when it has 4 finite numbers and an area (even if it reaches beyond the image).</summary>
+    private static (double X, double Y, double W, double H)? CheckBbox(JsonElement ann, long id, string aid, (double W, double H) size, ValidationRules rules, FindingSink sink)
     {
         if (!ann.TryGetProperty("bbox", out var bbox) || bbox.ValueKind != JsonValueKind.Array || bbox.GetArrayLength() != 4
             || bbox.EnumerateArray().Any(v => Finite(v) is null))
         {
             sink.Add(RuleIds.CocoSchema, $"annotation {id} 'bbox' is not [x, y, width, height] of 4 finite numbers", annotationId: aid);
-            return;
+            return null;
         }
         double x = Finite(bbox[0])!.Value, y = Finite(bbox[1])!.Value, w = Finite(bbox[2])!.Value, h = Finite(bbox[3])!.Value;
         if (w <= 0 || h <= 0)
         {
             sink.Add(RuleIds.CocoBboxDegenerate, $"annotation {id} bbox width {Num(w)} and height {Num(h)} must both be > 0", annotationId: aid);
-            return;
+            return null;
         }
         var tol = rules.BoxTolerancePx;
         if (size.W > 0 && (x < -tol || y < -tol || x + w > size.W + tol || y + h > size.H + tol))
             sink.Add(RuleIds.CocoBboxOutside, $"annotation {id} bbox [{Num(x)}, {Num(y)}, {Num(w)}, {Num(h)}] reaches beyond its {size.W}×{size.H} image", annotationId: aid);
+        return (x, y, w, h);
     }
 
     internal static bool SameSize(ImageInspection real, int w, int h) =>

@@ -5,7 +5,11 @@ using System.Xml.Linq;
 namespace Observatory.DataService.Core.Validation;
 
 /// <summary>What a VOC file contributes to pairing and class balance.</summary>
-internal sealed record VocResult(string? Image, IReadOnlyDictionary<string, int> ClassCounts);
+internal sealed record VocResult(string? Image, IReadOnlyDictionary<string, int> ClassCounts)
+{
+    /// <summary>Named objects with a bndbox that has an area (pixels), for the annotation diff.</summary>
+    public IReadOnlyList<Annotations.LabelBox> Boxes { get; init; } = [];
+}
 
 /// <summary>
 /// Checks a Pascal VOC XML file: well-formed (DTDs refused, so entity-expansion bombs cannot run), root &lt;annotation&gt;,
@@ -73,6 +77,7 @@ internal static class VocChecker
             sink.Add(RuleIds.VocSizeMismatch, $"<size> is {width}×{height} but {image} decodes as {real.Width}×{real.Height}", Line(size));
         if (width <= 0 && real is { Status: InspectionStatus.Ok }) (width, height) = (real.Width, real.Height);
         var n = 0;
+        var boxes = new List<Annotations.LabelBox>();
         foreach (var obj in root.Elements("object"))
         {
             var aid = $"object:{++n}";
@@ -93,11 +98,12 @@ internal static class VocChecker
                 sink.Add(RuleIds.VocBboxDegenerate, $"object {n} bndbox ({Num(xmin)}, {Num(ymin)})–({Num(xmax)}, {Num(ymax)}) has no area (needs xmin < xmax, ymin < ymax)", Line(box), aid);
                 continue;
             }
+            if (!string.IsNullOrEmpty(name)) boxes.Add(new Annotations.LabelBox(name, xmin, ymin, xmax, ymax));
             var tol = rules.BoxTolerancePx;
             if (width > 0 && (xmin < -tol || ymin < -tol || xmax > width + tol || ymax > height + tol))
                 sink.Add(RuleIds.VocBboxOutside, $"object {n} bndbox ({Num(xmin)}, {Num(ymin)})–({Num(xmax)}, {Num(ymax)}) reaches beyond the {width}×{height} image", Line(box), aid);
         }
-        return new VocResult(image, counts);
+        return new VocResult(image, counts) { Boxes = boxes };
     }
 
     private static string? ResolveByStem(DatasetLayout layout, string xmlPath)
