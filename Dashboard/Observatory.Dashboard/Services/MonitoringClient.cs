@@ -44,6 +44,10 @@ public sealed record DriftWindow(DateTime WindowEnd, int EventCount, bool Flagge
     /// <summary>What the window was compared against (null in results stored before it was recorded).</summary>
     public DriftReference? Reference { get; init; }
 
+    /// <summary>Endpoint health the clients reported: share of events with an error, and the p95 latency (null when not reported).</summary>
+    public double? ErrorRate { get; init; }
+    public double? LatencyP95Ms { get; init; }
+
     /// <summary>The service's reasons for what it could not measure in this window (e.g. a reference period too small).</summary>
     public string? Note { get; init; }
 
@@ -63,6 +67,8 @@ public sealed record DriftWindow(DateTime WindowEnd, int EventCount, bool Flagge
             Note = run?.Note,
             Versions = run?.Window?.ModelVersions,
             Reference = run?.Reference,
+            ErrorRate = run?.Window?.ErrorRate,
+            LatencyP95Ms = run?.Window?.LatencyP95Ms,
             DriftByVersion = run?.EmbeddingByVersion?.ToDictionary(kv => kv.Key, kv => kv.Value.Drifted == true),
         };
     }
