@@ -292,6 +292,10 @@ public sealed class ModelPageFeatureTests(DashboardFixture fx)
             Assert.Equal(200, response.Status);
             Assert.Equal(src[^64..], Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(await response.BodyAsync())));
         }
+        // The typical reference events (the uploaded reference period) show their kept images too.
+        var typical = page.GetByTestId("typical").Locator("img");
+        await Expect(typical).ToHaveCountAsync(6);
+        Assert.All(await typical.EvaluateAllAsync<string[]>("els => els.map(e => e.getAttribute('src'))"), src => Assert.StartsWith($"production-images/{DashboardFixture.CameraModel}/", src));
         // A hash no event names is a 404 from the service, passed on; a malformed one never reaches it.
         Assert.Equal(404, (await page.APIRequest.GetAsync($"production-images/{DashboardFixture.CameraModel}/{new string('a', 64)}")).Status);
         Assert.Equal(400, (await page.APIRequest.GetAsync($"production-images/{DashboardFixture.CameraModel}/not-a-hash")).Status);

@@ -175,7 +175,7 @@ public sealed class DriftService(IMonitoringStore store, IReferenceDatasets refe
             ? (await store.GetEventsAsync(model.Name, DateTimeOffset.UnixEpoch, until, options.Value.MaxWindowEvents, true, ct)).Where(e => e.Embedding?.Length == model.EmbeddingDimension).ToList()
             : [];
         return (SampleList(events, OutlierSample, seed + 1)
-            .Select(e => new ReferencePoint(e.Embedding!, e.TrueClass ?? e.PredictedClass, d => new TypicalReference(e.Id, d, e.PredictedClass, e.ImageUri)))
+            .Select(e => new ReferencePoint(e.Embedding!, e.TrueClass ?? e.PredictedClass, d => new TypicalReference(e.Id, d, e.PredictedClass, e.ImageUri, e.ImageSha256)))
             .ToList(), "period");
     }
 

@@ -12,7 +12,8 @@ public sealed record OutlierEvent(string Id, DateTimeOffset Timestamp, string Pr
 }
 
 /// <summary>
-/// A reference item close to the reference mean. For a period of events: the event's id, class and image. For a dataset version
+/// A reference item close to the reference mean. For a period of events: the event's id, class and image (its URI, and
+/// <see cref="Sha256"/> of the image the service keeps for it, with <see cref="Path"/> null). For a dataset version
 /// whose tree is readable: <see cref="Id"/> and <see cref="Path"/> are the file's path inside the dataset and <see cref="Sha256"/> its
 /// content hash (clients that serve the registry's objects can show it); all null when the files are unknown.
 /// </summary>
