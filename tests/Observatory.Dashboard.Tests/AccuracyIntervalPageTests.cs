@@ -31,6 +31,8 @@ public sealed class AccuracyIntervalPageTests(DashboardFixture fx)
         var page = await fx.NewPageAsync(own.Server.BaseAddress);
         Assert.Equal(200, (await page.GotoAsync($"models/{model}"))!.Status);
         await Browser.WaitForCircuitAsync(page);
+        // Loaded, not just connected: a loaded 2-core machine renders the data well after the circuit is up.
+        await Expect(page.Locator("[data-testid=model-page][data-interactive=true]")).ToBeAttachedAsync(new() { Timeout = 30_000 });
         var chart = page.GetByTestId("accuracy-chart");
         await Expect(chart).ToContainTextAsync("95 % interval (upper)");
         await Expect(chart).ToContainTextAsync("95 % interval (lower)");
@@ -68,6 +70,8 @@ public sealed class AccuracyIntervalPageTests(DashboardFixture fx)
         var page = await fx.NewPageAsync(own.Server.BaseAddress);
         await page.GotoAsync("models/few");
         await Browser.WaitForCircuitAsync(page);
+        // Loaded, not just connected: a loaded 2-core machine renders the data well after the circuit is up.
+        await Expect(page.Locator("[data-testid=model-page][data-interactive=true]")).ToBeAttachedAsync(new() { Timeout = 30_000 });
         await Expect(page.GetByTestId("accuracy-latest")).ToHaveTextAsync("66.7 %");
         await Expect(page.GetByTestId("accuracy-latest-interval")).ToHaveTextAsync(", 95 % interval 34.9 %–90.1 %");
     }

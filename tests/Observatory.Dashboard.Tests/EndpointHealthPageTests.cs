@@ -26,6 +26,8 @@ public sealed class EndpointHealthPageTests(DashboardFixture fx)
         var page = await fx.NewPageAsync(own.Server.BaseAddress);
         Assert.Equal(200, (await page.GotoAsync("models/endpoint"))!.Status);
         await Browser.WaitForCircuitAsync(page);
+        // Loaded, not just connected: a loaded 2-core machine renders the data well after the circuit is up.
+        await Expect(page.Locator("[data-testid=model-page][data-interactive=true]")).ToBeAttachedAsync(new() { Timeout = 30_000 });
         await Expect(page.GetByTestId("error-rate-latest")).ToHaveTextAsync("20.0 %");
         await Expect(page.GetByTestId("latency-p95-latest")).ToHaveTextAsync("95 ms");
         await Expect(page.GetByTestId("latency-chart")).ToBeVisibleAsync();

@@ -45,6 +45,8 @@ public sealed class ModelVersionsPageTests(DashboardFixture fx)
         var page = await fx.NewPageAsync(own.Server.BaseAddress);
         Assert.Equal(200, (await page.GotoAsync("models/pets"))!.Status);
         await Browser.WaitForCircuitAsync(page);
+        // Loaded, not just connected: a loaded 2-core machine renders the data well after the circuit is up.
+        await Expect(page.Locator("[data-testid=model-page][data-interactive=true]")).ToBeAttachedAsync(new() { Timeout = 30_000 });
         var versions = page.GetByTestId("model-versions");
         await Expect(versions.GetByTestId("model-version")).ToHaveTextAsync("2");
         await Expect(versions).ToContainTextAsync("(staging)");
@@ -99,6 +101,8 @@ public sealed class ModelVersionsPageTests(DashboardFixture fx)
         var page = await fx.NewPageAsync(own.Server.BaseAddress);
         Assert.Equal(200, (await page.GotoAsync("models/rollout"))!.Status);
         await Browser.WaitForCircuitAsync(page);
+        // Loaded, not just connected: a loaded 2-core machine renders the data well after the circuit is up.
+        await Expect(page.Locator("[data-testid=model-page][data-interactive=true]")).ToBeAttachedAsync(new() { Timeout = 30_000 });
         await Expect(page.Locator("[data-testid=version-drift][data-version='1']")).ToHaveAttributeAsync("data-drifted", "false");
         await Expect(page.Locator("[data-testid=version-drift][data-version='2']")).ToHaveAttributeAsync("data-drifted", "true");
         await Expect(page.GetByTestId("drift-by-version")).ToContainTextAsync("2 — drifted");
@@ -137,6 +141,8 @@ public sealed class ModelVersionsPageTests(DashboardFixture fx)
         var page = await fx.NewPageAsync(own.Server.BaseAddress);
         Assert.Equal(200, (await page.GotoAsync("models/moving"))!.Status);
         await Browser.WaitForCircuitAsync(page);
+        // Loaded, not just connected: a loaded 2-core machine renders the data well after the circuit is up.
+        await Expect(page.Locator("[data-testid=model-page][data-interactive=true]")).ToBeAttachedAsync(new() { Timeout = 30_000 });
         var change = page.GetByTestId("reference-change");
         await Expect(change).ToHaveCountAsync(1);
         await Expect(change).ToContainTextAsync($"events before {now.AddHours(-2).UtcDateTime:yyyy-MM-dd HH:mm} UTC");
