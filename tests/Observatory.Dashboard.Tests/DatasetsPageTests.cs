@@ -265,4 +265,18 @@ public sealed class DatasetsPageTests(DashboardFixture fx)
         Assert.Equal([flagged], await GalleryPathsAsync(gallery));
         await Expect(gallery.GetByTestId("gallery-item").Locator("svg rect")).ToHaveCountAsync(LabelRows(SeededRegistry.Sample, flagged).Length);
     }
+
+    [Fact]
+    public async Task DatasetsPage_DiffOfV1AndV2_ShowsBeforeAndAfterThumbnailsOfTheRelabelledImage()
+    {
+        var page = await OpenAsync();
+        var pairs = page.GetByTestId("diff").GetByTestId("relabelled");
+        // v2 changed one label file: a row appended to labels/val/val_00000.txt (see SeededRegistry), so v1 had one box fewer.
+        await Expect(pairs).ToHaveCountAsync(1, new() { Timeout = 30_000 });
+        var image = Assert.Single(ImagesOnDisk(SeededRegistry.Sample), p => Path.GetFileNameWithoutExtension(p) == "val_00000");
+        await Expect(pairs).ToHaveAttributeAsync("data-path", image);
+        var after = LabelRows(SeededRegistry.Sample, image).Length;
+        await Expect(pairs.GetByTestId("relabelled-after").Locator("svg rect")).ToHaveCountAsync(after);
+        await Expect(pairs.GetByTestId("relabelled-before").Locator("svg rect")).ToHaveCountAsync(after - 1);
+    }
 }
