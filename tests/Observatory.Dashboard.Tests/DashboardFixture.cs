@@ -52,6 +52,9 @@ public sealed class DashboardFixture : IAsyncLifetime
     /// <summary>Content hash of each file of <see cref="ReferenceDataset"/>, by path inside it, as written to disk.</summary>
     public IReadOnlyDictionary<string, string> ReferenceHashes { get; private set; } = new Dictionary<string, string>();
     public const int ModelCount = 6;
+    /// <summary>A dataset of <see cref="GalleryImages"/> images, more than one gallery page (24) holds.</summary>
+    public const string GalleryDataset = "data/atlas";
+    public const int GalleryImages = 30;
 
     /// <summary>Image URIs (dashboard /objects paths of the registry's v2 images) the drifting model's events were sent with, by event id.</summary>
     public IReadOnlyDictionary<string, string> ImageUris { get; private set; } = new Dictionary<string, string>();
@@ -67,6 +70,7 @@ public sealed class DashboardFixture : IAsyncLifetime
         Registry = await SeededRegistry.CreateAsync();
         await AddReferenceDatasetAsync();
         await AddFindingsDatasetAsync();
+        await AddGalleryDatasetAsync();
         Monitoring = await MonitoringService.StartAsync(SeedHistoryAsync);
         await SeedMonitoringAsync();
         Server = await DashboardServer.StartAsync(Registry.Root, environment: new Dictionary<string, string>
@@ -178,6 +182,15 @@ public sealed class DashboardFixture : IAsyncLifetime
         using var repo = ObsRepository.Open(Registry.Root, SeededRegistry.Environment());
         await AddOperation.RunAsync(repo, [repo.FullPath(FindingsDataset)], new AddOptions { Validation = new NonImageFindingsValidation(), AllowInvalid = true }, CancellationToken.None);
         await CommitOperation.RunAsync(repo, new CommitOptions { Message = "Survey: findings on non-image files", Tag = "" }, CancellationToken.None);
+    }
+
+    /// <summary>Versions <see cref="GalleryDataset"/> (the newest commit, leaving the other datasets alone).</summary>
+    private async Task AddGalleryDatasetAsync()
+    {
+        SampleDataset.Generate(Registry.Git.PathOf(GalleryDataset), new SampleDatasetOptions { TrainCount = GalleryImages, ValCount = 0, Seed = 33 });
+        using var repo = ObsRepository.Open(Registry.Root, SeededRegistry.Environment());
+        await AddOperation.RunAsync(repo, [repo.FullPath(GalleryDataset)], new AddOptions(), CancellationToken.None);
+        await CommitOperation.RunAsync(repo, new CommitOptions { Message = "Atlas: more images than a gallery page", Tag = "" }, CancellationToken.None);
     }
 
     private static List<byte[]> RenderImages(int n, int seed, double brightness, double blur)

@@ -177,4 +177,106 @@ public sealed class DatasetsPageTests(DashboardFixture fx)
         await Expect(page.GetByTestId("version-files")).ToHaveTextAsync(fx.Registry.PlainV1.Files.ToString(System.Globalization.CultureInfo.InvariantCulture));
         await Browser.ScreenshotAsync(page, "datasets-plain");
     }
+
+    /// <summary>A dataset's images as written to disk, dataset-relative with '/', in the gallery's (ordinal path) order.</summary>
+    private List<string> ImagesOnDisk(string dataset)
+    {
+        var root = fx.Registry.Git.PathOf(dataset);
+        string[] extensions = [".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp", ".tif", ".tiff"];
+        return Directory.GetFiles(root, "*", SearchOption.AllDirectories)
+            .Where(f => extensions.Contains(Path.GetExtension(f).ToLowerInvariant()))
+            .Select(f => Path.GetRelativePath(root, f).Replace('\\', '/'))
+            .Order(StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>The non-empty rows of an image's YOLO label file (images/x/a.jpg → labels/x/a.txt), read from disk.</summary>
+    private string[] LabelRows(string dataset, string image)
+    {
+        var label = fx.Registry.Git.PathOf($"{dataset}/{Path.ChangeExtension(image.Replace("images/", "labels/"), ".txt")}");
+        return File.Exists(label) ? File.ReadAllLines(label).Where(l => l.Trim().Length > 0).ToArray() : [];
+    }
+
+    private static async Task<List<string>> GalleryPathsAsync(ILocator gallery) =>
+        (await gallery.GetByTestId("gallery-item").EvaluateAllAsync<string[]>("items => items.map(i => i.dataset.path)")).ToList();
+
+    [Fact]
+    public async Task Gallery_PagesTheVersionsImages24AtATime_FiltersByClass_AndDrawsEachLabelRowAsABox()
+    {
+        var dataset = DashboardFixture.GalleryDataset;
+        var expected = ImagesOnDisk(dataset);
+        Assert.Equal(DashboardFixture.GalleryImages, expected.Count);
+        var page = await fx.NewPageAsync();
+        await page.GotoAsync($"datasets?dataset={Uri.EscapeDataString(dataset)}");
+        await Browser.WaitForCircuitAsync(page);
+        var gallery = page.GetByTestId("gallery");
+        var items = gallery.GetByTestId("gallery-item");
+
+        // Page 1: the first 24 images by path; page 2: the other 6; Next is then disabled and Previous goes back.
+        await Expect(items).ToHaveCountAsync(24, new() { Timeout = 30_000 });
+        await Expect(gallery.GetByTestId("gallery-total")).ToHaveTextAsync(expected.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(expected.Take(24), await GalleryPathsAsync(gallery));
+        await Expect(items.GetByTestId("thumbnail")).ToHaveCountAsync(24);
+        await page.WaitForFunctionAsync("() => [...document.querySelectorAll('[data-testid=gallery] [data-testid=thumbnail] img')].every(i => i.complete && i.naturalWidth > 0)");
+        await Browser.ScreenshotAsync(page, "datasets-gallery");
+
+        // Each thumbnail draws one box per row of its label file (sampled: the first, a middle and the last of the page).
+        foreach (var n in new[] { 0, 11, 23 })
+        {
+            var path = expected[n];
+            await Expect(gallery.Locator($"[data-testid=gallery-item][data-path='{path}'] svg rect")).ToHaveCountAsync(LabelRows(dataset, path).Length);
+        }
+        Assert.Contains(expected.Take(24), p => LabelRows(dataset, p).Length > 0);
+
+        await Expect(gallery.GetByTestId("gallery-prev")).ToBeDisabledAsync();
+        await gallery.GetByTestId("gallery-next").ClickAsync();
+        await Expect(items).ToHaveCountAsync(expected.Count - 24);
+        Assert.Equal(expected.Skip(24), await GalleryPathsAsync(gallery));
+        await Expect(gallery.GetByTestId("gallery-page")).ToHaveTextAsync("2");
+        await Expect(gallery.GetByTestId("gallery-next")).ToBeDisabledAsync();
+        await gallery.GetByTestId("gallery-prev").ClickAsync();
+        await Expect(items).ToHaveCountAsync(24);
+        Assert.Equal(expected.Take(24), await GalleryPathsAsync(gallery));
+
+        // Class filter: exactly the images whose label file has a row of that class (a class some images lack, so the filter bites).
+        var byClass = Enumerable.Range(0, SeededRegistry.Classes.Count)
+            .Select(id => (Id: id, Images: expected.Where(p => LabelRows(dataset, p).Any(r => r.Split(' ')[0] == id.ToString(System.Globalization.CultureInfo.InvariantCulture))).ToList()))
+            .Where(c => c.Images.Count > 0 && c.Images.Count < expected.Count && c.Images.Count <= 24).First();
+        await gallery.GetByTestId("gallery-class").SelectOptionAsync(byClass.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await Expect(gallery.GetByTestId("gallery-total")).ToHaveTextAsync(byClass.Images.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await Expect(items).ToHaveCountAsync(byClass.Images.Count);
+        Assert.Equal(byClass.Images, await GalleryPathsAsync(gallery));
+        foreach (var path in byClass.Images.Take(3))
+            await Expect(gallery.Locator($"[data-testid=gallery-item][data-path='{path}'] svg rect")).ToHaveCountAsync(LabelRows(dataset, path).Length);
+        await gallery.GetByTestId("gallery-class").SelectOptionAsync("");
+        await Expect(items).ToHaveCountAsync(24);
+    }
+
+    [Fact]
+    public async Task Gallery_FilteredByAValidationRule_ShowsOnlyTheImagesWithAFindingOfIt()
+    {
+        var page = await OpenAsync();
+        var gallery = page.GetByTestId("gallery");
+        var all = ImagesOnDisk(SeededRegistry.Sample);
+        await Expect(gallery.GetByTestId("gallery-total")).ToHaveTextAsync(all.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), new() { Timeout = 30_000 });
+        // The registry's one planted error is an out-of-range row appended to labels/val/val_00000.txt.
+        await gallery.GetByTestId("gallery-rule").SelectOptionAsync("yolo.coordinate_range");
+        await Expect(gallery.GetByTestId("gallery-item")).ToHaveCountAsync(1);
+        var flagged = Assert.Single(all, p => Path.GetFileNameWithoutExtension(p) == "val_00000");
+        Assert.Equal([flagged], await GalleryPathsAsync(gallery));
+        await Expect(gallery.GetByTestId("gallery-item").Locator("svg rect")).ToHaveCountAsync(LabelRows(SeededRegistry.Sample, flagged).Length);
+    }
+
+    [Fact]
+    public async Task DatasetsPage_DiffOfV1AndV2_ShowsBeforeAndAfterThumbnailsOfTheRelabelledImage()
+    {
+        var page = await OpenAsync();
+        var pairs = page.GetByTestId("diff").GetByTestId("relabelled");
+        // v2 changed one label file: a row appended to labels/val/val_00000.txt (see SeededRegistry), so v1 had one box fewer.
+        await Expect(pairs).ToHaveCountAsync(1, new() { Timeout = 30_000 });
+        var image = Assert.Single(ImagesOnDisk(SeededRegistry.Sample), p => Path.GetFileNameWithoutExtension(p) == "val_00000");
+        await Expect(pairs).ToHaveAttributeAsync("data-path", image);
+        var after = LabelRows(SeededRegistry.Sample, image).Length;
+        await Expect(pairs.GetByTestId("relabelled-after").Locator("svg rect")).ToHaveCountAsync(after);
+        await Expect(pairs.GetByTestId("relabelled-before").Locator("svg rect")).ToHaveCountAsync(after - 1);
+    }
 }

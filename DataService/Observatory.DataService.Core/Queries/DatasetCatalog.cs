@@ -21,6 +21,11 @@ public sealed class DatasetCatalog(string repositoryPath, ObsEnvironment environ
     // Class balance depends only on the (immutable) tree object, so it is computed once per tree.
     private readonly ConcurrentDictionary<string, (int LabelFiles, int Objects, int Missing, int Malformed, IReadOnlyList<ClassTally> Classes)> _balance = new();
 
+    // The gallery's index (each image with the class ids of its label) also depends only on the tree: built once, then pages are cheap.
+    private readonly ConcurrentDictionary<string, GalleryIndex> _gallery = new();
+
+    private sealed record GalleryIndex(IReadOnlyList<(string Image, int[] Classes)> Images, IReadOnlyList<ClassTally> Classes);
+
     public string RepositoryPath { get; } = repositoryPath;
 
     /// <summary>Datasets named by pointer files in the work tree and at HEAD, by path.</summary>
@@ -125,6 +130,73 @@ public sealed class DatasetCatalog(string repositoryPath, ObsEnvironment environ
             result[requested] = new AnnotatedImage(dataset + "/" + imagePath, image.Hash.Hex, image.Size, labelPath is null ? null : dataset + "/" + labelPath, boxes);
         }
         return result;
+    }
+
+    /// <summary>
+    /// A page (0-based) of a version's images in path order, each with its boxes, optionally only those with at least one box of
+    /// <paramref name="classId"/> and/or a validation finding of <paramref name="rule"/> (on the image or its label file). Only the
+    /// page's label files are read for its boxes; the per-tree index of image classes is read once and cached.
+    /// </summary>
+    public async Task<GalleryPage> GalleryAsync(string dataset, string revision, int? classId, string? rule, int page, int pageSize, CancellationToken ct)
+    {
+        if (pageSize < 1) throw new QueryException("pageSize", "the page size must be at least 1");
+        if (page < 0) throw new QueryException("page", "the page must not be negative");
+        string sha;
+        GalleryIndex index;
+        using (var repo = Open())
+        {
+            (sha, var tracked) = Locate(repo, dataset, revision);
+            var key = tracked.Pointer.Tree.Hex;
+            if (!_gallery.TryGetValue(key, out var cached))
+            {
+                var tree = await Run(() => Datasets.LoadTreeAsync(repo, tracked, ct));
+                cached = await IndexGalleryAsync(repo, tree, ct);
+                _gallery[key] = cached;
+            }
+            index = cached;
+        }
+        var report = await ValidationReportAsync(dataset, sha, ct);
+        IEnumerable<(string Image, int[] Classes)> selected = index.Images;
+        if (classId is { } c) selected = selected.Where(i => i.Classes.Contains(c));
+        if (!string.IsNullOrEmpty(rule))
+        {
+            var images = new HashSet<string>(index.Images.Select(i => i.Image), StringComparer.Ordinal);
+            var flagged = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var f in report?.Findings.Where(f => f.Rule == rule) ?? [])
+            {
+                var rel = DatasetRelative(dataset, f.Path);
+                if ((images.Contains(rel) ? rel : YoloLabels.ImageFor(rel, images.Contains)) is { } image) flagged.Add(image);
+            }
+            selected = selected.Where(i => flagged.Contains(i.Image));
+        }
+        var matching = selected.Select(i => i.Image).ToList();
+        var onPage = matching.Skip(page * pageSize).Take(pageSize).Select(i => dataset + "/" + i).ToList();
+        var found = onPage.Count == 0 ? new Dictionary<string, AnnotatedImage>() : await ImagesAsync(dataset, sha, onPage, ct);
+        var rules = report?.Findings.Select(f => f.Rule).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList() ?? [];
+        return new GalleryPage(dataset, sha, matching.Count, page, pageSize, onPage.Where(found.ContainsKey).Select(p => found[p]).ToList(), index.Classes, rules);
+    }
+
+    private static string DatasetRelative(string dataset, string path) =>
+        path.StartsWith(dataset + "/", StringComparison.Ordinal) ? path[(dataset.Length + 1)..] : path;
+
+    /// <summary>Every image of the tree with the distinct class ids of its label file (none when it has no readable label), by path.</summary>
+    private static async Task<GalleryIndex> IndexGalleryAsync(ObsRepository repo, TreeObject tree, CancellationToken ct)
+    {
+        var byPath = tree.Entries.ToDictionary(e => e.Path, StringComparer.Ordinal);
+        var names = await ClassNamesAsync(repo, byPath, ct);
+        var images = new List<(string, int[])>();
+        var perClass = new SortedDictionary<int, int>();
+        foreach (var e in tree.Entries.Where(e => ImageFiles.IsImage(e.Path)).OrderBy(e => e.Path, StringComparer.Ordinal))
+        {
+            var classes = new SortedSet<int>();
+            if (YoloLabels.LabelCandidates(e.Path).FirstOrDefault(byPath.ContainsKey) is { } label && await ReadLabelAsync(repo, byPath[label], ct) is { } text)
+                foreach (var line in text.Split('\n'))
+                    if (YoloLabels.TryParseRow(line, out var row)) classes.Add(row.Class);
+            foreach (var id in classes) perClass[id] = perClass.GetValueOrDefault(id) + 1;
+            images.Add((e.Path, classes.ToArray()));
+        }
+        foreach (var id in names.Keys) perClass.TryAdd(id, 0);
+        return new GalleryIndex(images, perClass.Select(kv => new ClassTally(kv.Key, names.GetValueOrDefault(kv.Key, kv.Key.ToString(CultureInfo.InvariantCulture)), kv.Value)).ToList());
     }
 
     /// <summary>Opens an object of the cache by its hash; the stream fails at its end if the bytes do not match the name. Null when absent.</summary>

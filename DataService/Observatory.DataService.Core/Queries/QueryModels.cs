@@ -62,3 +62,10 @@ public sealed record YoloBox(int ClassId, string ClassName, double CenterX, doub
 
 /// <summary>An image of a version with the boxes of its YOLO label file (if any).</summary>
 public sealed record AnnotatedImage(string Path, string Sha256, long Size, string? LabelPath, IReadOnlyList<YoloBox> Boxes);
+
+/// <summary>
+/// One page of a version's images, by path. <see cref="Total"/> counts the images passing the filters; <see cref="Classes"/> counts
+/// images (not objects) per class over the whole version and <see cref="Rules"/> names the report's rules, for the filter choices.
+/// </summary>
+public sealed record GalleryPage(string Dataset, string Commit, int Total, int Page, int PageSize, IReadOnlyList<AnnotatedImage> Images,
+    IReadOnlyList<ClassTally> Classes, IReadOnlyList<string> Rules);
