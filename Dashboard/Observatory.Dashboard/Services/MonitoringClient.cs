@@ -91,6 +91,9 @@ public sealed record AccuracyPoint(DateTime WindowEnd, int EventCount, double? A
     /// <summary>Measured accuracy of each version's labelled events in the window.</summary>
     public IReadOnlyDictionary<string, double>? ByVersion { get; init; }
 
+    /// <summary>Macro-F1, per-class recall and the confusion matrix of the window's labelled events (null without feedback).</summary>
+    public ClassificationScores? Scores { get; init; }
+
     public static AccuracyPoint From(AccuracyWindowResult r) =>
         new(r.WindowEnd.UtcDateTime, r.EventCount, r.Details?.Shown ?? r.Value, r.Details?.Estimated ?? false, r.Details?.BaselineAccuracy)
         {
@@ -100,6 +103,7 @@ public sealed record AccuracyPoint(DateTime WindowEnd, int EventCount, double? A
             Upper = r.Details?.Window is { Accuracy: not null } v ? v.AccuracyUpper : r.Details?.Window?.EstimatedAccuracyUpper,
             Versions = r.Details?.Window?.ModelVersions,
             ByVersion = r.Details?.Window?.AccuracyByVersion,
+            Scores = r.Details?.Metrics,
         };
 }
 
@@ -178,10 +182,6 @@ public sealed class MonitoringClient(HttpClient http, DashboardOptions options)
     public Task<DriftOutliers> OutliersAsync(string model, DateTime windowEnd, int count, CancellationToken ct) =>
         GetAsync<DriftOutliers>($"/api/models/{Uri.EscapeDataString(model)}/drift/outliers?count={count}&windowEnd="
             + Uri.EscapeDataString(new DateTimeOffset(windowEnd, TimeSpan.Zero).ToString("O", System.Globalization.CultureInfo.InvariantCulture)), ct);
-
-    /// <summary>The accuracy windows of the range as the service stored them (compact details: per-class arrays of ≤ 32 classes).</summary>
-    public async Task<IReadOnlyList<AccuracyWindowResult>> AccuracyResultsAsync(string model, DateTimeOffset? from, CancellationToken ct) =>
-        (await GetSeriesAsync<AccuracyWindowResult>(SeriesPath(model, "accuracy", from), ct)).Results;
 
     /// <summary>The model's versions side by side (traffic, drift, accuracy against each one's baseline).</summary>
     public Task<ModelVersionComparison> VersionsAsync(string model, CancellationToken ct) =>

@@ -17,13 +17,11 @@ public sealed class AlertService(IMonitoringStore store, IOptions<MonitoringOpti
         var model = await store.GetModelAsync(modelName, ct);
         if (model is null) return [];
         var now = time.GetUtcNow();
-        var history = await HistoryAsync(model.Name, ct);
+        var (history, latestDrift, latestAccuracy) = await HistoryAsync(model.Name, ct);
         var lastEvent = await store.LastEventAtAsync(model.Name, ct);
         var silences = await store.ListSilencesAsync(model.Name, now, ct);
         var channels = Channels;
         var changed = new List<Alert>();
-        var drift = (await store.ListResultsAsync(model.Name, StoredResults.Drift, 1, ct)).Select(StoredResults.ReadDrift).LastOrDefault();
-        var accuracy = (await store.ListResultsAsync(model.Name, StoredResults.Accuracy, 1, ct)).Select(StoredResults.ReadAccuracy).LastOrDefault();
         foreach (var rule in model.AlertRules)
         {
             var outcome = AlertRuleEvaluator.Evaluate(rule, history, model.BaselineAccuracy, lastEvent, now, model.ClassBaselines);
@@ -32,22 +30,27 @@ public sealed class AlertService(IMonitoringStore store, IOptions<MonitoringOpti
             var t = AlertLifecycle.Apply(current, outcome, model.Name, silences, now, () => Guid.NewGuid().ToString("N"), repeat);
             if (t.Alert is null || (!t.Changed && current is null)) continue;
             // The context is the window that made the alert fire, taken when it fires; later windows do not rewrite it.
-            var alert = current is null && t.Alert.State == AlertState.Firing ? t.Alert with { Context = AlertContexts.For(rule, model, drift, accuracy) } : t.Alert;
-            t = t with { Alert = alert };
+            if (current is null && t.Alert.State == AlertState.Firing)
+                t = t with { Alert = t.Alert with { Context = AlertContexts.For(rule, model,
+                    latestDrift is null ? null : StoredResults.ReadDrift(latestDrift), latestAccuracy is null ? null : StoredResults.ReadAccuracy(latestAccuracy)) } };
             await store.SaveAlertAsync(t.Alert, t.Notification, channels, now, ct);
             if (t.Changed) changed.Add(t.Alert);
         }
         return changed;
     }
 
-    /// <summary>Drift and accuracy results merged in window order (each carries only what it measured).</summary>
-    private async Task<List<WindowResult>> HistoryAsync(string model, CancellationToken ct)
+    /// <summary>
+    /// Drift and accuracy results merged in window order (each carries only what it measured), and the newest stored result of
+    /// each kind: the full run an alert that fires now is described by, read from the same rows.
+    /// </summary>
+    private async Task<(List<WindowResult> History, StoredResult? LatestDrift, StoredResult? LatestAccuracy)> HistoryAsync(string model, CancellationToken ct)
     {
         var all = new List<(DateTimeOffset At, WindowResult W)>();
-        foreach (var kind in new[] { StoredResults.Drift, StoredResults.Accuracy })
-            foreach (var r in await store.ListResultsAsync(model, kind, History, ct))
-                if (StoredResults.ReadWindow(r) is { } w) all.Add((r.CreatedAt, w));
-        return all.OrderBy(x => x.At).Select(x => x.W).ToList();
+        var drift = await store.ListResultsAsync(model, StoredResults.Drift, History, ct);
+        var accuracy = await store.ListResultsAsync(model, StoredResults.Accuracy, History, ct);
+        foreach (var r in drift.Concat(accuracy))
+            if (StoredResults.ReadWindow(r) is { } w) all.Add((r.CreatedAt, w));
+        return (all.OrderBy(x => x.At).Select(x => x.W).ToList(), drift.LastOrDefault(), accuracy.LastOrDefault());
     }
 
     public async Task<Alert?> AcknowledgeAsync(string id, string by, CancellationToken ct)

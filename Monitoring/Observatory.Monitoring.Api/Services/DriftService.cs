@@ -104,13 +104,14 @@ public sealed class DriftService(IMonitoringStore store, IReferenceDatasets refe
             else notes.Add($"reference period has {reference.Count} events (needs {MinEvents}) for prediction drift; set referenceUntil after the reference traffic");
         }
         if (versionNote is not null) notes.Add(versionNote);
+        // Endpoint health is the endpoint's, whichever version served: every event of the window counts.
+        var (errorRate, latencyP95) = EndpointHealth.Of(served);
         var measured = new WindowResult
         {
             Model = model.Name, WindowStart = window.Start, WindowEnd = window.End, EventCount = current.Count,
             ModelVersions = ModelVersions.Counts(served),
-            // Endpoint health is the endpoint's, whichever version served: every event of the window counts.
-            ErrorRate = EndpointHealth.Of(served).ErrorRate,
-            LatencyP95Ms = EndpointHealth.Of(served).LatencyP95Ms,
+            ErrorRate = errorRate,
+            LatencyP95Ms = latencyP95,
         };
         var run = DriftRuns.Create(measured, embedding, prediction, confidence, imageStatistics, ImageStatistics.FeatureNames,
             current.Count == 0 ? null : Histogram.OfUnitInterval(reference.Select(e => e.Confidence), current.Select(e => e.Confidence)),
