@@ -77,7 +77,7 @@ public static class MonitoringHost
             var m = sp.GetRequiredService<IOptions<MonitoringOptions>>().Value;
             return new MonitoringAdapterSettings(m.Images.ToLimits(), new ReferenceDatasetsSettings(m.EmbeddingCacheDirectory, m.EffectiveReferenceRoots()))
             {
-                ImageStore = m.ImageStore,
+                ImageStore = m.EffectiveImageStore(),
             };
         });
         builder.Services.AddSingleton<JobScheduling>();

@@ -81,6 +81,21 @@ public sealed class MonitoringOptions
     /// </summary>
     public Observatory.DataService.Core.Config.RemoteConfig ImageStore { get; set; } = new() { Url = "images" };
 
+    /// <summary>
+    /// <see cref="ImageStore"/> with empty settings read as unset. appsettings.json lists every key (so deployments can set them
+    /// by environment variable) with empty values, and an empty endpoint or key must fall back to the OBS_S3_*/AWS_* variables
+    /// as an absent one does, not be used as given.
+    /// </summary>
+    public Observatory.DataService.Core.Config.RemoteConfig EffectiveImageStore() => new()
+    {
+        Url = string.IsNullOrWhiteSpace(ImageStore.Url) ? null : ImageStore.Url,
+        Endpoint = string.IsNullOrWhiteSpace(ImageStore.Endpoint) ? null : ImageStore.Endpoint,
+        Region = string.IsNullOrWhiteSpace(ImageStore.Region) ? null : ImageStore.Region,
+        UseSsl = ImageStore.UseSsl,
+        AccessKey = string.IsNullOrEmpty(ImageStore.AccessKey) ? null : ImageStore.AccessKey,
+        SecretKey = string.IsNullOrEmpty(ImageStore.SecretKey) ? null : ImageStore.SecretKey,
+    };
+
     /// <summary>Section "Monitoring:ImageFetch": the origins whose <c>imageUri</c>s the service fetches, keeps and embeds.</summary>
     public ImageFetchOptions ImageFetch { get; set; } = new();
 }
