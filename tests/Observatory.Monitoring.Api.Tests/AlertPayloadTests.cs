@@ -29,7 +29,7 @@ public sealed class AlertPayloadTests
             Statistics = [new("embedding", "mmd", 0.0570, 0.005, 0.05, true), new("prediction", "chi2", 3.2, 0.2, 0.05, false)],
             EmbeddingShareDrifted = 0.41,
             ImageStatistics = [new("brightness", 0.42, 0.61), new("sharpness", 0.083, 0.021)],
-            WorstClasses = [new("triangle", 0.33, 0.12, 0.64), new("circle", 0.34, 0.45, null)],
+            WorstClasses = [new("triangle", 0.33, 0.12, 0.64, 0.9), new("circle", 0.34, 0.45, null)],
         },
     };
 
@@ -77,5 +77,31 @@ public sealed class AlertPayloadTests
         Assert.Equal([new MovedImageStatistic("brightness", 0.4, 0.7)], context.ImageStatistics);
         Assert.Equal(["square", "triangle", "circle"], context.WorstClasses.Select(c => c.Class));   // |Δshare| 0.27, 0.24, 0.03
         Assert.Null(AlertContexts.For(AlertRule.Defaults.Single(r => r.Kind == AlertRuleKind.NoTraffic), model, drift, null));
+    }
+
+    [Fact]
+    public void TheWorstClasses_IncludeAClassWhoseRecallFell_ThoughItsShareOfPredictionsHeld()
+    {
+        var model = new MonitoredModel
+        {
+            Name = "shapes", Classes = ["circle", "square", "triangle"], Version = "2", BaselineAccuracy = 0.9,
+            ClassBaselines = new Dictionary<string, double> { ["circle"] = 0.95 },
+        };
+        var window = new WindowResult { Model = "shapes", WindowStart = Fired.AddMinutes(-30), WindowEnd = Fired, EventCount = 400, EmbeddingDrift = true };
+        var drift = new DriftRun(window, new DriftRunReport(null, null, [new("mmd", 0.05, 0.01, 0.05, true, null)]) { VerdictMethod = "mmd", Drifted = true }, null, null, null)
+        {
+            ClassShares = [new(0, 0.33, 0.32), new(1, 0.33, 0.43), new(2, 0.34, 0.25)],
+        };
+        var accuracy = new AccuracyRun(window, 400, new ClassificationScores(400, 0.78, 0.77, [0.55, 0.88, 0.9], [0.6, 0.8, 0.9], null), 0.9, 0, null);
+        var rule = AlertRule.Defaults.Single(r => r.Kind == AlertRuleKind.EmbeddingDrift);
+
+        var classes = AlertContexts.For(rule, model, drift, accuracy)!.WorstClasses;
+
+        // circle: share −0.01 but recall 0.40 below its own 0.95 baseline; square: share +0.10; triangle: share −0.09, recall at baseline.
+        Assert.Equal(["circle", "square", "triangle"], classes.Select(c => c.Class));
+        Assert.Equal(0.95, classes[0].BaselineRecall);
+        Assert.Equal(0.40, classes[0].RecallDrop!.Value, 1e-12);
+        Assert.Equal(0.9, classes[1].BaselineRecall);   // the model's baseline where the class has none of its own
+        Assert.Equal(0.02, classes[1].RecallDrop!.Value, 1e-12);
     }
 }

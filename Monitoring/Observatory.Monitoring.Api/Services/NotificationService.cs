@@ -171,5 +171,7 @@ public sealed class NotificationService(IMonitoringStore store, IHttpClientFacto
 
     private static string DescribeClass(ClassChange c) =>
         c.Class + (c.ReferenceShare is { } r && c.CurrentShare is { } n ? $" {r.ToString("P0", CultureInfo.InvariantCulture)} → {n.ToString("P0", CultureInfo.InvariantCulture)} of predictions" : "")
-        + (c.Recall is { } recall ? $" (recall {Num(recall)})" : "");
+        + (c.Recall is { } recall
+            ? c.RecallDrop is { } drop && drop > 0 ? $" (recall {Num(recall)}, {Num(drop)} below its {Num(c.BaselineRecall)} baseline)" : $" (recall {Num(recall)})"
+            : "");
 }

@@ -25,7 +25,10 @@ public sealed record AlertContext
     /// <summary>The image statistics that moved, with their means in the reference and in the window.</summary>
     public IReadOnlyList<MovedImageStatistic> ImageStatistics { get; init; } = [];
 
-    /// <summary>The classes whose share of predictions changed most (largest first), with their recall in the window when labelled.</summary>
+    /// <summary>
+    /// The classes that moved most (largest first): by how far their share of predictions changed or their recall fell below its
+    /// baseline, whichever is larger; with their recall in the window when labelled.
+    /// </summary>
     public IReadOnlyList<ClassChange> WorstClasses { get; init; } = [];
 
     /// <summary>Accuracy of the window (measured, else estimated) and the model's baseline, for accuracy rules.</summary>
@@ -40,5 +43,12 @@ public sealed record AlertStatistic(string Input, string Method, double Statisti
 /// <summary>An image statistic (brightness, sharpness, …) that moved, with its mean in the reference and in the window.</summary>
 public sealed record MovedImageStatistic(string Feature, double? ReferenceMean, double? CurrentMean);
 
-/// <summary>A class's share of predictions in the reference and in the window, and its recall in the window (null without labels).</summary>
-public sealed record ClassChange(string Class, double? ReferenceShare, double? CurrentShare, double? Recall);
+/// <summary>
+/// A class's share of predictions in the reference and in the window, its recall in the window (null without labels) and the
+/// recall it is held to (its <c>classBaselines</c> entry, else the model's baseline accuracy; null when neither is set).
+/// </summary>
+public sealed record ClassChange(string Class, double? ReferenceShare, double? CurrentShare, double? Recall, double? BaselineRecall = null)
+{
+    /// <summary>How far recall fell below its baseline (negative when above); null without a recall or a baseline.</summary>
+    public double? RecallDrop => Recall is { } r && BaselineRecall is { } b ? b - r : null;
+}

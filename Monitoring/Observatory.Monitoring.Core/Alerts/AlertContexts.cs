@@ -47,17 +47,27 @@ public static class AlertContexts
     private static string? DominantVersion(WindowResult window) =>
         window.ModelVersions is { Count: > 0 } v ? v.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal).First().Key : null;
 
-    /// <summary>Classes by how far their share of predictions moved (reference → window), with their recall in the latest accuracy window.</summary>
+    /// <summary>
+    /// Classes by how far they moved: their share of predictions (reference → window) or their recall below its baseline in the
+    /// latest accuracy window, whichever is larger — a class the model now misses can keep its share of predictions.
+    /// </summary>
     private static List<ClassChange> WorstClasses(MonitoredModel model, DriftRun? drift, AccuracyRun? accuracy)
     {
         var recall = accuracy?.Metrics?.Recall;
+        var modelBaseline = accuracy?.BaselineAccuracy ?? model.BaselineAccuracy;
         string Name(int k) => k >= 0 && k < model.Classes.Count ? model.Classes[k] : $"class {k}";
         double? RecallOf(int k) => recall is not null && k >= 0 && k < recall.Count ? recall[k] : null;
-        if (drift?.ClassShares is { Count: > 0 } shares)
-            return shares.OrderByDescending(s => Math.Abs(s.Current - s.Reference)).ThenBy(s => s.Class).Take(WorstClassCount)
-                .Select(s => new ClassChange(Name(s.Class), s.Reference, s.Current, RecallOf(s.Class))).ToList();
-        // No prediction drift measured: the classes the model recognises worst are the ones to look at.
-        return recall is null ? [] : recall.Select((r, k) => (r, k)).Where(x => x.r is not null).OrderBy(x => x.r).ThenBy(x => x.k).Take(WorstClassCount)
-            .Select(x => new ClassChange(Name(x.k), null, null, x.r)).ToList();
+        double? BaselineOf(int k) => model.ClassBaselines is { } own && own.TryGetValue(Name(k), out var b) ? b : modelBaseline;
+        var shares = (drift?.ClassShares ?? []).ToDictionary(s => s.Class);
+        var classes = shares.Keys.Union(Enumerable.Range(0, recall?.Count ?? 0).Where(k => RecallOf(k) is not null));
+        var changes = classes.Select(k => new ClassChange(Name(k),
+            shares.TryGetValue(k, out var s) ? s.Reference : null, shares.TryGetValue(k, out s) ? s.Current : null, RecallOf(k), RecallOf(k) is null ? null : BaselineOf(k)));
+        return changes
+            .Select(c => (Change: c, Moved: Math.Max(
+                c.ReferenceShare is { } r && c.CurrentShare is { } n ? Math.Abs(n - r) : 0,
+                // Without a baseline and without shares to compare, the classes recognised worst are the ones to look at.
+                c.RecallDrop ?? (shares.Count == 0 && c.Recall is { } rc ? 1 - rc : 0))))
+            .OrderByDescending(x => x.Moved).ThenBy(x => x.Change.Class, StringComparer.Ordinal)
+            .Take(WorstClassCount).Select(x => x.Change).ToList();
     }
 }
