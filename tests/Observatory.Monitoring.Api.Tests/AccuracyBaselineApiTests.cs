@@ -17,12 +17,13 @@ public sealed class AccuracyBaselineApiTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
 
-    private async Task<JsonElement> AccuracyWindowAsync(int right, double? baseline)
+    private async Task<JsonElement> AccuracyWindowAsync(int right, double? baseline, double? ruleTolerance = null)
     {
         await _server.RegisterAsync("shapes", new
         {
             classes = new[] { "circle", "square" }, embeddingDimension = 2, baselineAccuracy = baseline, window = "00:30:00",
             schedule = "0 0 0 1 1 ? 2099", driftMethods = new[] { "mmd" },
+            alertRules = ruleTolerance is { } t ? new object[] { new { id = "accuracy", kind = "accuracyBelowBaseline", severity = "critical", tolerance = t } } : null,
         });
         // 100 window events, `right` of them labelled with the predicted class: accuracy right/100.
         var events = Enumerable.Range(0, 100).Select(i => new
@@ -49,6 +50,18 @@ public sealed class AccuracyBaselineApiTests : IAsyncLifetime
 
         Assert.Equal(right / 100.0, window.GetProperty("value").GetDouble(), 9);
         Assert.Equal(below, window.GetProperty("details").GetProperty("window").GetProperty("accuracyBelowBaseline").GetBoolean());
+        Assert.Equal(below, window.GetProperty("flagged").GetBoolean());
+    }
+
+    // 0.77 (interval up to 0.8483) is flagged at the default tolerance (line 0.85) but not by a model whose rule allows 0.1 (line 0.8);
+    // 0.70 (up to 0.7868) is below both.
+    [Theory]
+    [InlineData(77, false)]
+    [InlineData(70, true)]
+    public async Task AccuracyWindow_IsFlaggedWithTheToleranceOfTheModelsOwnRule(int right, bool below)
+    {
+        var window = await AccuracyWindowAsync(right, 0.9, ruleTolerance: 0.1);
+
         Assert.Equal(below, window.GetProperty("flagged").GetBoolean());
     }
 

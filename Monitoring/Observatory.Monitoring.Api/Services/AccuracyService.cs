@@ -46,8 +46,8 @@ public sealed class AccuracyService(IMonitoringStore store, IOptions<MonitoringO
             ModelVersions = ModelVersions.Counts(current),
             AccuracyByVersion = ModelVersions.Accuracy(labelled),
         };
-        // Decided on the whole window (its interval, not just its point) by the same test as the alert rule.
-        result = result with { AccuracyBelowBaseline = AccuracyBaseline.IsWindowBelow(result, model.BaselineAccuracy) };
+        // Decided on the whole window (its interval, not just its point) by the same test, and tolerance, as the model's alert rule.
+        result = result with { AccuracyBelowBaseline = AccuracyBaseline.IsWindowBelow(result, model.BaselineAccuracy, AccuracyBaseline.WindowTolerance(model.AlertRules)) };
         if (m is not null)
         {
             // Per class, by name: what classRecallBelow reads, with how many labelled events stand behind each recall.

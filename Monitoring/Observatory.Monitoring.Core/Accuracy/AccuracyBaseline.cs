@@ -17,6 +17,13 @@ public static class AccuracyBaseline
     private const double Rounding = 1e-9;
 
     /// <summary>
+    /// The tolerance a model's windows are flagged with: the smallest among its accuracyBelowBaseline rules (the first line any of
+    /// them crosses), or <see cref="DefaultTolerance"/> when it has none — so the dashboard's "below baseline" agrees with its alerts.
+    /// </summary>
+    public static double WindowTolerance(IEnumerable<AlertRule> rules) =>
+        rules.Where(r => r.Kind == AlertRuleKind.AccuracyBelowBaseline).Select(r => (double?)r.Tolerance).Min() ?? DefaultTolerance;
+
+    /// <summary>
     /// The window's verdict: measured accuracy when it has one, else the estimate, each judged by the upper end of its interval. A window
     /// stored before intervals existed has none and is judged by its point value, as it was then.
     /// </summary>
