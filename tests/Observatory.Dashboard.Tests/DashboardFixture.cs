@@ -37,6 +37,9 @@ public sealed class DashboardFixture : IAsyncLifetime
     public const int HistoryHours = 720;
     /// <summary>Flagged history windows, in hours before the latest window.</summary>
     public static readonly int[] HistorySpikes = [48, 480];
+
+    /// <summary>How many of <see cref="HistoryModel"/>'s latest windows carry per-class scores (labelled windows).</summary>
+    public const int HistoryLabelledWindows = 3;
     /// <summary>A history window, in hours before the latest, whose confidences alone drifted: the service's stored flag stays false.</summary>
     public const int HistoryConfidenceDrift = 100;
     /// <summary>Output dimension of the service's shipped encoder (EncoderSpec.Default); the service rejects uploads for any other.</summary>
@@ -226,7 +229,14 @@ public sealed class DashboardFixture : IAsyncLifetime
                 embedding = new { methods = new[] { new { method = "mmd", statistic, pValue, threshold = 0.05, drifted = spike, details = new { } } } },
             };
             await store.AddResultAsync(new StoredResult(HistoryModel, "drift", end.AddHours(-1), end, 100, spike, statistic, JsonSerializer.Serialize(drift, MonitoringJson.Options), end));
-            var accuracy = new { window = new { accuracy = spike ? 0.8 : 0.93 }, baselineAccuracy = 0.9 };
+            // The latest windows were labelled: per-class scores and a confusion matrix that differs window to window.
+            var confusion = k < HistoryLabelledWindows ? new[] { new long[] { 30 - k, k, 0 }, new long[] { 2, 28, 0 }, new long[] { 0, 3 * k, 37 - 3 * k } } : null;
+            var metrics = confusion is null ? null : new
+            {
+                count = 100, accuracy = 0.93, macroF1 = 0.9 - 0.01 * k,
+                recall = confusion.Select((row, t) => (double?)row[t] / row.Sum()).ToArray(), f1 = new[] { 0.9, 0.9, 0.9 }, confusion,
+            };
+            var accuracy = new { window = new { accuracy = spike ? 0.8 : 0.93 }, labelled = metrics is null ? 0 : 100, metrics, baselineAccuracy = 0.9 };
             await store.AddResultAsync(new StoredResult(HistoryModel, "accuracy", end.AddHours(-1), end, 100, spike, spike ? 0.8 : 0.93, JsonSerializer.Serialize(accuracy, MonitoringJson.Options), end));
         }
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
