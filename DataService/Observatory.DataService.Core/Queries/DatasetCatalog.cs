@@ -18,13 +18,16 @@ namespace Observatory.DataService.Core.Queries;
 /// </summary>
 public sealed class DatasetCatalog(string repositoryPath, ObsEnvironment environment)
 {
-    // Class balance depends only on the (immutable) tree object, so it is computed once per tree.
-    private readonly ConcurrentDictionary<string, (int LabelFiles, int Objects, int Missing, int Malformed, IReadOnlyList<ClassTally> Classes)> _balance = new();
+    // What a version's label files say (each image's classes, objects per class) depends only on the immutable tree object: the
+    // gallery and the class balance read every label file once per tree, in one pass, and share it.
+    private readonly ConcurrentDictionary<string, LabelIndex> _labels = new();
 
-    // The gallery's index (each image with the class ids of its label) also depends only on the tree: built once, then pages are cheap.
-    private readonly ConcurrentDictionary<string, GalleryIndex> _gallery = new();
+    // A stored validation report is immutable too (named by its hash): parsed once, not for every gallery page.
+    private readonly ConcurrentDictionary<(string Hash, string Dataset), ReportView> _reports = new();
 
-    private sealed record GalleryIndex(IReadOnlyList<(string Image, int[] Classes)> Images, IReadOnlyList<ClassTally> Classes);
+    private sealed record LabelIndex(
+        IReadOnlyList<(string Image, int[] Classes)> Images, IReadOnlyList<ClassTally> ImagesPerClass,
+        int LabelFiles, int Objects, int Missing, int Malformed, IReadOnlyList<ClassTally> ObjectsPerClass);
 
     public string RepositoryPath { get; } = repositoryPath;
 
@@ -77,12 +80,18 @@ public sealed class DatasetCatalog(string repositoryPath, ObsEnvironment environ
     {
         using var repo = Open();
         var (_, tracked) = Locate(repo, dataset, revision);
+        return await ReportOfAsync(repo, dataset, tracked, revision, ct);
+    }
+
+    private async Task<ReportView?> ReportOfAsync(ObsRepository repo, string dataset, TrackedDataset tracked, string revision, CancellationToken ct)
+    {
         if (tracked.Pointer.Validation?.Report is not { } hash) return null;
+        if (_reports.TryGetValue((hash.Hex, dataset), out var cached)) return cached;
         if (!repo.Cache.Contains(hash))
             throw new QueryNotFoundException($"the validation report {hash.Short} of {dataset} at {revision} is not in the cache; run 'obs fetch'");
         var bytes = await repo.Cache.ReadAllBytesAsync(hash, ct);
         if (ContentHash.Compute(bytes) != hash) throw new DataCheckException($"validation report {hash.Short} is corrupt in the cache");
-        return ParseReport(bytes, dataset);
+        return _reports[(hash.Hex, dataset)] = ParseReport(bytes, dataset);
     }
 
     /// <summary>Objects per class id over the YOLO label files (labels/**/*.txt) of a version.</summary>
@@ -90,14 +99,16 @@ public sealed class DatasetCatalog(string repositoryPath, ObsEnvironment environ
     {
         using var repo = Open();
         var (sha, tracked) = Locate(repo, dataset, revision);
+        var b = await LabelIndexAsync(repo, tracked, ct);
+        return new ClassBalanceView(dataset, sha, b.LabelFiles, b.Objects, b.Missing, b.Malformed, b.ObjectsPerClass);
+    }
+
+    private async Task<LabelIndex> LabelIndexAsync(ObsRepository repo, TrackedDataset tracked, CancellationToken ct)
+    {
         var key = tracked.Pointer.Tree.Hex;
-        if (!_balance.TryGetValue(key, out var b))
-        {
-            var tree = await Run(() => Datasets.LoadTreeAsync(repo, tracked, ct));
-            b = await CountClassesAsync(repo, tree, ct);
-            _balance[key] = b;
-        }
-        return new ClassBalanceView(dataset, sha, b.LabelFiles, b.Objects, b.Missing, b.Malformed, b.Classes);
+        if (_labels.TryGetValue(key, out var index)) return index;
+        var tree = await Run(() => Datasets.LoadTreeAsync(repo, tracked, ct));
+        return _labels[key] = await IndexLabelsAsync(repo, tree, ct);
     }
 
     /// <summary>
@@ -108,6 +119,11 @@ public sealed class DatasetCatalog(string repositoryPath, ObsEnvironment environ
     {
         using var repo = Open();
         var (_, tracked) = Locate(repo, dataset, revision);
+        return await ImagesInAsync(repo, dataset, tracked, paths, ct);
+    }
+
+    private static async Task<IReadOnlyDictionary<string, AnnotatedImage>> ImagesInAsync(ObsRepository repo, string dataset, TrackedDataset tracked, IEnumerable<string> paths, CancellationToken ct)
+    {
         var tree = await Run(() => Datasets.LoadTreeAsync(repo, tracked, ct));
         var byPath = tree.Entries.ToDictionary(e => e.Path, StringComparer.Ordinal);
         var names = await ClassNamesAsync(repo, byPath, ct);
@@ -141,21 +157,11 @@ public sealed class DatasetCatalog(string repositoryPath, ObsEnvironment environ
     {
         if (pageSize < 1) throw new QueryException("pageSize", "the page size must be at least 1");
         if (page < 0) throw new QueryException("page", "the page must not be negative");
-        string sha;
-        GalleryIndex index;
-        using (var repo = Open())
-        {
-            (sha, var tracked) = Locate(repo, dataset, revision);
-            var key = tracked.Pointer.Tree.Hex;
-            if (!_gallery.TryGetValue(key, out var cached))
-            {
-                var tree = await Run(() => Datasets.LoadTreeAsync(repo, tracked, ct));
-                cached = await IndexGalleryAsync(repo, tree, ct);
-                _gallery[key] = cached;
-            }
-            index = cached;
-        }
-        var report = await ValidationReportAsync(dataset, sha, ct);
+        // One repository handle for the whole page: the version, its label index (cached per tree), its report and the page's boxes.
+        using var repo = Open();
+        var (sha, tracked) = Locate(repo, dataset, revision);
+        var index = await LabelIndexAsync(repo, tracked, ct);
+        var report = await ReportOfAsync(repo, dataset, tracked, revision, ct);
         IEnumerable<(string Image, int[] Classes)> selected = index.Images;
         if (classId is { } c) selected = selected.Where(i => i.Classes.Contains(c));
         if (!string.IsNullOrEmpty(rule))
@@ -171,32 +177,55 @@ public sealed class DatasetCatalog(string repositoryPath, ObsEnvironment environ
         }
         var matching = selected.Select(i => i.Image).ToList();
         var onPage = matching.Skip(page * pageSize).Take(pageSize).Select(i => dataset + "/" + i).ToList();
-        var found = onPage.Count == 0 ? new Dictionary<string, AnnotatedImage>() : await ImagesAsync(dataset, sha, onPage, ct);
+        var found = onPage.Count == 0 ? new Dictionary<string, AnnotatedImage>() : await ImagesInAsync(repo, dataset, tracked, onPage, ct);
         var rules = report?.Findings.Select(f => f.Rule).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList() ?? [];
-        return new GalleryPage(dataset, sha, matching.Count, page, pageSize, onPage.Where(found.ContainsKey).Select(p => found[p]).ToList(), index.Classes, rules);
+        return new GalleryPage(dataset, sha, matching.Count, page, pageSize, onPage.Where(found.ContainsKey).Select(p => found[p]).ToList(), index.ImagesPerClass, rules);
     }
 
     private static string DatasetRelative(string dataset, string path) =>
         path.StartsWith(dataset + "/", StringComparison.Ordinal) ? path[(dataset.Length + 1)..] : path;
 
-    /// <summary>Every image of the tree with the distinct class ids of its label file (none when it has no readable label), by path.</summary>
-    private static async Task<GalleryIndex> IndexGalleryAsync(ObsRepository repo, TreeObject tree, CancellationToken ct)
+    /// <summary>
+    /// One pass over a tree's YOLO label files: every image with the distinct class ids of its label (none without a readable one),
+    /// images and objects per class, and how many label files there are, are missing from the cache or have malformed rows.
+    /// </summary>
+    private static async Task<LabelIndex> IndexLabelsAsync(ObsRepository repo, TreeObject tree, CancellationToken ct)
     {
         var byPath = tree.Entries.ToDictionary(e => e.Path, StringComparer.Ordinal);
         var names = await ClassNamesAsync(repo, byPath, ct);
+        var classesOfLabel = new Dictionary<string, int[]>(StringComparer.Ordinal);
+        var objectsPerClass = new SortedDictionary<int, int>();
+        int labelFiles = 0, objects = 0, missing = 0, malformed = 0;
+        foreach (var e in tree.Entries)
+        {
+            if (!YoloLabels.InLabelsFolder(e.Path)) continue;
+            labelFiles++;
+            if (!repo.Cache.Contains(e.Hash)) { missing++; continue; }
+            if (await ReadLabelAsync(repo, e, ct) is not { } text) { malformed++; continue; }
+            var classes = new SortedSet<int>();
+            foreach (var line in text.Split('\n'))
+            {
+                if (line.Trim().Length == 0) continue;
+                if (!YoloLabels.TryParseRow(line, out var row)) { malformed++; continue; }
+                objectsPerClass[row.Class] = objectsPerClass.GetValueOrDefault(row.Class) + 1;
+                objects++;
+                classes.Add(row.Class);
+            }
+            classesOfLabel[e.Path] = classes.ToArray();
+        }
         var images = new List<(string, int[])>();
-        var perClass = new SortedDictionary<int, int>();
+        var imagesPerClass = new SortedDictionary<int, int>();
         foreach (var e in tree.Entries.Where(e => ImageFiles.IsImage(e.Path)).OrderBy(e => e.Path, StringComparer.Ordinal))
         {
-            var classes = new SortedSet<int>();
-            if (YoloLabels.LabelCandidates(e.Path).FirstOrDefault(byPath.ContainsKey) is { } label && await ReadLabelAsync(repo, byPath[label], ct) is { } text)
-                foreach (var line in text.Split('\n'))
-                    if (YoloLabels.TryParseRow(line, out var row)) classes.Add(row.Class);
-            foreach (var id in classes) perClass[id] = perClass.GetValueOrDefault(id) + 1;
-            images.Add((e.Path, classes.ToArray()));
+            var classes = YoloLabels.LabelCandidates(e.Path).FirstOrDefault(byPath.ContainsKey) is { } label && classesOfLabel.TryGetValue(label, out var c) ? c : [];
+            foreach (var id in classes) imagesPerClass[id] = imagesPerClass.GetValueOrDefault(id) + 1;
+            images.Add((e.Path, classes));
         }
-        foreach (var id in names.Keys) perClass.TryAdd(id, 0);
-        return new GalleryIndex(images, perClass.Select(kv => new ClassTally(kv.Key, names.GetValueOrDefault(kv.Key, kv.Key.ToString(CultureInfo.InvariantCulture)), kv.Value)).ToList());
+        // A declared class with no object is part of the balance.
+        foreach (var id in names.Keys) { imagesPerClass.TryAdd(id, 0); objectsPerClass.TryAdd(id, 0); }
+        List<ClassTally> Tallies(SortedDictionary<int, int> counts) =>
+            counts.Select(kv => new ClassTally(kv.Key, names.GetValueOrDefault(kv.Key, kv.Key.ToString(CultureInfo.InvariantCulture)), kv.Value)).ToList();
+        return new LabelIndex(images, Tallies(imagesPerClass), labelFiles, objects, missing, malformed, Tallies(objectsPerClass));
     }
 
     /// <summary>Opens an object of the cache by its hash; the stream fails at its end if the bytes do not match the name. Null when absent.</summary>
@@ -286,31 +315,6 @@ public sealed class DatasetCatalog(string repositoryPath, ObsEnvironment environ
         var byRule = new SortedDictionary<string, int>(StringComparer.Ordinal);
         foreach (var (rule, count) in report.Summary.ByRule ?? new Dictionary<string, int>()) byRule[rule] = count;
         return new ReportView(report.Dataset ?? dataset, report.Files, new ReportSummary(report.Summary.Errors, report.Summary.Warnings, byRule), findings);
-    }
-
-    private static async Task<(int, int, int, int, IReadOnlyList<ClassTally>)> CountClassesAsync(ObsRepository repo, TreeObject tree, CancellationToken ct)
-    {
-        var byPath = tree.Entries.ToDictionary(e => e.Path, StringComparer.Ordinal);
-        var names = await ClassNamesAsync(repo, byPath, ct);
-        var counts = new SortedDictionary<int, int>();
-        int labelFiles = 0, objects = 0, missing = 0, malformed = 0;
-        foreach (var e in tree.Entries)
-        {
-            if (!YoloLabels.InLabelsFolder(e.Path)) continue;
-            labelFiles++;
-            if (!repo.Cache.Contains(e.Hash)) { missing++; continue; }
-            if (await ReadLabelAsync(repo, e, ct) is not { } text) { malformed++; continue; }
-            foreach (var line in text.Split('\n'))
-            {
-                if (line.Trim().Length == 0) continue;
-                if (!YoloLabels.TryParseRow(line, out var row)) { malformed++; continue; }
-                counts[row.Class] = counts.GetValueOrDefault(row.Class) + 1;
-                objects++;
-            }
-        }
-        foreach (var id in names.Keys) counts.TryAdd(id, 0); // a declared class with no object is part of the balance
-        var classes = counts.Select(kv => new ClassTally(kv.Key, names.GetValueOrDefault(kv.Key, kv.Key.ToString(CultureInfo.InvariantCulture)), kv.Value)).ToList();
-        return (labelFiles, objects, missing, malformed, classes);
     }
 
     /// <summary>A label file's text, or null when it is not in the cache or larger than validation's annotation limit (never read whole).</summary>
