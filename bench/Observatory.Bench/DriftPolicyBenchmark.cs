@@ -13,7 +13,9 @@ namespace Observatory.Bench;
 /// 90°): every marginal stays N(0, 1), so only a joint test (MMD²) can see it. Columns: windows the verdict calls drift, the
 /// Wilson 95 % interval of that rate, the windows each method voted drift (at its corrected level), and the rate the verdict
 /// would have without the correction (any deciding method at its own α).
-/// Args: [--windows 1000] [--detect-windows 200] [--sizes 2000,20000] [--d 8] [--shift 0.1] [--scale 1.1] [--rho 0.5] [--policy default]
+/// Args: [--windows 1000] [--detect-windows 200] [--sizes 2000,20000] [--d 8] [--shift 0.1] [--scale 1.1] [--rho 0.5]
+/// [--policy default] [--scenarios none,shift,scale,rotation] [--first-window 0] (windows first…first+count−1: a later run with
+/// another first window draws new, disjoint windows to narrow an estimate).
 /// </summary>
 public sealed class DriftPolicyBenchmark : IBenchmark
 {
@@ -26,20 +28,23 @@ public sealed class DriftPolicyBenchmark : IBenchmark
         var sizes = Text(args, "--sizes", "2000,20000").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
         double shift = Number(args, "--shift", 0.1), scale = Number(args, "--scale", 1.1), rho = Number(args, "--rho", 0.5);
         var policy = DriftPolicy.Parse(Text(args, "--policy", DriftPolicy.DefaultName));
+        var scenarios = Text(args, "--scenarios", string.Join(",", Scenarios)).Split(',');
+        var first = Arg(args, "--first-window", 0);
+        if (scenarios.Except(Scenarios).Any()) throw new ArgumentException($"--scenarios: valid: {string.Join(",", Scenarios)}");
         var methods = policy.RequiredMethods.Count > 0 ? policy.RequiredMethods : DriftMethodNames.Default;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"policy {policy.Name} (methods {string.Join(",", methods)}), d={d}, {Environment.ProcessorCount} cores; no-drift windows: {windows}, drift windows: {detectWindows} per scenario"));
+            $"policy {policy.Name} (methods {string.Join(",", methods)}), d={d}, {Environment.ProcessorCount} cores; no-drift windows: {windows}, drift windows: {detectWindows} per scenario, from window {first}"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"scenarios: shift dim 0 by {shift}σ; scale dim 0 by {scale}; rotation ρ {rho} → −{rho} on every pair of dims"));
         Console.WriteLine($"{"n per side",10}  {"scenario",-9}{"windows",8}{"drift",7}{"rate",8}   {"95% CI (Wilson)",-17}{"by mmd",8}{"by ks",7}{"uncorrected",13}{"s/window",10}");
         var total = Stopwatch.StartNew();
         foreach (var n in sizes)
         {
-            foreach (var scenario in Scenarios)
+            foreach (var scenario in scenarios)
             {
                 var count = scenario == "none" ? windows : detectWindows;
                 int drift = 0, byMmd = 0, byKs = 0, uncorrected = 0;
                 var sw = Stopwatch.StartNew();
-                for (var w = 0; w < count; w++)
+                for (var w = first; w < first + count; w++)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                     var seed = 1_000_000 * Array.IndexOf(Scenarios, scenario) + 4 * w + n;

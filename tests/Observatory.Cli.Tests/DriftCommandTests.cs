@@ -85,6 +85,18 @@ public sealed class DriftCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Drift_Table_WithAnEffectSizeMethodInThePolicy_SaysItVotesOutsideTheAlphaBound()
+    {
+        var a = Npy("a.npy", 500, 2, 0.0, 3);
+        var b = Npy("b.npy", 500, 2, 0.0, 4);
+        var (code, stdout, stderr) = await Obs("drift", "--reference", a, "--current", b, "--method", "ks", "--policy", "all-of:ks,wasserstein", "--fail-on-drift");
+        Assert.True(code == 0, stderr);
+        Assert.Contains("wasserstein", stdout);
+        Assert.Contains("verdict: no drift — policy all-of:ks,wasserstein: drift when all of ks, wasserstein vote drift", stdout);
+        Assert.Contains("policy note: wasserstein votes by its effect-size threshold, outside the α bound", stdout);
+    }
+
+    [Fact]
     public async Task Drift_CsvWithHeaderAgainstNpy_Works()
     {
         var rows = string.Join("\n", Enumerable.Range(0, 40).Select(i => $"{i % 7 * 0.5},{i % 5 - 2.0}"));

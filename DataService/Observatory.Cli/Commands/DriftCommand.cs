@@ -25,7 +25,7 @@ public static class DriftCommand
             DefaultValueFactory = _ => string.Join(",", DriftMethodNames.Default),
         };
         var json = new Option<bool>("--json") { Description = "Print one JSON object (reference, current, drift, policy, methods)" };
-        var md = new Option<bool>("--md") { Description = "Print GitHub Markdown for a pull-request comment: the verdict, then a table per method" };
+        var md = new Option<bool>("--md") { Description = "Print GitHub Markdown for a pull-request comment: the verdict line, then a table with one row per method" };
         var policy = new Option<string>("--policy")
         {
             Description = $"How the verdict is decided: {DriftPolicy.Forms} (default: any-of:mmd,ks, Bonferroni at α 0.05)",
@@ -140,6 +140,7 @@ public static class DriftCommand
         var drifted = report.Methods.Where(m => m.Drifted).Select(m => m.Method).ToList();
         console.WriteLine(drifted.Count == 0 ? "no method reports drift" : $"methods reporting drift at their own level: {string.Join(", ", drifted)}");
         Console.Out.WriteLine(Verdict(report));
+        foreach (var note in report.Policy!.Notes) Console.Out.WriteLine($"policy note: {note}");
         // Plain writes: notes are one line each, not wrapped to the table's width.
         foreach (var note in Notes(report.Methods, drifted)) Console.Out.WriteLine(note);
     }
