@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Observatory.Monitoring.Core.Drift;
 using Observatory.Monitoring.Core.IO;
+using Observatory.Testing;
 
 namespace Observatory.Cli.Tests;
 
@@ -12,9 +13,12 @@ public sealed class DriftCommandTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private static async Task<(int Code, string Out, string Err)> Obs(params string[] args)
+    private static Task<(int Code, string Out, string Err)> Obs(params string[] args) => ObsIn(null, args);
+
+    private static async Task<(int Code, string Out, string Err)> ObsIn(string? workingDirectory, params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (workingDirectory is not null) psi.WorkingDirectory = workingDirectory;
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "obs.dll"));
         foreach (var a in args) psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;
@@ -68,13 +72,28 @@ public sealed class DriftCommandTests : IDisposable
     {
         var a = Npy("a.npy", 2000, 3, 0.0, 3);
         var b = Npy("b.npy", 2000, 3, 0.0, 4);
-        var (code, stdout, stderr) = await Obs("drift", "--reference", a, "--current", b, "--method", "ks,mean_distance,js");
+        var (code, stdout, stderr) = await Obs("drift", "--reference", a, "--current", b, "--method", "ks,mean_distance,js", "--policy", "any-of:ks");
         Assert.True(code == 0, stderr);
         Assert.Contains("(n=2000, d=3)", stdout);
         Assert.Contains("mean_distance", stdout);
         Assert.Contains("js", stdout);
+        Assert.Contains("rows used", stdout);
+        Assert.Contains("2000 / 2000", stdout);
         Assert.DoesNotContain("mmd", stdout);
-        Assert.Contains("no drift detected", stdout);
+        Assert.Contains("no method reports drift", stdout);
+        Assert.Contains("verdict: no drift — policy any-of:ks: drift when ks votes drift; a p-value method votes drift at p < 0.05 (α, no correction needed)", stdout);
+    }
+
+    [Fact]
+    public async Task Drift_Table_WithAnEffectSizeMethodInThePolicy_SaysItVotesOutsideTheAlphaBound()
+    {
+        var a = Npy("a.npy", 500, 2, 0.0, 3);
+        var b = Npy("b.npy", 500, 2, 0.0, 4);
+        var (code, stdout, stderr) = await Obs("drift", "--reference", a, "--current", b, "--method", "ks", "--policy", "all-of:ks,wasserstein", "--fail-on-drift");
+        Assert.True(code == 0, stderr);
+        Assert.Contains("wasserstein", stdout);
+        Assert.Contains("verdict: no drift — policy all-of:ks,wasserstein: drift when all of ks, wasserstein vote drift", stdout);
+        Assert.Contains("policy note: wasserstein votes by its effect-size threshold, outside the α bound", stdout);
     }
 
     [Fact]
@@ -184,5 +203,75 @@ public sealed class DriftCommandTests : IDisposable
         Assert.Contains("MMD² below 0 is sampling noise", stdout);
         Assert.Contains("AUC below 0.5 is sampling noise", stdout);
         Assert.Contains("only mean_distance reports drift; it raises false alarms on 15.5 % of no-drift windows (drift-fpr benchmark)", stdout);
+    }
+
+    [Fact]
+    public async Task Drift_Json_HasTheVerdictAndThePolicyThatDecidedIt_AndRowsUsedPerMethod()
+    {
+        var a = Npy("a.npy", 300, 6, 0.0, 1);
+        var b = Npy("b.npy", 250, 6, 1.0, 2);
+        var (code, stdout, stderr) = await Obs("drift", "--reference", a, "--current", b, "--method", "wasserstein", "--json");
+        Assert.True(code == 0, stderr);
+        var root = JsonDocument.Parse(stdout).RootElement;
+        Assert.True(root.GetProperty("drift").GetBoolean());
+        var policy = root.GetProperty("policy");
+        Assert.Equal("default", policy.GetProperty("name").GetString());
+        Assert.Equal("any-of", policy.GetProperty("rule").GetString());
+        Assert.Equal(["mmd", "ks"], policy.GetProperty("methods").EnumerateArray().Select(m => m.GetString()));
+        Assert.Equal("bonferroni", policy.GetProperty("correction").GetString());
+        Assert.Equal(0.025, policy.GetProperty("method_alpha").GetDouble());
+        Assert.Equal(2, policy.GetProperty("votes").GetArrayLength());
+        // The policy's methods run even when --method leaves them out.
+        var methods = root.GetProperty("methods").EnumerateArray().ToDictionary(m => m.GetProperty("method").GetString()!);
+        Assert.Equal(["wasserstein", "mmd", "ks"], methods.Keys);
+        Assert.Equal(300, methods["ks"].GetProperty("rows_used").GetProperty("reference").GetInt32());
+        Assert.Equal(250, methods["wasserstein"].GetProperty("rows_used").GetProperty("current").GetInt32());
+        Assert.Equal(250, methods["mmd"].GetProperty("rows_used").GetProperty("current").GetInt32());
+    }
+
+    [Fact]
+    public async Task Drift_FailOnDrift_ExitsOneOnDrift_ZeroWithout_TwoOnBadInput()
+    {
+        var same1 = Npy("same1.npy", 2000, 3, 0.0, 3);
+        var same2 = Npy("same2.npy", 2000, 3, 0.0, 4);
+        var shifted = Npy("shifted.npy", 2000, 3, 0.5, 5);
+
+        var (code, stdout, stderr) = await Obs("drift", "--reference", same1, "--current", shifted, "--fail-on-drift");
+        Assert.True(code == 1, stderr);
+        Assert.Contains("verdict: DRIFT (mmd, ks voted drift) — policy default", stdout);
+        (code, stdout, stderr) = await Obs("drift", "--reference", same1, "--current", shifted);
+        Assert.True(code == 0, stderr);
+
+        (code, stdout, stderr) = await Obs("drift", "--reference", same1, "--current", same2, "--fail-on-drift", "--json");
+        Assert.True(code == 0, stderr);
+        Assert.False(JsonDocument.Parse(stdout).RootElement.GetProperty("drift").GetBoolean());
+
+        (code, _, stderr) = await Obs("drift", "--reference", same1, "--current", shifted, "--fail-on-drift", "--policy", "strict");
+        Assert.Equal(2, code);
+        Assert.Contains("--policy: 'strict' is not a drift policy; valid: default, any-of:", stderr);
+        (code, _, stderr) = await Obs("drift", "--reference", same1, "--current", Npy("four.npy", 20, 4, 0, 6), "--fail-on-drift");
+        Assert.Equal(2, code);
+        Assert.Contains("has 4 dimensions", stderr);
+        (code, _, stderr) = await Obs("drift", "--reference", same1, "--current", shifted, "--json", "--md");
+        Assert.Equal(2, code);
+        Assert.Contains("choose one output format", stderr);
+    }
+
+    /// <summary>The pull-request comment, byte for byte against Golden/drift.md (OBS_UPDATE_GOLDEN=1 rewrites it after an intended change).</summary>
+    [Fact]
+    public async Task Drift_Markdown_IsTheVerdictLineThenOneRowPerMethod_AsTheGoldenFile()
+    {
+        Npy("ref.npy", 400, 4, 0.0, 11);
+        Npy("cur.npy", 400, 4, 0.4, 12);
+        var (code, stdout, stderr) = await ObsIn(_dir, "drift", "--reference", "ref.npy", "--current", "cur.npy", "--method", "ks,wasserstein,classifier", "--md");
+        Assert.True(code == 0, stderr);
+        var golden = Path.Combine(RepoLocator.Root, "tests", "Observatory.Cli.Tests", "Golden", "drift.md");
+        if (Environment.GetEnvironmentVariable("OBS_UPDATE_GOLDEN") == "1")
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(golden)!);
+            File.WriteAllText(golden, stdout);
+        }
+        Assert.Equal(File.ReadAllText(golden), stdout);
+        Assert.StartsWith("**Drift: yes** (`mmd`, `ks` voted drift) — policy `default`", stdout);
     }
 }

@@ -33,7 +33,9 @@ public sealed class DriftService(IMonitoringStore store, IReferenceDatasets refe
         var reference = model.ReferenceUntil is { } until
             ? await store.GetEventsAsync(model.Name, DateTimeOffset.UnixEpoch, until, max, withEmbeddings && model.Reference is null, ct)
             : [];
-        var driftOptions = new DriftOptions();
+        // A window's embeddings stay sampled to 10,000 per side (the library's default is 100,000 for `obs drift`): the job's
+        // memory and time follow this cap, not traffic.
+        var driftOptions = new DriftOptions { MaxSamples = 10_000 };
         var notes = new List<string>();
         string? versionNote = null;
         // Once a new version took over (a retrained model, its reference moved with it), a window is judged on the traffic that

@@ -25,8 +25,12 @@ public sealed record DriftOptions
     /// <summary>Seed for sampling, permutations and the classifier split: same seed and data, same report.</summary>
     public int Seed { get; init; } = 42;
 
-    /// <summary>Per-side cap for the per-dimension methods and mean distance (10,000 keeps KS p-values exact, as SciPy's 'auto').</summary>
-    public int MaxSamples { get; init; } = 10_000;
+    /// <summary>
+    /// Per-side cap for the per-dimension methods (KS, Wasserstein, PSI, JS) and mean distance: every row up to 100,000 is
+    /// used, so their values are SciPy's on the whole input. KS p-values are exact up to 10,000 rows and asymptotic beyond,
+    /// as SciPy's method='auto'.
+    /// </summary>
+    public int MaxSamples { get; init; } = 100_000;
 
     public MmdOptions Mmd { get; init; } = new();
     public KsOptions Ks { get; init; } = new();

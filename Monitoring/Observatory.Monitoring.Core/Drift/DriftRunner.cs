@@ -1,8 +1,10 @@
 namespace Observatory.Monitoring.Core.Drift;
 
 /// <summary>
-/// Runs a chosen set of drift methods on a reference and a current sample. Inputs are subsampled (seeded) to the caps in
-/// <see cref="DriftOptions"/> so cost depends on those caps, not on traffic; the same inputs and seed give the same report.
+/// Runs a chosen set of drift methods on a reference and a current sample. The per-dimension methods (KS, Wasserstein, PSI,
+/// JS) and mean distance use every row up to <see cref="DriftOptions.MaxSamples"/> (100,000) per side — sorting is cheap —
+/// and only MMD² and the classifier, whose cost grows with n², are subsampled (seeded) to their own caps; each result's
+/// <see cref="DriftResult.RowsUsed"/> says how many rows it used. The same inputs and seed give the same report.
 /// </summary>
 public static class DriftRunner
 {
@@ -79,12 +81,13 @@ public static class DriftRunner
             ["reference_proportions"] = refProp,
             ["current_proportions"] = curProp,
         };
+        var rows = new RowCounts(reference.Count, current.Count);
         var results = new List<DriftResult>
         {
             new(DriftMethodNames.ChiSquare, chi2, p, options.Distances.ChiSquareAlpha, p < options.Distances.ChiSquareAlpha,
-                new Dictionary<string, object?>(perClass) { ["dof"] = dof, ["yates_correction"] = dof == 1 }),
+                new Dictionary<string, object?>(perClass) { ["dof"] = dof, ["yates_correction"] = dof == 1 }) { RowsUsed = rows },
             new(DriftMethodNames.JensenShannon, js, null, options.Distances.JensenShannonThreshold, js >= options.Distances.JensenShannonThreshold,
-                new Dictionary<string, object?>(perClass) { ["log_base"] = "e" }),
+                new Dictionary<string, object?>(perClass) { ["log_base"] = "e" }) { RowsUsed = rows },
         };
         return new DriftReport(new SampleSummary(null, reference.Count, 1), new SampleSummary(null, current.Count, 1), results);
     }
@@ -110,7 +113,7 @@ public static class DriftRunner
             ["reference_samples"] = t.ReferenceCount,
             ["current_samples"] = t.CurrentCount,
             ["seed"] = options.Seed,
-        });
+        }) { RowsUsed = new RowCounts(t.ReferenceCount, t.CurrentCount) };
     }
 
     private static DriftResult RunKs(SortedColumns cols, DriftOptions options)
@@ -138,7 +141,7 @@ public static class DriftRunner
             ["p_value_methods"] = results.Select(r => r.Method == KsPValueMethod.Exact ? "exact" : "asymp").Distinct().Order().ToArray(),
             ["reference_samples"] = cols.Reference[0].Length,
             ["current_samples"] = cols.Current[0].Length,
-        });
+        }) { RowsUsed = cols.Rows };
     }
 
     private static DriftResult RunClassifier(DataMatrix reference, DataMatrix current, DriftOptions options)
@@ -156,7 +159,7 @@ public static class DriftRunner
             ["test_samples"] = t.TestCount,
             ["iterations"] = t.Iterations,
             ["seed"] = options.Seed,
-        });
+        }) { RowsUsed = new RowCounts(r.Rows, c.Rows) };
     }
 
     private static DriftResult RunMeanDistance(DataMatrix reference, DataMatrix current, DriftOptions options)
@@ -171,7 +174,7 @@ public static class DriftRunner
             ["metric"] = "euclidean",
             ["reference_mean_norm"] = Math.Sqrt(mr.Sum(v => v * v)),
             ["current_mean_norm"] = Math.Sqrt(mc.Sum(v => v * v)),
-        });
+        }) { RowsUsed = new RowCounts(reference.Rows, current.Rows) };
     }
 
     private static double[] ColumnMeans(DataMatrix m)
@@ -202,9 +205,9 @@ public static class DriftRunner
             ["mean"] = values.Average(),
             ["values"] = values,
         };
-        if (d == 1) return new DriftResult(method, values[0], null, dimThreshold, values[0] >= dimThreshold, details);
+        if (d == 1) return new DriftResult(method, values[0], null, dimThreshold, values[0] >= dimThreshold, details) { RowsUsed = cols.Rows };
         var s = (double)drifted.Length / d;
-        return new DriftResult(method, s, null, share, s > share, details);
+        return new DriftResult(method, s, null, share, s > share, details) { RowsUsed = cols.Rows };
     }
 
     private static void EnsureFinite(DataMatrix m, string name)
@@ -217,6 +220,8 @@ public static class DriftRunner
     /// <summary>Each dimension of both samples, sorted once and shared by the per-dimension methods.</summary>
     private sealed record SortedColumns(double[][] Reference, double[][] Current)
     {
+        public RowCounts Rows => new(Reference[0].Length, Current[0].Length);
+
         public static SortedColumns Create(DataMatrix reference, DataMatrix current)
         {
             var r = reference.Columns();

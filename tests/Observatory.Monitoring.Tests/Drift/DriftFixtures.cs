@@ -4,13 +4,19 @@ using Observatory.Monitoring.Core.IO;
 
 namespace Observatory.Monitoring.Tests.Drift;
 
-/// <summary>Committed inputs and SciPy/NumPy/scikit-learn reference values made by Fixtures/drift/make_fixtures.py.</summary>
+/// <summary>Committed inputs and SciPy/NumPy/scikit-learn reference values made by Fixtures/drift/make_fixtures.py and make_large_fixtures.py.</summary>
 internal static class DriftFixtures
 {
     public static string Dir { get; } = Path.Combine(AppContext.BaseDirectory, "Fixtures", "drift");
 
     private static readonly Lazy<JsonElement> ExpectedDoc = new(() =>
         JsonDocument.Parse(File.ReadAllText(Path.Combine(Dir, "expected.json"))).RootElement);
+
+    private static readonly Lazy<JsonElement> ExpectedLargeDoc = new(() =>
+        JsonDocument.Parse(File.ReadAllText(Path.Combine(Dir, "expected_large.json"))).RootElement);
+
+    /// <summary>The 20,000-per-side values made by Fixtures/drift/make_large_fixtures.py.</summary>
+    public static JsonElement ExpectedLarge => ExpectedLargeDoc.Value;
 
     public static DataMatrix Load(string name) => NpyReader.Read(Path.Combine(Dir, name + ".npy"));
 

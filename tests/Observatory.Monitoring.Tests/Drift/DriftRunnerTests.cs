@@ -70,6 +70,43 @@ public sealed class DriftRunnerTests(ITestOutputHelper output)
         Assert.Equal(200, report.Methods[0].Details["reference_samples"]);
         Assert.Equal(500, report.Methods[1].Details["current_samples"]);
         Assert.Equal(600, (int)report.Methods[2].Details["train_samples"]! + (int)report.Methods[2].Details["test_samples"]!);
+        Assert.Equal(new RowCounts(200, 200), report.Methods[0].RowsUsed);
+        Assert.Equal(new RowCounts(500, 500), report.Methods[1].RowsUsed);
+        Assert.Equal(new RowCounts(300, 300), report.Methods[2].RowsUsed);
+    }
+
+    /// <summary>
+    /// 20,000 rows per side: KS and Wasserstein use every row (no subsample) and equal SciPy's ks_2samp (method='auto', which
+    /// at this size is the asymptotic kstwo.sf at n = 10,000: dimension 0 in its 2·smirnov upper-tail branch, dimension 1 in
+    /// Pelz–Good) and wasserstein_distance; MMD² and the classifier keep their 2,000-row caps and say so in rows_used.
+    /// </summary>
+    [Fact]
+    public void Run_At20000RowsPerSide_KsAndWassersteinUseEveryRowAndEqualScipy()
+    {
+        var reference = Load("large_ref");
+        var current = Load("large_cur");
+        var e = ExpectedLarge;
+        double[] Values(string key) => e.GetProperty(key).EnumerateArray().Select(v => v.GetDouble()).ToArray();
+        var report = DriftRunner.Run(reference, current, [DriftMethodNames.Ks, DriftMethodNames.Wasserstein, DriftMethodNames.Mmd, DriftMethodNames.Classifier]);
+        var ks = report.Methods.Single(m => m.Method == "ks");
+        var w = report.Methods.Single(m => m.Method == "wasserstein");
+        Assert.Equal(new RowCounts(20_000, 20_000), ks.RowsUsed);
+        Assert.Equal(new RowCounts(20_000, 20_000), w.RowsUsed);
+        Assert.Equal(new RowCounts(2_000, 2_000), report.Methods.Single(m => m.Method == "mmd").RowsUsed);
+        Assert.Equal(new RowCounts(2_000, 2_000), report.Methods.Single(m => m.Method == "classifier").RowsUsed);
+        Assert.Equal(["asymp", "asymp"], e.GetProperty("ks_method").EnumerateArray().Select(v => v.GetString()));
+        Assert.Equal(["asymp"], (string[])ks.Details["p_value_methods"]!);
+        var statistics = (double[])ks.Details["statistics"]!;
+        var p = (double[])ks.Details["p_values"]!;
+        var normed = (double[])w.Details["values"]!;
+        for (var j = 0; j < 2; j++)
+        {
+            Close(Values("ks_statistic")[j], statistics[j], 1e-12, 0, $"D[{j}]");
+            Close(Values("ks_p_value")[j], p[j], 1e-9, 0, $"p[{j}]");
+            Close(Values("wasserstein_normed")[j], normed[j], 1e-9, 0, $"normed W[{j}]");
+            Close(Values("wasserstein")[j], UnivariateDistances.WassersteinSorted(SortedColumn(reference, j), SortedColumn(current, j)), 1e-9, 0, $"W[{j}]");
+        }
+        Close(e.GetProperty("ks_bonferroni_min").GetDouble(), ks.PValue!.Value, 1e-9, 0, "min Bonferroni p");
     }
 
     /// <summary>
