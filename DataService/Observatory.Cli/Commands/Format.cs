@@ -19,21 +19,10 @@ internal static class Format
         _ => $"{t.TotalSeconds:0.#}s",
     };
 
-    /// <summary>
-    /// Rows under a header: columns padded with two spaces between them, or a GitHub Markdown table (pipes in cells escaped)
-    /// to paste into a pull request, as <c>dvc metrics --md</c>.
-    /// </summary>
-    public static void Table(TextWriter output, IReadOnlyList<string> header, IEnumerable<IReadOnlyList<string>> rows, bool markdown)
+    /// <summary>Rows under a header, columns padded with two spaces between them (the --md form is in Reports/Markdown).</summary>
+    public static void Table(TextWriter output, IReadOnlyList<string> header, IEnumerable<IReadOnlyList<string>> rows)
     {
         var all = rows.Prepend(header).ToList();
-        if (markdown)
-        {
-            static string Cell(string s) => s.Replace("|", "\\|", StringComparison.Ordinal);
-            output.WriteLine($"| {string.Join(" | ", header.Select(Cell))} |");
-            output.WriteLine($"|{string.Join("|", header.Select(_ => "---"))}|");
-            foreach (var row in all.Skip(1)) output.WriteLine($"| {string.Join(" | ", row.Select(Cell))} |");
-            return;
-        }
         var widths = Enumerable.Range(0, header.Count).Select(i => all.Max(r => r[i].Length)).ToArray();
         foreach (var row in all)
             output.WriteLine(string.Join("  ", row.Select((c, i) => i == row.Count - 1 ? c : c.PadRight(widths[i]))).TrimEnd());
