@@ -74,7 +74,7 @@ internal static class MarkdownReports
             var s = report.Summary;
             var mark = s.Errors > 0 ? "❌" : s.Warnings > 0 ? "⚠️" : "✅";
             sb.Append(Invariant($"### {mark} Validation of {Markdown.Text(report.Dataset)}: {Plural(s.Errors, "error")}, {Plural(s.Warnings, "warning")}\n\n"));
-            sb.Append(Invariant($"{Plural(report.Files, "file")} checked · {s.Errors} errors · {s.Warnings} warnings · {s.Info} info\n"));
+            sb.Append(Invariant($"{Plural(report.Files, "file")} checked · {Plural(s.Errors, "error")} · {Plural(s.Warnings, "warning")} · {s.Info} info\n"));
             var groups = report.Findings.GroupBy(f => f.Rule)
                 .Select(g => (Rule: g.Key, Severity: g.Max(f => f.Severity), Items: g.ToList()))
                 .OrderByDescending(g => g.Severity).ThenBy(g => g.Rule, StringComparer.Ordinal)
