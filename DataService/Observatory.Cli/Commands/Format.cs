@@ -1,14 +1,16 @@
+using static System.FormattableString;
+
 namespace Observatory.Cli.Commands;
 
-/// <summary>Sizes and durations as every verb prints them (binary units, one decimal).</summary>
+/// <summary>Sizes and durations as every verb prints them (binary units, one decimal, '.' whatever the culture: goldens and CI logs compare them).</summary>
 internal static class Format
 {
     public static string Bytes(long n) => n switch
     {
-        < 1024 => $"{n} B",
-        < 1024 * 1024 => $"{n / 1024.0:0.0} KiB",
-        < 1024L * 1024 * 1024 => $"{n / 1048576.0:0.0} MiB",
-        _ => $"{n / 1073741824.0:0.00} GiB",
+        < 1024 => Invariant($"{n} B"),
+        < 1024 * 1024 => Invariant($"{n / 1024.0:0.0} KiB"),
+        < 1024L * 1024 * 1024 => Invariant($"{n / 1048576.0:0.0} MiB"),
+        _ => Invariant($"{n / 1073741824.0:0.00} GiB"),
     };
 
     public static string Duration(TimeSpan t) => t switch
