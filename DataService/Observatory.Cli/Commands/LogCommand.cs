@@ -1,8 +1,6 @@
 using System.CommandLine;
-using System.Globalization;
 using Observatory.Cli.Reports;
 using Observatory.DataService.Core.Operations;
-using Observatory.DataService.Core.Pointers;
 
 namespace Observatory.Cli.Commands;
 
