@@ -21,9 +21,9 @@ internal static class MetricsCommand
         var paths = CommonOptions.Paths(PathsHelp);
         var rev = CommonOptions.Rev();
         rev.Description = "Git revision (sha, tag, name@vN, HEAD~2…) to read the files at (default: the workspace)";
-        var (md, json, precision) = (CommonOptions.Markdown(), CommonOptions.Json(), Precision());
-        var command = new Command("show", "Metrics of each file: path, key (nested keys joined with '.') and value") { paths, rev, md, json, precision };
-        CommonOptions.OneOutputFormat(command, json, md);
+        var (md, csv, json, precision) = (CommonOptions.Markdown(), CommonOptions.Csv(), CommonOptions.Json(), Precision());
+        var command = new Command("show", "Metrics of each file: path, key (nested keys joined with '.') and value") { paths, rev, md, csv, json, precision };
+        CommonOptions.OneOutputFormat(command, json, md, csv);
         CommandAction.Set(command, (parse, ct) =>
         {
             using var repo = CliEnvironment.OpenRepository();
@@ -31,6 +31,11 @@ internal static class MetricsCommand
             if (parse.GetValue(json))
             {
                 CliEnvironment.WriteJson(shown.Files);
+                return Task.FromResult(ExitCodes.Ok);
+            }
+            if (parse.GetValue(csv))
+            {
+                CsvTables.Print(CsvTables.MetricsShow(shown));
                 return Task.FromResult(ExitCodes.Ok);
             }
             var digits = parse.GetValue(precision);
@@ -58,12 +63,12 @@ internal static class MetricsCommand
         var b = new Argument<string>("b") { Description = $"New git revision, or '{MetricsOperation.Workspace}'" };
         var paths = CommonOptions.Paths(PathsHelp);
         var all = new Option<bool>("--all") { Description = "Show unchanged metrics too" };
-        var (md, json, precision) = (CommonOptions.Markdown(), CommonOptions.Json(), Precision());
+        var (md, csv, json, precision) = (CommonOptions.Markdown(), CommonOptions.Csv(), CommonOptions.Json(), Precision());
         var command = new Command("diff", "Metrics at revisions A and B with the change B − A; a key on one side only shows '-' on the other")
         {
-            a, b, paths, all, md, json, precision,
+            a, b, paths, all, md, csv, json, precision,
         };
-        CommonOptions.OneOutputFormat(command, json, md);
+        CommonOptions.OneOutputFormat(command, json, md, csv);
         CommandAction.Set(command, (parse, ct) =>
         {
             using var repo = CliEnvironment.OpenRepository();
@@ -75,6 +80,11 @@ internal static class MetricsCommand
                     g => g.Key,
                     g => g.ToDictionary(c => c.Key, c => new Dictionary<string, double?> { ["old"] = c.Old, ["new"] = c.New, ["diff"] = c.Change }));
                 CliEnvironment.WriteJson(report);
+                return Task.FromResult(ExitCodes.Ok);
+            }
+            if (parse.GetValue(csv))
+            {
+                CsvTables.Print(CsvTables.MetricsDiff(diff));
                 return Task.FromResult(ExitCodes.Ok);
             }
             var digits = parse.GetValue(precision);

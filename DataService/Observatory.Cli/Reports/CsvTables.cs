@@ -6,8 +6,8 @@ using Observatory.DataService.Core.Validation;
 namespace Observatory.Cli.Reports;
 
 /// <summary>
-/// The <c>--csv</c> outputs as <see cref="DataFrame"/>s: one row per version (<c>obs log</c>), changed file (<c>obs diff</c>) or
-/// finding (<c>obs validate</c>), snake_case column names as in the JSON outputs. A value that is absent is an empty cell: numbers
+/// The <c>--csv</c> outputs as <see cref="DataFrame"/>s: one row per version (<c>obs log</c>), changed file (<c>obs diff</c>),
+/// finding (<c>obs validate</c>) or metric (<c>obs metrics show|diff</c>), snake_case column names as in the JSON outputs. A value that is absent is an empty cell: numbers
 /// as a null (a missing line number, the old size of an added file), text as "" — DataFrame.LoadCsv reads an empty text cell back
 /// as "", so writing "" keeps the round trip exact.
 /// </summary>
@@ -55,6 +55,27 @@ internal static class CsvTables
             Text("message", rows.Select(r => r.f.Message)));
     }
 
+    /// <summary>
+    /// Full values, as <c>--json</c> (<c>--precision</c> rounds only the text and Markdown tables), in the shortest text that
+    /// reads back as the same double: DataFrame's CSV writer prints a double column with 17 digits (0.9 as 0.90000000000000002).
+    /// </summary>
+    public static DataFrame MetricsShow(MetricsSnapshot shown)
+    {
+        var rows = shown.Files.SelectMany(f => f.Value.Select(m => (Path: f.Key, m.Key, m.Value))).ToList();
+        return new DataFrame(
+            Text("path", rows.Select(r => r.Path)),
+            Text("metric", rows.Select(r => r.Key)),
+            Number("value", rows.Select(r => (double?)r.Value)));
+    }
+
+    /// <summary>One row per metric; a side the metric is missing from is an empty cell, and so is its change.</summary>
+    public static DataFrame MetricsDiff(MetricsComparison diff) => new(
+        Text("path", diff.Changes.Select(c => c.Path)),
+        Text("metric", diff.Changes.Select(c => c.Key)),
+        Number("old", diff.Changes.Select(c => c.Old)),
+        Number("new", diff.Changes.Select(c => c.New)),
+        Number("change", diff.Changes.Select(c => c.Change)));
+
     /// <summary>The column types, in order, for reading a table back with <c>DataFrame.LoadCsv(dataTypes: …)</c>.</summary>
     public static Type[] Types(DataFrame frame) => frame.Columns.Select(c => c.DataType).ToArray();
 
@@ -72,4 +93,7 @@ internal static class CsvTables
     }
 
     private static StringDataFrameColumn Text(string name, IEnumerable<string> values) => new(name, values);
+
+    private static StringDataFrameColumn Number(string name, IEnumerable<double?> values) =>
+        new(name, values.Select(v => v?.ToString("R", CultureInfo.InvariantCulture) ?? ""));
 }

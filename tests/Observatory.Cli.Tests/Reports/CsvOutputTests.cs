@@ -23,7 +23,7 @@ public sealed class CsvOutputTests(ReportRepository repo) : IClassFixture<Report
     private static readonly ContentHash H1 = ContentHash.Compute("one"u8);
     private static readonly ContentHash H2 = ContentHash.Compute("two"u8);
 
-    public static TheoryData<string> Tables => new() { "log", "diff", "validate" };
+    public static TheoryData<string> Tables => new() { "log", "diff", "validate", "metrics-show", "metrics-diff" };
 
     /// <summary>In-memory tables of each kind with every awkward value a path or message can hold.</summary>
     private static DataFrame Frame(string table) => table switch
@@ -37,6 +37,13 @@ public sealed class CsvOutputTests(ReportRepository repo) : IClassFixture<Report
             [new(Awkward, null, new TreeEntry("x", H1, 10))],
             [new("data/set/line\nbreak.png", new TreeEntry("y", H2, 20), null)],
             [new("data/set/ü|ñ.txt", new TreeEntry("z", H1, 5), new TreeEntry("z", H2, 6))]), new AnnotationSummary(0, 0, 1))),
+        "metrics-show" => CsvTables.MetricsShow(new MetricsSnapshot("v1", new Dictionary<string, IReadOnlyDictionary<string, double>>
+        {
+            ["runs/a,b.json"] = new Dictionary<string, double> { ["val.\"ap\""] = 0.1 + 0.2, ["big"] = 1e300, ["tiny"] = -4.9e-324 },
+        })),
+        "metrics-diff" => CsvTables.MetricsDiff(new MetricsComparison(new("a", new Dictionary<string, IReadOnlyDictionary<string, double>>()),
+            new("b", new Dictionary<string, IReadOnlyDictionary<string, double>>()),
+            [new("m.json", "acc", 0.9, 0.91), new("m.json", "gone", 1, null), new("m.json", "new,key", null, 3)])),
         _ => CsvTables.Validation([new ValidationReport("data/set", 3, DataService.Core.Validation.ValidationSummary.Of([]), [
             new("yolo.class_id", Severity.Error, Awkward, "class 5, \"five\"\nis out of range", 2),
             new("coco.bbox", Severity.Warning, "data/set/coco.json", "box outside", null, "image:3"),
@@ -116,11 +123,27 @@ public sealed class CsvOutputTests(ReportRepository repo) : IClassFixture<Report
         Assert.Equal(Cells(csv), PythonCsv(Encoding.UTF8.GetBytes(run.Stdout)).Skip(1).ToList());
     }
 
+    [Fact]
+    public async Task MetricsCsv_FromTheProcess_KeepsFullValues_AndEmptyCellsForAMissingSide()
+    {
+        var (show, _) = await RunCsvAsync("metrics-show", "--rev", "run-2");
+        using var json = JsonDocument.Parse((await Run("metrics", "show", "--rev", "run-2", "--json")).Stdout);
+        var metrics = json.RootElement.GetProperty("metrics.json").EnumerateObject().ToList();
+        Assert.Equal(metrics.Select(m => m.Name), Column(show, "metric"));
+        Assert.Equal(metrics.Select(m => m.Value.GetDouble()), Column(show, "value").Select(v => double.Parse(v!, CultureInfo.InvariantCulture)));
+
+        var (diff, python) = await RunCsvAsync("metrics-diff", "run-1", "run-2");
+        Assert.Equal(["acc", "val.ap.0", "old_key", "new|key"], Column(diff, "metric"));
+        Assert.Equal(["0.9", "0.5", "1", ""], Column(diff, "old"));
+        Assert.Equal(["0.01", "0.05", "", ""], Column(diff, "change"));
+        Assert.Equal(["metrics.json", "new|key", "", "3", ""], python[4]);
+    }
+
     private Task<ObsRun> Run(params string[] args) => ObsProcess.RunAsync(repo.Root, args);
 
     private async Task<(DataFrame Csv, List<string[]> Python)> RunCsvAsync(string verb, params string[] args)
     {
-        var run = await Run([verb, .. args, "--csv"]);
+        var run = await Run([.. verb.Split('-'), .. args, "--csv"]);
         Assert.True(run.ExitCode == 0, run.ToString());
         var python = PythonCsv(Encoding.UTF8.GetBytes(run.Stdout));
         Assert.Equal(Frame(verb).Columns.Select(c => c.Name), python[0]);

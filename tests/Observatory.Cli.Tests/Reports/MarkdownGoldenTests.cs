@@ -42,6 +42,8 @@ public sealed partial class MarkdownGoldenTests(ReportRepository repo) : IClassF
     [InlineData("diff", "set@v1", "set@v2")]
     [InlineData("validate")]
     [InlineData("log")]
+    [InlineData("metrics", "show")]
+    [InlineData("metrics", "diff", "run-1", "run-2")]
     public async Task Csv_WithMdOrJson_IsAUsageError(params string[] args)
     {
         Assert.Equal(2, (await ObsProcess.RunAsync(repo.Root, [.. args, "--csv", "--md"])).ExitCode);
