@@ -68,7 +68,8 @@ public sealed class MetricsCommandTests : IDisposable
         await TwoTaggedVersionsAsync();
         var run = await ObsProcess.RunAsync(_repo.Root, "metrics", "show", "eval", "--rev", "v1", "--md");
         Ok(run);
-        Assert.Equal(["| Path | Metric | Value |", "|---|---|---|", "| eval/metrics.yaml | top1 | 0.7 |", "| eval/metrics.yaml | train.epochs | 10 |"], Lines(run.Stdout));
+        Assert.Equal(["### Metrics at v1", "", "| Path | Metric | Value |", "|---|---|---:|", "| eval/metrics.yaml | top1 | 0.7 |", "| eval/metrics.yaml | train.epochs | 10 |"],
+            Lines(run.Stdout));
     }
 
     [Fact]

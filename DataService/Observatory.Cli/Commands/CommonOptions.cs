@@ -23,6 +23,23 @@ internal static class CommonOptions
         return argument;
     }
 
+    public static Option<bool> Markdown() => new("--md") { Description = "Print GitHub-flavoured Markdown for a pull-request comment" };
+
+    public static Option<bool> Csv() => new("--csv") { Description = "Print the table as CSV (header row, RFC 4180 quoting) on stdout" };
+
+    /// <summary>
+    /// --json, --md and --csv each replace the whole output: asking for two is a usage error (exit 2) rather than one
+    /// silently winning, which a CI step piping the output into a file would never notice.
+    /// </summary>
+    public static void OneOutputFormat(Command command, params Option<bool>[] formats)
+    {
+        command.Validators.Add(result =>
+        {
+            var chosen = formats.Where(o => result.GetValue(o)).Select(o => o.Name).ToList();
+            if (chosen.Count > 1) result.AddError($"{string.Join(" and ", chosen)} cannot be used together: choose one output format");
+        });
+    }
+
     public static Option<bool> Quiet() => new("--quiet", "-q") { Description = "No progress on stderr" };
 
     public static Option<bool> AllowInvalid() => new("--allow-invalid") { Description = "Record the version even when validation finds errors" };

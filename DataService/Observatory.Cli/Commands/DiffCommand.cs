@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Observatory.Cli.Reports;
 using Observatory.DataService.Core.Annotations;
 using Observatory.DataService.Core.Operations;
 
@@ -11,6 +12,8 @@ internal static class DiffCommand
         var revs = CommonOptions.RejectOptionLike(new Argument<string[]>("revision") { Arity = new ArgumentArity(0, 2), Description = "A [B]: git revisions; A defaults to HEAD, B to the workspace" });
         var path = new Option<string[]>("--path", "-p") { Description = "Limit to these datasets", AllowMultipleArgumentsPerToken = true };
         var json = CommonOptions.Json();
+        var md = CommonOptions.Markdown();
+        var csv = CommonOptions.Csv();
         var iou = new Option<double>("--iou")
         {
             Description = "IoU at or above which a box counts as the same box (below it, a same-class overlap is 'moved')",
@@ -20,7 +23,8 @@ internal static class DiffCommand
         {
             if (r.GetValueOrDefault<double>() is not (> 0 and <= 1)) r.AddError("--iou must be greater than 0 and at most 1");
         });
-        var command = new Command("diff", "Files added, deleted and modified between two versions, with sizes, and boxes added, removed, moved and relabelled per class") { revs, path, json, iou };
+        var command = new Command("diff", "Files added, deleted and modified between two versions, with sizes, and boxes added, removed, moved and relabelled per class") { revs, path, json, md, csv, iou };
+        CommonOptions.OneOutputFormat(command, json, md, csv);
         CommandAction.Set(command, async (parse, ct) =>
         {
             var r = parse.GetValue(revs) ?? [];
@@ -28,6 +32,16 @@ internal static class DiffCommand
             var diff = await DiffOperation.RunAsync(repo, r.ElementAtOrDefault(0), r.ElementAtOrDefault(1), parse.GetValue(path) ?? [], ct, parse.GetValue(iou));
             var boxes = diff.Boxes ?? AnnotationChanges.Empty;
             var c = diff.Changes;
+            if (parse.GetValue(md))
+            {
+                Console.Out.Write(MarkdownReports.Diff(diff, parse.GetValue(iou)));
+                return ExitCodes.Ok;
+            }
+            if (parse.GetValue(csv))
+            {
+                CsvTables.Print(CsvTables.Diff(diff));
+                return ExitCodes.Ok;
+            }
             if (parse.GetValue(json))
             {
                 static object File(Observatory.DataService.Core.Objects.TreeEntry e, string path) => new { path, size = e.Size, sha256 = e.Hash.Hex };

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Observatory.Cli.Reports;
 using Observatory.DataService.Core.Operations;
 
 namespace Observatory.Cli.Commands;
@@ -20,8 +21,9 @@ internal static class MetricsCommand
         var paths = CommonOptions.Paths(PathsHelp);
         var rev = CommonOptions.Rev();
         rev.Description = "Git revision (sha, tag, name@vN, HEAD~2…) to read the files at (default: the workspace)";
-        var (md, json, precision) = (Markdown(), CommonOptions.Json(), Precision());
-        var command = new Command("show", "Metrics of each file: path, key (nested keys joined with '.') and value") { paths, rev, md, json, precision };
+        var (md, csv, json, precision) = (CommonOptions.Markdown(), CommonOptions.Csv(), CommonOptions.Json(), Precision());
+        var command = new Command("show", "Metrics of each file: path, key (nested keys joined with '.') and value") { paths, rev, md, csv, json, precision };
+        CommonOptions.OneOutputFormat(command, json, md, csv);
         CommandAction.Set(command, (parse, ct) =>
         {
             using var repo = CliEnvironment.OpenRepository();
@@ -31,14 +33,25 @@ internal static class MetricsCommand
                 CliEnvironment.WriteJson(shown.Files);
                 return Task.FromResult(ExitCodes.Ok);
             }
+            if (parse.GetValue(csv))
+            {
+                CsvTables.Print(CsvTables.MetricsShow(shown));
+                return Task.FromResult(ExitCodes.Ok);
+            }
+            var digits = parse.GetValue(precision);
+            var rows = shown.Files.SelectMany(f => f.Value.Select(m => (IReadOnlyList<string>)[f.Key, m.Key, Number(m.Value, digits)]));
+            if (parse.GetValue(md))
+            {
+                // Even an empty result says so on stdout: a CI step posts whatever it printed as a comment.
+                Console.Out.Write(MarkdownReports.MetricsShow(shown.Label, rows));
+                return Task.FromResult(ExitCodes.Ok);
+            }
             if (shown.Files.Count == 0)
             {
                 Console.Error.WriteLine($"no metrics files in {shown.Label}");
                 return Task.FromResult(ExitCodes.Ok);
             }
-            var digits = parse.GetValue(precision);
-            var rows = shown.Files.SelectMany(f => f.Value.Select(m => (IReadOnlyList<string>)[f.Key, m.Key, Number(m.Value, digits)]));
-            Format.Table(Console.Out, ["Path", "Metric", "Value"], rows, parse.GetValue(md));
+            Format.Table(Console.Out, ["Path", "Metric", "Value"], rows);
             return Task.FromResult(ExitCodes.Ok);
         }, "metrics show");
         return command;
@@ -50,11 +63,12 @@ internal static class MetricsCommand
         var b = new Argument<string>("b") { Description = $"New git revision, or '{MetricsOperation.Workspace}'" };
         var paths = CommonOptions.Paths(PathsHelp);
         var all = new Option<bool>("--all") { Description = "Show unchanged metrics too" };
-        var (md, json, precision) = (Markdown(), CommonOptions.Json(), Precision());
+        var (md, csv, json, precision) = (CommonOptions.Markdown(), CommonOptions.Csv(), CommonOptions.Json(), Precision());
         var command = new Command("diff", "Metrics at revisions A and B with the change B − A; a key on one side only shows '-' on the other")
         {
-            a, b, paths, all, md, json, precision,
+            a, b, paths, all, md, csv, json, precision,
         };
+        CommonOptions.OneOutputFormat(command, json, md, csv);
         CommandAction.Set(command, (parse, ct) =>
         {
             using var repo = CliEnvironment.OpenRepository();
@@ -68,21 +82,29 @@ internal static class MetricsCommand
                 CliEnvironment.WriteJson(report);
                 return Task.FromResult(ExitCodes.Ok);
             }
-            if (diff.Changes.Count == 0)
+            if (parse.GetValue(csv))
             {
-                Console.Error.WriteLine($"no metrics changed between {diff.Old.Label} and {diff.New.Label}");
+                CsvTables.Print(CsvTables.MetricsDiff(diff));
                 return Task.FromResult(ExitCodes.Ok);
             }
             var digits = parse.GetValue(precision);
             string Cell(double? v) => v is { } x ? Number(x, digits) : "-";
             var rows = diff.Changes.Select(c => (IReadOnlyList<string>)[c.Path, c.Key, Cell(c.Old), Cell(c.New), Cell(c.Change)]);
-            Format.Table(Console.Out, ["Path", "Metric", diff.Old.Label, diff.New.Label, "Change"], rows, parse.GetValue(md));
+            if (parse.GetValue(md))
+            {
+                Console.Out.Write(MarkdownReports.MetricsDiff(diff.Old.Label, diff.New.Label, rows));
+                return Task.FromResult(ExitCodes.Ok);
+            }
+            if (diff.Changes.Count == 0)
+            {
+                Console.Error.WriteLine($"no metrics changed between {diff.Old.Label} and {diff.New.Label}");
+                return Task.FromResult(ExitCodes.Ok);
+            }
+            Format.Table(Console.Out, ["Path", "Metric", diff.Old.Label, diff.New.Label, "Change"], rows);
             return Task.FromResult(ExitCodes.Ok);
         }, "metrics diff");
         return command;
     }
-
-    private static Option<bool> Markdown() => new("--md") { Description = "Print a Markdown table" };
 
     private static Option<int> Precision()
     {

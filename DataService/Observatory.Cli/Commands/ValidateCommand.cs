@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Observatory.Cli.Reports;
 using Observatory.DataService.Core.Errors;
 using Observatory.DataService.Core.Objects;
 using Observatory.DataService.Core.Validation;
@@ -7,7 +8,7 @@ using Observatory.DataService.Core.Workspace;
 namespace Observatory.Cli.Commands;
 
 /// <summary>
-/// `obs validate [path] [--json]`: validates the current files of tracked datasets (or any folder in the workspace);
+/// `obs validate [path] [--json|--md|--csv]`: validates the current files of tracked datasets (or any folder in the workspace);
 /// with --rev, prints the report stored with that version. Exit 1 when there are errors.
 /// </summary>
 internal static class ValidateCommand
@@ -17,8 +18,11 @@ internal static class ValidateCommand
         var paths = CommonOptions.Paths("Datasets or folders to validate (default: every tracked dataset)");
         var rev = new Option<string?>("--rev") { Description = "Show the report stored with this version instead of validating the workspace" };
         var json = CommonOptions.Json();
+        var md = CommonOptions.Markdown();
+        var csv = CommonOptions.Csv();
         var quiet = CommonOptions.Quiet();
-        var command = new Command("validate", "Validate images and annotations (YOLO, COCO, VOC); exit 1 when there are errors") { paths, rev, json, quiet };
+        var command = new Command("validate", "Validate images and annotations (YOLO, COCO, VOC); exit 1 when there are errors") { paths, rev, json, md, csv, quiet };
+        CommonOptions.OneOutputFormat(command, json, md, csv);
         CommandAction.Set(command, async (parse, ct) =>
         {
             var reports = await CliProgress.RunAsync(async progress =>
@@ -27,8 +31,16 @@ internal static class ValidateCommand
                 return parse.GetValue(rev) is { } revision
                     ? await StoredAsync(repo, revision, parse.GetValue(paths)!, ct)
                     : await CurrentAsync(repo, parse.GetValue(paths)!, ct);
-            }, parse.GetValue(quiet) || parse.GetValue(json));
-            if (parse.GetValue(json))
+            }, parse.GetValue(quiet) || parse.GetValue(json) || parse.GetValue(md) || parse.GetValue(csv));
+            if (parse.GetValue(md))
+            {
+                Console.Out.Write(MarkdownReports.Validation(reports));
+            }
+            else if (parse.GetValue(csv))
+            {
+                CsvTables.Print(CsvTables.Validation(reports));
+            }
+            else if (parse.GetValue(json))
             {
                 // One dataset: the documented object. Several: an array of them.
                 Console.Out.WriteLine(reports.Count == 1 ? ValidationJson.Serialize(reports[0]) : "[" + string.Join(",\n", reports.Select(r => ValidationJson.Serialize(r))) + "]");
