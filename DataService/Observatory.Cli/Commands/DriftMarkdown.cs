@@ -16,7 +16,7 @@ internal static class DriftMarkdown
             ? $"**Drift: yes** ({string.Join(", ", voted)} voted drift) — policy `{policy.Name}`: {policy.Description}"
             : $"**Drift: no** — policy `{policy.Name}`: {policy.Description}");
         output.WriteLine();
-        output.WriteLine($"Reference `{report.Reference.Path}` (n = {report.Reference.N}, d = {report.Reference.D}) · current `{report.Current.Path}` (n = {report.Current.N}, d = {report.Current.D})");
+        output.WriteLine($"Reference {Reports.Markdown.Text(report.Reference.Path ?? "")} (n = {report.Reference.N}, d = {report.Reference.D}) · current {Reports.Markdown.Text(report.Current.Path ?? "")} (n = {report.Current.N}, d = {report.Current.D})");
         output.WriteLine();
         var rows = report.Methods.Select(m =>
         {
@@ -32,7 +32,9 @@ internal static class DriftMarkdown
                 vote is null ? "–" : $"{(vote.Basis == "p_value" ? "p" : "statistic")} vs {DriftCommand.Format(vote.Threshold)}: **{(vote.Drifted ? "drift" : "no drift")}**",
             ];
         });
-        Format.Table(output, ["method", "statistic", "p-value", "threshold", "drifted", "rows used (ref / cur)", "vote"], rows, markdown: true);
+        var table = new System.Text.StringBuilder();
+        Reports.Markdown.Table(table, ["method", "statistic", "p-value", "threshold", "drifted", "rows used (ref / cur)", "vote"], rows, rightAligned: new HashSet<int> { 1, 2, 3 });
+        output.Write(table.ToString());
         if (policy.Notes.Count == 0) return;
         output.WriteLine();
         foreach (var note in policy.Notes) output.WriteLine($"- {note}");
