@@ -16,10 +16,13 @@ namespace Observatory.Monitoring.Api.Tests;
 
 /// <summary>
 /// ?format=csv|arrow of the event listing and the drift and accuracy series (issue 15): what is exported reads back with the same
-/// values through the DataFrame package (Arrow and CSV) and through Python's csv module, a reader that is not .NET.
+/// values through the DataFrame package (Arrow and CSV) and through Python's csv module, a reader that is not .NET. Runs on SQLite
+/// (<see cref="TableExportTests"/>) and PostgreSQL (<see cref="PostgresTableExportTests"/>): the pages come from each store's query.
 /// </summary>
-public sealed class TableExportTests : IAsyncLifetime
+public abstract class TableExportContract : IAsyncLifetime
 {
+    protected virtual Task<Dictionary<string, string?>> StoreSettingsAsync() => Task.FromResult(new Dictionary<string, string?>());
+
     private const int EventTotal = 25_000;
     private const int BatchSize = 4_000;
     // A class name a naive CSV writer breaks: a comma, quotes, and a character beyond ASCII.
@@ -30,7 +33,9 @@ public sealed class TableExportTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _server = await MonitoringServer.StartAsync(new Dictionary<string, string?> { ["Monitoring:EventExportBatchSize"] = BatchSize.ToString(CultureInfo.InvariantCulture) });
+        var settings = await StoreSettingsAsync();
+        settings["Monitoring:EventExportBatchSize"] = BatchSize.ToString(CultureInfo.InvariantCulture);
+        _server = await MonitoringServer.StartAsync(settings);
         await _server.RegisterAsync("shapes", new { classes = new[] { Awkward, "square" }, embeddingDimension = 3, schedule = "0 0 0 1 1 ? 2099" });
     }
 
@@ -231,4 +236,16 @@ public sealed class TableExportTests : IAsyncLifetime
             Assert.Equal(accuracyJson.Select(a => a.Details.Window.EstimatedAccuracy), f.Columns["estimatedAccuracy"].Cast<double?>());
         }
     }
+}
+
+public sealed class TableExportTests : TableExportContract;
+
+[Collection(Storage.PostgresCollection.Name)]
+public sealed class PostgresTableExportTests(PostgresServerFixture pg) : TableExportContract
+{
+    protected override async Task<Dictionary<string, string?>> StoreSettingsAsync() => new()
+    {
+        ["Monitoring:Store"] = "postgres",
+        ["ConnectionStrings:Monitoring"] = await PostgresDatabases.CreateAsync(pg),
+    };
 }
