@@ -21,6 +21,7 @@ public sealed class DownloadCsvTests(DashboardFixture fx)
         await Expect(page.GetByTestId("models-grid")).ToContainTextAsync("pets", new() { Timeout = 30_000 });
         var button = page.GetByTestId("download-csv-models");
         await Expect(button).ToBeEnabledAsync();
+        await Browser.ScreenshotAsync(page, "models-download-csv");
 
         var download = await page.RunAndWaitForDownloadAsync(() => button.ClickAsync());
         Assert.Equal("models.csv", download.SuggestedFilename);

@@ -42,8 +42,6 @@ public sealed class FrameResult(TableFormat format, string fileName, IAsyncEnume
     // No BOM: each frame is written on its own, and a BOM would land before every one after the first.
     private static readonly Encoding Utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
 
-    public TableFormat Format => format;
-
     /// <summary>One whole frame (a result series of at most a thousand windows).</summary>
     public static FrameResult Of(TableFormat format, string fileName, DataFrame frame) => new(format, fileName, One(frame));
 
