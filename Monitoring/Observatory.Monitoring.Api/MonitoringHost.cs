@@ -44,6 +44,7 @@ public static class MonitoringHost
             .Validate(o => o.Images.MaxSide > 0 && o.Images.MaxPixels > 0 && o.Images.MaxImageBytes > 0 && o.Images.DecodeMemoryMegabytes >= 4,
                 "Monitoring:Images: MaxSide, MaxPixels and MaxImageBytes must be positive and DecodeMemoryMegabytes at least 4")
             .Validate(o => o.MaxExportItems is > 0 and <= 100_000, "Monitoring:MaxExportItems must be between 1 and 100000")
+            .Validate(o => o.EventExportBatchSize is > 0 and <= 100_000, "Monitoring:EventExportBatchSize must be between 1 and 100000")
             .Validate(o => string.IsNullOrEmpty(o.DashboardUrl) || Uri.TryCreate(o.DashboardUrl, UriKind.Absolute, out var u) && u.Scheme is "http" or "https",
                 "Monitoring:DashboardUrl must be an absolute http(s) URL (where people open the dashboard), or empty")
             .ValidateOnStart();
@@ -57,7 +58,7 @@ public static class MonitoringHost
             };
             o.IsCostly = IsCostly;
         }).AddCheck<StoreHealthCheck>("store");
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(o => o.AddOperationTransformer(FrameOpenApi.TransformAsync));
         builder.Services.ConfigureHttpJsonOptions(o => MonitoringJson.Configure(o.SerializerOptions));
         // The domain clock is the shared one unless a test replaces it alone.
         builder.Services.TryAddKeyedSingleton<TimeProvider>(ClockKey, (sp, _) => sp.GetRequiredService<TimeProvider>());
@@ -135,6 +136,8 @@ public static class MonitoringHost
         if (!HttpMethods.IsGet(http.Request.Method)) return false;
         var path = http.Request.Path.Value ?? "";
         if (path.EndsWith("/drift/outliers", StringComparison.Ordinal)) return true;
+        // An event listing reads the whole range (a million events is a few seconds of the store's time).
+        if (path.EndsWith("/events", StringComparison.Ordinal)) return true;
         var series = path.EndsWith("/drift", StringComparison.Ordinal) || path.EndsWith("/accuracy", StringComparison.Ordinal);
         return series && http.Request.Query.ContainsKey("maxPoints") && http.Request.Query["details"] != "compact";
     }

@@ -171,11 +171,32 @@ public abstract class AdoMonitoringStore : IMonitoringStore
     public async Task<IReadOnlyList<InferenceEvent>> GetEventsAsync(string model, DateTimeOffset from, DateTimeOffset to, int limit, bool includeEmbeddings, CancellationToken cancellationToken = default)
     {
         await using var c = await OpenAsync(cancellationToken);
-        var columns = includeEmbeddings ? "embedding" : "NULL";
         await using var cmd = Command(c, null, $"""
-            SELECT id, ts, predicted_class, confidence, {columns}, true_class, {(includeEmbeddings ? "image_stats" : "NULL")}, image_uri, model_version, image_sha256, boxes, latency_ms, error FROM events
+            SELECT {EventColumns(includeEmbeddings)} FROM events
             WHERE model = @m AND ts >= @f AND ts < @t ORDER BY ts DESC LIMIT @l
             """, ("m", model), ("f", from.UtcTicks), ("t", to.UtcTicks), ("l", limit));
+        return await ReadEventsAsync(cmd, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<InferenceEvent>> GetEventPageAsync(string model, DateTimeOffset from, DateTimeOffset to, EventPosition? after, int limit,
+        bool includeEmbeddings, CancellationToken cancellationToken = default)
+    {
+        await using var c = await OpenAsync(cancellationToken);
+        // Keyset paging on (ts, id): the primary key makes the pair unique, and the (model, ts) index finds each page's start
+        // without skipping the rows of the pages before it, as OFFSET would.
+        var resume = after is null ? "" : " AND (ts > @at OR (ts = @at AND id > @ai))";
+        await using var cmd = Command(c, null, $"""
+            SELECT {EventColumns(includeEmbeddings)} FROM events
+            WHERE model = @m AND ts >= @f AND ts < @t{resume} ORDER BY ts, id LIMIT @l
+            """, ("m", model), ("f", from.UtcTicks), ("t", to.UtcTicks), ("l", limit), ("at", after?.Timestamp.UtcTicks ?? 0L), ("ai", after?.Id ?? ""));
+        return await ReadEventsAsync(cmd, cancellationToken);
+    }
+
+    private static string EventColumns(bool includeEmbeddings) =>
+        $"id, ts, predicted_class, confidence, {(includeEmbeddings ? "embedding" : "NULL")}, true_class, {(includeEmbeddings ? "image_stats" : "NULL")}, image_uri, model_version, image_sha256, boxes, latency_ms, error";
+
+    private static async Task<IReadOnlyList<InferenceEvent>> ReadEventsAsync(DbCommand cmd, CancellationToken cancellationToken)
+    {
         await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
         var list = new List<InferenceEvent>();
         while (await r.ReadAsync(cancellationToken))

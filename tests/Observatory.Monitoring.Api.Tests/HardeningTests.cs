@@ -66,6 +66,9 @@ public sealed class HardeningTests
         Assert.Equal(HttpStatusCode.OK, (await reader.GetAsync("/api/models")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await writer.GetAsync("/api/models/shapes")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await reader.GetAsync("/metrics")).StatusCode);
+        // Exports of events are reads like the others: the read key opens them, nobody else.
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/api/models/shapes/events?format=csv")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await reader.GetAsync("/api/models/shapes/events?format=csv")).StatusCode);
     }
 
     [Fact]
@@ -102,6 +105,7 @@ public sealed class HardeningTests
             Assert.NotNull(limited.Headers.RetryAfter);
         }
         Assert.Equal(HttpStatusCode.TooManyRequests, (await server.Client.GetAsync("/api/models/shapes/drift?maxPoints=5000&details=full")).StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await server.Client.GetAsync("/api/models/shapes/events?format=arrow")).StatusCode);
         // Another caller (no key: its address) has its own window; compact series and plain reads are not limited.
         Assert.NotEqual(HttpStatusCode.TooManyRequests, (await server.Anonymous.GetAsync("/api/models/shapes/drift/outliers")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await server.Client.GetAsync("/api/models/shapes/drift?maxPoints=5000&details=compact")).StatusCode);

@@ -60,6 +60,33 @@ public abstract class StoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task EventPages_WalkTheRangeOldestFirst_EachEventOnce_EvenWhereTimestampsTie()
+    {
+        // 25 events over 10 timestamps (ties cross page boundaries), one outside the range at each end, another model's event.
+        var inRange = Enumerable.Range(0, 25).Select(i => E($"e{i:D2}", 1 + i % 10, i % 2 == 0 ? "a" : "b")).ToList();
+        await Store.InsertEventsAsync("m", [.. inRange, E("before", 0), E("after", 11)]);
+        await Store.UpsertModelAsync(new MonitoredModel { Name = "other", Classes = ["a"], EmbeddingDimension = 3, CreatedAt = T, UpdatedAt = T });
+        await Store.InsertEventsAsync("other", [E("x", 5)]);
+
+        var pages = new List<IReadOnlyList<InferenceEvent>>();
+        EventPosition? after = null;
+        while (true)
+        {
+            var page = await Store.GetEventPageAsync("m", T.AddMinutes(1), T.AddMinutes(11), after, 4, includeEmbeddings: pages.Count == 0);
+            if (page.Count == 0) break;
+            pages.Add(page);
+            after = EventPosition.Of(page[^1]);
+        }
+        var walked = pages.SelectMany(p => p).ToList();
+        Assert.Equal(7, pages.Count);
+        Assert.All(pages.SkipLast(1), p => Assert.Equal(4, p.Count));
+        var expected = inRange.OrderBy(e => e.Timestamp).ThenBy(e => e.Id, StringComparer.Ordinal).ToList();
+        Assert.Equal(expected.Select(e => (e.Id, e.Timestamp, e.PredictedClass)), walked.Select(e => (e.Id, e.Timestamp, e.PredictedClass)));
+        Assert.Equal([1f, 2f, 3f], pages[0][0].Embedding!);
+        Assert.Null(pages[1][0].Embedding);
+    }
+
+    [Fact]
     public async Task Events_RoundTripTheModelVersionAndKeptImage_AndNoneWhenNotGiven()
     {
         var sha = new string('a', 64);

@@ -37,6 +37,10 @@ public sealed class MonitoringProcess : IAsyncDisposable
     }
 
     public int Port { get; }
+
+    /// <summary>The service's process id (benchmarks read its memory from /proc).</summary>
+    public int ProcessId => _process.Id;
+
     public HttpClient Client { get; }
     public string Output { get { lock (_output) return _output.ToString(); } }
 

@@ -22,6 +22,7 @@ public static class EventsApi
         write.MapPost("/feedback", PostFeedbackAsync);
         // Declared so the shared request guard lets multipart through here (everywhere else writes must be JSON).
         write.MapPost("/images", PostImagesAsync).DisableAntiforgery().AcceptsMultipart();
+        app.MapGet("/api/models/{model}/events", ListAsync).WithTags("Events");
         app.MapGet("/api/models/{model}/events/count", CountAsync).WithTags("Events");
         app.MapGet("/api/models/{model}/events/rate", RateAsync).WithTags("Events");
         return app;
@@ -281,6 +282,51 @@ public static class EventsApi
         var buckets = await store.CountEventsByBucketAsync(model, from, to, bucket, ct);
         var total = buckets.Sum(b => b.Count);
         return TypedResults.Ok(new EventRate(model, from, to, (int)bucket.TotalSeconds, total, Math.Round(total / (double)span, 3), buckets));
+    }
+
+    /// <summary>
+    /// The model's events with timestamp in [<c>from</c>, <c>to</c>) (all when omitted), oldest first, read and written a page of
+    /// Monitoring:EventExportBatchSize at a time so a million events never sit in memory: JSON (default) a streamed array of
+    /// <see cref="EventRow"/>; <c>format=csv</c> one CSV (header once), <c>format=arrow</c> one Arrow IPC stream with a record
+    /// batch per page. <c>embeddings=true</c> adds the embedding (columns <c>embedding_0</c>… in the tables).
+    /// </summary>
+    public static async Task<Results<Ok<IAsyncEnumerable<EventRow>>, FrameResult, ProblemHttpResult, ValidationProblem>> ListAsync(string model, DateTimeOffset? from,
+        DateTimeOffset? to, string? format, bool? embeddings, IMonitoringStore store, IOptions<MonitoringOptions> options, CancellationToken ct)
+    {
+        if (await store.GetModelAsync(model, ct) is not { } m) return Problems.NotFound($"model '{model}' is not registered");
+        var (table, badFormat) = TableFormats.Parse(format);
+        if (badFormat is not null) return badFormat;
+        if (from > to) return Problems.Invalid("invalid event query", "from", "must not be after 'to'");
+        var withEmbeddings = embeddings == true;
+        var pages = PagesAsync(store, model, from ?? DateTimeOffset.MinValue, to ?? DateTimeOffset.MaxValue, options.Value.EventExportBatchSize, withEmbeddings, ct);
+        if (table == TableFormat.Json) return TypedResults.Ok(RowsAsync(pages));
+        return new FrameResult(table, $"{model}-events", FramesAsync(pages, withEmbeddings ? m.EmbeddingDimension : null));
+    }
+
+    /// <summary>The pages of a range; the first even when empty (a table still has its columns), no empty page after it.</summary>
+    private static async IAsyncEnumerable<IReadOnlyList<InferenceEvent>> PagesAsync(IMonitoringStore store, string model, DateTimeOffset from, DateTimeOffset to, int size,
+        bool embeddings, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        EventPosition? after = null;
+        while (true)
+        {
+            var page = await store.GetEventPageAsync(model, from, to, after, size, embeddings, ct);
+            if (page.Count > 0 || after is null) yield return page;
+            if (page.Count < size) yield break;
+            after = EventPosition.Of(page[^1]);
+        }
+    }
+
+    private static async IAsyncEnumerable<EventRow> RowsAsync(IAsyncEnumerable<IReadOnlyList<InferenceEvent>> pages)
+    {
+        await foreach (var page in pages)
+            foreach (var e in page)
+                yield return new EventRow(e.Id, e.Timestamp, e.PredictedClass, e.Confidence, e.TrueClass, e.ModelVersion, e.Embedding);
+    }
+
+    private static async IAsyncEnumerable<Microsoft.Data.Analysis.DataFrame> FramesAsync(IAsyncEnumerable<IReadOnlyList<InferenceEvent>> pages, int? embeddingDimension)
+    {
+        await foreach (var page in pages) yield return Frames.Events(page, embeddingDimension);
     }
 
     public static async Task<Results<Ok<EventCount>, ProblemHttpResult>> CountAsync(string model, IMonitoringStore store, CancellationToken ct) =>

@@ -44,35 +44,42 @@ public static class ResultsApi
     /// <see cref="CompactArrayLength"/> items from method details (per-dimension statistics and p-values of wide embeddings), keeping every verdict.
     /// <c>modelVersion</c> keeps, of the windows selected, those that version served (its own figures are in each window's
     /// <c>embeddingByVersion</c> / <c>accuracyByVersion</c> when several versions served it).
+    /// <c>format=csv|arrow</c> answers the same windows as a table (<see cref="Frames.Drift"/>) to download; JSON is the default.
     /// </summary>
-    public static async Task<Results<Ok<List<DriftWindowResult>>, ProblemHttpResult, ValidationProblem>> DriftAsync(string model, int? limit, DateTimeOffset? from,
-        DateTimeOffset? to, int? maxPoints, string? details, string? modelVersion, HttpResponse response, IMonitoringStore store, CancellationToken ct)
+    public static async Task<Results<Ok<List<DriftWindowResult>>, FrameResult, ProblemHttpResult, ValidationProblem>> DriftAsync(string model, int? limit, DateTimeOffset? from,
+        DateTimeOffset? to, int? maxPoints, string? details, string? modelVersion, string? format, HttpResponse response, IMonitoringStore store, CancellationToken ct)
     {
         var query = new SeriesQuery(limit, from, to, maxPoints) { Details = details };
         if (await store.GetModelAsync(model, ct) is null) return Problems.NotFound($"model '{model}' is not registered");
         if (Validate(query) is { } invalid) return invalid;
+        var (table, badFormat) = TableFormats.Parse(format);
+        if (badFormat is not null) return badFormat;
         var compact = query.Details == "compact";
-        return TypedResults.Ok((await SelectAsync(model, StoredResults.Drift, query, response, store, ct)).Select(r =>
+        var rows = (await SelectAsync(model, StoredResults.Drift, query, response, store, ct)).Select(r =>
         {
             var run = StoredResults.ReadDrift(r);
             // Results stored before confidence drift counted carry the older verdict; the run itself says what moved.
             return new DriftWindowResult(r.WindowStart, r.WindowEnd, r.EventCount, r.Drifted || run.Window.Flagged, r.Value, r.CreatedAt, compact ? run.Compact(CompactArrayLength) : run);
-        }).Where(w => Served(w.Details?.Window, modelVersion)).ToList());
+        }).Where(w => Served(w.Details?.Window, modelVersion)).ToList();
+        return table == TableFormat.Json ? TypedResults.Ok(rows) : FrameResult.Of(table, $"{model}-drift", Frames.Drift(rows));
     }
 
     /// <summary>As <see cref="DriftAsync"/>, for accuracy windows; thinning keeps the lowest accuracy of each bucket.</summary>
-    public static async Task<Results<Ok<List<AccuracyWindowResult>>, ProblemHttpResult, ValidationProblem>> AccuracyAsync(string model, int? limit, DateTimeOffset? from,
-        DateTimeOffset? to, int? maxPoints, string? details, string? modelVersion, HttpResponse response, IMonitoringStore store, CancellationToken ct)
+    public static async Task<Results<Ok<List<AccuracyWindowResult>>, FrameResult, ProblemHttpResult, ValidationProblem>> AccuracyAsync(string model, int? limit, DateTimeOffset? from,
+        DateTimeOffset? to, int? maxPoints, string? details, string? modelVersion, string? format, HttpResponse response, IMonitoringStore store, CancellationToken ct)
     {
         var query = new SeriesQuery(limit, from, to, maxPoints) { Details = details };
         if (await store.GetModelAsync(model, ct) is null) return Problems.NotFound($"model '{model}' is not registered");
         if (Validate(query) is { } invalid) return invalid;
+        var (table, badFormat) = TableFormats.Parse(format);
+        if (badFormat is not null) return badFormat;
         var compact = query.Details == "compact";
-        return TypedResults.Ok((await SelectAsync(model, StoredResults.Accuracy, query, response, store, ct)).Select(r =>
+        var rows = (await SelectAsync(model, StoredResults.Accuracy, query, response, store, ct)).Select(r =>
         {
             var run = StoredResults.ReadAccuracy(r);
             return new AccuracyWindowResult(r.WindowStart, r.WindowEnd, r.EventCount, r.Drifted, r.Value, r.CreatedAt, compact ? run.Compact(CompactArrayLength) : run);
-        }).Where(w => Served(w.Details?.Window, modelVersion)).ToList());
+        }).Where(w => Served(w.Details?.Window, modelVersion)).ToList();
+        return table == TableFormat.Json ? TypedResults.Ok(rows) : FrameResult.Of(table, $"{model}-accuracy", Frames.Accuracy(rows));
     }
 
     /// <summary>

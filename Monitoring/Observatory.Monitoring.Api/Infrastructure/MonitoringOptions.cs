@@ -34,6 +34,9 @@ public sealed class MonitoringOptions
     /// <summary>Most items one export of a drift window may ask for (<c>count</c> of POST /api/models/{m}/exports).</summary>
     public int MaxExportItems { get; set; } = 5000;
 
+    /// <summary>Events read, built into a data frame and written per page of GET /api/models/{m}/events (CSV, Arrow, JSON).</summary>
+    public int EventExportBatchSize { get; set; } = 10_000;
+
     /// <summary>Seconds between runs of the notification delivery job.</summary>
     public double DeliveryIntervalSeconds { get; set; } = 10;
 

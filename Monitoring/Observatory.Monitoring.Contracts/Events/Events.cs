@@ -14,3 +14,9 @@ public sealed record EventCountBucket(DateTimeOffset Start, long Count);
 
 /// <summary>Traffic of a model over the last minutes, by event timestamp: total, mean per minute, and per-bucket counts (empty buckets omitted).</summary>
 public sealed record EventRate(string Model, DateTimeOffset From, DateTimeOffset To, int BucketSeconds, long Total, double PerMinute, IReadOnlyList<EventCountBucket> Buckets);
+
+/// <summary>
+/// One stored event as GET /api/models/{model}/events lists it (oldest first); <see cref="Embedding"/> only with <c>embeddings=true</c>
+/// (null where retention pruned it). The CSV and Arrow forms have the same columns, the embedding as <c>embedding_0</c>….
+/// </summary>
+public sealed record EventRow(string Id, DateTimeOffset Timestamp, string PredictedClass, double Confidence, string? TrueClass, string? ModelVersion, float[]? Embedding);

@@ -22,6 +22,14 @@ public interface IMonitoringStore
     /// <summary>Events with timestamp in [from, to), newest first, at most <paramref name="limit"/>.</summary>
     Task<IReadOnlyList<InferenceEvent>> GetEventsAsync(string model, DateTimeOffset from, DateTimeOffset to, int limit, bool includeEmbeddings, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// One page of the events with timestamp in [from, to), oldest first by (timestamp, id): those after <paramref name="after"/>
+    /// (the last event of the previous page; null for the first), at most <paramref name="limit"/>. An export of millions of events
+    /// holds one page at a time, and each page costs the same wherever it is in the range.
+    /// </summary>
+    Task<IReadOnlyList<InferenceEvent>> GetEventPageAsync(string model, DateTimeOffset from, DateTimeOffset to, EventPosition? after, int limit, bool includeEmbeddings,
+        CancellationToken cancellationToken = default);
+
     /// <summary>True when an event of <paramref name="model"/> names the kept image: images are served per model, never across models.</summary>
     Task<bool> EventNamesImageAsync(string model, string sha256, CancellationToken cancellationToken = default);
 
@@ -105,6 +113,12 @@ public interface IMonitoringStore
 public sealed record StoredResult(string Model, string Kind, DateTimeOffset WindowStart, DateTimeOffset WindowEnd, int EventCount, bool Drifted, double? Value, string Json, DateTimeOffset CreatedAt);
 
 /// <summary>A stored result without its JSON: enough to choose which windows a chart shows.</summary>
+/// <summary>Where a page of events ended: the (timestamp, id) of its last event.</summary>
+public sealed record EventPosition(DateTimeOffset Timestamp, string Id)
+{
+    public static EventPosition Of(InferenceEvent e) => new(e.Timestamp, e.Id);
+}
+
 public sealed record ResultSummary(long Id, DateTimeOffset WindowStart, DateTimeOffset WindowEnd, int EventCount, bool Drifted, double? Value, DateTimeOffset CreatedAt);
 
 /// <summary>A model's events name a kept image; the newest of them is timestamped <paramref name="LastNamedAt"/>.</summary>
