@@ -18,12 +18,16 @@ public sealed record ReportImage(string Name, byte[] Bytes)
     public string? ContentType => Sniff(Bytes);
 
     public static string? Sniff(ReadOnlySpan<byte> b) =>
-        b.StartsWith("\x89PNG\r\n\x1a\n"u8) ? "image/png"
-        : b.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xD8, 0xFF]) ? "image/jpeg"
+        b.StartsWith(PngMagic) ? "image/png"
+        : b.StartsWith(JpegMagic) ? "image/jpeg"
         : b.StartsWith("GIF8"u8) ? "image/gif"
         : b.Length >= 12 && b.StartsWith("RIFF"u8) && b[8..12].SequenceEqual("WEBP"u8) ? "image/webp"
         : b.StartsWith("BM"u8) ? "image/bmp"
         : null;
+
+    // Byte arrays, not u8 strings: "\x89" in a u8 literal is the UTF-8 of U+0089 (two bytes), not the byte 0x89.
+    private static ReadOnlySpan<byte> PngMagic => [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
+    private static ReadOnlySpan<byte> JpegMagic => [0xFF, 0xD8, 0xFF];
 
     /// <summary>An image of the catalog with its boxes, when its bytes are embeddable; null when too large or not a browser raster.</summary>
     public static ReportImage? From(AnnotatedImage image, byte[]? bytes, int? highlight = null) =>
