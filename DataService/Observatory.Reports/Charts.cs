@@ -12,8 +12,12 @@ internal static class Charts
     public static string Legend(string before, string after) =>
         $"<div class=\"legend\"><span><i class=\"bar-ref\" style=\"background:var(--ref)\"></i>{E(before)}</span><span><i style=\"background:var(--cur)\"></i>{E(after)}</span></div>";
 
-    /// <summary>Horizontal bar pairs, one row per label, scaled to the largest value; long labels are cut in the chart (the table beside it has them whole).</summary>
-    public static string PairedBars(IReadOnlyList<Pair> rows, Func<double, string> format, string testId)
+    /// <summary>
+    /// Horizontal bar pairs, one row per label, scaled to the largest value — or, with <paramref name="perRow"/>, each row to its own
+    /// larger side (image statistics have different units: a width of 160 px would flatten a brightness of 0.5). Long labels are cut
+    /// in the chart (the table beside it has them whole).
+    /// </summary>
+    public static string PairedBars(IReadOnlyList<Pair> rows, Func<double, string> format, string testId, bool perRow = false)
     {
         const int width = 720, labelWidth = 170, valueWidth = 90, rowHeight = 30, bar = 11;
         var max = rows.SelectMany(r => new[] { r.Before ?? 0, r.After ?? 0 }).DefaultIfEmpty(0).Max();
@@ -26,6 +30,7 @@ internal static class Charts
             var (label, before, after) = (rows[i].Label, rows[i].Before, rows[i].After);
             var y = i * rowHeight + 3;
             var shown = label.Length > 26 ? label[..25] + "…" : label;
+            if (perRow) max = Math.Max(Math.Abs(before ?? 0), Math.Abs(after ?? 0)) is > 0 and var m ? m : 1;
             sb.Append($"<g data-label=\"{E(label)}\"><title>{E(label)}: {E(before is { } b0 ? format(b0) : "—")} → {E(after is { } a0 ? format(a0) : "—")}</title>");
             sb.Append($"<text x=\"{labelWidth - 6}\" y=\"{y + bar + 3}\" text-anchor=\"end\">{E(shown)}</text>");
             sb.Append($"<rect class=\"bar-ref\" x=\"{labelWidth}\" y=\"{y}\" width=\"{N(Math.Max(0, before ?? 0) / max * plot, "0.#")}\" height=\"{bar}\"/>");

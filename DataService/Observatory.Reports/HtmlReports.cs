@@ -209,7 +209,8 @@ public static class HtmlReports
         var means = features.Where(f => f.ReferenceMean is not null || f.CurrentMean is not null).ToList();
         if (means.Count > 0)
             sb.Append(Charts.Legend("reference mean", "window mean"))
-              .Append(Charts.PairedBars(means.Select(f => new Charts.Pair(f.Feature + (f.Moved ? " (moved)" : ""), f.ReferenceMean, f.CurrentMean)).ToList(), v => N(v, "0.###"), "image-statistics-chart"));
+              .Append(Charts.PairedBars(means.Select(f => new Charts.Pair(f.Feature + (f.Moved ? " (moved)" : ""), f.ReferenceMean, f.CurrentMean)).ToList(), v => N(v, "0.###"), "image-statistics-chart", perRow: true))
+              .Append("<p class=\"muted\">Each statistic is drawn on its own scale (its larger mean is the full bar).</p>");
         sb.Append("<table><tr><th>statistic</th><th class=\"n\">reference mean</th><th class=\"n\">window mean</th><th class=\"n\">KS</th><th class=\"n\">p-value</th><th class=\"n\">Wasserstein (normed)</th><th>verdict</th></tr>");
         foreach (var f in features)
             sb.Append("<tr data-testid=\"image-feature\"><td>").Append(E(f.Feature)).Append("</td><td class=\"n\">").Append(f.ReferenceMean is { } rm ? E(N(rm, "0.###")) : "—")

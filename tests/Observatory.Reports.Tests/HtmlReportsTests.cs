@@ -92,6 +92,10 @@ public sealed partial class HtmlReportsTests
         Assert.Contains("data-testid=\"image-statistics-chart\"", html);
         Assert.Contains("brightness (moved)", html);
         Assert.Contains("0.52 → 0.31", html);
+        // Each statistic on its own scale: brightness' larger mean fills the plot (460 px), its window mean 0.31/0.52 of it.
+        var brightness = Regex.Match(html, "<g data-label=\"brightness \\(moved\\)\">.*?</g>").Value;
+        Assert.Contains("class=\"bar-ref\" x=\"170\" y=\"3\" width=\"460\"", brightness);
+        Assert.Contains("width=\"274.2\"", brightness);
         Assert.Contains("events before 2026-01-05 09:00 UTC", html);
         // Class ids become the model's names; a name is user text like any other.
         Assert.Contains("data-label=\"circle\"", html);
