@@ -119,7 +119,8 @@ public static class HtmlReports
     private static string Validation(DatasetComparison d)
     {
         var sb = new StringBuilder("<h3>Validation</h3>");
-        string Summary(ReportView? r) => r is null ? "not validated" : $"{r.Summary.Errors} errors, {r.Summary.Warnings} warnings";
+        static string Count(int n, string what) => n == 1 ? $"1 {what}" : $"{n} {what}s";
+        string Summary(ReportView? r) => r is null ? "not validated" : $"{Count(r.Summary.Errors, "error")}, {Count(r.Summary.Warnings, "warning")}";
         sb.Append("<p data-testid=\"validation-summary\">").Append(E(d.Diff.From)).Append(": ").Append(E(Summary(d.ValidationBefore)))
           .Append(" → ").Append(E(d.Diff.To)).Append(": ").Append(E(Summary(d.ValidationAfter))).Append("</p>");
         if (d.ValidationAfter is not { } report) return sb.ToString();

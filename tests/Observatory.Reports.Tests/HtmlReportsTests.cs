@@ -59,7 +59,7 @@ public sealed partial class HtmlReportsTests
         Assert.Equal(3, Regex.Matches(html, "<g data-label=").Count(m => m.Index > html.IndexOf("class-balance-chart", StringComparison.Ordinal) && m.Index < html.IndexOf("data-testid=\"class-balance\"", StringComparison.Ordinal)));
         Assert.Contains("<tr><td>dog <span class=\"muted\">(1)</span></td><td class=\"n\">2</td><td class=\"n\">4</td><td class=\"n\">+2</td>", html);
         Assert.Contains("<tr><td>cat</td><td class=\"n\">0</td><td class=\"n\">1</td><td class=\"n\">1</td><td class=\"n\">1</td><td class=\"n\">2 → 2</td></tr>", html);
-        Assert.Contains("v1: 0 errors, 0 warnings → v2: 1 errors, 1 warnings", html);
+        Assert.Contains("v1: 0 errors, 0 warnings → v2: 1 error, 1 warning", html);
         // The error comes first, with its image and the flagged row emphasised.
         var findings = html[html.IndexOf("data-testid=\"findings\"", StringComparison.Ordinal)..];
         Assert.True(findings.IndexOf("yolo.coordinate_range", StringComparison.Ordinal) < findings.IndexOf("image.duplicate", StringComparison.Ordinal));
