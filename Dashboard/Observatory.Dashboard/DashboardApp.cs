@@ -9,6 +9,7 @@ using Observatory.Dashboard.Services;
 using Observatory.DataService.Core.Queries;
 using Observatory.DataService.Core.Workspace;
 using Observatory.DataService.Storage;
+using Observatory.Reports;
 using Observatory.ServiceDefaults;
 using Radzen;
 
@@ -93,6 +94,7 @@ public static class DashboardApp
         app.MapAccountEndpoints();
         app.MapObjectEndpoint();
         app.MapProductionEndpoints();
+        app.MapReportEndpoints();
         // The policy of UseSecurityHeaders already says frame-ancestors 'none'; Blazor would add a second, weaker header.
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null);
         return app;
@@ -143,6 +145,39 @@ public static class DashboardApp
             catch (MonitoringUnavailableException ex) when (ex.StatusCode == 404) { return Results.NotFound(); }
             catch (MonitoringUnavailableException ex) { return Results.Problem(statusCode: 502, title: "monitoring service unavailable", detail: ex.Message); }
         });
+    }
+
+    /// <summary>
+    /// The same self-contained HTML reports `obs report` writes, as downloads: two versions of a dataset (Datasets page) and one
+    /// drift window of a model (Model page). Served with the report's own policy (no script, no request), and as an attachment.
+    /// </summary>
+    private static void MapReportEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/reports/datasets", async (string dataset, string from, string to, DatasetCatalog catalog, TimeProvider time, HttpContext http, CancellationToken ct) =>
+        {
+            // Unknown revisions and datasets throw QueryException / QueryNotFoundException: the shared handler answers 400 / 404.
+            var report = await DatasetReports.BuildAsync(catalog, [dataset], from, to, skipMissing: false, time, null, ct);
+            return Report(http, HtmlReports.Render(report), $"{FileSafe(dataset)}-{FileSafe(Short(from))}-{FileSafe(Short(to))}.html");
+        });
+        app.MapGet("/reports/window", async (string model, DateTimeOffset end, MonitoringClient monitoring, TimeProvider time, HttpContext http, CancellationToken ct) =>
+        {
+            try
+            {
+                var report = await WindowReports.BuildAsync(new WindowReportSource(monitoring), model, end, time, null, ct);
+                return Report(http, HtmlReports.Render(report), $"{FileSafe(model)}-drift-{end.UtcDateTime:yyyyMMdd-HHmm}.html");
+            }
+            catch (KeyNotFoundException ex) { return Results.Problem(statusCode: 404, title: "no such window", detail: ex.Message); }
+            catch (MonitoringUnavailableException ex) when (ex.StatusCode == 404) { return Results.Problem(statusCode: 404, title: "no such model", detail: ex.Message); }
+            catch (MonitoringUnavailableException ex) { return Results.Problem(statusCode: 502, title: "monitoring service unavailable", detail: ex.Message); }
+        });
+
+        static IResult Report(HttpContext http, string html, string name)
+        {
+            http.Response.Headers.ContentSecurityPolicy = HtmlReports.ContentSecurityPolicy;
+            return Results.File(System.Text.Encoding.UTF8.GetBytes(html), "text/html; charset=utf-8", name);
+        }
+        static string Short(string revision) => revision.Length == 40 && revision.All(char.IsAsciiHexDigit) ? revision[..10] : revision;
+        static string FileSafe(string text) => string.Concat(text.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '-')).Trim('-', '.') is { Length: > 0 } s ? s : "report";
     }
 
     private static string DownloadName(string? name, string sha256)

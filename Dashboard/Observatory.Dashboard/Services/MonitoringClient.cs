@@ -183,6 +183,14 @@ public sealed class MonitoringClient(HttpClient http, DashboardOptions options)
         GetAsync<DriftOutliers>($"/api/models/{Uri.EscapeDataString(model)}/drift/outliers?count={count}&windowEnd="
             + Uri.EscapeDataString(new DateTimeOffset(windowEnd, TimeSpan.Zero).ToString("O", System.Globalization.CultureInfo.InvariantCulture)), ct);
 
+    /// <summary>The full stored drift result of the window ending at <paramref name="windowEnd"/> (every method's details), or null when there is none.</summary>
+    public async Task<DriftWindowResult?> DriftWindowAsync(string model, DateTimeOffset windowEnd, CancellationToken ct)
+    {
+        var at = Uri.EscapeDataString(windowEnd.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+        var windows = await GetAsync<List<DriftWindowResult>>($"/api/models/{Uri.EscapeDataString(model)}/drift?from={at}&to={at}", ct);
+        return windows.FirstOrDefault(w => w.WindowEnd == windowEnd);
+    }
+
     /// <summary>The model's versions side by side (traffic, drift, accuracy against each one's baseline).</summary>
     public Task<ModelVersionComparison> VersionsAsync(string model, CancellationToken ct) =>
         GetAsync<ModelVersionComparison>($"/api/models/{Uri.EscapeDataString(model)}/versions", ct);

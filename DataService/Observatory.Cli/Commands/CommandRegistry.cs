@@ -28,5 +28,6 @@ public static class CommandRegistry
         yield return UpdateCommand.Create();
         yield return EmbedCommand.Create();
         yield return DriftCommand.Create();
+        yield return ReportCommand.Create();
     }
 }

@@ -54,6 +54,43 @@ internal sealed class MonitoringExportClient : IDisposable
     }
 
     /// <summary>
+    /// GET of one of the service's own paths (keyed), read as JSON of <typeparamref name="T"/>; null when the service answers 404
+    /// and <paramref name="notFoundIsNull"/> (a window or image it does not have), else the same errors as an export.
+    /// </summary>
+    public async Task<T?> GetJsonAsync<T>(string path, bool notFoundIsNull, CancellationToken ct) where T : class
+    {
+        var url = _service + path;
+        using var message = new HttpRequestMessage(HttpMethod.Get, url);
+        if (_apiKey is not null) message.Headers.Add(ApiKeyHeader, _apiKey);
+        using var response = await SendAsync(_keyed, message, Shown(url), ct);
+        if (notFoundIsNull && response.StatusCode == HttpStatusCode.NotFound) return null;
+        if (!response.IsSuccessStatusCode) throw await FailureAsync(response, $"GET {Shown(url)}", ct);
+        try
+        {
+            return await response.Content.ReadFromJsonAsync<T>(MonitoringJson.Options, ct)
+                ?? throw new StoreException($"GET {Shown(url)} answered an empty body");
+        }
+        catch (JsonException e)
+        {
+            throw new StoreException($"GET {Shown(url)} answered something that is not a {typeof(T).Name}: {e.Message}");
+        }
+    }
+
+    /// <summary>The bytes of one of the service's own paths (keyed), or null when it has none (404) or they exceed <paramref name="maxBytes"/>.</summary>
+    public async Task<byte[]?> GetBytesAsync(string path, long maxBytes, CancellationToken ct)
+    {
+        var url = _service + path;
+        using var message = new HttpRequestMessage(HttpMethod.Get, url);
+        if (_apiKey is not null) message.Headers.Add(ApiKeyHeader, _apiKey);
+        using var response = await SendAsync(_keyed, message, Shown(url), ct, HttpCompletionOption.ResponseHeadersRead);
+        if (response.StatusCode == HttpStatusCode.NotFound) return null;
+        if (!response.IsSuccessStatusCode) throw await FailureAsync(response, $"GET {Shown(url)}", ct);
+        if (response.Content.Headers.ContentLength > maxBytes) return null;
+        var bytes = await response.Content.ReadAsByteArrayAsync(ct);
+        return bytes.Length > maxBytes ? null : bytes;
+    }
+
+    /// <summary>
     /// Downloads one image to <paramref name="destination"/>, refusing more than <see cref="WindowDatasetWriter.MaxImageBytes"/> and
     /// bytes whose SHA-256 is not the manifest's; <paramref name="advance"/> gets the bytes as they arrive.
     /// </summary>
