@@ -3,8 +3,8 @@ using Observatory.Monitoring.Contracts;
 namespace Observatory.Reports;
 
 /// <summary>
-/// The one place a report decides what it calls "drifted". Today the report's own verdict when the service recorded one, else any
-/// method's; when `obs drift` publishes a top-level verdict, only this changes.
+/// The one place a report decides what it calls "drifted": the report's own verdict — the service's for a window, `obs drift`'s
+/// policy verdict for two files (set by the CLI before rendering) — else, for results stored before verdicts, any method's.
 /// </summary>
 public static class ReportVerdict
 {

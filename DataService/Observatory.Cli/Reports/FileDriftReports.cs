@@ -14,8 +14,14 @@ internal static class FileDriftReports
         Action<string> progress, CancellationToken ct)
     {
         progress($"running {string.Join(", ", DriftMethodNames.Default)} on {reference.Rows:#,0} × {reference.Cols} reference and {current.Rows:#,0} × {current.Cols} current rows");
-        var report = DriftRunner.Run(reference, current, DriftMethodNames.Default, new DriftOptions(), referencePath, currentPath, ct);
+        // The verdict is `obs drift`'s own: its default policy over the same methods, so the report and the command never disagree.
+        var report = DriftRunner.Run(reference, current, DriftMethodNames.Default, new DriftOptions(), referencePath, currentPath, ct).WithVerdict(DriftPolicy.Default);
         var run = DriftRuns.Create(new WindowResult { EventCount = 0 }, report, null, null, null, null, null, null);
+        run = run with
+        {
+            Window = run.Window with { EmbeddingDrift = report.Drift },
+            Embedding = run.Embedding! with { Drifted = report.Drift },
+        };
         progress("finding the current rows farthest from the reference");
         var refRows = Rows(reference);
         var curRows = Rows(current);
