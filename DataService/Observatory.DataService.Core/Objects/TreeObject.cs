@@ -40,26 +40,68 @@ public sealed class TreeObject
     public byte[] ToCanonicalJson()
     {
         using var ms = new MemoryStream(Entries.Count * 110 + 16);
-        using (var w = new Utf8JsonWriter(ms, new JsonWriterOptions { Indented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
-        {
-            w.WriteStartObject();
-            w.WriteStartArray("entries");
-            foreach (var e in Entries)
-            {
-                w.WriteStartObject();
-                w.WriteString("path", e.Path);
-                w.WriteString("sha256", e.Hash.Hex);
-                w.WriteNumber("size", e.Size);
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-            w.WriteString("format", "obs-tree-1");
-            w.WriteEndObject();
-        }
+        WriteCanonicalJson(ms);
         return ms.ToArray();
     }
 
-    public ContentHash Hash() => ContentHash.Compute(ToCanonicalJson());
+    /// <summary>
+    /// The hash of <see cref="ToCanonicalJson"/>, computed as the JSON is written: a million-file tree is about 110 MB of JSON,
+    /// which status would otherwise build (and copy) only to hash it.
+    /// </summary>
+    public ContentHash Hash()
+    {
+        using var hashing = new HashingStream();
+        WriteCanonicalJson(hashing);
+        return hashing.Result();
+    }
+
+    private void WriteCanonicalJson(Stream output)
+    {
+        using var w = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        w.WriteStartObject();
+        w.WriteStartArray("entries");
+        var written = 0;
+        foreach (var e in Entries)
+        {
+            w.WriteStartObject();
+            w.WriteString("path", e.Path);
+            w.WriteString("sha256", e.Hash.Hex);
+            w.WriteNumber("size", e.Size);
+            w.WriteEndObject();
+            // The writer buffers until flushed: flushing every so often keeps its buffer small whatever the tree's size.
+            if (++written % 4096 == 0) w.Flush();
+        }
+        w.WriteEndArray();
+        w.WriteString("format", "obs-tree-1");
+        w.WriteEndObject();
+        w.Flush();
+    }
+
+    /// <summary>A write-only stream that SHA-256es what is written to it.</summary>
+    private sealed class HashingStream : Stream
+    {
+        private readonly System.Security.Cryptography.IncrementalHash _hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+
+        public ContentHash Result() => ContentHash.FromBytes(_hash.GetHashAndReset());
+
+        public override void Write(ReadOnlySpan<byte> buffer) => _hash.AppendData(buffer);
+        public override void Write(byte[] buffer, int offset, int count) => _hash.AppendData(buffer, offset, count);
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing) _hash.Dispose();
+            base.Dispose(disposing);
+        }
+    }
 
     /// <summary>Parses a tree object; <paramref name="where"/> names it in errors (e.g. the hash and the pointer that named it).</summary>
     public static TreeObject Parse(ReadOnlySpan<byte> json, string where)

@@ -23,6 +23,17 @@ public sealed class TreeObjectTests
     }
 
     [Fact]
+    public void Hash_IsTheHashOfTheCanonicalJson_AcrossTheWritersFlushes()
+    {
+        // 10,000 entries: the streamed hash crosses several of the writer's flushes (every 4,096 entries); a fixed object too.
+        var tree = TreeObject.Create(Enumerable.Range(0, 10_000).Select(i => new TreeEntry($"images/{i % 7}/ü {i:D5}.jpg", i % 2 == 0 ? H1 : H2, i)));
+        Assert.Equal(ContentHash.Compute(tree.ToCanonicalJson()), tree.Hash());
+        var small = TreeObject.Create([new TreeEntry("a.jpg", H1, 3)]);
+        Assert.Equal(ContentHash.Compute(Encoding.UTF8.GetBytes(
+            $$"""{"entries":[{"path":"a.jpg","sha256":"{{H1.Hex}}","size":3}],"format":"obs-tree-1"}""")), small.Hash());
+    }
+
+    [Fact]
     public void Parse_RoundTripsCanonicalJson()
     {
         var tree = TreeObject.Create([new TreeEntry("images/é ü.jpg", H1, 10), new TreeEntry("labels/a.txt", H2, 0)]);
