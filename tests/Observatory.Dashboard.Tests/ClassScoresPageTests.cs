@@ -58,6 +58,7 @@ public sealed class ClassScoresPageTests(DashboardFixture fx)
         var card = page.GetByTestId("class-scores");
         var table = card.GetByTestId("confusion-matrix");
         await Expect(page.GetByTestId("drift-points")).ToHaveTextAsync("25");
+        await Expect(page.Locator(".rz-dropdown-item:visible")).ToHaveCountAsync(0);   // the range list has closed
         var latest = await table.GetAttributeAsync("data-window-end");
 
         await card.GetByTestId("confusion-window").ClickAsync();

@@ -94,6 +94,8 @@ public sealed class DatasetsPageTests(DashboardFixture fx)
         // Reverse the comparison through the dropdowns: what was added is now deleted.
         await diff.GetByTestId("diff-from").ClickAsync();
         await page.Locator(".rz-dropdown-item:visible", new() { HasTextRegex = new Regex("^\\s*sample@v2\\s*$") }).ClickAsync();
+        // The first list closes with an animation: opening the second while it is still shown would match its items twice.
+        await Expect(page.Locator(".rz-dropdown-item:visible")).ToHaveCountAsync(0);
         await diff.GetByTestId("diff-to").ClickAsync();
         await page.Locator(".rz-dropdown-item:visible", new() { HasTextRegex = new Regex("^\\s*sample@v1\\s*$") }).ClickAsync();
         await diff.GetByTestId("diff-compare").ClickAsync();
