@@ -24,40 +24,63 @@ public sealed class PostgresMonitoringStore : AdoMonitoringStore, IAsyncDisposab
             np.NpgsqlDbType = np.ParameterName switch { "e" => NpgsqlDbType.Bytea, "v" => NpgsqlDbType.Double, "sc" => NpgsqlDbType.Integer, "sa" => NpgsqlDbType.Bigint, _ => NpgsqlDbType.Text };
     }
 
+    /// <summary>
+    /// A batch goes in by binary COPY into a per-connection staging table, then one INSERT … SELECT with the same
+    /// ON CONFLICT (model, id) DO NOTHING as every store: COPY alone cannot skip a known id, and row-by-row inserts spend the
+    /// time in per-statement round trips and parsing. Within a batch the first occurrence of an id wins, as it does row by row.
+    /// </summary>
     protected override async Task<int> InsertEventRowsAsync(DbConnection c, DbTransaction tx, string model, IReadOnlyList<InferenceEvent> events, long ingestedAt, CancellationToken cancellationToken)
     {
         var conn = (NpgsqlConnection)c;
-        var inserted = 0;
-        foreach (var chunk in events.Chunk(500))
+        await using (var create = new NpgsqlCommand($"""
+            CREATE TEMP TABLE IF NOT EXISTS events_stage ON COMMIT DELETE ROWS AS
+              SELECT {StageColumns}, 0 AS ord FROM events WITH NO DATA
+            """, conn, (NpgsqlTransaction)tx))
+            await create.ExecuteNonQueryAsync(cancellationToken);
+        await using (var copy = await conn.BeginBinaryImportAsync($"COPY events_stage ({StageColumns}, ord) FROM STDIN (FORMAT BINARY)", cancellationToken))
         {
-            await using var batch = new NpgsqlBatch(conn, (NpgsqlTransaction)tx);
-            foreach (var e in chunk)
+            var ord = 0;
+            foreach (var e in events)
             {
-                var cmd = new NpgsqlBatchCommand(EventInsertSql.Replace("@m", "$1").Replace("@id", "$2").Replace("@ts", "$3").Replace("@p", "$4")
-                    .Replace("@cf", "$5").Replace("@e", "$6").Replace("@t", "$7").Replace("@i", "$8").Replace("@s", "$9").Replace("@u", "$10").Replace("@v", "$11").Replace("@h", "$12").Replace("@b", "$13").Replace("@x", "$14").Replace("@w", "$15"));
-                cmd.Parameters.Add(new NpgsqlParameter { Value = model });
-                cmd.Parameters.Add(new NpgsqlParameter { Value = e.Id });
-                cmd.Parameters.Add(new NpgsqlParameter { Value = e.Timestamp.UtcTicks });
-                cmd.Parameters.Add(new NpgsqlParameter { Value = e.PredictedClass });
-                cmd.Parameters.Add(new NpgsqlParameter { Value = e.Confidence });
-                cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bytea, Value = e.Embedding is null ? DBNull.Value : EmbeddingBytes(e.Embedding) });
-                cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = (object?)e.TrueClass ?? DBNull.Value });
-                cmd.Parameters.Add(new NpgsqlParameter { Value = ingestedAt });
-                cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bytea, Value = e.ImageFeatures is null ? DBNull.Value : System.Runtime.InteropServices.MemoryMarshal.AsBytes(e.ImageFeatures.AsSpan()).ToArray() });
-                cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = (object?)e.ImageUri ?? DBNull.Value });
-                cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = (object?)e.ModelVersion ?? DBNull.Value });
-                cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = (object?)e.ImageSha256 ?? DBNull.Value });
-                cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = BoxesJson(e.Boxes) });
-                cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Double, Value = (object?)e.LatencyMs ?? DBNull.Value });
-                cmd.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = (object?)e.Error ?? DBNull.Value });
-                batch.BatchCommands.Add(cmd);
+                await copy.StartRowAsync(cancellationToken);
+                await copy.WriteAsync(model, NpgsqlDbType.Text, cancellationToken);
+                await copy.WriteAsync(e.Id, NpgsqlDbType.Text, cancellationToken);
+                await copy.WriteAsync(e.Timestamp.UtcTicks, NpgsqlDbType.Bigint, cancellationToken);
+                await copy.WriteAsync(e.PredictedClass, NpgsqlDbType.Text, cancellationToken);
+                await copy.WriteAsync(e.Confidence, NpgsqlDbType.Double, cancellationToken);
+                await WriteOrNullAsync(copy, e.Embedding is null ? null : EmbeddingBytes(e.Embedding), NpgsqlDbType.Bytea, cancellationToken);
+                await WriteOrNullAsync(copy, e.TrueClass, NpgsqlDbType.Text, cancellationToken);
+                await copy.WriteAsync(ingestedAt, NpgsqlDbType.Bigint, cancellationToken);
+                await WriteOrNullAsync(copy, e.ImageFeatures is null ? null : System.Runtime.InteropServices.MemoryMarshal.AsBytes(e.ImageFeatures.AsSpan()).ToArray(), NpgsqlDbType.Bytea, cancellationToken);
+                await WriteOrNullAsync(copy, e.ImageUri, NpgsqlDbType.Text, cancellationToken);
+                await WriteOrNullAsync(copy, e.ModelVersion, NpgsqlDbType.Text, cancellationToken);
+                await WriteOrNullAsync(copy, e.ImageSha256, NpgsqlDbType.Text, cancellationToken);
+                await WriteOrNullAsync(copy, BoxesJson(e.Boxes) as string, NpgsqlDbType.Text, cancellationToken);
+                if (e.LatencyMs is { } latency) await copy.WriteAsync(latency, NpgsqlDbType.Double, cancellationToken);
+                else await copy.WriteNullAsync(cancellationToken);
+                await WriteOrNullAsync(copy, e.Error, NpgsqlDbType.Text, cancellationToken);
+                await copy.WriteAsync(ord++, NpgsqlDbType.Integer, cancellationToken);
             }
-            await using var r = await batch.ExecuteReaderAsync(cancellationToken);
-            await r.CloseAsync();
-            foreach (var bc in batch.BatchCommands) inserted += bc.RecordsAffected;
+            await copy.CompleteAsync(cancellationToken);
         }
+        await using var insert = new NpgsqlCommand($"""
+            INSERT INTO events ({StageColumns})
+            SELECT {StageColumns} FROM (SELECT DISTINCT ON (id) * FROM events_stage ORDER BY id, ord) first_of_each
+            ON CONFLICT (model, id) DO NOTHING
+            """, conn, (NpgsqlTransaction)tx);
+        var inserted = await insert.ExecuteNonQueryAsync(cancellationToken);
+        // ON COMMIT DELETE ROWS empties the stage when the caller commits; emptied here too, so a second batch in the same
+        // transaction starts clean.
+        await using (var clear = new NpgsqlCommand("DELETE FROM events_stage", conn, (NpgsqlTransaction)tx))
+            await clear.ExecuteNonQueryAsync(cancellationToken);
         return inserted;
     }
+
+    private const string StageColumns =
+        "model, id, ts, predicted_class, confidence, embedding, true_class, ingested_at, image_stats, image_uri, model_version, image_sha256, boxes, latency_ms, error";
+
+    private static Task WriteOrNullAsync<T>(NpgsqlBinaryImporter copy, T? value, NpgsqlDbType type, CancellationToken ct) where T : class =>
+        value is null ? copy.WriteNullAsync(ct) : copy.WriteAsync(value, type, ct);
 
     public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
 }

@@ -46,6 +46,29 @@ public abstract class StoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Events_RepeatedWithinOneBatch_KeepTheFirst_AndEveryFieldRoundTrips()
+    {
+        var full = new InferenceEvent("f", T.AddMinutes(5), "b", 0.5, [0.25f, -1f, 7f], "a", [0.1, 0.2])
+        {
+            ImageUri = "https://images.example/f.jpg", ModelVersion = "2", ImageSha256 = new string('c', 64),
+            Boxes = [new EventBox("b", 0.5, 0.5, 0.25, 0.125, 0.9)], LatencyMs = 12.5, Error = "timeout",
+        };
+        Assert.Equal(new IngestResult(1, 0), await Store.InsertEventsAsync("m", [E("1", 1)]));
+        // "1" is known already; "x" comes twice in the batch and its first occurrence is the one kept, as row by row.
+        Assert.Equal(new IngestResult(2, 2), await Store.InsertEventsAsync("m", [E("x", 2, cls: "a"), E("1", 1, cls: "b"), E("x", 3, cls: "b"), full]));
+        var got = (await Store.GetEventsAsync("m", T, T.AddHours(1), 10, true)).ToDictionary(e => e.Id);
+        Assert.Equal(["1", "f", "x"], got.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(("a", T.AddMinutes(2)), (got["x"].PredictedClass, got["x"].Timestamp));
+        Assert.Equal("a", got["1"].PredictedClass);
+        var f = got["f"];
+        Assert.Equal((full.Timestamp, full.PredictedClass, full.Confidence, full.TrueClass), (f.Timestamp, f.PredictedClass, f.Confidence, f.TrueClass));
+        Assert.Equal(full.Embedding, f.Embedding);
+        Assert.Equal(full.ImageFeatures, f.ImageFeatures);
+        Assert.Equal((full.ImageUri, full.ModelVersion, full.ImageSha256, full.LatencyMs, full.Error), (f.ImageUri, f.ModelVersion, f.ImageSha256, f.LatencyMs, f.Error));
+        Assert.Equal(full.Boxes, f.Boxes);
+    }
+
+    [Fact]
     public async Task Events_AreIdempotentByIdAndRoundTripEmbeddingsBitExact()
     {
         float[] odd = [-0f, float.Epsilon, 3.4028235e38f];
