@@ -22,6 +22,12 @@ public sealed class DatasetCatalog(string repositoryPath, ObsEnvironment environ
     // gallery and the class balance read every label file once per tree, in one pass, and share it.
     private readonly ConcurrentDictionary<string, LabelIndex> _labels = new();
 
+    // A tree's files by path and its class names, parsed once per (immutable) tree: every gallery page and diff thumbnail needs
+    // them, and the label index is built from them.
+    private readonly ConcurrentDictionary<string, TreeFiles> _trees = new();
+
+    private sealed record TreeFiles(IReadOnlyList<TreeEntry> Entries, IReadOnlyDictionary<string, TreeEntry> ByPath, IReadOnlyDictionary<int, string> Names);
+
     // A stored validation report is immutable too (named by its hash): parsed once, not for every gallery page.
     private readonly ConcurrentDictionary<(string Hash, string Dataset), ReportView> _reports = new();
 
@@ -107,8 +113,16 @@ public sealed class DatasetCatalog(string repositoryPath, ObsEnvironment environ
     {
         var key = tracked.Pointer.Tree.Hex;
         if (_labels.TryGetValue(key, out var index)) return index;
+        return _labels[key] = await IndexLabelsAsync(repo, await TreeFilesAsync(repo, tracked, ct), ct);
+    }
+
+    private async Task<TreeFiles> TreeFilesAsync(ObsRepository repo, TrackedDataset tracked, CancellationToken ct)
+    {
+        var key = tracked.Pointer.Tree.Hex;
+        if (_trees.TryGetValue(key, out var files)) return files;
         var tree = await Run(() => Datasets.LoadTreeAsync(repo, tracked, ct));
-        return _labels[key] = await IndexLabelsAsync(repo, tree, ct);
+        var byPath = tree.Entries.ToDictionary(e => e.Path, StringComparer.Ordinal);
+        return _trees[key] = new TreeFiles(tree.Entries, byPath, await ClassNamesAsync(repo, byPath, ct));
     }
 
     /// <summary>
@@ -119,14 +133,12 @@ public sealed class DatasetCatalog(string repositoryPath, ObsEnvironment environ
     {
         using var repo = Open();
         var (_, tracked) = Locate(repo, dataset, revision);
-        return await ImagesInAsync(repo, dataset, tracked, paths, ct);
+        return await ImagesInAsync(repo, dataset, await TreeFilesAsync(repo, tracked, ct), paths, ct);
     }
 
-    private static async Task<IReadOnlyDictionary<string, AnnotatedImage>> ImagesInAsync(ObsRepository repo, string dataset, TrackedDataset tracked, IEnumerable<string> paths, CancellationToken ct)
+    private static async Task<IReadOnlyDictionary<string, AnnotatedImage>> ImagesInAsync(ObsRepository repo, string dataset, TreeFiles files, IEnumerable<string> paths, CancellationToken ct)
     {
-        var tree = await Run(() => Datasets.LoadTreeAsync(repo, tracked, ct));
-        var byPath = tree.Entries.ToDictionary(e => e.Path, StringComparer.Ordinal);
-        var names = await ClassNamesAsync(repo, byPath, ct);
+        var (byPath, names) = (files.ByPath, files.Names);
         var result = new Dictionary<string, AnnotatedImage>(StringComparer.Ordinal);
         foreach (var requested in paths.Distinct(StringComparer.Ordinal))
         {
@@ -177,7 +189,7 @@ public sealed class DatasetCatalog(string repositoryPath, ObsEnvironment environ
         }
         var matching = selected.Select(i => i.Image).ToList();
         var onPage = matching.Skip(page * pageSize).Take(pageSize).Select(i => dataset + "/" + i).ToList();
-        var found = onPage.Count == 0 ? new Dictionary<string, AnnotatedImage>() : await ImagesInAsync(repo, dataset, tracked, onPage, ct);
+        var found = onPage.Count == 0 ? new Dictionary<string, AnnotatedImage>() : await ImagesInAsync(repo, dataset, await TreeFilesAsync(repo, tracked, ct), onPage, ct);
         var rules = report?.Findings.Select(f => f.Rule).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList() ?? [];
         return new GalleryPage(dataset, sha, matching.Count, page, pageSize, onPage.Where(found.ContainsKey).Select(p => found[p]).ToList(), index.ImagesPerClass, rules);
     }
@@ -189,10 +201,9 @@ public sealed class DatasetCatalog(string repositoryPath, ObsEnvironment environ
     /// One pass over a tree's YOLO label files: every image with the distinct class ids of its label (none without a readable one),
     /// images and objects per class, and how many label files there are, are missing from the cache or have malformed rows.
     /// </summary>
-    private static async Task<LabelIndex> IndexLabelsAsync(ObsRepository repo, TreeObject tree, CancellationToken ct)
+    private static async Task<LabelIndex> IndexLabelsAsync(ObsRepository repo, TreeFiles tree, CancellationToken ct)
     {
-        var byPath = tree.Entries.ToDictionary(e => e.Path, StringComparer.Ordinal);
-        var names = await ClassNamesAsync(repo, byPath, ct);
+        var (byPath, names) = (tree.ByPath, tree.Names);
         var classesOfLabel = new Dictionary<string, int[]>(StringComparer.Ordinal);
         var objectsPerClass = new SortedDictionary<int, int>();
         int labelFiles = 0, objects = 0, missing = 0, malformed = 0;
