@@ -65,7 +65,8 @@ public sealed class ScaleBenchmark : IBenchmark
                 Directory.CreateDirectory(annexRepo);
                 Ensure(await Timed.RunAsync($"git init -q . && git config user.email b@b && git config user.name b && git annex init -q bench >/dev/null 2>&1 && cp -r {data} food", annexRepo, ct), "git annex init");
                 await Settle(work, ct);
-                annexAdd = Ensure(await Timed.RunAsync("git annex add -q food > /dev/null", annexRepo, ct), "git annex add");
+                // -J2: git-annex hashes on both cores, as obs does.
+                annexAdd = Ensure(await Timed.RunAsync("git annex add -J2 -q food > /dev/null", annexRepo, ct), "git annex add");
                 annexCommit = Ensure(await Timed.RunAsync("git commit -qm v1", annexRepo, ct), "git commit (annex)");
             }
 
@@ -91,7 +92,7 @@ public sealed class ScaleBenchmark : IBenchmark
             {
                 Directory.CreateDirectory(Path.Combine(work, "annex-remote"));
                 Ensure(await Timed.RunAsync($"git annex initremote dir type=directory directory={Path.Combine(work, "annex-remote")} encryption=none >/dev/null 2>&1", annexRepo, ct), "annex initremote");
-                annexCopy = Ensure(await Timed.RunAsync("git annex copy -q --to dir food > /dev/null", annexRepo, ct), "git annex copy");
+                annexCopy = Ensure(await Timed.RunAsync("git annex copy -J8 -q --to dir food > /dev/null", annexRepo, ct), "git annex copy");
             }
             var conf = Path.Combine(work, "rclone.conf");
             if (rclone)
@@ -145,10 +146,11 @@ public sealed class ScaleBenchmark : IBenchmark
             steps.Add(new("diff of the two versions (with annotations)", diff, "git diff --stat", gitDiff));
 
             Console.WriteLine();
-            Console.WriteLine($"{"step",-52} {"obs s",8} {"CPU/wall",8} {"peak RSS",10}   {"peer",-28} {"peer s",8}   anchor (their hardware)");
+            Console.WriteLine($"{"step",-52} {"obs s",8} {"CPU/wall",8} {"peak RSS",10} {"load",5}   {"peer",-28} {"peer s",8} {"load",5}   anchor (their hardware)");
             foreach (var s in steps)
-                Console.WriteLine($"{s.Name,-52} {s.Obs.Wall,8:0.00} {s.Obs.CpuShare,8:0.00} {BenchProcess.Mb(s.Obs.MaxRssBytes),10}   {s.PeerName ?? "",-28} {(s.Peer is { } p ? p.Wall.ToString("0.00", CultureInfo.InvariantCulture) : ""),8}   {s.Anchor ?? ""}");
+                Console.WriteLine($"{s.Name,-52} {s.Obs.Wall,8:0.00} {s.Obs.CpuShare,8:0.00} {BenchProcess.Mb(s.Obs.MaxRssBytes),10} {s.Obs.Load,5:0.0}   {s.PeerName ?? "",-28} {(s.Peer is { } p ? p.Wall.ToString("0.00", CultureInfo.InvariantCulture) : ""),8} {(s.Peer is { } q ? q.Load.ToString("0.0", CultureInfo.InvariantCulture) : ""),5}   {s.Anchor ?? ""}");
             Console.WriteLine("CPU/wall: (user + system) ÷ wall — near 2 on these 2 cores means computation-bound (hashing, decoding); near 0 means waiting on disk or requests.");
+            Console.WriteLine("load: the one-minute load average as the step ended (above 2: the cores were shared with other work).");
             Console.WriteLine("goals: every obs step faster than Oxen's figure, peak RSS <= 500 MB");
             return 0;
         }
@@ -211,10 +213,16 @@ public sealed class ScaleBenchmark : IBenchmark
     /// <summary>A command run under GNU time: wall seconds, user + system CPU seconds and the largest resident set of its processes.</summary>
     private sealed record Timed(int ExitCode, double Wall, double Cpu, long MaxRssBytes, string Stdout, string Stderr)
     {
+        /// <summary>The one-minute load average when the command ended: above 2 on these 2 cores, something else shared them.</summary>
+        public double Load { get; init; } = ReadLoad();
+
+        private static double ReadLoad() =>
+            File.Exists("/proc/loadavg") ? double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], CultureInfo.InvariantCulture) : 0;
+
         public double CpuShare => Wall > 0 ? Cpu / Wall : 0;
 
         public static Timed operator +(Timed a, Timed b) =>
-            new(a.ExitCode | b.ExitCode, a.Wall + b.Wall, a.Cpu + b.Cpu, Math.Max(a.MaxRssBytes, b.MaxRssBytes), a.Stdout + b.Stdout, a.Stderr + b.Stderr);
+            new(a.ExitCode | b.ExitCode, a.Wall + b.Wall, a.Cpu + b.Cpu, Math.Max(a.MaxRssBytes, b.MaxRssBytes), a.Stdout + b.Stdout, a.Stderr + b.Stderr) { Load = Math.Max(a.Load, b.Load) };
 
         public static Task<Timed> RunAsync(string command, string workingDirectory, CancellationToken ct) =>
             UnderTimeAsync(["/bin/bash", "-c", command], workingDirectory, ct);
