@@ -51,7 +51,8 @@ public abstract class AdoMonitoringStore : IMonitoringStore
         foreach (var (version, statements) in Migrations.All)
         {
             if (applied.Contains(version)) continue;
-            foreach (var s in statements) await ExecAsync(c, tx, Dialect.Expand(s), cancellationToken);
+            foreach (var s in statements)
+                if (Dialect.Accepts(s, out var sql)) await ExecAsync(c, tx, Dialect.Expand(sql), cancellationToken);
             await ExecAsync(c, tx, "INSERT INTO schema_migrations (version, applied_at) VALUES (@v, @t)", cancellationToken, ("v", version), ("t", Time.GetUtcNow().UtcTicks));
         }
         await tx.CommitAsync(cancellationToken);
@@ -121,7 +122,7 @@ public abstract class AdoMonitoringStore : IMonitoringStore
     protected virtual async Task<int> InsertEventRowsAsync(DbConnection c, DbTransaction tx, string model, IReadOnlyList<InferenceEvent> events, long ingestedAt, CancellationToken cancellationToken)
     {
         await using var cmd = Command(c, tx, EventInsertSql,
-            ("m", model), ("id", ""), ("ts", 0L), ("p", ""), ("cf", 0.0), ("e", DBNull.Value), ("t", DBNull.Value), ("i", ingestedAt), ("s", DBNull.Value), ("u", DBNull.Value), ("v", DBNull.Value), ("h", DBNull.Value), ("b", DBNull.Value), ("x", DBNull.Value), ("w", DBNull.Value));
+            ("m", model), ("id", ""), ("ts", 0L), ("p", ""), ("cf", 0.0), ("e", DBNull.Value), ("t", DBNull.Value), ("i", ingestedAt), ("s", DBNull.Value), ("u", DBNull.Value), ("v", DBNull.Value), ("h", DBNull.Value), ("b", DBNull.Value), ("x", DBNull.Value), ("w", DBNull.Value), ("k", 0L));
         var inserted = 0;
         foreach (var e in events)
         {
@@ -132,8 +133,8 @@ public abstract class AdoMonitoringStore : IMonitoringStore
     }
 
     protected const string EventInsertSql = """
-        INSERT INTO events (model, id, ts, predicted_class, confidence, embedding, true_class, ingested_at, image_stats, image_uri, model_version, image_sha256, boxes, latency_ms, error)
-        VALUES (@m, @id, @ts, @p, @cf, @e, @t, @i, @s, @u, @v, @h, @b, @x, @w) ON CONFLICT (model, id) DO NOTHING
+        INSERT INTO events (model, id, ts, predicted_class, confidence, embedding, true_class, ingested_at, image_stats, image_uri, model_version, image_sha256, boxes, latency_ms, error, sample_key)
+        VALUES (@m, @id, @ts, @p, @cf, @e, @t, @i, @s, @u, @v, @h, @b, @x, @w, @k) ON CONFLICT (model, id) DO NOTHING
         """;
 
     protected static void SetEventParameters(DbParameterCollection p, InferenceEvent e)
@@ -151,6 +152,7 @@ public abstract class AdoMonitoringStore : IMonitoringStore
         p["b"].Value = BoxesJson(e.Boxes);
         p["x"].Value = (object?)e.LatencyMs ?? DBNull.Value;
         p["w"].Value = (object?)e.Error ?? DBNull.Value;
+        p["k"].Value = SampleKey.Of(e.Id);
     }
 
     protected static object BoxesJson(IReadOnlyList<EventBox>? boxes) => boxes is null ? DBNull.Value : JsonSerializer.Serialize(boxes, Json);
@@ -190,6 +192,42 @@ public abstract class AdoMonitoringStore : IMonitoringStore
             WHERE model = @m AND ts >= @f AND ts < @t{resume} ORDER BY ts, id LIMIT @l
             """, ("m", model), ("f", from.UtcTicks), ("t", to.UtcTicks), ("l", limit), ("at", after?.Timestamp.UtcTicks ?? 0L), ("ai", after?.Id ?? ""));
         return await ReadEventsAsync(cmd, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<InferenceEvent>> SampleEventsAsync(string model, DateTimeOffset from, DateTimeOffset to, int limit, bool includeEmbeddings,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        await using var c = await OpenAsync(cancellationToken);
+        // The inner query chooses the sample from the (model, ts, sample_key) index alone; the outer one reads only the rows
+        // chosen. One query ordering the rows themselves would read every row of the window, embeddings included, on SQLite.
+        var key = Dialect.RowKey;
+        await using var cmd = Command(c, null, $"""
+            SELECT {EventColumns(includeEmbeddings)} FROM events
+            WHERE model = @m AND {key} IN (SELECT {key} FROM events WHERE model = @m AND ts >= @f AND ts < @t ORDER BY sample_key LIMIT @l)
+            ORDER BY sample_key, id
+            """, ("m", model), ("f", from.UtcTicks), ("t", to.UtcTicks), ("l", limit));
+        return await ReadEventsAsync(cmd, cancellationToken);
+    }
+
+    public async Task<EventWindowCounts> CountWindowAsync(string model, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default)
+    {
+        await using var c = await OpenAsync(cancellationToken);
+        await using var cmd = Command(c, null, """
+            SELECT model_version, COUNT(*), SUM(CASE WHEN error IS NULL THEN 0 ELSE 1 END) FROM events
+            WHERE model = @m AND ts >= @f AND ts < @t GROUP BY model_version
+            """, ("m", model), ("f", from.UtcTicks), ("t", to.UtcTicks));
+        await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
+        var byVersion = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        long events = 0, errors = 0;
+        while (await r.ReadAsync(cancellationToken))
+        {
+            var n = Convert.ToInt64(r.GetValue(1));
+            events += n;
+            errors += Convert.ToInt64(r.GetValue(2));
+            if (!r.IsDBNull(0)) byVersion[r.GetString(0)] = n;
+        }
+        return new EventWindowCounts(events, byVersion, errors);
     }
 
     private static string EventColumns(bool includeEmbeddings) =>

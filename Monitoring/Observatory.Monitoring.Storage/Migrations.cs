@@ -1,6 +1,9 @@
 namespace Observatory.Monitoring.Storage;
 
-/// <summary>Schema versions, applied in order at start-up; a version is never edited once released, only appended.</summary>
+/// <summary>
+/// Schema versions, applied in order at start-up; a version is never edited once released, only appended. A statement that
+/// starts with "sqlite:" or "postgres:" runs on that database only.
+/// </summary>
 internal static class Migrations
 {
     // Timestamps are UTC ticks (lossless DateTimeOffset round trip); booleans are 0/1 integers on both databases.
@@ -95,6 +98,20 @@ internal static class Migrations
             // Endpoint health of seed-style deployments: how long the prediction took, and what failed when it did.
             "ALTER TABLE events ADD COLUMN latency_ms {DOUBLE}",
             "ALTER TABLE events ADD COLUMN error TEXT",
+        ]),
+        (10,
+        [
+            // Drift over a window of millions samples in the database: the events with the smallest SampleKey (a hash of the
+            // id). The index holds the key beside (model, ts), so the sample is chosen without reading the rows left out; it
+            // serves every (model, ts) range read, so it replaces that index rather than adding a second one to each insert.
+            "ALTER TABLE events ADD COLUMN sample_key {BIGINT}",
+            // Rows stored before: the same key, computed by the database (SQLite through the function the store registers).
+            "sqlite:UPDATE events SET sample_key = obs_sample_key(id)",
+            "postgres:UPDATE events SET sample_key = ('x' || left(encode(sha256(convert_to(id, 'UTF8')), 'hex'), 16))::bit(64)::bigint & 9223372036854775807",
+            "sqlite:CREATE INDEX ix_events_sample ON events (model, ts, sample_key)",
+            // PostgreSQL keeps the id in the index too, so choosing the sample is an index-only scan.
+            "postgres:CREATE INDEX ix_events_sample ON events (model, ts, sample_key) INCLUDE (id)",
+            "DROP INDEX ix_events_model_ts",
         ]),
     ];
 }

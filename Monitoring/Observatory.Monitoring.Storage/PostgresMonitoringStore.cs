@@ -59,6 +59,7 @@ public sealed class PostgresMonitoringStore : AdoMonitoringStore, IAsyncDisposab
                 if (e.LatencyMs is { } latency) await copy.WriteAsync(latency, NpgsqlDbType.Double, cancellationToken);
                 else await copy.WriteNullAsync(cancellationToken);
                 await WriteOrNullAsync(copy, e.Error, NpgsqlDbType.Text, cancellationToken);
+                await copy.WriteAsync(SampleKey.Of(e.Id), NpgsqlDbType.Bigint, cancellationToken);
                 await copy.WriteAsync(ord++, NpgsqlDbType.Integer, cancellationToken);
             }
             await copy.CompleteAsync(cancellationToken);
@@ -77,7 +78,7 @@ public sealed class PostgresMonitoringStore : AdoMonitoringStore, IAsyncDisposab
     }
 
     private const string StageColumns =
-        "model, id, ts, predicted_class, confidence, embedding, true_class, ingested_at, image_stats, image_uri, model_version, image_sha256, boxes, latency_ms, error";
+        "model, id, ts, predicted_class, confidence, embedding, true_class, ingested_at, image_stats, image_uri, model_version, image_sha256, boxes, latency_ms, error, sample_key";
 
     private static Task WriteOrNullAsync<T>(NpgsqlBinaryImporter copy, T? value, NpgsqlDbType type, CancellationToken ct) where T : class =>
         value is null ? copy.WriteNullAsync(ct) : copy.WriteAsync(value, type, ct);

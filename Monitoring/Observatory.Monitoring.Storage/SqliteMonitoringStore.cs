@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Microsoft.Data.Sqlite;
+using Observatory.Monitoring.Core.Events;
 
 namespace Observatory.Monitoring.Storage;
 
@@ -23,6 +24,8 @@ public sealed class SqliteMonitoringStore : AdoMonitoringStore
     {
         var c = new SqliteConnection(_connectionString);
         await c.OpenAsync(cancellationToken);
+        // Migration 10 fills the sampling keys of rows stored before them with the value inserts compute.
+        c.CreateFunction("obs_sample_key", (string id) => SampleKey.Of(id), isDeterministic: true);
         await using var cmd = c.CreateCommand();
         // WAL lets readers run beside the writer; NORMAL sync is durable across process crashes (not power loss) in WAL mode.
         cmd.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=60000;";

@@ -14,8 +14,16 @@ public sealed class PostgresCollection : ICollectionFixture<PostgresServerFixtur
 public sealed class PostgresStoreTests(PostgresServerFixture pg) : StoreContractTests
 {
     private PostgresMonitoringStore? _store;
+    private string _connectionString = "";
 
-    protected override async Task<IMonitoringStore> CreateStoreAsync() => _store = new PostgresMonitoringStore(await PostgresDatabases.CreateAsync(pg));
+    protected override async Task<IMonitoringStore> CreateStoreAsync() => _store = new PostgresMonitoringStore(_connectionString = await PostgresDatabases.CreateAsync(pg));
+
+    protected override async Task<System.Data.Common.DbConnection> OpenRawAsync()
+    {
+        var c = new Npgsql.NpgsqlConnection(_connectionString);
+        await c.OpenAsync();
+        return c;
+    }
 
     public override async Task DisposeAsync()
     {

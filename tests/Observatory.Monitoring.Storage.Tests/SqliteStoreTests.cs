@@ -11,6 +11,13 @@ public sealed class SqliteStoreTests : StoreContractTests
 
     protected override Task<IMonitoringStore> CreateStoreAsync() => Task.FromResult<IMonitoringStore>(SqliteMonitoringStore.ForFile(_dir.Combine("m.db")));
 
+    protected override async Task<System.Data.Common.DbConnection> OpenRawAsync()
+    {
+        var c = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = _dir.Combine("m.db") }.ToString());
+        await c.OpenAsync();
+        return c;
+    }
+
     public override Task DisposeAsync()
     {
         SqliteConnection.ClearAllPools();

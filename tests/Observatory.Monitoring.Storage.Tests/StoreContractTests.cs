@@ -23,6 +23,95 @@ public abstract class StoreContractTests : IAsyncLifetime
 
     public virtual Task DisposeAsync() => Task.CompletedTask;
 
+    /// <summary>A plain connection to the store's database, for what only raw SQL can set up (an older schema).</summary>
+    protected abstract Task<System.Data.Common.DbConnection> OpenRawAsync();
+
+    private async Task<List<(string Id, long? Key)>> RawSampleKeysAsync()
+    {
+        await using var c = await OpenRawAsync();
+        await using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT id, sample_key FROM events ORDER BY id";
+        await using var r = await cmd.ExecuteReaderAsync();
+        var keys = new List<(string, long?)>();
+        while (await r.ReadAsync()) keys.Add((r.GetString(0), r.IsDBNull(1) ? null : r.GetInt64(1)));
+        return keys;
+    }
+
+    private async Task RawExecAsync(params string[] statements)
+    {
+        await using var c = await OpenRawAsync();
+        foreach (var sql in statements)
+        {
+            await using var cmd = c.CreateCommand();
+            cmd.CommandText = sql;
+            await cmd.ExecuteNonQueryAsync();
+        }
+    }
+
+    /// <summary>2,000 events of "m" one per second from T, every tenth served by version "2" and every seventh failed; events around the range and another model's inside it.</summary>
+    private async Task<List<InferenceEvent>> InsertSecondsAsync()
+    {
+        var events = Enumerable.Range(0, 2000).Select(i => new InferenceEvent($"e{i:D4}", T.AddSeconds(i), i % 2 == 0 ? "a" : "b", 0.5, [i, 0, 1])
+        {
+            ModelVersion = i % 10 == 0 ? "2" : "1", Error = i % 7 == 0 ? "timeout" : null,
+        }).ToList();
+        foreach (var chunk in events.Chunk(500)) await Store.InsertEventsAsync("m", chunk);
+        await Store.InsertEventsAsync("m", [E("before", -1), E("after", 40)]);
+        await Store.UpsertModelAsync(new MonitoredModel { Name = "other", Classes = ["a"], EmbeddingDimension = 3, CreatedAt = T, UpdatedAt = T });
+        await Store.InsertEventsAsync("other", Enumerable.Range(0, 300).Select(i => new InferenceEvent($"o{i}", T.AddSeconds(i * 5), "a", 0.5, [1, 2, 3])).ToList());
+        return events;
+    }
+
+    [Fact]
+    public async Task Sample_IsTheEventsWithTheSmallestKeys_OfTheRangeOnly_TheSameEachTime_AndASmallerOneIsItsPrefix()
+    {
+        var events = await InsertSecondsAsync();
+        var (from, to) = (T.AddSeconds(100), T.AddSeconds(1900));
+        var inRange = events.Where(e => e.Timestamp >= from && e.Timestamp < to).ToList();
+        // The expectation is computed here from the ids alone: the database must pick exactly these.
+        var expected = inRange.OrderBy(e => SampleKey.Of(e.Id)).Take(200).Select(e => e.Id).ToList();
+
+        var sample = await Store.SampleEventsAsync("m", from, to, 200, includeEmbeddings: true);
+        Assert.Equal(expected, sample.Select(e => e.Id));
+        Assert.All(sample, e => Assert.Equal([float.Parse(e.Id[1..], System.Globalization.CultureInfo.InvariantCulture), 0, 1], e.Embedding!));
+        Assert.Equal(expected, (await Store.SampleEventsAsync("m", from, to, 200, includeEmbeddings: false)).Select(e => e.Id));
+        Assert.All(await Store.SampleEventsAsync("m", from, to, 200, includeEmbeddings: false), e => Assert.Null(e.Embedding));
+        Assert.Equal(expected.Take(50), (await Store.SampleEventsAsync("m", from, to, 50, includeEmbeddings: false)).Select(e => e.Id));
+        // Spread over the whole range, not its newest or oldest events: a third of the sample in each third of the range.
+        var thirds = sample.GroupBy(e => (int)((e.Timestamp - from).TotalSeconds / 600)).ToDictionary(g => g.Key, g => g.Count());
+        Assert.All(Enumerable.Range(0, 3), k => Assert.InRange(thirds.GetValueOrDefault(k), 45, 90));
+        // A limit beyond the range returns all of it, and nothing of another model or outside the range.
+        var all = await Store.SampleEventsAsync("m", from, to, 5000, includeEmbeddings: false);
+        Assert.Equal(inRange.Select(e => e.Id).Order(StringComparer.Ordinal), all.Select(e => e.Id).Order(StringComparer.Ordinal));
+        Assert.Empty(await Store.SampleEventsAsync("m", from, to, 0, includeEmbeddings: false));
+    }
+
+    [Fact]
+    public async Task CountWindow_CountsEveryEventOfTheRange_PerVersion_AndTheFailedOnes()
+    {
+        await InsertSecondsAsync();
+        var counts = await Store.CountWindowAsync("m", T.AddSeconds(100), T.AddSeconds(1900));
+        var seconds = Enumerable.Range(100, 1800).ToList();
+        Assert.Equal(1800, counts.Events);
+        Assert.Equal(new Dictionary<string, long> { ["1"] = seconds.Count(i => i % 10 != 0), ["2"] = seconds.Count(i => i % 10 == 0) }, counts.ByVersion);
+        Assert.Equal(seconds.Count(i => i % 7 == 0), counts.Errors);
+        Assert.Equal(EventWindowCounts.None.Events, (await Store.CountWindowAsync("m", T.AddDays(1), T.AddDays(2))).Events);
+    }
+
+    [Fact]
+    public async Task SampleKeys_OfEventsStoredBeforeTheirMigration_AreFilledWithTheValueInsertsStore()
+    {
+        await Store.InsertEventsAsync("m", [E("1", 1), E("grüße-ø", 2), E("x", 3)]);
+        var stored = await RawSampleKeysAsync();
+        Assert.Equal(stored.Select(k => (k.Id, (long?)SampleKey.Of(k.Id))), stored);
+        // Back to the schema before migration 10, with keys gone; migrating again must compute the same keys in SQL.
+        await RawExecAsync("DROP INDEX ix_events_sample", "ALTER TABLE events DROP COLUMN sample_key", "CREATE INDEX ix_events_model_ts ON events (model, ts)",
+            "DELETE FROM schema_migrations WHERE version = 10");
+        await Store.MigrateAsync();
+        Assert.Equal(stored, await RawSampleKeysAsync());
+        Assert.Equal(["1", "grüße-ø", "x"], (await Store.SampleEventsAsync("m", T, T.AddHours(1), 10, false)).Select(e => e.Id).Order(StringComparer.Ordinal));
+    }
+
     private static InferenceEvent E(string id, int minute, string cls = "a", float[]? emb = null) =>
         new(id, T.AddMinutes(minute), cls, 0.75, emb ?? [1, 2, 3]);
 

@@ -18,7 +18,10 @@ public sealed class AccuracyService(IMonitoringStore store, IOptions<MonitoringO
         var now = time.GetUtcNow();
         var window = DriftService.CurrentWindow(model, now);
         var max = options.Value.MaxWindowEvents;
-        var current = await store.GetEventsAsync(model.Name, window.Start, window.End, max, false, ct);
+        // As drift does: exact counts from the database, measures on a uniform sample of at most MaxWindowEvents (labelled events
+        // are sampled in their share, so measured accuracy stays unbiased).
+        var counts = await store.CountWindowAsync(model.Name, window.Start, window.End, ct);
+        var current = await store.SampleEventsAsync(model.Name, window.Start, window.End, max, false, ct);
         var labelled = current.Where(e => e.TrueClass is not null).ToList();
         ClassificationMetrics? m = labelled.Count == 0 ? null : ClassificationMetrics.Compute(
             labelled.Select(e => model.ClassIndex(e.TrueClass!)).ToList(), labelled.Select(e => model.ClassIndex(e.PredictedClass)).ToList(), model.Classes.Count);
@@ -28,7 +31,7 @@ public sealed class AccuracyService(IMonitoringStore store, IOptions<MonitoringO
         var calibrationCount = 0;
         if (model.ReferenceUntil is { } until && current.Count > 0)
         {
-            var reference = (await store.GetEventsAsync(model.Name, DateTimeOffset.UnixEpoch, until, max, false, ct)).Where(e => e.TrueClass is not null).ToList();
+            var reference = (await store.SampleEventsAsync(model.Name, DateTimeOffset.UnixEpoch, until, max, false, ct)).Where(e => e.TrueClass is not null).ToList();
             calibrationCount = reference.Count;
             if (reference.Count >= DriftService.MinEvents)
             {
@@ -39,11 +42,11 @@ public sealed class AccuracyService(IMonitoringStore store, IOptions<MonitoringO
         }
         var result = new WindowResult
         {
-            Model = model.Name, WindowStart = window.Start, WindowEnd = window.End, EventCount = current.Count,
+            Model = model.Name, WindowStart = window.Start, WindowEnd = window.End, EventCount = (int)Math.Min(counts.Events, int.MaxValue),
             Accuracy = m?.Accuracy, EstimatedAccuracy = estimate,
             AccuracyLower = measured?.Lower, AccuracyUpper = measured?.Upper,
             EstimatedAccuracyLower = band?.Lower, EstimatedAccuracyUpper = band?.Upper,
-            ModelVersions = ModelVersions.Counts(current),
+            ModelVersions = counts.ByVersion.Count == 0 ? null : counts.ByVersion.ToDictionary(v => v.Key, v => (int)Math.Min(v.Value, int.MaxValue), StringComparer.Ordinal),
             AccuracyByVersion = ModelVersions.Accuracy(labelled),
         };
         // Decided on the whole window (its interval, not just its point) by the same test, and tolerance, as the model's alert rule.
@@ -65,7 +68,7 @@ public sealed class AccuracyService(IMonitoringStore store, IOptions<MonitoringO
         var run = new AccuracyRun(result, labelled.Count, m?.ToScores(), model.BaselineAccuracy, calibrationCount,
             current.Count == 0 ? "no events in the window" : labelled.Count == 0 ? "no feedback in the window; estimate only" : null);
         // The stored flag (series thinning keeps flagged windows) is the same verdict the window carries.
-        await store.AddResultAsync(new StoredResult(model.Name, StoredResults.Accuracy, window.Start, window.End, current.Count, result.AccuracyBelowBaseline == true, m?.Accuracy ?? estimate,
+        await store.AddResultAsync(new StoredResult(model.Name, StoredResults.Accuracy, window.Start, window.End, result.EventCount, result.AccuracyBelowBaseline == true, m?.Accuracy ?? estimate,
             StoredResults.Serialize(run), now), ct);
         return run;
     }

@@ -20,6 +20,9 @@ public sealed class DriftService(IMonitoringStore store, IReferenceDatasets refe
 {
     public const int MinEvents = 20;
 
+    /// <summary>Events per side whose embeddings and image statistics a drift run reads (a prefix of the window's sample).</summary>
+    public const int EmbeddingSample = 10_000;
+
     public async Task<DriftRun?> RunAsync(string modelName, CancellationToken ct)
     {
         var model = await store.GetModelAsync(modelName, ct);
@@ -27,34 +30,47 @@ public sealed class DriftService(IMonitoringStore store, IReferenceDatasets refe
         var now = time.GetUtcNow();
         var window = CurrentWindow(model, now);
         var withEmbeddings = model.EmbeddingDimension > 0;
+        // A window of millions is never loaded: the database counts it exactly and returns a uniform sample (the events with the
+        // smallest sampling key), up to MaxWindowEvents of the small columns and the first EmbeddingSample of those with their
+        // embeddings and image statistics. Time and memory follow these caps, not traffic.
         var max = options.Value.MaxWindowEvents;
-        var served = await store.GetEventsAsync(model.Name, window.Start, window.End, max, withEmbeddings, ct);
+        var embeddingMax = Math.Min(EmbeddingSample, max);
+        var counts = await store.CountWindowAsync(model.Name, window.Start, window.End, ct);
+        var served = await store.SampleEventsAsync(model.Name, window.Start, window.End, max, false, ct);
+        var servedBlobs = withEmbeddings ? await store.SampleEventsAsync(model.Name, window.Start, window.End, embeddingMax, true, ct) : [];
         var current = served;
-        var reference = model.ReferenceUntil is { } until
-            ? await store.GetEventsAsync(model.Name, DateTimeOffset.UnixEpoch, until, max, withEmbeddings && model.Reference is null, ct)
-            : [];
-        // A window's embeddings stay sampled to 10,000 per side (the library's default is 100,000 for `obs drift`): the job's
-        // memory and time follow this cap, not traffic.
-        var driftOptions = new DriftOptions { MaxSamples = 10_000 };
+        var currentBlobs = servedBlobs;
+        var judged = counts.Events;
+        IReadOnlyList<InferenceEvent> reference = [], referenceBlobs = [];
+        long? referenceEvents = null;
+        if (model.ReferenceUntil is { } until)
+        {
+            referenceEvents = (await store.CountWindowAsync(model.Name, DateTimeOffset.UnixEpoch, until, ct)).Events;
+            reference = await store.SampleEventsAsync(model.Name, DateTimeOffset.UnixEpoch, until, max, false, ct);
+            if (withEmbeddings && model.Reference is null)
+                referenceBlobs = await store.SampleEventsAsync(model.Name, DateTimeOffset.UnixEpoch, until, embeddingMax, true, ct);
+        }
+        // Embeddings reach the matrices sampled to at most EmbeddingSample per side (the library's default is 100,000 for
+        // `obs drift`); the other methods use every row read.
+        var driftOptions = new DriftOptions { MaxSamples = EmbeddingSample };
         var notes = new List<string>();
         string? versionNote = null;
         // Once a new version took over (a retrained model, its reference moved with it), a window is judged on the traffic that
         // version served: what the replaced version saw before the switch is history, and must not keep the alert it raised
         // firing. Until the new version has served enough events, the whole window is judged as before.
-        if (model.PreviousVersions.Count > 0 && served.Any(e => e.ModelVersion != model.Version))
+        var own = counts.ByVersion.GetValueOrDefault(model.Version ?? "");
+        if (model.PreviousVersions.Count > 0 && own < counts.Events && own >= MinEvents)
         {
-            var own = served.Where(e => e.ModelVersion == model.Version).ToList();
-            if (own.Count >= MinEvents)
-            {
-                versionNote = $"{served.Count - own.Count} events served by earlier versions were left out: the window is judged on the {own.Count} version {model.Version} served";
-                current = own;
-            }
+            versionNote = $"{counts.Events - own} events served by earlier versions were left out: the window is judged on the {own} version {model.Version} served";
+            current = served.Where(e => e.ModelVersion == model.Version).ToList();
+            currentBlobs = servedBlobs.Where(e => e.ModelVersion == model.Version).ToList();
+            judged = own;
         }
 
         // Embedding reference: the dataset version when the model names one (cached embeddings), else the reference period.
         List<float[]> referenceVectors = [];
         var compared = new DriftReference(null, null, model.ReferenceUntil);
-        List<double[]> referenceFeatures = reference.Where(e => e.ImageFeatures is not null).Select(e => e.ImageFeatures!).ToList();
+        List<double[]> referenceFeatures = referenceBlobs.Where(e => e.ImageFeatures is not null).Select(e => e.ImageFeatures!).ToList();
         if (withEmbeddings && model.Reference is { } dataset)
         {
             var embedded = await references.GetEmbeddingsAsync(dataset, await encoders.ForModelAsync(model, ct), nameFiles: false, ct);
@@ -64,19 +80,19 @@ public sealed class DriftService(IMonitoringStore store, IReferenceDatasets refe
                 notes.Add($"reference dataset embeddings have {embedded.Vectors[0].Length} dimensions but the model sends {model.EmbeddingDimension}; send embeddings from the same encoder");
             else referenceVectors = [.. embedded.Vectors];
         }
-        else if (withEmbeddings) referenceVectors = reference.Where(e => e.Embedding?.Length == model.EmbeddingDimension).Select(e => e.Embedding!).ToList();
+        else if (withEmbeddings) referenceVectors = referenceBlobs.Where(e => e.Embedding?.Length == model.EmbeddingDimension).Select(e => e.Embedding!).ToList();
 
         DriftReport? embedding = null, prediction = null, confidence = null, imageStatistics = null;
         Dictionary<string, DriftRunReport>? embeddingByVersion = null;
         ImageFeatureMeans? imageMeans = null;
-        if (current.Count < MinEvents) notes.Add($"window has {current.Count} events (needs {MinEvents})");
+        if (judged < MinEvents) notes.Add($"window has {judged} events (needs {MinEvents})");
         else
         {
             // Events embedded by an earlier model version's encoder (another dimension) cannot be compared: left out, and said so.
-            var currentVectors = current.Where(e => e.Embedding?.Length == model.EmbeddingDimension).Select(e => e.Embedding!).ToList();
-            var otherDimension = current.Count(e => e.Embedding is not null && e.Embedding.Length != model.EmbeddingDimension);
+            var currentVectors = currentBlobs.Where(e => e.Embedding?.Length == model.EmbeddingDimension).Select(e => e.Embedding!).ToList();
+            var otherDimension = currentBlobs.Count(e => e.Embedding is not null && e.Embedding.Length != model.EmbeddingDimension);
             if (otherDimension > 0)
-                notes.Add($"{otherDimension} events of the window have embeddings of another dimension (an earlier model version's encoder) and were left out of embedding drift");
+                notes.Add($"{otherDimension} events of the window{(currentBlobs.Count < judged ? "'s sample" : "")} have embeddings of another dimension (an earlier model version's encoder) and were left out of embedding drift");
             if (withEmbeddings && referenceVectors.Count >= MinEvents && currentVectors.Count >= MinEvents)
             {
                 // Only a seeded sample of a large window becomes a matrix: cost and memory follow the sample cap, not traffic.
@@ -84,10 +100,10 @@ public sealed class DriftService(IMonitoringStore store, IReferenceDatasets refe
                 var c = ToMatrix(SampleList(currentVectors, driftOptions.MaxSamples, driftOptions.Seed + 1), model.EmbeddingDimension);
                 embedding = DriftRunner.Run(r, c, model.DriftMethods, driftOptions, cancellationToken: ct);
                 foreach (var m in embedding.Methods) metrics.DriftScore(model.Name, "embedding_" + m.Method, m.Statistic);
-                embeddingByVersion = ByVersion(model, served, r, driftOptions, ct);
+                embeddingByVersion = ByVersion(model, servedBlobs, r, driftOptions, ct);
             }
             else if (withEmbeddings && notes.Count == 0) notes.Add($"embedding reference has {referenceVectors.Count} vectors (needs {MinEvents})");
-            var currentFeatures = current.Where(e => e.ImageFeatures is not null).Select(e => e.ImageFeatures!).ToList();
+            var currentFeatures = currentBlobs.Where(e => e.ImageFeatures is not null).Select(e => e.ImageFeatures!).ToList();
             if (referenceFeatures.Count >= MinEvents && currentFeatures.Count >= MinEvents)
             {
                 // Interpretable: which of brightness, contrast, sharpness, saturation, size moved (KS with Bonferroni and normed Wasserstein).
@@ -106,19 +122,25 @@ public sealed class DriftService(IMonitoringStore store, IReferenceDatasets refe
             else notes.Add($"reference period has {reference.Count} events (needs {MinEvents}) for prediction drift; set referenceUntil after the reference traffic");
         }
         if (versionNote is not null) notes.Add(versionNote);
-        // Endpoint health is the endpoint's, whichever version served: every event of the window counts.
-        var (errorRate, latencyP95) = EndpointHealth.Of(served);
+        // Endpoint health is the endpoint's, whichever version served: every event of the window counts (the error rate exactly,
+        // the latency percentile on the sample).
+        var (_, latencyP95) = EndpointHealth.Of(served);
         var measured = new WindowResult
         {
-            Model = model.Name, WindowStart = window.Start, WindowEnd = window.End, EventCount = current.Count,
-            ModelVersions = ModelVersions.Counts(served),
-            ErrorRate = errorRate,
+            Model = model.Name, WindowStart = window.Start, WindowEnd = window.End, EventCount = (int)Math.Min(judged, int.MaxValue),
+            ModelVersions = counts.ByVersion.Count == 0 ? null : counts.ByVersion.ToDictionary(v => v.Key, v => (int)Math.Min(v.Value, int.MaxValue), StringComparer.Ordinal),
+            ErrorRate = counts.Events == 0 ? null : counts.Errors / (double)counts.Events,
             LatencyP95Ms = latencyP95,
         };
         var run = DriftRuns.Create(measured, embedding, prediction, confidence, imageStatistics, ImageStatistics.FeatureNames,
             current.Count == 0 ? null : Histogram.OfUnitInterval(reference.Select(e => e.Confidence), current.Select(e => e.Confidence)),
-            notes.Count == 0 ? null : string.Join("; ", notes), imageMeans) with { EmbeddingByVersion = embeddingByVersion, Reference = compared };
-        await store.AddResultAsync(new StoredResult(model.Name, StoredResults.Drift, window.Start, window.End, current.Count,
+            notes.Count == 0 ? null : string.Join("; ", notes), imageMeans) with
+            {
+                EmbeddingByVersion = embeddingByVersion, Reference = compared,
+                Sampling = new DriftSampling(judged, current.Count, currentBlobs.Count, referenceEvents, model.ReferenceUntil is null ? null : reference.Count,
+                    model.ReferenceUntil is null || model.Reference is not null ? null : referenceBlobs.Count),
+            };
+        await store.AddResultAsync(new StoredResult(model.Name, StoredResults.Drift, window.Start, window.End, measured.EventCount,
             run.Window.Flagged, run.Embedding?.Methods.FirstOrDefault()?.Statistic,
             StoredResults.Serialize(run), now), ct);
         return run;
@@ -139,9 +161,7 @@ public sealed class DriftService(IMonitoringStore store, IReferenceDatasets refe
             ? (await store.ListResultSummariesAsync(model.Name, StoredResults.Drift, end, end, ct)).LastOrDefault() is { } s ? (s.WindowStart, s.WindowEnd, s.Drifted) : ((DateTimeOffset, DateTimeOffset, bool)?)null
             : (await store.ListResultsAsync(model.Name, StoredResults.Drift, 1, ct)).LastOrDefault() is { } r ? (r.WindowStart, r.WindowEnd, r.Drifted) : null;
         if (stored is not var (start, stop, flagged)) return null;
-        var current = (await store.GetEventsAsync(model.Name, start, stop, options.Value.MaxWindowEvents, true, ct)).Where(e => e.Embedding?.Length == model.EmbeddingDimension).ToList();
-        var seed = new DriftOptions().Seed;
-        current = SampleList(current, OutlierSample, seed);
+        var current = (await store.SampleEventsAsync(model.Name, start, stop, OutlierSample, true, ct)).Where(e => e.Embedding?.Length == model.EmbeddingDimension).ToList();
         var (reference, source) = await OutlierReferenceAsync(model, ct);
         if (current.Count == 0 || reference.Count == 0)
             return new DriftOutliers(start, stop, flagged, current.Count, source, [], [],
@@ -175,9 +195,9 @@ public sealed class DriftService(IMonitoringStore store, IReferenceDatasets refe
             return (points, "dataset");
         }
         var events = model.ReferenceUntil is { } until
-            ? (await store.GetEventsAsync(model.Name, DateTimeOffset.UnixEpoch, until, options.Value.MaxWindowEvents, true, ct)).Where(e => e.Embedding?.Length == model.EmbeddingDimension).ToList()
+            ? (await store.SampleEventsAsync(model.Name, DateTimeOffset.UnixEpoch, until, OutlierSample, true, ct)).Where(e => e.Embedding?.Length == model.EmbeddingDimension).ToList()
             : [];
-        return (SampleList(events, OutlierSample, seed + 1)
+        return (events
             .Select(e => new ReferencePoint(e.Embedding!, e.TrueClass ?? e.PredictedClass, d => new TypicalReference(e.Id, d, e.PredictedClass, e.ImageUri, e.ImageSha256)))
             .ToList(), "period");
     }

@@ -15,6 +15,9 @@ public sealed record DriftRun(WindowResult Window, DriftRunReport? Embedding, Dr
     /// <summary>What the window was compared against (null in results stored before it was recorded).</summary>
     public DriftReference? Reference { get; init; }
 
+    /// <summary>How many events each side held and how many the methods read (null in results stored before sampling was recorded).</summary>
+    public DriftSampling? Sampling { get; init; }
+
     /// <summary>Per-feature drift of the image statistics (brightness, contrast, sharpness, …) when images were uploaded.</summary>
     public DriftRunReport? ImageStatistics { get; init; }
 
@@ -59,3 +62,11 @@ public sealed record DriftReference(ReferenceDataset? Dataset, string? Tree, Dat
     [System.Text.Json.Serialization.JsonIgnore]
     public string Key => Dataset is { } d ? Tree ?? $"{d.RepoPath}|{d.PointerPath}|{d.Revision}" : $"period|{Until:O}";
 }
+
+/// <summary>
+/// What a drift run read: a window of millions is sampled in the database (the same uniform sample each time, chosen by a hash
+/// of each event's id), so the verdicts rest on <see cref="Events"/> of the <see cref="WindowEvents"/> events, and embedding and
+/// image-statistic drift on the first <see cref="Embeddings"/> of those. Counts, version shares and the error rate are exact.
+/// The reference side is the same for a reference period; a dataset reference reads its own embeddings (its counts are null).
+/// </summary>
+public sealed record DriftSampling(long WindowEvents, int Events, int Embeddings, long? ReferenceEvents, int? ReferenceEventsRead, int? ReferenceEmbeddings);

@@ -28,8 +28,14 @@ public sealed record SampleInfo(string? Path, int N, int D);
 /// </summary>
 public sealed record MethodVerdict(string Method, double Statistic, double? PValue, double Threshold, bool Drifted, IReadOnlyDictionary<string, JsonElement>? Details)
 {
+    /// <summary>Rows of each side the method used (it may sample further than the run did); null in results stored before it was recorded.</summary>
+    public MethodRows? RowsUsed { get; init; }
+
     public MethodVerdict Compact(int maxArrayLength) => Details is null ? this : this with
     {
         Details = Details.Where(d => d.Value.ValueKind != JsonValueKind.Array || d.Value.GetArrayLength() <= maxArrayLength).ToDictionary(),
     };
 }
+
+/// <summary>Rows of the reference and of the current side one method used.</summary>
+public sealed record MethodRows(int Reference, int Current);

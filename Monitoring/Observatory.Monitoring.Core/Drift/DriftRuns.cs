@@ -64,7 +64,10 @@ public static class DriftRuns
 
     // Details keep the keys `obs drift --json` prints; values become JSON once here so the record has one wire shape.
     private static MethodVerdict Verdict(DriftResult r) => new(r.Method, r.Statistic, r.PValue, r.Threshold, r.Drifted,
-        r.Details.ToDictionary(d => d.Key, d => JsonSerializer.SerializeToElement(d.Value, MonitoringJson.Options)));
+        r.Details.ToDictionary(d => d.Key, d => JsonSerializer.SerializeToElement(d.Value, MonitoringJson.Options)))
+    {
+        RowsUsed = r.RowsUsed is { } rows ? new MethodRows(rows.Reference, rows.Current) : null,
+    };
 
     private static IReadOnlyList<ClassShare>? ClassShares(DriftReport prediction)
     {

@@ -30,6 +30,18 @@ public interface IMonitoringStore
     Task<IReadOnlyList<InferenceEvent>> GetEventPageAsync(string model, DateTimeOffset from, DateTimeOffset to, EventPosition? after, int limit, bool includeEmbeddings,
         CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// A uniform sample of the events with timestamp in [from, to): the <paramref name="limit"/> with the smallest
+    /// <see cref="SampleKey"/> (all of them when there are fewer), in that order. The database picks them from an index and reads
+    /// only the rows it returns, so a window of millions costs the sample, not the window; a smaller limit returns a prefix of a
+    /// larger one's sample.
+    /// </summary>
+    Task<IReadOnlyList<InferenceEvent>> SampleEventsAsync(string model, DateTimeOffset from, DateTimeOffset to, int limit, bool includeEmbeddings,
+        CancellationToken cancellationToken = default);
+
+    /// <summary>Exact counts over every event with timestamp in [from, to), computed in the database: what a sample cannot give.</summary>
+    Task<EventWindowCounts> CountWindowAsync(string model, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default);
+
     /// <summary>True when an event of <paramref name="model"/> names the kept image: images are served per model, never across models.</summary>
     Task<bool> EventNamesImageAsync(string model, string sha256, CancellationToken cancellationToken = default);
 
@@ -112,13 +124,13 @@ public interface IMonitoringStore
 /// <summary>A drift or accuracy result of one window (kind <see cref="StoredResults.Drift"/> or <see cref="StoredResults.Accuracy"/>); the JSON holds the full run, written and read only by <see cref="StoredResults"/>.</summary>
 public sealed record StoredResult(string Model, string Kind, DateTimeOffset WindowStart, DateTimeOffset WindowEnd, int EventCount, bool Drifted, double? Value, string Json, DateTimeOffset CreatedAt);
 
-/// <summary>A stored result without its JSON: enough to choose which windows a chart shows.</summary>
 /// <summary>Where a page of events ended: the (timestamp, id) of its last event.</summary>
 public sealed record EventPosition(DateTimeOffset Timestamp, string Id)
 {
     public static EventPosition Of(InferenceEvent e) => new(e.Timestamp, e.Id);
 }
 
+/// <summary>A stored result without its JSON: enough to choose which windows a chart shows.</summary>
 public sealed record ResultSummary(long Id, DateTimeOffset WindowStart, DateTimeOffset WindowEnd, int EventCount, bool Drifted, double? Value, DateTimeOffset CreatedAt);
 
 /// <summary>A model's events name a kept image; the newest of them is timestamped <paramref name="LastNamedAt"/>.</summary>
@@ -126,3 +138,12 @@ public sealed record ImageUse(string Model, string Sha256, DateTimeOffset LastNa
 
 /// <summary>A notification waiting for delivery: which alert transition, to which channel.</summary>
 public sealed record PendingNotification(long Id, string AlertId, NotificationKind Kind, string Channel, int Attempts, DateTimeOffset CreatedAt);
+
+/// <summary>
+/// Exact counts of a window's events: all of them, those each model version served (events without a version are not in
+/// <see cref="ByVersion"/>), and those whose client reported an error.
+/// </summary>
+public sealed record EventWindowCounts(long Events, IReadOnlyDictionary<string, long> ByVersion, long Errors)
+{
+    public static readonly EventWindowCounts None = new(0, new Dictionary<string, long>(), 0);
+}
