@@ -73,7 +73,7 @@ public sealed class EventsExportBenchmark : IBenchmark
     }
 
     /// <summary>A /proc/&lt;pid&gt;/status field in bytes (VmRSS: now, VmHWM: the peak since the process started).</summary>
-    private static long Status(int pid, string field)
+    internal static long Status(int pid, string field)
     {
         foreach (var line in File.ReadLines($"/proc/{pid}/status"))
             if (line.StartsWith(field, StringComparison.Ordinal))
