@@ -305,6 +305,28 @@ public abstract class AdoMonitoringStore : IMonitoringStore
             cancellationToken, [.. args]);
     }
 
+    public abstract Task<long> PruneEventsAsync(DateTimeOffset before, IReadOnlyDictionary<string, DateTimeOffset> keepBefore, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The events event retention keeps, as a condition on the rows of alias <paramref name="e"/>: a model's reference period, and
+    /// events naming an image an open export of their model holds.
+    /// </summary>
+    protected static (string Sql, (string, object)[] Args) KeptEvents(string e, IReadOnlyDictionary<string, DateTimeOffset> keepBefore)
+    {
+        var parts = new List<string>();
+        var args = new List<(string, object)>();
+        var i = 0;
+        foreach (var (model, until) in keepBefore)
+        {
+            parts.Add($"({e}.model = @m{i} AND {e}.ts < @k{i})");
+            args.Add(($"m{i}", model));
+            args.Add(($"k{i}", until.UtcTicks));
+            i++;
+        }
+        parts.Add($"({e}.image_sha256 IS NOT NULL AND EXISTS (SELECT 1 FROM export_images x WHERE x.model = {e}.model AND x.sha256 = {e}.image_sha256))");
+        return (string.Join(" OR ", parts), [.. args]);
+    }
+
     public async Task<int> PruneHistoryAsync(DateTimeOffset before, CancellationToken cancellationToken = default)
     {
         using var _ = await WriteLockAsync(cancellationToken);
