@@ -145,30 +145,36 @@ public sealed class PostgresMonitoringStore : AdoMonitoringStore, IAsyncDisposab
     /// <summary>
     /// Drops the day partitions older than the cutoff's day: a DROP, not a DELETE of each row. Each is detached first, so no
     /// partition covers its range any more and the rows kept (reference periods, exported images' events) go back in through the
-    /// parent into DEFAULT; DEFAULT's own rows past the cutoff are deleted (few: only days that had no partition).
+    /// parent into DEFAULT; DEFAULT's own rows past the cutoff are deleted (few: only days that had no partition). One transaction
+    /// per day: DETACH locks the whole table, ingestion included, for as long as that day's count and kept rows take.
     /// </summary>
     public override async Task<long> PruneEventsAsync(DateTimeOffset before, IReadOnlyDictionary<string, DateTimeOffset> keepBefore, CancellationToken cancellationToken = default)
     {
         var cutoffDay = PartitionDays.DayOf(before.UtcTicks);
         var (kept, args) = KeptEvents("e", keepBefore);
         await using var c = await _dataSource.OpenConnectionAsync(cancellationToken);
-        await using var tx = await c.BeginTransactionAsync(cancellationToken);
-        await ExecAsync(c, tx, PartitionLockSql, cancellationToken);
         long deleted = 0;
-        foreach (var day in (await ListPartitionDaysAsync(c, tx, cancellationToken)).Where(d => d < cutoffDay).Order())
+        while (true)
         {
+            await using var tx = await c.BeginTransactionAsync(cancellationToken);
+            await ExecAsync(c, tx, PartitionLockSql, cancellationToken);
+            var oldest = (await ListPartitionDaysAsync(c, tx, cancellationToken)).Where(d => d < cutoffDay).Order().Cast<long?>().FirstOrDefault();
+            if (oldest is not { } day)
+            {
+                deleted += await ExecAsync(c, tx, $"DELETE FROM events_default e WHERE e.ts < @b AND NOT ({kept})", cancellationToken,
+                    [("b", cutoffDay * PartitionDays.TicksPerDay), .. args]);
+                await tx.CommitAsync(cancellationToken);
+                return deleted;
+            }
             var name = PartitionDays.Name(day);
             await ExecAsync(c, tx, $"ALTER TABLE events DETACH PARTITION {name}", cancellationToken);
             await using (var count = Command(c, tx, $"SELECT COUNT(*) FROM {name}"))
                 deleted += Convert.ToInt64(await count.ExecuteScalarAsync(cancellationToken));
             deleted -= await ExecAsync(c, tx, $"INSERT INTO events SELECT * FROM {name} e WHERE {kept}", cancellationToken, args);
             await ExecAsync(c, tx, $"DROP TABLE {name}", cancellationToken);
+            await tx.CommitAsync(cancellationToken);
             _days.TryRemove(day, out _);
         }
-        deleted += await ExecAsync(c, tx, $"DELETE FROM events_default e WHERE e.ts < @b AND NOT ({kept})", cancellationToken,
-            [("b", cutoffDay * PartitionDays.TicksPerDay), .. args]);
-        await tx.CommitAsync(cancellationToken);
-        return deleted;
     }
 
     private const string StageColumns =
