@@ -201,10 +201,12 @@ public abstract class AdoMonitoringStore : IMonitoringStore
         await using var c = await OpenAsync(cancellationToken);
         // The inner query chooses the sample from the (model, ts, sample_key) index alone; the outer one reads only the rows
         // chosen. One query ordering the rows themselves would read every row of the window, embeddings included, on SQLite.
+        // The outer query repeats the range: PostgreSQL then reads only the window's day partitions, and an id stored again on
+        // another day (its key is (model, id, ts)) is not taken along.
         var key = Dialect.RowKey;
         await using var cmd = Command(c, null, $"""
             SELECT {EventColumns(includeEmbeddings)} FROM events
-            WHERE model = @m AND {key} IN (SELECT {key} FROM events WHERE model = @m AND ts >= @f AND ts < @t ORDER BY sample_key LIMIT @l)
+            WHERE model = @m AND ts >= @f AND ts < @t AND {key} IN (SELECT {key} FROM events WHERE model = @m AND ts >= @f AND ts < @t ORDER BY sample_key LIMIT @l)
             ORDER BY sample_key, id
             """, ("m", model), ("f", from.UtcTicks), ("t", to.UtcTicks), ("l", limit));
         return await ReadEventsAsync(cmd, cancellationToken);

@@ -84,6 +84,18 @@ public sealed class PostgresPartitionTests(PostgresServerFixture pg) : IAsyncLif
         Assert.Equal(2, await ScalarAsync<long>("SELECT COUNT(*) FROM events_p20260103"));
     }
 
+    /// <summary>The consequence of the key (model, id, ts): a retry is a duplicate, the same id on another day a second event.</summary>
+    [Fact]
+    public async Task AnIdResentWithItsTimestamp_IsADuplicate_WithAnotherTimestamp_ASecondEvent_ThatAWindowLeavesOut()
+    {
+        Assert.Equal(new IngestResult(1, 0), await _store.InsertEventsAsync("m", [At("x", T)]));
+        Assert.Equal(new IngestResult(0, 1), await _store.InsertEventsAsync("m", [At("x", T)]));
+        Assert.Equal(new IngestResult(1, 0), await _store.InsertEventsAsync("m", [At("x", T.AddDays(2))]));
+        Assert.Equal(2, await _store.CountEventsAsync("m"));
+        Assert.Equal([T], (await _store.SampleEventsAsync("m", T.AddHours(-1), T.AddHours(1), 10, false)).Select(e => e.Timestamp));
+        Assert.Equal([T.AddDays(2)], (await _store.SampleEventsAsync("m", T.AddDays(1), T.AddDays(3), 10, false)).Select(e => e.Timestamp));
+    }
+
     [Fact]
     public async Task DaysPastEventRetention_OrFarAhead_GetNoPartition_TheirRowsLandInDefault_AndStayUnique()
     {
