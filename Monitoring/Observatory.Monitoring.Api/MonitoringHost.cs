@@ -43,6 +43,8 @@ public static class MonitoringHost
                 "each Monitoring:Webhooks entry needs a Name, an absolute Url, Format json or slack, and TimeoutSeconds in (0, 300]")
             .Validate(o => o.Images.MaxSide > 0 && o.Images.MaxPixels > 0 && o.Images.MaxImageBytes > 0 && o.Images.DecodeMemoryMegabytes >= 4,
                 "Monitoring:Images: MaxSide, MaxPixels and MaxImageBytes must be positive and DecodeMemoryMegabytes at least 4")
+            .Validate(o => o.EventRetentionDays == 0 || o.EventRetentionDays >= Math.Max(1, o.RetentionDays),
+                "Monitoring:EventRetentionDays must be 0 (keep events for good) or at least Monitoring:RetentionDays (embeddings are pruned before their events)")
             .Validate(o => o.MaxExportItems is > 0 and <= 100_000, "Monitoring:MaxExportItems must be between 1 and 100000")
             .Validate(o => o.EventExportBatchSize is > 0 and <= 100_000, "Monitoring:EventExportBatchSize must be between 1 and 100000")
             .Validate(o => string.IsNullOrEmpty(o.DashboardUrl) || Uri.TryCreate(o.DashboardUrl, UriKind.Absolute, out var u) && u.Scheme is "http" or "https",

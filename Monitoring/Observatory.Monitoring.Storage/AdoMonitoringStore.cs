@@ -201,10 +201,12 @@ public abstract class AdoMonitoringStore : IMonitoringStore
         await using var c = await OpenAsync(cancellationToken);
         // The inner query chooses the sample from the (model, ts, sample_key) index alone; the outer one reads only the rows
         // chosen. One query ordering the rows themselves would read every row of the window, embeddings included, on SQLite.
+        // The outer query repeats the range: PostgreSQL then reads only the window's day partitions, and an id stored again on
+        // another day (its key is (model, id, ts)) is not taken along.
         var key = Dialect.RowKey;
         await using var cmd = Command(c, null, $"""
             SELECT {EventColumns(includeEmbeddings)} FROM events
-            WHERE model = @m AND {key} IN (SELECT {key} FROM events WHERE model = @m AND ts >= @f AND ts < @t ORDER BY sample_key LIMIT @l)
+            WHERE model = @m AND ts >= @f AND ts < @t AND {key} IN (SELECT {key} FROM events WHERE model = @m AND ts >= @f AND ts < @t ORDER BY sample_key LIMIT @l)
             ORDER BY sample_key, id
             """, ("m", model), ("f", from.UtcTicks), ("t", to.UtcTicks), ("l", limit));
         return await ReadEventsAsync(cmd, cancellationToken);
@@ -303,6 +305,28 @@ public abstract class AdoMonitoringStore : IMonitoringStore
         var keep = kept.Count == 0 ? "" : " AND NOT (" + string.Join(" OR ", kept) + ")";
         return await ExecAsync(c, null, "UPDATE events SET embedding = NULL, image_stats = NULL WHERE ts < @b AND (embedding IS NOT NULL OR image_stats IS NOT NULL)" + keep,
             cancellationToken, [.. args]);
+    }
+
+    public abstract Task<long> PruneEventsAsync(DateTimeOffset before, IReadOnlyDictionary<string, DateTimeOffset> keepBefore, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The events event retention keeps, as a condition on the rows of alias <paramref name="e"/>: a model's reference period, and
+    /// events naming an image an open export of their model holds.
+    /// </summary>
+    protected static (string Sql, (string, object)[] Args) KeptEvents(string e, IReadOnlyDictionary<string, DateTimeOffset> keepBefore)
+    {
+        var parts = new List<string>();
+        var args = new List<(string, object)>();
+        var i = 0;
+        foreach (var (model, until) in keepBefore)
+        {
+            parts.Add($"({e}.model = @m{i} AND {e}.ts < @k{i})");
+            args.Add(($"m{i}", model));
+            args.Add(($"k{i}", until.UtcTicks));
+            i++;
+        }
+        parts.Add($"({e}.image_sha256 IS NOT NULL AND EXISTS (SELECT 1 FROM export_images x WHERE x.model = {e}.model AND x.sha256 = {e}.image_sha256))");
+        return (string.Join(" OR ", parts), [.. args]);
     }
 
     public async Task<int> PruneHistoryAsync(DateTimeOffset before, CancellationToken cancellationToken = default)

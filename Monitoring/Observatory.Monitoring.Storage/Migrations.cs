@@ -113,5 +113,37 @@ internal static class Migrations
             "postgres:CREATE INDEX ix_events_sample ON events (model, ts, sample_key) INCLUDE (id)",
             "DROP INDEX ix_events_model_ts",
         ]),
+        (11,
+        [
+            // PostgreSQL keeps events in one partition per UTC day (ts in ticks), so retention drops a day's table instead of
+            // deleting its rows one by one; rows of a day without a partition (older than event retention, or too far ahead)
+            // land in events_default. The table is rebuilt with its rows, in this migration's transaction.
+            "postgres:ALTER TABLE events RENAME TO events_unpartitioned",
+            "postgres:CREATE TABLE events (LIKE events_unpartitioned INCLUDING DEFAULTS) PARTITION BY RANGE (ts)",
+            "postgres:CREATE TABLE events_default PARTITION OF events DEFAULT",
+            // The names are those PostgresMonitoringStore gives the partitions it creates (events_pYYYYMMDD), so it finds these.
+            $$"""
+            postgres:DO $$
+            DECLARE d bigint;
+            BEGIN
+              FOR d IN SELECT DISTINCT ts / {{PartitionDays.TicksPerDay}} FROM events_unpartitioned LOOP
+                EXECUTE format('CREATE TABLE %I PARTITION OF events FOR VALUES FROM (%s) TO (%s)',
+                  'events_p' || to_char(date '0001-01-01' + d::int, 'YYYYMMDD'), d * {{PartitionDays.TicksPerDay}}, (d + 1) * {{PartitionDays.TicksPerDay}});
+              END LOOP;
+            END $$
+            """,
+            "postgres:INSERT INTO events SELECT * FROM events_unpartitioned",
+            "postgres:DROP TABLE events_unpartitioned",
+            // A unique key of a partitioned table must hold the partition key, so (model, id) alone cannot be the primary key.
+            // An event is stored once per (model, id, ts): a client's retry (or a load balancer's) resends the event with its
+            // own timestamp and is a duplicate as before; the same id sent again with another timestamp is a second event on
+            // PostgreSQL (SQLite keeps (model, id)). A side table of ids would keep the old rule but add an index write to every
+            // insert and a row-by-row delete to every retention run, which partitions are here to avoid.
+            "postgres:ALTER TABLE events ADD PRIMARY KEY (model, id, ts)",
+            "postgres:CREATE INDEX ix_events_ts ON events (ts)",
+            "postgres:CREATE INDEX ix_events_sample ON events (model, ts, sample_key) INCLUDE (id)",
+            "postgres:CREATE INDEX ix_events_model_image ON events (model, image_sha256)",
+            "postgres:CREATE INDEX ix_events_image ON events (image_sha256, model, ts) WHERE image_sha256 IS NOT NULL",
+        ]),
     ];
 }

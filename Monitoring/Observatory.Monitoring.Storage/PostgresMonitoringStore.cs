@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Data.Common;
 using Npgsql;
 using NpgsqlTypes;
@@ -10,8 +11,21 @@ public sealed class PostgresMonitoringStore : AdoMonitoringStore, IAsyncDisposab
 {
     private readonly NpgsqlDataSource _dataSource;
 
+    // Serialises the partition changes of every instance sharing the database (creating a day's partition, dropping old ones).
+    private const string PartitionLockSql = "SELECT pg_advisory_xact_lock(7240012)";
+
+    /// <summary>Days known to have a partition: a batch of known days costs no catalog read. A stale entry (a day another instance
+    /// dropped) is harmless: that day is past retention and its rows go to DEFAULT.</summary>
+    private readonly ConcurrentDictionary<long, byte> _days = new();
+
     public PostgresMonitoringStore(string connectionString, TimeProvider? time = null) : base(SqlDialect.Postgres, time) =>
         _dataSource = NpgsqlDataSource.Create(connectionString);
+
+    /// <summary>
+    /// Monitoring:EventRetentionDays: a day older gets no partition (retention would drop it at once), its rows go to DEFAULT.
+    /// Null keeps events for good: every day gets one.
+    /// </summary>
+    public TimeSpan? EventRetention { get; init; }
 
     protected override string? MigrationLockSql => "SELECT pg_advisory_xact_lock(7240011)";
 
@@ -32,6 +46,7 @@ public sealed class PostgresMonitoringStore : AdoMonitoringStore, IAsyncDisposab
     protected override async Task<int> InsertEventRowsAsync(DbConnection c, DbTransaction tx, string model, IReadOnlyList<InferenceEvent> events, long ingestedAt, CancellationToken cancellationToken)
     {
         var conn = (NpgsqlConnection)c;
+        await EnsurePartitionsAsync(events, cancellationToken);
         await using (var create = new NpgsqlCommand($"""
             CREATE TEMP TABLE IF NOT EXISTS events_stage ON COMMIT DELETE ROWS AS
               SELECT {StageColumns}, 0 AS ord FROM events WITH NO DATA
@@ -67,7 +82,7 @@ public sealed class PostgresMonitoringStore : AdoMonitoringStore, IAsyncDisposab
         await using var insert = new NpgsqlCommand($"""
             INSERT INTO events ({StageColumns})
             SELECT {StageColumns} FROM (SELECT DISTINCT ON (id) * FROM events_stage ORDER BY id, ord) first_of_each
-            ON CONFLICT (model, id) DO NOTHING
+            ON CONFLICT (model, id, ts) DO NOTHING
             """, conn, (NpgsqlTransaction)tx);
         var inserted = await insert.ExecuteNonQueryAsync(cancellationToken);
         // ON COMMIT DELETE ROWS empties the stage when the caller commits; emptied here too, so a second batch in the same
@@ -75,6 +90,91 @@ public sealed class PostgresMonitoringStore : AdoMonitoringStore, IAsyncDisposab
         await using (var clear = new NpgsqlCommand("DELETE FROM events_stage", conn, (NpgsqlTransaction)tx))
             await clear.ExecuteNonQueryAsync(cancellationToken);
         return inserted;
+    }
+
+    /// <summary>
+    /// Gives the days of a batch their partition before its rows arrive, in a transaction of its own committed before the batch's
+    /// (so the DDL never waits on the batch's own locks). Days past event retention, or more than a day ahead of the clock (a
+    /// client's wrong clock must not create partitions at will), get none: their rows land in DEFAULT.
+    /// </summary>
+    private async Task EnsurePartitionsAsync(IReadOnlyList<InferenceEvent> events, CancellationToken cancellationToken)
+    {
+        var now = Time.GetUtcNow();
+        var newest = PartitionDays.DayOf(now.UtcTicks) + 1;
+        var oldest = EventRetention is { } retention ? PartitionDays.DayOf((now - retention).UtcTicks) : long.MinValue;
+        List<long>? missing = null;
+        var last = long.MinValue;
+        foreach (var e in events)
+        {
+            var day = PartitionDays.DayOf(e.Timestamp.UtcTicks);
+            if (day == last) continue;
+            last = day;
+            if (day > newest || day < oldest || _days.ContainsKey(day) || missing?.Contains(day) == true) continue;
+            (missing ??= []).Add(day);
+        }
+        if (missing is null) return;
+
+        await using var c = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using var tx = await c.BeginTransactionAsync(cancellationToken);
+        await ExecAsync(c, tx, PartitionLockSql, cancellationToken);
+        var existing = await ListPartitionDaysAsync(c, tx, cancellationToken);
+        foreach (var day in missing.Where(d => !existing.Contains(d)))
+        {
+            var (name, lo, hi) = (PartitionDays.Name(day), day * PartitionDays.TicksPerDay, (day + 1) * PartitionDays.TicksPerDay);
+            // A partition cannot be added over rows DEFAULT holds in its range (rows that came while the day had none, or a
+            // reference period retention kept): they move into the new table first, and ATTACH finds DEFAULT clear of the range.
+            await ExecAsync(c, tx, $"CREATE TABLE {name} (LIKE events INCLUDING DEFAULTS)", cancellationToken);
+            await ExecAsync(c, tx, $"WITH moved AS (DELETE FROM events_default WHERE ts >= {lo} AND ts < {hi} RETURNING *) INSERT INTO {name} SELECT * FROM moved", cancellationToken);
+            await ExecAsync(c, tx, $"ALTER TABLE events ATTACH PARTITION {name} FOR VALUES FROM ({lo}) TO ({hi})", cancellationToken);
+            existing.Add(day);
+        }
+        await tx.CommitAsync(cancellationToken);
+        foreach (var day in existing) _days.TryAdd(day, 0);
+    }
+
+    private async Task<HashSet<long>> ListPartitionDaysAsync(DbConnection c, DbTransaction tx, CancellationToken cancellationToken)
+    {
+        await using var cmd = Command(c, tx, "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'events'::regclass");
+        await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
+        var days = new HashSet<long>();
+        while (await r.ReadAsync(cancellationToken))
+            if (PartitionDays.DayOfName(r.GetString(0)) is { } day) days.Add(day);
+        return days;
+    }
+
+    /// <summary>
+    /// Drops the day partitions older than the cutoff's day: a DROP, not a DELETE of each row. Each is detached first, so no
+    /// partition covers its range any more and the rows kept (reference periods, exported images' events) go back in through the
+    /// parent into DEFAULT; DEFAULT's own rows past the cutoff are deleted (few: only days that had no partition). One transaction
+    /// per day: DETACH locks the whole table, ingestion included, for as long as that day's count and kept rows take.
+    /// </summary>
+    public override async Task<long> PruneEventsAsync(DateTimeOffset before, IReadOnlyDictionary<string, DateTimeOffset> keepBefore, CancellationToken cancellationToken = default)
+    {
+        var cutoffDay = PartitionDays.DayOf(before.UtcTicks);
+        var (kept, args) = KeptEvents("e", keepBefore);
+        await using var c = await _dataSource.OpenConnectionAsync(cancellationToken);
+        long deleted = 0;
+        while (true)
+        {
+            await using var tx = await c.BeginTransactionAsync(cancellationToken);
+            await ExecAsync(c, tx, PartitionLockSql, cancellationToken);
+            var oldest = (await ListPartitionDaysAsync(c, tx, cancellationToken)).Where(d => d < cutoffDay).Order().Cast<long?>().FirstOrDefault();
+            if (oldest is not { } day)
+            {
+                deleted += await ExecAsync(c, tx, $"DELETE FROM events_default e WHERE e.ts < @b AND NOT ({kept})", cancellationToken,
+                    [("b", cutoffDay * PartitionDays.TicksPerDay), .. args]);
+                await tx.CommitAsync(cancellationToken);
+                return deleted;
+            }
+            var name = PartitionDays.Name(day);
+            await ExecAsync(c, tx, $"ALTER TABLE events DETACH PARTITION {name}", cancellationToken);
+            await using (var count = Command(c, tx, $"SELECT COUNT(*) FROM {name}"))
+                deleted += Convert.ToInt64(await count.ExecuteScalarAsync(cancellationToken));
+            deleted -= await ExecAsync(c, tx, $"INSERT INTO events SELECT * FROM {name} e WHERE {kept}", cancellationToken, args);
+            await ExecAsync(c, tx, $"DROP TABLE {name}", cancellationToken);
+            await tx.CommitAsync(cancellationToken);
+            _days.TryRemove(day, out _);
+        }
     }
 
     private const string StageColumns =

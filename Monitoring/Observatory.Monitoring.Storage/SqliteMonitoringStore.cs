@@ -33,6 +33,25 @@ public sealed class SqliteMonitoringStore : AdoMonitoringStore
         return c;
     }
 
+    /// <summary>In batches, each its own transaction: ingestion waits for one batch at a time, not for the whole run.</summary>
+    public override async Task<long> PruneEventsAsync(DateTimeOffset before, IReadOnlyDictionary<string, DateTimeOffset> keepBefore, CancellationToken cancellationToken = default)
+    {
+        const int batch = 10_000;
+        var (kept, args) = KeptEvents("e", keepBefore);
+        var cutoff = before.UtcTicks - before.UtcTicks % TimeSpan.TicksPerDay;
+        long deleted = 0;
+        while (true)
+        {
+            int n;
+            using (await WriteLockAsync(cancellationToken))
+            await using (var c = await OpenAsync(cancellationToken))
+                n = await ExecAsync(c, null, $"DELETE FROM events WHERE rowid IN (SELECT e.rowid FROM events e WHERE e.ts < @b AND NOT ({kept}) LIMIT {batch})",
+                    cancellationToken, [("b", cutoff), .. args]);
+            deleted += n;
+            if (n < batch) return deleted;
+        }
+    }
+
     protected override async ValueTask<IDisposable> WriteLockAsync(CancellationToken cancellationToken)
     {
         await _writer.WaitAsync(cancellationToken);

@@ -133,6 +133,59 @@ public sealed class ImageRetentionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task EventRetention_DeletesOldDays_AndTheImagesOnlyTheyNamed_ButKeepsReferencePeriodsAndEventsOfExportedImages()
+    {
+        // Events are kept 40 days here; no model has imageRetentionDays.
+        await _server.DisposeAsync();
+        _server = await MonitoringServer.StartAsync(new Dictionary<string, string?> { ["Monitoring:ImageStore:Url"] = _store.Path, ["Monitoring:EventRetentionDays"] = "40" });
+        var now = _server.Time.GetUtcNow();
+        await _server.RegisterAsync("forever", Model(imageRetentionDays: null));
+        await _server.RegisterAsync("ref", new { classes = new[] { "circle" }, embeddingDimension = 2, schedule = "0 0 0 1 1 ? 2099", referenceUntil = now.AddDays(-45) });
+        byte[] onlyOld = Image(11), shared = Image(12), exported = Image(13), recent = Image(14);
+        await UploadAsync("forever", "old", onlyOld, now.AddDays(-50));
+        await UploadAsync("forever", "old-shared", shared, now.AddDays(-50));
+        await NameAsync("forever", "new-shared", Sha(shared), now.AddDays(-1));
+        await UploadAsync("forever", "old-exported", exported, now.AddDays(-50));
+        await UploadAsync("forever", "recent", recent, now.AddDays(-10));
+        using (var r = await _server.Client.PostAsJsonAsync("/api/models/ref/events", new
+        {
+            events = new[] { ("ref-old", -50), ("ref-after", -42) }.Select(e => new { id = e.Item1, timestamp = now.AddDays(e.Item2), predictedClass = "circle", confidence = 0.9, embedding = new float[] { 1, 2 } }),
+        }))
+            Assert.True(r.IsSuccessStatusCode, await r.Content.ReadAsStringAsync());
+        var store = _server.Services.GetRequiredService<IMonitoringStore>();
+        Assert.True(await store.AddExportAsync(new ExportManifest("x1", "forever", "1", now.AddDays(-51), now.AddDays(-49), ExportSelection.LowConfidence, 1, ExportFormat.Yolo,
+            ["circle", "square", "triangle"], now, null,
+            [new ExportItem("old-exported", now.AddDays(-50), Sha(exported), "e.jpg", $"/api/models/forever/images/{Sha(exported)}", exported.Length, "circle", LabelSource.Prediction,
+                "circle", null, "1", null, new ExportReason(null, 0.9))])));
+
+        var result = await _server.Services.GetRequiredService<RetentionService>().PruneAsync(CancellationToken.None);
+
+        Assert.Equal(3, result.EventsDeleted);
+        Assert.Contains("deleted 3 event(s) past Monitoring:EventRetentionDays", result.Describe());
+        async Task<string[]> IdsAsync(string model) =>
+            (await store.GetEventsAsync(model, DateTimeOffset.UnixEpoch, DateTimeOffset.MaxValue, 100, false)).Select(e => e.Id).Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(["new-shared", "old-exported", "recent"], await IdsAsync("forever"));
+        Assert.Equal(["ref-old"], await IdsAsync("ref"));
+        // The image only deleted events named is gone with them (nothing could find it again); the others stay.
+        Assert.False(Kept(Sha(onlyOld)));
+        Assert.All(new[] { shared, exported, recent }, i => Assert.True(Kept(Sha(i))));
+        Assert.Equal((1, 1, 1), (result.ImagesDeleted, result.ImagesSpared, result.SparedBy["open exports"]));
+        // The export's image is still served: an event of its model names it.
+        using (var r = await _server.Client.GetAsync($"/api/models/forever/images/{Sha(exported)}")) Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        Assert.Equal(0, (await _server.Services.GetRequiredService<RetentionService>().PruneAsync(CancellationToken.None)).EventsDeleted);
+    }
+
+    [Theory]
+    [InlineData("-1")]
+    [InlineData("10")]
+    public async Task EventRetentionDays_NegativeOrShorterThanRetentionDays_StopsStartUp(string days)
+    {
+        var e = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(() =>
+            MonitoringServer.StartAsync(new Dictionary<string, string?> { ["Monitoring:EventRetentionDays"] = days, ["Monitoring:RetentionDays"] = "30" }));
+        Assert.Contains("Monitoring:EventRetentionDays", e.Message);
+    }
+
+    [Fact]
     public async Task TheRetentionJob_RecordsHowManyImagesItDeletedAndSpared()
     {
         await _server.RegisterAsync("short", Model(imageRetentionDays: 7));

@@ -380,6 +380,59 @@ public abstract class StoreContractTests : IAsyncLifetime
         Assert.All(await Store.GetEventsAsync("other", T, T.AddHours(1), 10, true), e => Assert.Null(e.Embedding));
     }
 
+    protected static InferenceEvent At(string id, TimeSpan fromT, string? sha = null) => new(id, T + fromT, "a", 0.75, [1, 2, 3]) { ImageSha256 = sha };
+
+    /// <summary>Events of days before the cutoff and its rules: reference periods, exported images' events, the cutoff's own day.</summary>
+    protected async Task<Dictionary<string, long>> InsertRetentionDaysAsync()
+    {
+        string held = new('7', 64), loose = new('8', 64);
+        await Store.InsertEventsAsync("m", [At("old1", -TimeSpan.FromDays(3)), At("old2", -TimeSpan.FromDays(2)), At("sameDay", -TimeSpan.FromHours(6)),
+            At("new", TimeSpan.FromHours(1)), At("held", -TimeSpan.FromDays(3), held), At("unheld", -TimeSpan.FromDays(3), loose)]);
+        await Store.InsertEventsAsync("ref", [At("r-ref", -TimeSpan.FromDays(3)), At("r-after", -TimeSpan.FromDays(2))]);
+        // The export of "m" holds its image for events of "m" only.
+        await Store.InsertEventsAsync("other", [At("o-held", -TimeSpan.FromDays(3), held), At("o-new", TimeSpan.FromMinutes(5))]);
+        await Store.AddExportAsync(Export("m", "x", T, held));
+        return new() { ["m"] = 6, ["ref"] = 2, ["other"] = 2 };
+    }
+
+    protected static readonly Dictionary<string, DateTimeOffset> RetentionReferences = new() { ["ref"] = T - TimeSpan.FromDays(2.5), ["absent"] = T.AddDays(1) };
+
+    protected async Task<string[]> IdsAsync(string model) =>
+        (await Store.GetEventsAsync(model, T.AddDays(-10), T.AddDays(10), 100, false)).Select(e => e.Id).Order(StringComparer.Ordinal).ToArray();
+
+    [Fact]
+    public async Task EventRetention_DeletesTheDaysBeforeTheCutoffsDay_ButReferencePeriodsAndExportedImagesEvents()
+    {
+        await InsertRetentionDaysAsync();
+        // Cutoff at T: the events of 2 and 3 days before go; those of T's own day stay, even before T.
+        Assert.Equal(5, await Store.PruneEventsAsync(T, RetentionReferences));
+        Assert.Equal(["held", "new", "sameDay"], await IdsAsync("m"));
+        Assert.Equal(["r-ref"], await IdsAsync("ref"));
+        Assert.Equal(["o-new"], await IdsAsync("other"));
+        // Every field of a kept row survives the move (PostgreSQL moves reference rows out of the dropped partition).
+        var kept = (await Store.GetEventsAsync("m", T.AddDays(-4), T, 10, true)).Single(e => e.Id == "held");
+        Assert.Equal((T - TimeSpan.FromDays(3), new string('7', 64)), (kept.Timestamp, kept.ImageSha256));
+        Assert.Equal([1, 2, 3], kept.Embedding!);
+
+        Assert.Equal(0, await Store.PruneEventsAsync(T, RetentionReferences));
+        // A kept event resent is still a duplicate; an event of a pruned day is stored again (a late arrival).
+        Assert.Equal(new IngestResult(1, 1), await Store.InsertEventsAsync("ref", [At("r-ref", -TimeSpan.FromDays(3)), At("late", -TimeSpan.FromDays(2))]));
+        Assert.Equal(["late", "r-ref"], await IdsAsync("ref"));
+        Assert.Equal(1, await Store.PruneEventsAsync(T, RetentionReferences));
+        Assert.Equal(["r-ref"], await IdsAsync("ref"));
+    }
+
+    [Fact]
+    public async Task EventRetention_WithoutReferencesOrExports_DeletesEveryOldEvent_InBatches()
+    {
+        // More than one SQLite batch (10,000 rows), over two days.
+        var old = Enumerable.Range(0, 12_000).Select(i => At($"e{i}", -TimeSpan.FromDays(2) + TimeSpan.FromSeconds(i * 10))).ToList();
+        foreach (var chunk in old.Chunk(4000)) await Store.InsertEventsAsync("m", chunk);
+        await Store.InsertEventsAsync("m", [At("today", TimeSpan.Zero)]);
+        Assert.Equal(12_000, await Store.PruneEventsAsync(T, new Dictionary<string, DateTimeOffset>()));
+        Assert.Equal(["today"], await IdsAsync("m"));
+    }
+
     [Fact]
     public async Task Results_AreListedOldestFirstWithinTheLimit()
     {

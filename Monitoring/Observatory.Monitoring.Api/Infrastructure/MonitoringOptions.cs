@@ -28,6 +28,13 @@ public sealed class MonitoringOptions
     /// <summary>Raw embeddings older than this are pruned by the retention job; results are kept.</summary>
     public int RetentionDays { get; set; } = 30;
 
+    /// <summary>
+    /// Events older than this many days are deleted by the retention job (on PostgreSQL whole day partitions are dropped), except
+    /// each model's reference period and events whose image an open export holds; their kept images go with them. 0 (the
+    /// default) keeps events for good. Not shorter than <see cref="RetentionDays"/>.
+    /// </summary>
+    public int EventRetentionDays { get; set; }
+
     /// <summary>Most recent events a drift run reads from its window (then sampled down by the drift options).</summary>
     public int MaxWindowEvents { get; set; } = 100_000;
 

@@ -106,7 +106,7 @@ public sealed class NotificationDeliveryJob(NotificationService notifications) :
         await notifications.DeliverDueAsync(cancellationToken);
 }
 
-/// <summary>Prunes old raw embeddings and kept images past their model's retention; the run's detail says how many.</summary>
+/// <summary>Prunes old raw embeddings, kept images past their model's retention and events past event retention; the run's detail says how many.</summary>
 [DisallowConcurrentExecution]
 public sealed class RetentionJob(RetentionService retention, IMonitoringStore store, MonitoringMetrics metrics, [FromKeyedServices(MonitoringHost.ClockKey)] TimeProvider time, ILogger<RetentionJob> log) : IJob
 {

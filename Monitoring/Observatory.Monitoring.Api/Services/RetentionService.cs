@@ -7,19 +7,21 @@ using Observatory.Monitoring.Core.Ports;
 namespace Observatory.Monitoring.Api.Services;
 
 /// <summary>What a retention run did: embeddings pruned, kept images deleted, and images past retention spared (and by what).</summary>
-public sealed record RetentionResult(int EmbeddingsPruned, int ImagesDeleted, int ImagesSpared, IReadOnlyDictionary<string, int> SparedBy, string? Undecided = null)
+public sealed record RetentionResult(int EmbeddingsPruned, int ImagesDeleted, int ImagesSpared, IReadOnlyDictionary<string, int> SparedBy, string? Undecided = null,
+    long? EventsDeleted = null)
 {
     /// <summary>One sentence for the job run's detail.</summary>
     public string Describe()
     {
         var text = $"pruned the embeddings of {EmbeddingsPruned} event(s); deleted {ImagesDeleted} kept image(s) past their model's imageRetentionDays, spared {ImagesSpared}";
+        if (EventsDeleted is { } events) text = $"deleted {events} event(s) past Monitoring:EventRetentionDays; " + text;
         if (SparedBy.Count > 0) text += " (" + string.Join(", ", SparedBy.Select(s => $"{s.Value} named by {s.Key}")) + ")";
         return Undecided is null ? text : $"{text}; no image was deleted: {Undecided}";
     }
 }
 
 /// <summary>
-/// Prunes raw embeddings beyond the retention period; events (classes, confidences, labels) and results stay. A model whose
+/// Prunes raw embeddings beyond the retention period; events (classes, confidences, labels) stay unless event retention is set, and results stay. A model whose
 /// reference is its own first events (<c>referenceUntil</c>) keeps them whatever their age: without them drift has nothing to
 /// compare against and would stop without a word.
 /// <para>
@@ -27,6 +29,13 @@ public sealed record RetentionResult(int EmbeddingsPruned, int ImagesDeleted, in
 /// image store — unless another model's events still need it (a newer one, or a model that keeps its images for good), or a hold
 /// (an open export, a dataset version) names it; when a hold cannot be read, nothing is deleted. The deleted image's events keep
 /// everything but its name. An upload of the same bytes racing the deletion may find its image gone; the next upload keeps it again.
+/// </para>
+/// <para>
+/// With <c>Monitoring:EventRetentionDays</c>, events of the days before it are deleted (whole day partitions on PostgreSQL), but
+/// each reference period and the events naming an image an open export of their model holds. An image lives no longer than the
+/// events that name it: images are pruned first, with every model's cutoff no earlier than the events' (an image left named by
+/// no event could never be found again to delete, nor be served); held images are spared as always. A kept reference event may
+/// so lose its image's name, as it does under <c>imageRetentionDays</c>.
 /// </para>
 /// </summary>
 public sealed class RetentionService(IMonitoringStore store, IImageArchive images, IEnumerable<IImageHolds> holds, IOptions<MonitoringOptions> options,
@@ -45,24 +54,35 @@ public sealed class RetentionService(IMonitoringStore store, IImageArchive image
         var before = now - TimeSpan.FromDays(options.Value.RetentionDays);
         var pruned = await store.PruneEmbeddingsAsync(before, references, ct);
         await store.PruneHistoryAsync(before, ct);
-        var (deleted, spared, sparedBy, undecided) = await PruneImagesAsync(models, now, ct);
-        return new RetentionResult(pruned, deleted, spared, sparedBy, undecided);
+        // The day events are deleted before: the store keeps the cutoff's own day whole.
+        DateTimeOffset? eventsBefore = options.Value.EventRetentionDays > 0
+            ? new DateTimeOffset((now - TimeSpan.FromDays(options.Value.EventRetentionDays)).UtcDateTime.Date, TimeSpan.Zero)
+            : null;
+        var (deleted, spared, sparedBy, undecided) = await PruneImagesAsync(models, now, eventsBefore, ct);
+        long? eventsDeleted = eventsBefore is { } cutoff ? await store.PruneEventsAsync(cutoff, references, ct) : null;
+        return new RetentionResult(pruned, deleted, spared, sparedBy, undecided, eventsDeleted);
     }
 
     private async Task<(int Deleted, int Spared, Dictionary<string, int> SparedBy, string? Undecided)> PruneImagesAsync(IReadOnlyList<MonitoredModel> models, DateTimeOffset now,
-        CancellationToken ct)
+        DateTimeOffset? eventsBefore, CancellationToken ct)
     {
         var sparedBy = new Dictionary<string, int>(StringComparer.Ordinal);
-        var cutoffs = models.Where(m => m.ImageRetentionDays is not null)
-            .ToDictionary(m => m.Name, m => now - TimeSpan.FromDays(m.ImageRetentionDays!.Value), StringComparer.Ordinal);
+        var cutoffs = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+        foreach (var m in models)
+        {
+            DateTimeOffset? own = m.ImageRetentionDays is { } days ? now - TimeSpan.FromDays(days) : null;
+            var cutoff = own is null || eventsBefore > own ? eventsBefore : own;
+            if (cutoff is { } c) cutoffs[m.Name] = c;
+        }
         var candidates = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (model, cutoff) in cutoffs) candidates.UnionWith(await store.ListImagesLastNamedBeforeAsync(model, cutoff, ct));
         if (candidates.Count == 0) return (0, 0, sparedBy, null);
 
         // An image is gone only when every model naming it is done with it: a model without retention (or not registered any
-        // more, whose rules are unknown) never is.
+        // more, whose rules are unknown) never is, unless the events naming it are past event retention.
         var uses = await store.ListImageUsesAsync(candidates, ct);
-        var needed = uses.Where(u => !cutoffs.TryGetValue(u.Model, out var cutoff) || u.LastNamedAt >= cutoff).Select(u => u.Sha256).ToHashSet(StringComparer.Ordinal);
+        DateTimeOffset? CutoffOf(string model) => cutoffs.TryGetValue(model, out var c) ? c : eventsBefore;
+        var needed = uses.Where(u => CutoffOf(u.Model) is not { } cutoff || u.LastNamedAt >= cutoff).Select(u => u.Sha256).ToHashSet(StringComparer.Ordinal);
         var deletable = candidates.Where(c => !needed.Contains(c)).ToHashSet(StringComparer.Ordinal);
         if (needed.Count > 0) sparedBy[OtherModels] = needed.Count;
         foreach (var hold in holds)
@@ -80,7 +100,7 @@ public sealed class RetentionService(IMonitoringStore store, IImageArchive image
         // The image first, then its name on the events: a run stopped in between leaves names the next run finds again.
         foreach (var sha in deletable.Order(StringComparer.Ordinal)) await images.DeleteAsync(sha, ct);
         foreach (var byModel in uses.Where(u => deletable.Contains(u.Sha256)).GroupBy(u => u.Model, StringComparer.Ordinal))
-            await store.ForgetImagesAsync(byModel.Key, byModel.Select(u => u.Sha256).ToList(), cutoffs[byModel.Key], ct);
+            await store.ForgetImagesAsync(byModel.Key, byModel.Select(u => u.Sha256).ToList(), CutoffOf(byModel.Key)!.Value, ct);
         return (deletable.Count, candidates.Count - deletable.Count, sparedBy, null);
     }
 }

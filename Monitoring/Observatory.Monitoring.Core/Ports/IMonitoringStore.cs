@@ -58,6 +58,14 @@ public interface IMonitoringStore
     Task<int> PruneEmbeddingsAsync(DateTimeOffset before, IReadOnlyDictionary<string, DateTimeOffset> keepBefore, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Deletes the events of every UTC day that ends at or before <paramref name="before"/> (the day it falls in stays whole), except
+    /// a model's events before its entry in <paramref name="keepBefore"/> (its reference period) and events naming an image an open
+    /// export of their model holds (the export's images are served through them). PostgreSQL drops whole day partitions; SQLite
+    /// deletes in batches. Returns the events deleted.
+    /// </summary>
+    Task<long> PruneEventsAsync(DateTimeOffset before, IReadOnlyDictionary<string, DateTimeOffset> keepBefore, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Deletes delivery attempts, finished notifications and job runs older than <paramref name="before"/>: the history the
     /// pages show grows with every delivery and run, so it is kept as long as raw embeddings are. Returns the rows deleted.
     /// </summary>
