@@ -23,6 +23,7 @@ public sealed class SqliteStatCache : IStatCache
             PRAGMA synchronous=NORMAL;
             PRAGMA busy_timeout=10000;
             CREATE TABLE IF NOT EXISTS stat (path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime INTEGER NOT NULL, inode INTEGER NOT NULL, sha256 TEXT NOT NULL) WITHOUT ROWID;
+            CREATE TABLE IF NOT EXISTS tree (path TEXT PRIMARY KEY, stamps TEXT NOT NULL, sha256 TEXT NOT NULL) WITHOUT ROWID;
             """;
         cmd.ExecuteNonQuery();
     }
@@ -72,6 +73,31 @@ public sealed class SqliteStatCache : IStatCache
                 cmd.ExecuteNonQuery();
             }
             tx.Commit();
+        }
+    }
+
+    public ContentHash? RememberedTree(string datasetPath, ContentHash stamps)
+    {
+        lock (_gate)
+        {
+            using var cmd = _connection.CreateCommand();
+            cmd.CommandText = "SELECT sha256 FROM tree WHERE path = $p AND stamps = $s";
+            cmd.Parameters.AddWithValue("$p", datasetPath);
+            cmd.Parameters.AddWithValue("$s", stamps.Hex);
+            return cmd.ExecuteScalar() is string hex && ContentHash.TryParse(hex, out var tree) ? tree : null;
+        }
+    }
+
+    public void RememberTree(string datasetPath, ContentHash stamps, ContentHash tree)
+    {
+        lock (_gate)
+        {
+            using var cmd = _connection.CreateCommand();
+            cmd.CommandText = "INSERT OR REPLACE INTO tree (path, stamps, sha256) VALUES ($p, $s, $t)";
+            cmd.Parameters.AddWithValue("$p", datasetPath);
+            cmd.Parameters.AddWithValue("$s", stamps.Hex);
+            cmd.Parameters.AddWithValue("$t", tree.Hex);
+            cmd.ExecuteNonQuery();
         }
     }
 

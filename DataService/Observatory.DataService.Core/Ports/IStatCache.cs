@@ -24,4 +24,13 @@ public interface IStatCache : IDisposable
 
     /// <summary>Inserts or replaces <paramref name="entries"/>, enumerated once (they may be produced lazily), in one transaction.</summary>
     void Upsert(IEnumerable<StatEntry> entries);
+
+    /// <summary>
+    /// The tree hash last computed for the dataset folder <paramref name="datasetPath"/> when its files had exactly the stamps
+    /// summed up by <paramref name="stamps"/> (a digest of every path, size and mtime); null when those stamps were never seen.
+    /// </summary>
+    ContentHash? RememberedTree(string datasetPath, ContentHash stamps);
+
+    /// <summary>Remembers <paramref name="tree"/> as the folder's tree while its stamps digest to <paramref name="stamps"/>.</summary>
+    void RememberTree(string datasetPath, ContentHash stamps, ContentHash tree);
 }

@@ -145,6 +145,37 @@ public static class WorkspaceScanner
     /// <summary>Scans the repo-relative <paramref name="datasetPath"/>; entries are relative to it, sorted by ordinal path.</summary>
     public static async Task<IReadOnlyList<TreeEntry>> ScanAsync(ObsRepository repo, string datasetPath, Mode mode, CancellationToken ct)
     {
+        var root = CheckedRoot(repo, datasetPath);
+        return (await MergeAsync(repo, root, datasetPath, WalkAsync(repo, root, datasetPath, ct), mode, ct)).Entries;
+    }
+
+    /// <summary>
+    /// The tree the folder's files make (what `add` would record), for `status`. When every path, size and mtime is as it was
+    /// when this tree was last computed, the remembered hash is the answer: one stat per file and nothing read from the stat
+    /// cache, hashed or built. Otherwise the files are merged with the stat cache as <see cref="ScanAsync"/> does.
+    /// </summary>
+    public static async Task<WorkspaceTree> TreeAsync(ObsRepository repo, string datasetPath, CancellationToken ct)
+    {
+        var root = CheckedRoot(repo, datasetPath);
+        var files = new List<Listed>();
+        var digest = new StampDigest();
+        await foreach (var f in WalkAsync(repo, root, datasetPath, ct))
+        {
+            files.Add(f);
+            digest.Add(f.Rel, f.Length, f.MtimeTicks);
+        }
+        var stamps = digest.Finish();
+        if (repo.State.RememberedTree(datasetPath, stamps) is { } remembered)
+            return new WorkspaceTree(remembered, async token => (await MergeAsync(repo, root, datasetPath, files.ToAsyncEnumerable(), Mode.HashOnly, token)).Entries);
+        var (entries, stampsDescribeContent) = await MergeAsync(repo, root, datasetPath, files.ToAsyncEnumerable(), Mode.HashOnly, ct);
+        var tree = TreeObject.Create(entries).Hash();
+        // Not when a file changed size while it was read: its listed stamp does not describe what was hashed.
+        if (stampsDescribeContent) repo.State.RememberTree(datasetPath, stamps, tree);
+        return new WorkspaceTree(tree, _ => Task.FromResult(entries));
+    }
+
+    private static string CheckedRoot(ObsRepository repo, string datasetPath)
+    {
         var root = repo.FullPath(datasetPath);
         RepoPath.EnsureNoSymlinkEscape(repo.Root, root, $"dataset '{datasetPath}'");
         if (!Directory.Exists(root))
@@ -152,7 +183,13 @@ public static class WorkspaceScanner
             if (File.Exists(root)) throw new UsageException($"'{datasetPath}' is a file; obs tracks folders of files (put it in a folder)");
             throw new UsageException($"'{datasetPath}' does not exist");
         }
+        return root;
+    }
 
+    /// <summary>Hashes each listed file the stat cache cannot vouch for; false in the second value when a file changed size while read.</summary>
+    private static async Task<(IReadOnlyList<TreeEntry> Entries, bool StampsDescribeContent)> MergeAsync(
+        ObsRepository repo, string root, string datasetPath, IAsyncEnumerable<Listed> listing, Mode mode, CancellationToken ct)
+    {
         var prefix = datasetPath + "/";
         var results = new List<TreeEntry?>();
         var toHash = new List<(int Index, Listed File)>();
@@ -162,7 +199,7 @@ public static class WorkspaceScanner
         using (var known = repo.State.ReadPrefix(prefix).GetEnumerator())
         {
             var more = known.MoveNext();
-            await foreach (var f in WalkAsync(repo, root, datasetPath, ct))
+            await foreach (var f in listing.WithCancellation(ct))
             {
                 var c = 1;
                 while (more && (c = PathOrder.CompareCodePoints(known.Current.Path.AsSpan(prefix.Length), f.Rel)) < 0) more = known.MoveNext();
@@ -227,7 +264,7 @@ public static class WorkspaceScanner
         // Callers get ordinal order (the tree's); it differs from the walk's only for names mixing characters above U+FFFF with
         // ones in U+E000–U+FFFF, so this is a check, and a sort only then.
         if (!IsOrdinallySorted(scanned)) Array.Sort(scanned, static (a, b) => string.CompareOrdinal(a.Path, b.Path));
-        return scanned;
+        return (scanned, !stale.Contains(true));
     }
 
     private static bool IsOrdinallySorted(TreeEntry[] entries)

@@ -52,4 +52,19 @@ public sealed class SqliteStatCacheTests : IDisposable
         while (reading.MoveNext()) n++;
         Assert.Equal(100, n);
     }
+
+    [Fact]
+    public void RememberedTree_IsOnlyFoundForTheSameDatasetAndStamps_AndTheLatestWins()
+    {
+        using var cache = new SqliteStatCache(Path.Combine(_dir, "state.db"));
+        var (s1, s2, t1, t2) = (ContentHash.Compute("s1"u8), ContentHash.Compute("s2"u8), ContentHash.Compute("t1"u8), ContentHash.Compute("t2"u8));
+        Assert.Null(cache.RememberedTree("data/a", s1));
+        cache.RememberTree("data/a", s1, t1);
+        Assert.Equal(t1, cache.RememberedTree("data/a", s1));
+        Assert.Null(cache.RememberedTree("data/a", s2));
+        Assert.Null(cache.RememberedTree("data/b", s1));
+        cache.RememberTree("data/a", s2, t2);
+        Assert.Equal(t2, cache.RememberedTree("data/a", s2));
+        Assert.Null(cache.RememberedTree("data/a", s1));
+    }
 }

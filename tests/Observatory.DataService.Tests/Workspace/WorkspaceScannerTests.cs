@@ -115,4 +115,75 @@ public sealed class WorkspaceScannerTests
         var scanned = await WorkspaceScanner.ScanAsync(repo, "data/set", WorkspaceScanner.Mode.HashOnly, Ct);
         Assert.Equal(names.Order(StringComparer.Ordinal), scanned.Select(e => e.Path));
     }
+
+    private static void ForgetStatCacheEntries(TestWorkspace ws)
+    {
+        using var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={ws.Git.PathOf(".obs/state.db")};Pooling=False");
+        db.Open();
+        using var cmd = db.CreateCommand();
+        cmd.CommandText = "DELETE FROM stat";
+        cmd.ExecuteNonQuery();
+    }
+
+    private static void ChangeKeepingStamp(string file)
+    {
+        var mtime = File.GetLastWriteTimeUtc(file);
+        var bytes = File.ReadAllBytes(file);
+        bytes[0] ^= 0x20;
+        File.WriteAllBytes(file, bytes);
+        File.SetLastWriteTimeUtc(file, mtime);
+    }
+
+    [Fact]
+    public async Task Status_OfUnchangedStamps_AnswersFromTheRememberedTree_WithoutReadingTheStatCache()
+    {
+        using var ws = await TestWorkspace.CreateAsync();
+        ws.WriteFiles("data/set", 9, seed: 4);
+        using var repo = ws.Open();
+        await AddOperation.RunAsync(repo, [ws.Git.PathOf("data/set")], new AddOptions(), Ct);
+        Assert.Equal(DatasetState.Clean, (await StatusOperation.RunAsync(repo, [], Ct)).Single().State);
+
+        // With the per-file entries gone, only the remembered tree can know these bytes are "unchanged" (same stamps).
+        ForgetStatCacheEntries(ws);
+        ChangeKeepingStamp(Directory.EnumerateFiles(ws.Git.PathOf("data/set"), "*", SearchOption.AllDirectories).First());
+        Assert.Equal(DatasetState.Clean, (await StatusOperation.RunAsync(repo, [], Ct)).Single().State);
+
+        // Any stamp differing (here one mtime) means the tree is worked out again, and without the entries everything is hashed.
+        var other = Directory.EnumerateFiles(ws.Git.PathOf("data/set"), "*", SearchOption.AllDirectories).Last();
+        File.SetLastWriteTimeUtc(other, File.GetLastWriteTimeUtc(other).AddSeconds(3));
+        var status = (await StatusOperation.RunAsync(repo, [], Ct)).Single();
+        Assert.Equal(DatasetState.Modified, status.State);
+        Assert.Single(status.Modified);
+    }
+
+    [Fact]
+    public async Task Status_WhenTheRememberedTreeIsNotThePointers_StillListsEachChange()
+    {
+        using var ws = await TestWorkspace.CreateAsync();
+        ws.WriteFiles("data/set", 9, seed: 5);
+        using var repo = ws.Open();
+        await AddOperation.RunAsync(repo, [ws.Git.PathOf("data/set")], new AddOptions(), Ct);
+        var files = Directory.EnumerateFiles(ws.Git.PathOf("data/set"), "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
+        File.AppendAllText(files[0], "more");
+        File.Move(files[1], files[1] + ".renamed");
+
+        // The first run works the tree out and remembers it; the second answers from it, and must still list the changes.
+        for (var run = 0; run < 2; run++)
+        {
+            var status = (await StatusOperation.RunAsync(repo, [], Ct)).Single();
+            Assert.Equal(DatasetState.Modified, status.State);
+            Assert.Equal([RepoRelative(ws, files[0])], status.Modified);
+            Assert.Equal([RepoRelative(ws, files[1]) + ".renamed"], status.Added);
+            Assert.Equal([RepoRelative(ws, files[1])], status.Deleted);
+        }
+
+        // A rename keeps size and mtime; only the path in the digest tells it apart.
+        File.Move(files[1] + ".renamed", files[1]);
+        File.Move(files[2], files[2] + ".x");
+        var renamed = (await StatusOperation.RunAsync(repo, [], Ct)).Single();
+        Assert.Equal([RepoRelative(ws, files[2]) + ".x"], renamed.Added);
+        Assert.Equal([RepoRelative(ws, files[2])], renamed.Deleted);
+    }
+
+    private static string RepoRelative(TestWorkspace ws, string full) => Path.GetRelativePath(ws.Root, full).Replace('\\', '/');
 }
