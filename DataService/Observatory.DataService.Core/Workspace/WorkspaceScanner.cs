@@ -102,7 +102,7 @@ public static class WorkspaceScanner
     /// <summary>
     /// Every file under the dataset, in <see cref="PathOrder"/> order, never descending into a folder link or a .git folder.
     /// Folders are listed (and their files stat'ed) on the thread pool a few ahead of the caller, which meanwhile merges with
-    /// the stat cache: the stats, the bulk of an unchanged status, spread over the cores.
+    /// the stat cache or digests the stamps: the stats, the bulk of an unchanged status, spread over the cores.
     /// </summary>
     private static async IAsyncEnumerable<Listed> WalkAsync(ObsRepository repo, string root, string datasetPath, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
