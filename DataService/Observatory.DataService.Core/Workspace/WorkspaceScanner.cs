@@ -166,13 +166,17 @@ public static class WorkspaceScanner
         }
         var stamps = digest.Finish();
         if (repo.State.RememberedTree(datasetPath, stamps) is { } remembered)
-            return new WorkspaceTree(remembered, async token => (await MergeAsync(repo, root, datasetPath, files.ToAsyncEnumerable(), Mode.HashOnly, token)).Entries);
+            return new WorkspaceTree(remembered, MergeLater(repo, root, datasetPath, files));
         var (entries, stampsDescribeContent) = await MergeAsync(repo, root, datasetPath, files.ToAsyncEnumerable(), Mode.HashOnly, ct);
         var tree = TreeObject.Create(entries).Hash();
         // Not when a file changed size while it was read: its listed stamp does not describe what was hashed.
         if (stampsDescribeContent) repo.State.RememberTree(datasetPath, stamps, tree);
         return new WorkspaceTree(tree, _ => Task.FromResult(entries));
     }
+
+    /// <summary>A separate function so the listing is captured only by this closure, not kept alive beside a computed tree's entries.</summary>
+    private static Func<CancellationToken, Task<IReadOnlyList<TreeEntry>>> MergeLater(ObsRepository repo, string root, string datasetPath, List<Listed> files) =>
+        async ct => (await MergeAsync(repo, root, datasetPath, files.ToAsyncEnumerable(), Mode.HashOnly, ct)).Entries;
 
     private static string CheckedRoot(ObsRepository repo, string datasetPath)
     {
