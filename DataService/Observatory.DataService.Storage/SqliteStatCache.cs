@@ -9,10 +9,12 @@ public sealed class SqliteStatCache : IStatCache
 {
     private readonly SqliteConnection _connection;
     private readonly Lock _gate = new();
+    private readonly string _path;
 
     public SqliteStatCache(string path)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        _path = Path.GetFullPath(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
         _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
         _connection.Open();
         using var cmd = _connection.CreateCommand();
@@ -21,32 +23,37 @@ public sealed class SqliteStatCache : IStatCache
             PRAGMA synchronous=NORMAL;
             PRAGMA busy_timeout=10000;
             CREATE TABLE IF NOT EXISTS stat (path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime INTEGER NOT NULL, inode INTEGER NOT NULL, sha256 TEXT NOT NULL) WITHOUT ROWID;
+            CREATE TABLE IF NOT EXISTS tree (path TEXT PRIMARY KEY, stamps TEXT NOT NULL, sha256 TEXT NOT NULL) WITHOUT ROWID;
             """;
         cmd.ExecuteNonQuery();
     }
 
-    public IReadOnlyDictionary<string, StatEntry> LoadPrefix(string prefix)
+    public IEnumerable<StatEntry> ReadPrefix(string prefix)
     {
-        lock (_gate)
+        if (prefix.Length == 0 || prefix[^1] != '/') throw new ArgumentException($"'{prefix}' is not a '/'-terminated folder", nameof(prefix));
+        // A connection of its own: the caller merges at its own pace, so the read must not hold the writer's lock; WAL lets it
+        // read beside a write. The primary key is in BINARY (UTF-8 byte) order, which is code point order: the range
+        // [prefix, prefix with its '/' raised to '0') is exactly the paths under the folder, whatever characters follow.
+        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = _path, Mode = SqliteOpenMode.ReadWrite, Pooling = false }.ToString());
+        connection.Open();
+        using (var pragma = connection.CreateCommand())
         {
-            var result = new Dictionary<string, StatEntry>(StringComparer.Ordinal);
-            using var cmd = _connection.CreateCommand();
-            // Range scan on the primary key: [prefix, prefix + U+FFFF).
-            cmd.CommandText = "SELECT path, size, mtime, inode, sha256 FROM stat WHERE path >= $lo AND path < $hi";
-            cmd.Parameters.AddWithValue("$lo", prefix);
-            cmd.Parameters.AddWithValue("$hi", prefix + "\uffff");
-            using var reader = cmd.ExecuteReader();
-            while (reader.Read())
-            {
-                if (!ContentHash.TryParse(reader.GetString(4), out var hash)) continue;
-                var path = reader.GetString(0);
-                result[path] = new StatEntry(path, new FileStamp(reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3)), hash);
-            }
-            return result;
+            pragma.CommandText = "PRAGMA busy_timeout=10000";
+            pragma.ExecuteNonQuery();
+        }
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = "SELECT path, size, mtime, inode, sha256 FROM stat WHERE path >= $lo AND path < $hi ORDER BY path";
+        cmd.Parameters.AddWithValue("$lo", prefix);
+        cmd.Parameters.AddWithValue("$hi", string.Concat(prefix.AsSpan(0, prefix.Length - 1), "0"));
+        using var reader = cmd.ExecuteReader();
+        while (reader.Read())
+        {
+            if (!ContentHash.TryParse(reader.GetString(4), out var hash)) continue;
+            yield return new StatEntry(reader.GetString(0), new FileStamp(reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3)), hash);
         }
     }
 
-    public void Upsert(IReadOnlyCollection<StatEntry> entries)
+    public void Upsert(IEnumerable<StatEntry> entries)
     {
         lock (_gate)
         {
@@ -66,6 +73,31 @@ public sealed class SqliteStatCache : IStatCache
                 cmd.ExecuteNonQuery();
             }
             tx.Commit();
+        }
+    }
+
+    public ContentHash? RememberedTree(string datasetPath, ContentHash stamps)
+    {
+        lock (_gate)
+        {
+            using var cmd = _connection.CreateCommand();
+            cmd.CommandText = "SELECT sha256 FROM tree WHERE path = $p AND stamps = $s";
+            cmd.Parameters.AddWithValue("$p", datasetPath);
+            cmd.Parameters.AddWithValue("$s", stamps.Hex);
+            return cmd.ExecuteScalar() is string hex && ContentHash.TryParse(hex, out var tree) ? tree : null;
+        }
+    }
+
+    public void RememberTree(string datasetPath, ContentHash stamps, ContentHash tree)
+    {
+        lock (_gate)
+        {
+            using var cmd = _connection.CreateCommand();
+            cmd.CommandText = "INSERT OR REPLACE INTO tree (path, stamps, sha256) VALUES ($p, $s, $t)";
+            cmd.Parameters.AddWithValue("$p", datasetPath);
+            cmd.Parameters.AddWithValue("$s", stamps.Hex);
+            cmd.Parameters.AddWithValue("$t", tree.Hex);
+            cmd.ExecuteNonQuery();
         }
     }
 

@@ -24,7 +24,8 @@ public sealed class TreeObject
     public static TreeObject Create(IEnumerable<TreeEntry> entries)
     {
         var list = entries.ToList();
-        list.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));
+        // Scans and parsed trees arrive sorted: checking is one pass where sorting a million paths again is seconds.
+        if (!IsSorted(list)) list.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));
         for (var i = 0; i < list.Count; i++)
         {
             RepoPath.EnsureSafeRelative(list[i].Path, "tree entry");
@@ -35,6 +36,13 @@ public sealed class TreeObject
             if (i > 0 && list[i].Path == list[i - 1].Path) throw new DataCheckException($"tree lists '{list[i].Path}' twice");
         }
         return new TreeObject(list);
+    }
+
+    private static bool IsSorted(List<TreeEntry> list)
+    {
+        for (var i = 1; i < list.Count; i++)
+            if (string.CompareOrdinal(list[i - 1].Path, list[i].Path) > 0) return false;
+        return true;
     }
 
     public byte[] ToCanonicalJson()
@@ -50,13 +58,15 @@ public sealed class TreeObject
     /// </summary>
     public ContentHash Hash()
     {
-        using var hashing = new HashingStream();
+        using var hashing = new HashingStream(null, CancellationToken.None);
         WriteCanonicalJson(hashing);
         return hashing.Result();
     }
 
-    private void WriteCanonicalJson(Stream output)
+    /// <summary>Writes <see cref="ToCanonicalJson"/> to <paramref name="output"/> in pieces, never whole in memory.</summary>
+    public void WriteCanonicalJson(Stream output)
     {
+        Span<char> hex = stackalloc char[ContentHash.HexLength];
         using var w = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
         w.WriteStartObject();
         w.WriteStartArray("entries");
@@ -65,7 +75,8 @@ public sealed class TreeObject
         {
             w.WriteStartObject();
             w.WriteString("path", e.Path);
-            w.WriteString("sha256", e.Hash.Hex);
+            e.Hash.FormatHex(hex);
+            w.WriteString("sha256", hex);
             w.WriteNumber("size", e.Size);
             w.WriteEndObject();
             // The writer buffers until flushed: flushing every so often keeps its buffer small whatever the tree's size.
@@ -77,56 +88,94 @@ public sealed class TreeObject
         w.Flush();
     }
 
-    /// <summary>A write-only stream that SHA-256es what is written to it.</summary>
-    private sealed class HashingStream : Stream
-    {
-        private readonly System.Security.Cryptography.IncrementalHash _hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
-
-        public ContentHash Result() => ContentHash.FromBytes(_hash.GetHashAndReset());
-
-        public override void Write(ReadOnlySpan<byte> buffer) => _hash.AppendData(buffer);
-        public override void Write(byte[] buffer, int offset, int count) => _hash.AppendData(buffer, offset, count);
-        public override bool CanRead => false;
-        public override bool CanSeek => false;
-        public override bool CanWrite => true;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing) _hash.Dispose();
-            base.Dispose(disposing);
-        }
-    }
+    private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 8 };
 
     /// <summary>Parses a tree object; <paramref name="where"/> names it in errors (e.g. the hash and the pointer that named it).</summary>
+    /// <remarks>
+    /// Read token by token, not as a JsonDocument: a document of a million-entry tree is another ~200 MB beside the bytes and
+    /// the entries. A first pass reads every token (so malformed JSON anywhere is reported before anything else, as a document
+    /// parse did) and finds the format; the second builds the entries.
+    /// </remarks>
     public static TreeObject Parse(ReadOnlySpan<byte> json, string where)
     {
         try
         {
-            var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 8 });
-            using var doc = JsonDocument.ParseValue(ref reader);
-            if (!doc.RootElement.TryGetProperty("format", out var format) || format.GetString() != "obs-tree-1")
+            if (ReadFormat(json) != "obs-tree-1")
                 throw new DataCheckException($"tree object {where} is not an obs tree (format 'obs-tree-1' missing)");
-            var entries = new List<TreeEntry>();
-            foreach (var e in doc.RootElement.GetProperty("entries").EnumerateArray())
+            var reader = new Utf8JsonReader(json, ReaderOptions);
+            reader.Read();
+            List<TreeEntry>? entries = null;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                var path = e.GetProperty("path").GetString() ?? "";
-                var sha = e.GetProperty("sha256").GetString();
-                if (!ContentHash.TryParse(sha, out var hash))
-                    throw new DataCheckException($"tree object {where}: entry '{path}' has an invalid sha256 '{sha}'");
-                entries.Add(new TreeEntry(path, hash, e.GetProperty("size").GetInt64()));
+                if (!reader.ValueTextEquals("entries"u8))
+                {
+                    reader.Read();
+                    reader.Skip();
+                    continue;
+                }
+                reader.Read();
+                if (reader.TokenType != JsonTokenType.StartArray) throw new InvalidOperationException("'entries' is not an array");
+                // A repeated key replaces, as a document's property lookup found the last one.
+                entries = [];
+                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                    entries.Add(ReadEntry(ref reader, where));
             }
+            if (entries is null) throw new KeyNotFoundException("'entries' is missing");
             return Create(entries);
         }
         catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
         {
             throw new DataCheckException($"tree object {where} is corrupt: {ex.Message}");
         }
+    }
+
+    /// <summary>The top-level "format" string (null when absent), after reading the whole document.</summary>
+    private static string? ReadFormat(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json, ReaderOptions);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) throw new InvalidOperationException("the root is not an object");
+        string? format = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var isFormat = reader.ValueTextEquals("format"u8);
+            reader.Read();
+            if (isFormat) format = reader.GetString();
+            else reader.Skip();
+        }
+        // Anything after the root object is malformed JSON, as it was to JsonDocument.
+        while (reader.Read()) { }
+        return format;
+    }
+
+    private static TreeEntry ReadEntry(ref Utf8JsonReader reader, string where)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject) throw new InvalidOperationException($"an entry is a {reader.TokenType}, not an object");
+        string? path = null, sha = null;
+        long? size = null;
+        Exception? sizeError = null;
+        bool hasPath = false, hasSha = false;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("path"u8)) { reader.Read(); path = reader.GetString(); hasPath = true; }
+            else if (reader.ValueTextEquals("sha256"u8)) { reader.Read(); sha = reader.GetString(); hasSha = true; }
+            else if (reader.ValueTextEquals("size"u8))
+            {
+                reader.Read();
+                // Judged after the hash, as the document parse did: a bad hash is reported as such even when the size is bad too.
+                sizeError = reader.TokenType != JsonTokenType.Number ? new InvalidOperationException($"'size' is a {reader.TokenType}, not a number")
+                    : reader.TryGetInt64(out var n) ? null : new FormatException("'size' is not a whole number");
+                size = sizeError is null ? reader.GetInt64() : 0;
+            }
+            else { reader.Read(); reader.Skip(); }
+        }
+        if (!hasPath) throw new KeyNotFoundException("an entry has no 'path'");
+        path ??= "";
+        if (!hasSha) throw new KeyNotFoundException($"entry '{path}' has no 'sha256'");
+        if (!ContentHash.TryParse(sha, out var hash))
+            throw new DataCheckException($"tree object {where}: entry '{path}' has an invalid sha256 '{sha}'");
+        if (sizeError is not null) throw sizeError;
+        if (size is null) throw new KeyNotFoundException($"entry '{path}' has no 'size'");
+        return new TreeEntry(path, hash, size.Value);
     }
 
     public override string ToString() => Encoding.UTF8.GetString(ToCanonicalJson());

@@ -67,7 +67,7 @@ public static class AddOperation
     {
         var entries = await WorkspaceScanner.ScanAsync(repo, datasetPath, WorkspaceScanner.Mode.IntoCache, ct);
         var tree = TreeObject.Create(entries);
-        var treeHash = await repo.Cache.AddBytesAsync(tree.ToCanonicalJson(), ct);
+        var treeHash = repo.Cache.AddWritten(tree.WriteCanonicalJson, ct);
 
         var pointerPath = ObsRepository.PointerPathFor(datasetPath);
         var dataset = new TrackedDataset(pointerPath, datasetPath, previous ?? new PointerFile(Leaf(datasetPath), treeHash, 0, 0));

@@ -31,9 +31,9 @@ public static class StatusOperation
                     $"the folder is missing; run 'obs {(missingTree is null ? "pull" : "checkout")} {dataset.DatasetPath}'"));
                 continue;
             }
-            var current = await WorkspaceScanner.ScanAsync(repo, dataset.DatasetPath, WorkspaceScanner.Mode.HashOnly, ct);
+            var current = await WorkspaceScanner.TreeAsync(repo, dataset.DatasetPath, ct);
             // The common case costs no tree parsing: identical files give the identical canonical tree, hence the same hash.
-            if (TreeObject.Create(current).Hash() == dataset.Pointer.Tree)
+            if (current.Hash == dataset.Pointer.Tree)
             {
                 result.Add(new DatasetStatus(dataset.DatasetPath, DatasetState.Clean, [], [], [], null));
                 continue;
@@ -45,7 +45,7 @@ public static class StatusOperation
                 continue;
             }
             var tree = await Datasets.LoadTreeAsync(repo, dataset, ct);
-            var changes = TreeChanges.Compare(tree.Entries, current, dataset.DatasetPath + "/");
+            var changes = TreeChanges.Compare(tree.Entries, await current.EntriesAsync(ct), dataset.DatasetPath + "/");
             result.Add(new DatasetStatus(dataset.DatasetPath, changes.IsEmpty ? DatasetState.Clean : DatasetState.Modified,
                 changes.Added.Select(c => c.Path).ToList(), changes.Modified.Select(c => c.Path).ToList(), changes.Deleted.Select(c => c.Path).ToList(), null));
         }

@@ -41,3 +41,56 @@ public sealed class ContentHashTests
     public void TryParseRelativePath_RejectsAnythingButTheTwoHexFolderLayout(string value) =>
         Assert.False(ContentHash.TryParseRelativePath(value, out _));
 }
+
+/// <summary>The hash is held as 32 bytes, not as its hex: what callers see must be exactly what the hex string gave them.</summary>
+public sealed class ContentHashRepresentationTests
+{
+    [Fact]
+    public void Hex_ParseAndOrder_BehaveAsTheHexString()
+    {
+        var rng = new Random(11);
+        var hashes = Enumerable.Range(0, 2_000).Select(_ =>
+        {
+            var digest = new byte[32];
+            rng.NextBytes(digest);
+            // Shared leading bytes so the order is decided in each of the four words.
+            if (rng.Next(3) == 0) digest.AsSpan(0, rng.Next(32)).Clear();
+            return ContentHash.FromBytes(digest);
+        }).ToList();
+        foreach (var h in hashes)
+        {
+            Assert.Equal(64, h.Hex.Length);
+            Assert.Equal(h, ContentHash.Parse(h.Hex));
+            Assert.Equal(h.Hex, h.ToString());
+            Assert.Equal(h.Hex[..10], h.Short);
+            Assert.Equal(h.Hex[..2] + "/" + h.Hex[2..], h.RelativePath);
+        }
+        for (var i = 1; i < hashes.Count; i++)
+            Assert.Equal(Math.Sign(string.CompareOrdinal(hashes[i - 1].Hex, hashes[i].Hex)), Math.Sign(hashes[i - 1].CompareTo(hashes[i])));
+        Assert.Equal(hashes.Select(h => h.Hex).Order(StringComparer.Ordinal), hashes.Order().Select(h => h.Hex));
+    }
+
+    [Fact]
+    public void Default_IsEmpty_AndADigestOfZerosIsNot()
+    {
+        Assert.True(default(ContentHash).IsEmpty);
+        Assert.Equal("", default(ContentHash).ToString());
+        Assert.Null(default(ContentHash).Hex);
+        var zeros = ContentHash.FromBytes(new byte[32]);
+        Assert.False(zeros.IsEmpty);
+        Assert.Equal(new string('0', 64), zeros.Hex);
+        Assert.NotEqual(default, zeros);
+        Assert.True(default(ContentHash).CompareTo(zeros) < 0);
+    }
+
+    [Fact]
+    public void Equality_IsByValue()
+    {
+        var a = ContentHash.Compute("x"u8);
+        var b = ContentHash.Parse(a.Hex);
+        Assert.Equal(a, b);
+        Assert.Equal(a.GetHashCode(), b.GetHashCode());
+        Assert.NotEqual(a, ContentHash.Compute("y"u8));
+        Assert.Single(new HashSet<ContentHash> { a, b });
+    }
+}

@@ -96,3 +96,41 @@ public sealed class TreeObjectTests
         Assert.Throws<DataCheckException>(() => TreeObject.Parse(Encoding.UTF8.GetBytes(json), "t"));
     }
 }
+
+/// <summary>Parse reads the JSON token by token; it must accept and refuse exactly what a document parse did.</summary>
+public sealed class TreeObjectParseTests
+{
+    private static readonly ContentHash H1 = ContentHash.Compute("one"u8);
+
+    [Fact]
+    public void Parse_AcceptsKeysInAnyOrder_AndIgnoresUnknownOnes()
+    {
+        var json = $$"""{ "format": "obs-tree-1", "extra": {"x": [1, 2]}, "entries": [ {"size": 3, "sha256": "{{H1.Hex}}", "note": null, "path": "b/x.jpg"}, {"path": "a.jpg", "sha256": "{{H1.Hex}}", "size": 0} ] }""";
+        var tree = TreeObject.Parse(System.Text.Encoding.UTF8.GetBytes(json), "t");
+        Assert.Equal(["a.jpg", "b/x.jpg"], tree.Entries.Select(e => e.Path));
+        Assert.Equal([0L, 3L], tree.Entries.Select(e => e.Size));
+        Assert.All(tree.Entries, e => Assert.Equal(H1, e.Hash));
+    }
+
+    [Theory]
+    [InlineData("""{"entries":[],"format":"obs-tree-2"}""", "not an obs tree")]
+    [InlineData("""{"entries":[]}""", "not an obs tree")]
+    [InlineData("""{"format":"obs-tree-1"}""", "corrupt")]
+    [InlineData("""{"entries":{},"format":"obs-tree-1"}""", "corrupt")]
+    [InlineData("""{"entries":[1],"format":"obs-tree-1"}""", "corrupt")]
+    [InlineData("""{"entries":[{"path":"a","size":1}],"format":"obs-tree-1"}""", "corrupt")]
+    [InlineData("""{"entries":[{"path":"a","sha256":"00","size":1}],"format":"obs-tree-1"}""", "invalid sha256")]
+    [InlineData("""{"entries":[{"path":"a","sha256":"SHA","size":"1"}],"format":"obs-tree-1"}""", "invalid sha256")]
+    [InlineData("""{"entries":[{"path":"a","sha256":"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad","size":"1"}],"format":"obs-tree-1"}""", "corrupt")]
+    [InlineData("""{"entries":[{"path":"a","sha256":"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad","size":1.5}],"format":"obs-tree-1"}""", "corrupt")]
+    [InlineData("""{"entries":[],"format":"obs-tree-1"} {}""", "corrupt")]
+    [InlineData("""{"entries":[{"path":"a","sha256":"00","size":1}],"format":"obs-tree-1",}""", "corrupt")]
+    [InlineData("""[]""", "corrupt")]
+    [InlineData("""{"format":7,"entries":[]}""", "corrupt")]
+    public void Parse_RefusesWhatIsNotATree_WithTheReasonAndTheName(string json, string reason)
+    {
+        var ex = Assert.Throws<Observatory.DataService.Core.Errors.DataCheckException>(() => TreeObject.Parse(System.Text.Encoding.UTF8.GetBytes(json), "abc of x.obs"));
+        Assert.Contains(reason, ex.Message);
+        Assert.Contains("abc of x.obs", ex.Message);
+    }
+}
