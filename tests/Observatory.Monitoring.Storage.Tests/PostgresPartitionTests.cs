@@ -144,7 +144,7 @@ public sealed class PostgresPartitionTests(PostgresServerFixture pg) : IAsyncLif
         Assert.Equal(["events_default", "events_p20260104", "events_p20260105"], await PartitionsAsync());
         Assert.Equal("p", await ScalarAsync<string>("SELECT relkind::text FROM pg_class WHERE relname = 'events'"));
         Assert.Equal(2, await ScalarAsync<long>("SELECT COUNT(*) FROM events_p20260105"));
-        Assert.Equal(new[] { "ix_events_image", "ix_events_model_image", "ix_events_sample", "ix_events_ts", "events_pkey" }.Order(),
+        Assert.Equal(new[] { "ix_events_image", "ix_events_model_image", "ix_events_sample", "events_pkey" }.Order(),
             (await ScalarAsync<string>("SELECT string_agg(indexname, ',' ORDER BY indexname) FROM pg_indexes WHERE tablename = 'events'"))!.Split(',').Order());
 
         await using var store = new PostgresMonitoringStore(_cs);
