@@ -75,9 +75,10 @@ public sealed class ReadmeTourTests
             // Step 3: the uploaded image, the simulated traffic and the label arrived.
             var count = await api.GetFromJsonAsync<JsonElement>("api/models/shapes/events/count");
             Assert.Equal(301, count.GetProperty("count").GetInt64());
-            // Step 4: three drift runs, each flagging the drifted window.
+            // Step 4: three drift runs, each flagging the drifted window. The tour's model is also scheduled every 15 minutes, so a
+            // tour that crosses a quarter hour has a fourth, scheduled run of the same drifted traffic (seen at 07:00:00).
             var drift = (await api.GetFromJsonAsync<JsonElement>("api/models/shapes/drift?limit=100")).EnumerateArray().ToList();
-            Assert.Equal(3, drift.Count);
+            Assert.InRange(drift.Count, 3, 4);
             Assert.All(drift, d => Assert.True(d.GetProperty("flagged").GetBoolean(), d.ToString()));
             // Step 6: the drift alert fired, was acknowledged by ada, and its rule is silenced.
             var alert = Assert.Single((await api.GetFromJsonAsync<JsonElement>("api/alerts?model=shapes")).EnumerateArray(),
