@@ -22,13 +22,34 @@ internal sealed class DatasetLayout
     public TreeEntry? DataYaml { get; private set; }
     public TreeEntry? ClassesTxt { get; private set; }
     public Dictionary<string, TreeEntry> ByPath { get; } = new(StringComparer.Ordinal);
+
+    // The maps below are built when first asked for: a YOLO dataset never needs the two by file name, and at 100,000 images each
+    // map is about 15 MB of keys and lists.
+    private Dictionary<string, List<string>>? _byName, _byStem, _byFileStem;
+
     /// <summary>Image paths by file name, for COCO file_name and VOC filename lookups.</summary>
-    public Dictionary<string, List<string>> ImagesByName { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, List<string>> ImagesByName => _byName ??= Map(FileName);
+
     /// <summary>Image paths by path without extension, to find the image of a label file.</summary>
-    public Dictionary<string, List<string>> ImagesByStem { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, List<string>> ImagesByStem => _byStem ??= Map(WithoutExtension);
 
     /// <summary>Image paths by file name without extension (VOC files named like their image).</summary>
-    public Dictionary<string, List<string>> ImagesByFileStem { get; } = new(StringComparer.Ordinal);
+    public Dictionary<string, List<string>> ImagesByFileStem => _byFileStem ??= Map(p => FileName(WithoutExtension(p)));
+
+    // Classify builds every map the dataset's files need (EnsureMaps), so the parallel checks only read them.
+    private Dictionary<string, List<string>> Map(Func<string, string> key)
+    {
+        var map = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        foreach (var image in Images) Append(map, key(image.Path), image.Path);
+        return map;
+    }
+
+    /// <summary>Builds every lookup the annotation files present need, so parallel checks only read them.</summary>
+    public void EnsureMaps()
+    {
+        _ = ImagesByStem;
+        if (JsonFiles.Count > 0 || XmlFiles.Count > 0) { _ = ImagesByName; _ = ImagesByFileStem; }
+    }
 
     public static DatasetLayout Classify(IReadOnlyList<TreeEntry> files, ValidationRules rules)
     {
@@ -42,9 +63,6 @@ internal sealed class DatasetLayout
             if (imageExt.Contains(ext))
             {
                 layout.Images.Add(f);
-                Append(layout.ImagesByName, FileName(f.Path), f.Path);
-                Append(layout.ImagesByStem, WithoutExtension(f.Path), f.Path);
-                Append(layout.ImagesByFileStem, FileName(WithoutExtension(f.Path)), f.Path);
             }
             else if (ext.Equals("txt", StringComparison.OrdinalIgnoreCase)) texts.Add(f);
             else if (ext.Equals("json", StringComparison.OrdinalIgnoreCase)) layout.JsonFiles.Add(f);
@@ -62,6 +80,7 @@ internal sealed class DatasetLayout
         }
         layout.Images.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));
         layout.YoloLabels.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));
+        layout.EnsureMaps();
         return layout;
     }
 

@@ -24,8 +24,8 @@ public sealed class DatasetValidator(IImageInspector inspector)
         var prefix = datasetPath.Length == 0 ? "" : datasetPath + "/";
         var datasetLabel = datasetPath.Length == 0 ? "." : datasetPath;
         var layout = DatasetLayout.Classify(files, rules);
-        var sinks = new ConcurrentDictionary<string, FindingSink>(StringComparer.Ordinal);
-        FindingSink SinkFor(string relPath) => sinks.GetOrAdd(relPath, p => new FindingSink(rules, prefix + p));
+        var sinks = new FindingSinks(rules, prefix);
+        FindingSink SinkFor(string relPath) => sinks.For(relPath);
         var datasetSink = new FindingSink(rules, datasetLabel);
         var loose = new List<ValidationFinding>();
         var parallel = new ParallelOptions
@@ -127,7 +127,7 @@ public sealed class DatasetValidator(IImageInspector inspector)
         if (balance is not null) datasetSink.Add(RuleIds.ClassBalance, Describe(balance));
 
         var findings = new List<ValidationFinding>(loose);
-        foreach (var sink in sinks.Values) sink.DrainTo(findings);
+        sinks.DrainTo(findings);
         datasetSink.DrainTo(findings);
         findings.Sort(CompareFindings);
         return new ValidationReport(datasetLabel, files.Count, ValidationSummary.Of(findings), findings, balance);

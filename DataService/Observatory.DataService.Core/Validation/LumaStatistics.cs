@@ -113,8 +113,8 @@ public sealed class LumaStatistics
         }
     }
 
-    /// <summary>16×16 luma thumbnail (2×2 means of the 32×32 one), base64; near-duplicate candidates are verified on it.</summary>
-    public string Thumbnail16()
+    /// <summary>16×16 luma thumbnail (2×2 means of the 32×32 one), row by row; near-duplicate candidates are verified on it.</summary>
+    public byte[] Thumbnail16()
     {
         var mean = Mean;
         var small = new byte[16 * 16];
@@ -130,20 +130,18 @@ public sealed class LumaStatistics
                     }
                 small[y * 16 + x] = (byte)Math.Clamp(Math.Round(sum / 4), 0, 255);
             }
-        return Convert.ToBase64String(small);
+        return small;
     }
 
     /// <summary>
     /// Largest absolute cell difference (0..255) of two <see cref="Thumbnail16"/> values; 255 when either is missing or malformed.
     /// The largest, not the mean: a mean is dominated by the background, so a small object present in only one image barely moves it.
     /// </summary>
-    public static double ThumbnailDifference(string? a, string? b)
+    public static double ThumbnailDifference(byte[]? a, byte[]? b)
     {
-        if (a is null || b is null) return 255;
-        Span<byte> x = stackalloc byte[256], y = stackalloc byte[256];
-        if (!Convert.TryFromBase64String(a, x, out var na) || !Convert.TryFromBase64String(b, y, out var nb) || na != 256 || nb != 256) return 255;
+        if (a is not { Length: 256 } || b is not { Length: 256 }) return 255;
         var max = 0;
-        for (var i = 0; i < 256; i++) max = Math.Max(max, Math.Abs(x[i] - y[i]));
+        for (var i = 0; i < 256; i++) max = Math.Max(max, Math.Abs(a[i] - b[i]));
         return max;
     }
 

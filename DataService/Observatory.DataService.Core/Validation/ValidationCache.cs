@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Observatory.DataService.Core.Objects;
 
 namespace Observatory.DataService.Core.Validation;
@@ -42,6 +43,9 @@ public sealed class FileValidationCache(string folder) : IValidationCache
 {
     public const int MaxPacks = 8;
 
+    // Packs are maps keyed by the hash's hex; held in memory by the 32-byte hash (a 64-character key string is ~150 bytes each).
+    private static readonly JsonSerializerOptions PackJson = new(ValidationJson.Options) { Converters = { new HexKeyConverter() } };
+
     private readonly ConcurrentDictionary<string, Lazy<VariantState>> _variants = new(StringComparer.Ordinal);
 
     public string Folder { get; } = folder;
@@ -49,10 +53,10 @@ public sealed class FileValidationCache(string folder) : IValidationCache
     public bool TryGet(ContentHash hash, string variant, out ImageInspection inspection)
     {
         var state = StateOf(variant);
-        return state.Loaded.TryGetValue(hash.Hex, out inspection!) || state.Pending.TryGetValue(hash.Hex, out inspection!);
+        return state.Loaded.TryGetValue(hash, out inspection!) || state.Pending.TryGetValue(hash, out inspection!);
     }
 
-    public void Set(ContentHash hash, string variant, ImageInspection inspection) => StateOf(variant).Pending[hash.Hex] = inspection;
+    public void Set(ContentHash hash, string variant, ImageInspection inspection) => StateOf(variant).Pending[hash] = inspection;
 
     public void Flush()
     {
@@ -66,10 +70,10 @@ public sealed class FileValidationCache(string folder) : IValidationCache
                 try
                 {
                     Directory.CreateDirectory(dir);
-                    var pending = new Dictionary<string, ImageInspection>(state.Pending, StringComparer.Ordinal);
+                    var pending = new Dictionary<ContentHash, ImageInspection>(state.Pending);
                     if (state.Packs.Count + 1 > MaxPacks)
                     {
-                        var merged = new Dictionary<string, ImageInspection>(state.Loaded, StringComparer.Ordinal);
+                        var merged = new Dictionary<ContentHash, ImageInspection>(state.Loaded);
                         foreach (var (k, v) in pending) merged[k] = v;
                         var pack = WritePack(dir, merged);
                         foreach (var old in state.Packs) TryDelete(old);
@@ -103,10 +107,12 @@ public sealed class FileValidationCache(string folder) : IValidationCache
             state.Packs.Add(pack);
             try
             {
-                var entries = JsonSerializer.Deserialize<Dictionary<string, ImageInspection>>(File.ReadAllBytes(pack), ValidationJson.Options);
+                // Parsed from the stream: a pack of 100,000 inspections is about 60 MB of JSON, never held whole.
+                using var stream = new FileStream(pack, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, FileOptions.SequentialScan);
+                var entries = JsonSerializer.Deserialize<Dictionary<ContentHash, ImageInspection?>>(stream, PackJson);
                 if (entries is null) continue;
                 foreach (var (k, v) in entries)
-                    if (ContentHash.TryParse(k, out _) && v is not null) state.Loaded[k] = v;
+                    if (v is not null) state.Loaded[k] = v;
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException)
             {
@@ -116,14 +122,14 @@ public sealed class FileValidationCache(string folder) : IValidationCache
         return state;
     }
 
-    private static string WritePack(string dir, Dictionary<string, ImageInspection> entries)
+    private static string WritePack(string dir, Dictionary<ContentHash, ImageInspection> entries)
     {
         var name = $"pack-{DateTime.UtcNow:yyyyMMddHHmmssfffffff}-{Environment.ProcessId}-{Guid.NewGuid():N}.json";
         var path = Path.Combine(dir, name);
         var temp = Path.Combine(dir, "." + name + ".tmp");
         using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
         {
-            JsonSerializer.Serialize(stream, entries, ValidationJson.Options);
+            JsonSerializer.Serialize(stream, entries, PackJson);
             stream.Flush(flushToDisk: true);
         }
         File.Move(temp, path);
@@ -140,8 +146,35 @@ public sealed class FileValidationCache(string folder) : IValidationCache
 
     private sealed class VariantState
     {
-        public ConcurrentDictionary<string, ImageInspection> Loaded { get; } = new(StringComparer.Ordinal);
-        public ConcurrentDictionary<string, ImageInspection> Pending { get; } = new(StringComparer.Ordinal);
+        public ConcurrentDictionary<ContentHash, ImageInspection> Loaded { get; } = new();
+        public ConcurrentDictionary<ContentHash, ImageInspection> Pending { get; } = new();
         public List<string> Packs { get; } = [];
+    }
+
+    /// <summary>A content hash as its hex (as a value and as a property name); anything else is a malformed pack.</summary>
+    private sealed class HexKeyConverter : JsonConverter<ContentHash>
+    {
+        public override ContentHash Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => Parse(ref reader);
+
+        public override void Write(Utf8JsonWriter writer, ContentHash value, JsonSerializerOptions options) => writer.WriteStringValue(value.Hex);
+
+        public override ContentHash ReadAsPropertyName(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => Parse(ref reader);
+
+        public override void WriteAsPropertyName(Utf8JsonWriter writer, ContentHash value, JsonSerializerOptions options)
+        {
+            Span<char> hex = stackalloc char[ContentHash.HexLength];
+            value.FormatHex(hex);
+            writer.WritePropertyName(hex);
+        }
+
+        private static ContentHash Parse(ref Utf8JsonReader reader)
+        {
+            var length = reader.HasValueSequence ? reader.ValueSequence.Length : reader.ValueSpan.Length;
+            if (reader.TokenType is not (JsonTokenType.String or JsonTokenType.PropertyName) || length != ContentHash.HexLength || reader.ValueIsEscaped)
+                throw new JsonException("not a content hash");
+            Span<char> chars = stackalloc char[ContentHash.HexLength];
+            var written = reader.CopyString(chars);
+            return ContentHash.TryParse(chars[..written], out var hash) ? hash : throw new JsonException("not a content hash");
+        }
     }
 }

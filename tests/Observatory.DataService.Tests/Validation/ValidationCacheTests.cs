@@ -126,4 +126,50 @@ public sealed class ValidationCacheTests
         File.WriteAllText(pack, "{\"not\": [broken");
         Assert.False(new FileValidationCache(dir.Path).TryGet(h, "v1", out _));
     }
+
+    [Fact]
+    public void FileCache_ReadsAPackAsWritten_HexKeysAndBase64Thumbnails_AndWritesTheSameFormat()
+    {
+        // The pack format is a JSON map of hex hash -> inspection with the thumbnail as base64; caches written by earlier builds
+        // (which held both as strings) must still be read, and new packs must stay readable by any JSON tool.
+        using var dir = new TempDir();
+        var hash = ContentHash.Compute([7, 7, 7]);
+        var thumbnail = Enumerable.Range(0, 256).Select(i => (byte)(255 - i)).ToArray();
+        var variantDir = Path.Combine(dir.Path, "v1");
+        Directory.CreateDirectory(variantDir);
+        File.WriteAllText(Path.Combine(variantDir, "pack-0001.json"),
+            $"{{\"{hash.Hex}\":{{\"status\":\"ok\",\"width\":640,\"height\":480,\"perceptual_hash\":12345,\"thumbnail\":\"{Convert.ToBase64String(thumbnail)}\"}}}}");
+
+        var cache = new FileValidationCache(dir.Path);
+        Assert.True(cache.TryGet(hash, "v1", out var got));
+        Assert.Equal((640, 480, 12345UL), (got.Width, got.Height, got.PerceptualHash));
+        Assert.Equal(thumbnail, got.Thumbnail);
+
+        var other = ContentHash.Compute([8]);
+        cache.Set(other, "v1", got with { Width = 3 });
+        cache.Flush();
+        var written = Directory.EnumerateFiles(variantDir, "pack-*.json").Single(p => !p.EndsWith("pack-0001.json", StringComparison.Ordinal));
+        using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(written));
+        var entry = json.RootElement.GetProperty(other.Hex);
+        Assert.Equal(3, entry.GetProperty("width").GetInt32());
+        Assert.Equal(thumbnail, Convert.FromBase64String(entry.GetProperty("thumbnail").GetString()!));
+    }
+
+    [Theory]
+    [InlineData("{\"not-a-hash\":{\"status\":\"ok\"}}")]
+    [InlineData("{\"ABCDEF\":{\"status\":\"ok\"}}")]
+    [InlineData("[1,2,3]")]
+    public void FileCache_APackWithAKeyThatIsNotAHash_IsAMissNotACrash(string pack)
+    {
+        using var dir = new TempDir();
+        Directory.CreateDirectory(Path.Combine(dir.Path, "v1"));
+        File.WriteAllText(Path.Combine(dir.Path, "v1", "pack-0001.json"), pack);
+        var cache = new FileValidationCache(dir.Path);
+        Assert.False(cache.TryGet(ContentHash.Compute([1]), "v1", out _));
+        // And the cache still works: a new entry is kept and read back by a fresh reader.
+        cache.Set(ContentHash.Compute([1]), "v1", new ImageInspection { Status = InspectionStatus.Ok, Width = 9 });
+        cache.Flush();
+        Assert.True(new FileValidationCache(dir.Path).TryGet(ContentHash.Compute([1]), "v1", out var back));
+        Assert.Equal(9, back.Width);
+    }
 }
