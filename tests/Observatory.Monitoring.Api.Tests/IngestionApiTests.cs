@@ -142,6 +142,42 @@ public abstract class IngestionApiContract : IAsyncLifetime
         Assert.Equal(0, await CountAsync());
     }
 
+    /// <summary>A body sent without Content-Length (chunked), so the service learns its size only by reading it.</summary>
+    private async Task<HttpResponseMessage> PostChunkedAsync(string json)
+    {
+        var content = new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes(json)));
+        content.Headers.ContentType = new("application/json");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/models/shapes/events") { Content = content };
+        request.Headers.TransferEncodingChunked = true;
+        return await _server.Client.SendAsync(request);
+    }
+
+    [Fact]
+    public async Task Events_WhenAChunkedBodyOutgrowsTheLimit_Return400NamingBodyAndStoreNothing()
+    {
+        // No length is declared, so the limit is met while reading: the service must stop there, not buffer what follows.
+        var big = "{\"events\":[" + string.Join(",", Enumerable.Range(0, 40).Select(i =>
+            $"{{\"id\":\"e{i}\",\"timestamp\":\"2026-01-05T11:59:00Z\",\"predictedClass\":\"circle\",\"confidence\":0.5,\"embedding\":[0,0,0,0],\"pad\":\"{new string('p', 6000)}\"}}")) + "]}";
+        using var r = await PostChunkedAsync(big);
+        var p = await ProblemAsync(r);
+        AssertNamesField(p, "body");
+        Assert.Contains("200000", p.GetProperty("detail").GetString());
+        Assert.Equal(0, await CountAsync());
+    }
+
+    [Fact]
+    public async Task Events_AChunkedBodyLargerThanTheFirstReadBuffer_IsReadWholeAndStored()
+    {
+        // 30 events padded to ~150 KB: past the 64 KB the body buffer starts with, under the 200,000-byte limit.
+        var body = "{\"events\":[" + string.Join(",", Enumerable.Range(0, 30).Select(i =>
+            $"{{\"id\":\"c{i}\",\"timestamp\":\"2026-01-05T11:59:00Z\",\"predictedClass\":\"square\",\"confidence\":0.5,\"embedding\":[0.{i},0,0,1],\"error\":\"{new string('q', 480)}\",\"pad\":\"{new string('p', 4500)}\"}}")) + "]}";
+        Assert.InRange(Encoding.UTF8.GetByteCount(body), 100_000, 199_000);
+        using var r = await PostChunkedAsync(body);
+        Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        Assert.Equal(30, (await r.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("inserted").GetInt32());
+        Assert.Equal(30, await CountAsync());
+    }
+
     [Fact]
     public async Task Events_WhenJsonMalformed_Return400WithPosition()
     {
