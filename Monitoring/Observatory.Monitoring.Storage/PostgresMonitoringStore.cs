@@ -14,6 +14,9 @@ public sealed class PostgresMonitoringStore : AdoMonitoringStore, IAsyncDisposab
     // Serialises the partition changes of every instance sharing the database (creating a day's partition, dropping old ones).
     private const string PartitionLockSql = "SELECT pg_advisory_xact_lock(7240012)";
 
+    /// <summary>Bytes a row may take before PostgreSQL compresses it or moves it out of line; the largest it accepts.</summary>
+    public const int PartitionToastTarget = 8160;
+
     /// <summary>Days known to have a partition: a batch of known days costs no catalog read. A stale entry (a day another instance
     /// dropped) is harmless: that day is past retention and its rows go to DEFAULT.</summary>
     private readonly ConcurrentDictionary<long, byte> _days = new();
@@ -123,7 +126,8 @@ public sealed class PostgresMonitoringStore : AdoMonitoringStore, IAsyncDisposab
             var (name, lo, hi) = (PartitionDays.Name(day), day * PartitionDays.TicksPerDay, (day + 1) * PartitionDays.TicksPerDay);
             // A partition cannot be added over rows DEFAULT holds in its range (rows that came while the day had none, or a
             // reference period retention kept): they move into the new table first, and ATTACH finds DEFAULT clear of the range.
-            await ExecAsync(c, tx, $"CREATE TABLE {name} (LIKE events INCLUDING DEFAULTS)", cancellationToken);
+            // toast_tuple_target: rows up to 8,160 bytes (a 512-d embedding is ~2.2 KB) stay whole in their page (migration 12).
+            await ExecAsync(c, tx, $"CREATE TABLE {name} (LIKE events INCLUDING DEFAULTS) WITH (toast_tuple_target = {PartitionToastTarget})", cancellationToken);
             await ExecAsync(c, tx, $"WITH moved AS (DELETE FROM events_default WHERE ts >= {lo} AND ts < {hi} RETURNING *) INSERT INTO {name} SELECT * FROM moved", cancellationToken);
             await ExecAsync(c, tx, $"ALTER TABLE events ATTACH PARTITION {name} FOR VALUES FROM ({lo}) TO ({hi})", cancellationToken);
             existing.Add(day);

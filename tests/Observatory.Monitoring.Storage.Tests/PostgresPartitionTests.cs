@@ -60,6 +60,28 @@ public sealed class PostgresPartitionTests(PostgresServerFixture pg) : IAsyncLif
     private Task<long> InDefaultAsync() => ScalarAsync<long>("SELECT COUNT(*) FROM events_default");
 
     [Fact]
+    public async Task A512dEmbeddingRow_StaysWholeInItsPartition_NothingGoesToTheToastTable()
+    {
+        // The default toast threshold (~2 KB) is just under a 512-d row: every insert compressed the embedding and wrote it out of
+        // line. Migration 12 and the store's new partitions raise it, so the rows stay in their page.
+        var rng = new Random(3);
+        var events = Enumerable.Range(0, 200).Select(i => new InferenceEvent($"e{i}", T.AddSeconds(i), "a", 0.5,
+            Enumerable.Range(0, 512).Select(_ => (float)rng.NextDouble()).ToArray())).ToList();
+        await _store.InsertEventsAsync("m", events);
+        await _store.InsertEventsAsync("m", [new InferenceEvent("ahead", DateTimeOffset.UtcNow.AddYears(5), "a", 0.5, events[0].Embedding)]);   // a wrong clock: no partition, DEFAULT
+        foreach (var partition in await PartitionsAsync())
+        {
+            Assert.Contains($"toast_tuple_target={PostgresMonitoringStore.PartitionToastTarget}",
+                await ScalarAsync<string>($"SELECT array_to_string(reloptions, ',') FROM pg_class WHERE relname = '{partition}'") ?? "");
+            Assert.Equal(0, await ScalarAsync<long>($"SELECT pg_relation_size(reltoastrelid) FROM pg_class WHERE relname = '{partition}'"));
+        }
+        Assert.Equal(1, await InDefaultAsync());
+        Assert.Equal(200, await ScalarAsync<long>("SELECT COUNT(*) FROM events_p20260105"));
+        var back = await _store.GetEventsAsync("m", T, T.AddDays(1), 1000, true);
+        Assert.Equal(events[7].Embedding, back.Single(e => e.Id == "e7").Embedding);
+    }
+
+    [Fact]
     public async Task EachDayOfEvents_GetsItsPartition_RetentionDropsTheOldOnes_KeepingReferenceRowsInDefault_AndNewDaysGetOne()
     {
         Assert.Equal(["events_default"], await PartitionsAsync());
