@@ -44,22 +44,25 @@ public sealed class PostgresMonitoringStore : AdoMonitoringStore, IAsyncDisposab
     /// <summary>
     /// A batch goes in by binary COPY into a per-connection staging table, then one INSERT … SELECT with the same
     /// ON CONFLICT (model, id) DO NOTHING as every store: COPY alone cannot skip a known id, and row-by-row inserts spend the
-    /// time in per-statement round trips and parsing. Within a batch the first occurrence of an id wins, as it does row by row.
+    /// time in per-statement round trips and parsing.
     /// </summary>
     protected override async Task<int> InsertEventRowsAsync(DbConnection c, DbTransaction tx, string model, IReadOnlyList<InferenceEvent> events, long ingestedAt, CancellationToken cancellationToken)
     {
         var conn = (NpgsqlConnection)c;
         await EnsurePartitionsAsync(events, cancellationToken);
+        // The stage keeps whole rows too: a toasted stage would compress each embedding on COPY and expand it again for the INSERT.
         await using (var create = new NpgsqlCommand($"""
-            CREATE TEMP TABLE IF NOT EXISTS events_stage ON COMMIT DELETE ROWS AS
-              SELECT {StageColumns}, 0 AS ord FROM events WITH NO DATA
+            CREATE TEMP TABLE IF NOT EXISTS events_stage WITH (toast_tuple_target = {PartitionToastTarget}) ON COMMIT DELETE ROWS AS
+              SELECT {StageColumns} FROM events WITH NO DATA
             """, conn, (NpgsqlTransaction)tx))
             await create.ExecuteNonQueryAsync(cancellationToken);
-        await using (var copy = await conn.BeginBinaryImportAsync($"COPY events_stage ({StageColumns}, ord) FROM STDIN (FORMAT BINARY)", cancellationToken))
+        // Within a batch the first occurrence of an id wins (as row by row); chosen here, so the INSERT below needs no sort.
+        var seen = new HashSet<string>(events.Count, StringComparer.Ordinal);
+        await using (var copy = await conn.BeginBinaryImportAsync($"COPY events_stage ({StageColumns}) FROM STDIN (FORMAT BINARY)", cancellationToken))
         {
-            var ord = 0;
             foreach (var e in events)
             {
+                if (!seen.Add(e.Id)) continue;
                 await copy.StartRowAsync(cancellationToken);
                 await copy.WriteAsync(model, NpgsqlDbType.Text, cancellationToken);
                 await copy.WriteAsync(e.Id, NpgsqlDbType.Text, cancellationToken);
@@ -78,13 +81,12 @@ public sealed class PostgresMonitoringStore : AdoMonitoringStore, IAsyncDisposab
                 else await copy.WriteNullAsync(cancellationToken);
                 await WriteOrNullAsync(copy, e.Error, NpgsqlDbType.Text, cancellationToken);
                 await copy.WriteAsync(SampleKey.Of(e.Id), NpgsqlDbType.Bigint, cancellationToken);
-                await copy.WriteAsync(ord++, NpgsqlDbType.Integer, cancellationToken);
             }
             await copy.CompleteAsync(cancellationToken);
         }
         await using var insert = new NpgsqlCommand($"""
             INSERT INTO events ({StageColumns})
-            SELECT {StageColumns} FROM (SELECT DISTINCT ON (id) * FROM events_stage ORDER BY id, ord) first_of_each
+            SELECT {StageColumns} FROM events_stage
             ON CONFLICT (model, id, ts) DO NOTHING
             """, conn, (NpgsqlTransaction)tx);
         var inserted = await insert.ExecuteNonQueryAsync(cancellationToken);
