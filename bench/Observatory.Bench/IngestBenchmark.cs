@@ -16,7 +16,8 @@ namespace Observatory.Bench;
 /// Sustained ingestion: concurrent clients POST batches of 512-d events as JSON to the Monitoring service (separate process,
 /// loopback) for a fixed time; then events acknowledged = events stored is checked. The peer is the store itself without HTTP
 /// and JSON (the same batches through InsertEventsAsync), i.e. the ceiling the API can approach.
-/// Args: [--store sqlite|postgres] [--seconds 60] [--clients 4] [--batch 500] [--dim 512]
+/// Args: [--store sqlite|postgres] [--seconds 60] [--clients 4] [--batch 500] [--dim 512] [--embeddings numbers|base64]
+/// (base64: the float32 values little-endian as one base64 string per event, which the API accepts beside number arrays).
 /// </summary>
 public sealed class IngestBenchmark : IBenchmark
 {
@@ -30,6 +31,8 @@ public sealed class IngestBenchmark : IBenchmark
         var clients = int.Parse(Arg(args, "--clients", "4"), CultureInfo.InvariantCulture);
         var batch = int.Parse(Arg(args, "--batch", "500"), CultureInfo.InvariantCulture);
         var dim = int.Parse(Arg(args, "--dim", "512"), CultureInfo.InvariantCulture);
+        var encoding = Arg(args, "--embeddings", "numbers");
+        if (encoding is not ("numbers" or "base64")) { Console.Error.WriteLine("--embeddings: numbers or base64"); return 2; }
         var dir = Directory.CreateTempSubdirectory("obs-bench-ingest-").FullName;
         await using var pg = store == "postgres" ? new BenchPostgres() : null;
         try
@@ -39,9 +42,9 @@ public sealed class IngestBenchmark : IBenchmark
             if (pg is not null) { await pg.StartAsync(); cs = pg.ConnectionString; }
             else cs = $"Data Source={Path.Combine(dir, "monitoring.db")}";
             settings["ConnectionStrings:Monitoring"] = cs;
-            Console.WriteLine($"ingest benchmark: {store}, {clients} clients × batches of {batch} events, d={dim}, {seconds} s, {Environment.ProcessorCount} cores (service and load generator share them)");
+            Console.WriteLine($"ingest benchmark: {store}, {clients} clients × batches of {batch} events, d={dim}, embeddings as {encoding}, {seconds} s, {Environment.ProcessorCount} cores (service and load generator share them)");
 
-            var embeddings = Enumerable.Range(0, 64).Select(i => EmbeddingJson(dim, i)).ToArray();
+            var embeddings = Enumerable.Range(0, 64).Select(i => encoding == "base64" ? $"\"{EmbeddingJsonConverter.ToBase64(Vector(dim, i))}\"" : EmbeddingJson(dim, i)).ToArray();
             long acknowledged = 0, requests = 0;
             await using (var host = await MonitoringBenchHost.StartAsync(settings, cancellationToken))
             {
@@ -85,7 +88,7 @@ public sealed class IngestBenchmark : IBenchmark
                 if (raw is IAsyncDisposable d) await d.DisposeAsync();
                 Console.WriteLine();
                 Console.WriteLine($"{"path",-40} {"events/s",12}");
-                Console.WriteLine($"{"Observatory HTTP API (JSON, loopback)",-40} {rate,12:N0}");
+                Console.WriteLine($"{$"Observatory HTTP API (JSON, {encoding})",-40} {rate,12:N0}");
                 Console.WriteLine($"{"raw store insert (no HTTP, no JSON)",-40} {rawRate,12:N0}");
                 Console.WriteLine($"ratio API/raw store: {rate / rawRate:0.00}; goal >= 5,000 events/s: {(rate >= 5000 ? "met" : "NOT met")}");
                 return count == acknowledged ? 0 : 1;

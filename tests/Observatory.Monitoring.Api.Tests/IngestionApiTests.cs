@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Observatory.Monitoring.Api.Tests.Storage;
+using Observatory.Monitoring.Contracts;
 using Observatory.Testing;
 
 namespace Observatory.Monitoring.Api.Tests;
@@ -99,6 +100,36 @@ public abstract class IngestionApiContract : IAsyncLifetime
             "{\"id\":\"b\",\"timestamp\":\"2026-01-05T11:59:00Z\",\"predictedClass\":\"circle\",\"confidence\":" + value + ",\"embedding\":[0,0,0,0]}]}";
         using var r = await PostRawAsync(json);
         AssertNamesField(await ProblemAsync(r), field);
+        Assert.Equal(0, await CountAsync());
+    }
+
+    [Fact]
+    public async Task Events_WithBase64Embeddings_AreStoredBitExact_BesideNumberArrays()
+    {
+        // Values whose decimal text a careless client would round: the base64 form carries the float32 bits as they are.
+        float[] exact = [0.1f, -1.0e-38f, 3.4028235e38f, 1f / 3];
+        var json = $$"""{"events":[{"id":"b64","timestamp":"2026-01-05T11:59:00Z","predictedClass":"circle","confidence":0.5,"embedding":"{{EmbeddingJsonConverter.ToBase64(exact)}}"},{"id":"num","timestamp":"2026-01-05T11:59:01Z","predictedClass":"circle","confidence":0.5,"embedding":[0.5,0.25,0,1]}]}""";
+        using var r = await PostRawAsync(json);
+        Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        var rows = await _server.Client.GetFromJsonAsync<JsonElement>("/api/models/shapes/events?from=2026-01-05T00:00:00Z&to=2026-01-06T00:00:00Z&embeddings=true");
+        var byId = rows.EnumerateArray().ToDictionary(e => e.GetProperty("id").GetString()!, e => e.GetProperty("embedding").EnumerateArray().Select(v => v.GetSingle()).ToArray());
+        Assert.Equal(exact.Select(BitConverter.SingleToInt32Bits), byId["b64"].Select(BitConverter.SingleToInt32Bits));
+        Assert.Equal([0.5f, 0.25f, 0f, 1f], byId["num"]);
+    }
+
+    [Theory]
+    [InlineData("\"not base64!\"", "events[0].embedding")]
+    [InlineData("\"AAAAAAAAAAAAAA==\"", "events[0].embedding")]       // 10 bytes: not whole float32 values
+    [InlineData("\"AAAAAAAAAAAAAAAA\"", "events[0].embedding")]       // 3 values where the model has 4 dimensions
+    [InlineData("{\"x\":1}", "events[0].embedding")]
+    [InlineData("[0,\"zero\",0,0]", "events[0].embedding")]
+    public async Task Events_WhenAnEmbeddingIsNeitherNumbersNorWholeBase64Float32_Return400NamingItAndStoreNothing(string embedding, string field)
+    {
+        var json = $$"""{"events":[{"id":"bad","timestamp":"2026-01-05T11:59:00Z","predictedClass":"circle","confidence":0.5,"embedding":{{embedding}}}]}""";
+        using var r = await PostRawAsync(json);
+        var p = await ProblemAsync(r);
+        var errors = p.GetProperty("errors");
+        Assert.True(errors.EnumerateObject().Any(e => e.Name.StartsWith(field, StringComparison.Ordinal)), $"expected an error naming {field}, got {errors}");
         Assert.Equal(0, await CountAsync());
     }
 
