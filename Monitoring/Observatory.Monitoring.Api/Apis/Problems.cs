@@ -61,7 +61,8 @@ internal static class Problems
     private static async Task<(byte[]? Buffer, int Length)> ReadBodyAsync(HttpRequest request, long maxBytes, CancellationToken ct)
     {
         var cap = (int)Math.Min(maxBytes, Array.MaxLength - 1);
-        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Clamp(request.ContentLength ?? 0, 64 * 1024, cap + 1L));
+        // Not Math.Clamp: a limit under 64 KB (an acknowledgement's is 16 KB) would put its lower bound above its upper one.
+        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(Math.Max(request.ContentLength ?? 0, 64 * 1024), cap + 1L));
         var length = 0;
         try
         {
