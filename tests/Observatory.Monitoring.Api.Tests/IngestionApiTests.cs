@@ -163,12 +163,14 @@ public abstract class IngestionApiContract : IAsyncLifetime
         Assert.Equal(0, await CountAsync());
     }
 
+    /// <summary>40 events padded to about 250 KB: past the 200,000-byte body limit these tests set.</summary>
+    private static readonly string OversizedBatch = "{\"events\":[" + string.Join(",", Enumerable.Range(0, 40).Select(i =>
+        $"{{\"id\":\"{new string('x', 100)}{i}\",\"timestamp\":\"2026-01-05T11:59:00Z\",\"predictedClass\":\"circle\",\"confidence\":0.5,\"embedding\":[0,0,0,0],\"pad\":\"{new string('p', 6000)}\"}}")) + "]}";
+
     [Fact]
     public async Task Events_WhenBodyTooLarge_Return400NamingBody()
     {
-        var big = "{\"events\":[" + string.Join(",", Enumerable.Range(0, 40).Select(i =>
-            $"{{\"id\":\"{new string('x', 100)}{i}\",\"timestamp\":\"2026-01-05T11:59:00Z\",\"predictedClass\":\"circle\",\"confidence\":0.5,\"embedding\":[0,0,0,0],\"pad\":\"{new string('p', 6000)}\"}}")) + "]}";
-        using var r = await PostRawAsync(big);
+        using var r = await PostRawAsync(OversizedBatch);
         AssertNamesField(await ProblemAsync(r), "body");
         Assert.Equal(0, await CountAsync());
     }
@@ -187,9 +189,7 @@ public abstract class IngestionApiContract : IAsyncLifetime
     public async Task Events_WhenAChunkedBodyOutgrowsTheLimit_Return400NamingBodyAndStoreNothing()
     {
         // No length is declared, so the limit is met while reading: the service must stop there, not buffer what follows.
-        var big = "{\"events\":[" + string.Join(",", Enumerable.Range(0, 40).Select(i =>
-            $"{{\"id\":\"e{i}\",\"timestamp\":\"2026-01-05T11:59:00Z\",\"predictedClass\":\"circle\",\"confidence\":0.5,\"embedding\":[0,0,0,0],\"pad\":\"{new string('p', 6000)}\"}}")) + "]}";
-        using var r = await PostChunkedAsync(big);
+        using var r = await PostChunkedAsync(OversizedBatch);
         var p = await ProblemAsync(r);
         AssertNamesField(p, "body");
         Assert.Contains("200000", p.GetProperty("detail").GetString());

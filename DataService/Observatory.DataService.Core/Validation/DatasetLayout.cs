@@ -36,7 +36,6 @@ internal sealed class DatasetLayout
     /// <summary>Image paths by file name without extension (VOC files named like their image).</summary>
     public Dictionary<string, List<string>> ImagesByFileStem => _byFileStem ??= Map(p => FileName(WithoutExtension(p)));
 
-    // Classify builds every map the dataset's files need (EnsureMaps), so the parallel checks only read them.
     private Dictionary<string, List<string>> Map(Func<string, string> key)
     {
         var map = new Dictionary<string, List<string>>(StringComparer.Ordinal);
@@ -45,7 +44,7 @@ internal sealed class DatasetLayout
     }
 
     /// <summary>Builds every lookup the annotation files present need, so parallel checks only read them.</summary>
-    public void EnsureMaps()
+    private void EnsureMaps()
     {
         _ = ImagesByStem;
         if (JsonFiles.Count > 0 || XmlFiles.Count > 0) { _ = ImagesByName; _ = ImagesByFileStem; }
