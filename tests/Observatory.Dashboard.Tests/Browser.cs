@@ -8,10 +8,17 @@ public static class Browser
 {
     public const string ChromiumPath = "/usr/bin/chromium";
 
+    /// <summary>How long an <c>Expect(...)</c> waits for its condition unless the test names its own timeout.</summary>
+    public const float ExpectTimeoutMs = 20_000;
+
     public static async Task<(IPlaywright, IBrowser)> LaunchAsync()
     {
         if (!File.Exists(ChromiumPath))
             throw new InvalidOperationException($"{ChromiumPath} is missing. Run: sudo scripts/setup-test-deps.sh   (or: apt-get install -y chromium fonts-roboto)");
+        // Playwright's own expect timeout is 5 s. A full CI run shares 2 cores between the Blazor server, the Monitoring
+        // service, Chromium and other test projects; a page that renders in 1 s alone has been seen to need more than 5 s
+        // there. The longer wait only costs time when an assertion is failing anyway.
+        Assertions.SetDefaultExpectTimeout(ExpectTimeoutMs);
         var pw = await Playwright.CreateAsync();
         var browser = await pw.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {

@@ -148,8 +148,10 @@ public sealed class SilencesAndDeletionTests : IAsyncLifetime
         Assert.Equal(AlertState.Resolved, resolved.State);
         Assert.Contains("model 'shapes' was deleted", resolved.Detail);
         Assert.Empty((await _server.Client.GetFromJsonAsync<List<Alert>>("/api/alerts?model=shapes&state=firing", MonitoringServer.Json))!);
-        var queued = (await Store.DueNotificationsAsync(T0.AddDays(1), 100)).Count(n => n.AlertId == alert.Id);
-        var sent = (await Store.ListDeliveryAttemptsAsync(alert.Id, 100)).Count;
-        Assert.Equal(2, queued + sent);
+        // Two notifications: the firing one and the resolve. Counted by notification, not by attempt: on a loaded machine the
+        // firing one's first attempt can time out after the receiver got it, and its retry is the same notification.
+        var queued = (await Store.DueNotificationsAsync(T0.AddDays(1), 100)).Where(n => n.AlertId == alert.Id).ToList();
+        var attempts = await Store.ListDeliveryAttemptsAsync(alert.Id, 100);
+        Assert.Equal(2, queued.Select(n => n.Id).Union(attempts.Select(a => a.NotificationId)).Count());
     }
 }
