@@ -22,7 +22,7 @@ namespace Observatory.Bench;
 public sealed class IngestBenchmark : IBenchmark
 {
     public string Name => "ingest";
-    public string Description => "sustained HTTP ingestion of 512-d events (goal >= 5,000/s, zero loss) vs the raw store";
+    public string Description => "sustained HTTP ingestion of 512-d events (goal: 20,000/s on PostgreSQL, 5,000/s on SQLite; zero loss) vs the raw store";
 
     public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
@@ -92,7 +92,9 @@ public sealed class IngestBenchmark : IBenchmark
                 Console.WriteLine($"{"path",-40} {"events/s",12}");
                 Console.WriteLine($"{$"Observatory HTTP API (JSON, {encoding})",-40} {rate,12:N0}");
                 Console.WriteLine($"{$"raw store insert, {clients} writers (no HTTP)",-40} {rawRate,12:N0}");
-                Console.WriteLine($"ratio API/raw store: {rate / rawRate:0.00}; goal >= 5,000 events/s: {(rate >= 5000 ? "met" : "NOT met")}");
+                // PostgreSQL is the store meant for a busy model (the scale goal); SQLite, the embedded default, has the first one.
+                var goal = pg is not null ? 20_000 : 5_000;
+                Console.WriteLine($"ratio API/raw store: {rate / rawRate:0.00}; goal >= {goal:N0} events/s with zero loss: {(rate >= goal && count == acknowledged ? "met" : "NOT met")}");
                 return count == acknowledged ? 0 : 1;
             }
         }

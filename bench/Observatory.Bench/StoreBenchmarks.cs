@@ -87,36 +87,74 @@ public sealed class AddBenchmark : IBenchmark
     }
 }
 
-/// <summary>`obs status` on an unchanged tree of 100,000 small files: wall time and peak memory. Usage: status [files=100000].</summary>
+/// <summary>
+/// `obs status` on a tree of small files (default 100,000): unchanged, then with one file modified; wall time and peak memory,
+/// `git status` on the same files beside it. Usage: status [files=100000] [--keep] — with --keep the tree is left in
+/// /tmp/obs-bench-status and a later run of the same size reuses it (generating and adding a million files takes minutes).
+/// </summary>
 public sealed class StatusBenchmark : IBenchmark
 {
     public string Name => "status";
-    public string Description => "obs status on an unchanged tree of 100,000 small files (time, peak RSS); git status beside it";
+    public string Description => "obs status on 100,000 small files, unchanged and with one modified (time, peak RSS); git status beside it";
 
     public async Task<int> RunAsync(string[] args, CancellationToken ct)
     {
-        var count = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 100_000;
+        var keep = args.Contains("--keep");
+        var count = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) is { } n ? int.Parse(n, CultureInfo.InvariantCulture) : 100_000;
         var work = Path.Combine(Path.GetTempPath(), "obs-bench-status");
-        if (Directory.Exists(work)) Directory.Delete(work, true);
-        Directory.CreateDirectory(work);
-        BenchProcess.EnsureOk(await BenchProcess.ShellAsync("git init -q . && git config user.email b@b && git config user.name bench", work, ct), "git init");
-        AddBenchmark.Generate(Path.Combine(work, "data"), count, seed: 2, minSize: 200, maxSize: 2000);
-        BenchProcess.EnsureOk(await BenchProcess.ObsAsync(work, ct, "init"), "obs init");
-        var add = await BenchProcess.ObsAsync(work, ct, "add", "data", "--no-validate", "-q");
-        BenchProcess.EnsureOk(add, "obs add");
+        var marker = Path.Combine(work, "bench-files");
+        var gitRepo = Path.Combine(work, "git-peer");
+        var data = Path.Combine(work, "data");
+        BenchProcess.Result? add = null;
+        if (keep && File.Exists(marker) && File.ReadAllText(marker) == count.ToString(CultureInfo.InvariantCulture))
+            Console.WriteLine($"reusing the {count:N0} files kept in {work}");
+        else
+        {
+            if (Directory.Exists(work)) Directory.Delete(work, true);
+            Directory.CreateDirectory(work);
+            BenchProcess.EnsureOk(await BenchProcess.ShellAsync("git init -q . && git config user.email b@b && git config user.name bench", work, ct), "git init");
+            AddBenchmark.Generate(data, count, seed: 2, minSize: 200, maxSize: 2000);
+            BenchProcess.EnsureOk(await BenchProcess.ObsAsync(work, ct, "init"), "obs init");
+            add = await BenchProcess.ObsAsync(work, ct, "add", "data", "--no-validate", "-q");
+            BenchProcess.EnsureOk(add, "obs add");
+            // Peer: git status over the same files tracked by git itself.
+            BenchProcess.EnsureOk(await BenchProcess.ShellAsync($"mkdir -p {gitRepo} && cd {gitRepo} && git init -q . && cp -al ../data data && git add data && git -c user.email=b@b -c user.name=b commit -qm x", work, ct), "git add");
+            File.WriteAllText(marker, count.ToString(CultureInfo.InvariantCulture));
+        }
         var first = await BenchProcess.ObsAsync(work, ct, "status");
         var second = await BenchProcess.ObsAsync(work, ct, "status");
         BenchProcess.EnsureOk(second, "obs status");
         if (!second.Stdout.Contains("clean", StringComparison.Ordinal)) throw new InvalidOperationException("status did not report clean: " + second.Stdout);
-        // Peer: git status over the same files tracked by git itself.
-        var gitRepo = Path.Combine(work, "git-peer");
-        BenchProcess.EnsureOk(await BenchProcess.ShellAsync($"mkdir -p {gitRepo} && cd {gitRepo} && git init -q . && cp -al ../data data && git add data && git -c user.email=b@b -c user.name=b commit -qm x", work, ct), "git add");
         await BenchProcess.ShellAsync("git status --porcelain > /dev/null", gitRepo, ct);
         var git = await BenchProcess.ShellAsync("git status --porcelain > /dev/null", gitRepo, ct);
-        Console.WriteLine($"{count} files: obs add {add.Elapsed.TotalSeconds:0.00}s (peak {BenchProcess.Mb(add.PeakRssBytes)})");
-        Console.WriteLine($"obs status (unchanged): {second.Elapsed.TotalSeconds:0.00}s, peak RSS {BenchProcess.Mb(second.PeakRssBytes)} (first run {first.Elapsed.TotalSeconds:0.00}s) — goal <= 1 s, <= 300 MB");
+
+        // One file modified: status finds which, so it compares the stored tree with the workspace's.
+        // Its bytes are put back afterwards, so a kept tree stays as it was added.
+        var victim = Directory.EnumerateFiles(data, "*", SearchOption.AllDirectories).First();
+        var before = File.ReadAllBytes(victim);
+        BenchProcess.Result changed;
+        try
+        {
+            // Written beside and renamed over: the git peer's hard link keeps the old bytes, as an editor's save would.
+            File.WriteAllBytes(victim + ".new", [.. before, 0x2a]);
+            File.Move(victim + ".new", victim, overwrite: true);
+            changed = await BenchProcess.ObsAsync(work, ct, "status");
+            BenchProcess.EnsureOk(changed, "obs status (one modified)");
+            if (!changed.Stdout.Contains("modified: data/" + Path.GetRelativePath(data, victim).Replace('\\', '/'), StringComparison.Ordinal))
+                throw new InvalidOperationException("status did not name the modified file: " + changed.Stdout);
+        }
+        finally
+        {
+            File.WriteAllBytes(victim + ".new", before);
+            File.Move(victim + ".new", victim, overwrite: true);
+        }
+
+        if (add is not null) Console.WriteLine($"{count:N0} files: obs add {add.Elapsed.TotalSeconds:0.00}s (peak {BenchProcess.Mb(add.PeakRssBytes)})");
+        var goal = count >= 1_000_000 ? "goal <= 5 s, <= 500 MB" : "goal <= 1 s, <= 300 MB";
+        Console.WriteLine($"obs status (unchanged): {second.Elapsed.TotalSeconds:0.00}s, peak RSS {BenchProcess.Mb(second.PeakRssBytes)} (first run {first.Elapsed.TotalSeconds:0.00}s) — {goal}");
         Console.WriteLine($"git status (same files in git's index): {git.Elapsed.TotalSeconds:0.00}s");
-        Directory.Delete(work, true);
+        Console.WriteLine($"obs status (one file modified): {changed.Elapsed.TotalSeconds:0.00}s, peak RSS {BenchProcess.Mb(changed.PeakRssBytes)} — goal <= 500 MB");
+        if (!keep) Directory.Delete(work, true);
         return 0;
     }
 }

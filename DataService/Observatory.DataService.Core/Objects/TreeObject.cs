@@ -28,14 +28,20 @@ public sealed class TreeObject
         if (!IsSorted(list)) list.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));
         for (var i = 0; i < list.Count; i++)
         {
-            RepoPath.EnsureSafeRelative(list[i].Path, "tree entry");
-            // Git refuses trees naming .git for the same reason: a checkout would write into a repository's own files.
-            if (RepoPath.NamesGitFolder(list[i].Path))
-                throw new DataCheckException($"tree entry '{list[i].Path}' is inside a .git folder; refused");
-            if (list[i].Size < 0) throw new DataCheckException($"tree entry '{list[i].Path}' has a negative size");
+            CheckEntry(list[i]);
             if (i > 0 && list[i].Path == list[i - 1].Path) throw new DataCheckException($"tree lists '{list[i].Path}' twice");
         }
         return new TreeObject(list);
+    }
+
+    /// <summary>What every entry of a tree must be, however the tree is read.</summary>
+    internal static void CheckEntry(TreeEntry entry)
+    {
+        RepoPath.EnsureSafeRelative(entry.Path, "tree entry");
+        // Git refuses trees naming .git for the same reason: a checkout would write into a repository's own files.
+        if (RepoPath.NamesGitFolder(entry.Path))
+            throw new DataCheckException($"tree entry '{entry.Path}' is inside a .git folder; refused");
+        if (entry.Size < 0) throw new DataCheckException($"tree entry '{entry.Path}' has a negative size");
     }
 
     private static bool IsSorted(List<TreeEntry> list)
@@ -147,7 +153,7 @@ public sealed class TreeObject
         return format;
     }
 
-    private static TreeEntry ReadEntry(ref Utf8JsonReader reader, string where)
+    internal static TreeEntry ReadEntry(ref Utf8JsonReader reader, string where)
     {
         if (reader.TokenType != JsonTokenType.StartObject) throw new InvalidOperationException($"an entry is a {reader.TokenType}, not an object");
         string? path = null, sha = null;

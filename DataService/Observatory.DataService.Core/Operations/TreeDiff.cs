@@ -11,23 +11,31 @@ public sealed record TreeChanges(IReadOnlyList<FileChange> Added, IReadOnlyList<
     public bool IsEmpty => Added.Count == 0 && Deleted.Count == 0 && Modified.Count == 0;
 
     /// <param name="prefix">Prepended to every path (e.g. the dataset path and '/'), so results are repo-relative.</param>
-    public static TreeChanges Compare(IReadOnlyList<TreeEntry>? from, IReadOnlyList<TreeEntry>? to, string prefix = "")
+    public static TreeChanges Compare(IReadOnlyList<TreeEntry>? from, IReadOnlyList<TreeEntry>? to, string prefix = "") =>
+        Compare((IEnumerable<TreeEntry>?)from, to, prefix);
+
+    /// <summary>
+    /// The same over entries read one at a time (a stored tree streamed from the cache), each side sorted by ordinal path;
+    /// only the changes are kept.
+    /// </summary>
+    public static TreeChanges Compare(IEnumerable<TreeEntry>? from, IEnumerable<TreeEntry>? to, string prefix = "")
     {
-        from ??= [];
-        to ??= [];
         var added = new List<FileChange>();
         var deleted = new List<FileChange>();
         var modified = new List<FileChange>();
-        int i = 0, j = 0;
-        while (i < from.Count || j < to.Count)
+        using var a = (from ?? []).GetEnumerator();
+        using var b = (to ?? []).GetEnumerator();
+        bool hasA = a.MoveNext(), hasB = b.MoveNext();
+        while (hasA || hasB)
         {
-            var c = i >= from.Count ? 1 : j >= to.Count ? -1 : string.CompareOrdinal(from[i].Path, to[j].Path);
-            if (c < 0) { deleted.Add(new FileChange(prefix + from[i].Path, from[i], null)); i++; }
-            else if (c > 0) { added.Add(new FileChange(prefix + to[j].Path, null, to[j])); j++; }
+            var c = !hasA ? 1 : !hasB ? -1 : string.CompareOrdinal(a.Current.Path, b.Current.Path);
+            if (c < 0) { deleted.Add(new FileChange(prefix + a.Current.Path, a.Current, null)); hasA = a.MoveNext(); }
+            else if (c > 0) { added.Add(new FileChange(prefix + b.Current.Path, null, b.Current)); hasB = b.MoveNext(); }
             else
             {
-                if (from[i].Hash != to[j].Hash) modified.Add(new FileChange(prefix + to[j].Path, from[i], to[j]));
-                i++; j++;
+                if (a.Current.Hash != b.Current.Hash) modified.Add(new FileChange(prefix + b.Current.Path, a.Current, b.Current));
+                hasA = a.MoveNext();
+                hasB = b.MoveNext();
             }
         }
         return new TreeChanges(added, deleted, modified);

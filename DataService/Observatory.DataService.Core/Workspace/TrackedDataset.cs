@@ -101,8 +101,46 @@ public static class Datasets
         if (!repo.Cache.Contains(hash))
             throw new StoreException($"tree object {hash.Hex} of {dataset.PointerPath} is not in the cache; run 'obs fetch' or 'obs pull' to get it");
         var bytes = await repo.Cache.ReadAllBytesAsync(hash, ct);
-        if (ContentHash.Compute(bytes) != hash)
-            throw new DataCheckException($"tree object {hash.Hex} of {dataset.PointerPath} is corrupt in the cache (content does not match its hash)");
+        if (ContentHash.Compute(bytes) != hash) throw CorruptTree(dataset);
         return TreeObject.Parse(bytes, $"{hash.Hex} of {dataset.PointerPath}");
     }
+
+    /// <summary>
+    /// Runs <paramref name="walk"/> over the entries of the tree a pointer names, read from the cache one at a time rather than
+    /// loaded (a million-entry tree is about 260 MB loaded). The tree is checked as <see cref="LoadTreeAsync"/> checks it, and
+    /// the walk's result is returned only once every byte has matched the hash, so a walk must only gather, never act. A tree
+    /// whose entries are not in path order (obs never writes one) is loaded whole and walked.
+    /// </summary>
+    public static async Task<T> WalkTreeAsync<T>(ObsRepository repo, TrackedDataset dataset, Func<IEnumerable<TreeEntry>, T> walk, CancellationToken ct)
+    {
+        var hash = dataset.Pointer.Tree;
+        if (!repo.Cache.Contains(hash))
+            throw new StoreException($"tree object {hash.Hex} of {dataset.PointerPath} is not in the cache; run 'obs fetch' or 'obs pull' to get it");
+        try
+        {
+            await using var stream = repo.Cache.OpenRead(hash);
+            using var reader = new TreeEntryReader(stream, $"{hash.Hex} of {dataset.PointerPath}");
+            T result;
+            try
+            {
+                result = walk(reader.Entries(ct));
+                // Whatever the walk left unread is read (and checked) all the same.
+                foreach (var _ in reader.Entries(ct)) { }
+            }
+            // Bytes that are not the object's are reported as such, not by whatever first broke in them.
+            catch (DataCheckException) when (!reader.RestMatches(hash))
+            {
+                throw CorruptTree(dataset);
+            }
+            if (reader.ContentHash != hash) throw CorruptTree(dataset);
+            return result;
+        }
+        catch (TreeNotStreamableException)
+        {
+            return walk((await LoadTreeAsync(repo, dataset, ct)).Entries);
+        }
+    }
+
+    private static DataCheckException CorruptTree(TrackedDataset dataset) =>
+        new($"tree object {dataset.Pointer.Tree.Hex} of {dataset.PointerPath} is corrupt in the cache (content does not match its hash)");
 }

@@ -134,3 +134,89 @@ public sealed class TreeObjectParseTests
         Assert.Contains("abc of x.obs", ex.Message);
     }
 }
+
+/// <summary>The streaming reader status walks a stored tree with: the same entries and refusals as a whole parse, in one buffer.</summary>
+public sealed class TreeEntryReaderTests
+{
+    private static readonly ContentHash H1 = ContentHash.Compute("one"u8);
+
+    /// <summary>Hands out at most <paramref name="step"/> bytes per read, so every token boundary falls across a refill somewhere.</summary>
+    private sealed class Trickle(byte[] bytes, int step) : MemoryStream(bytes)
+    {
+        public override int Read(byte[] buffer, int offset, int count) => base.Read(buffer, offset, Math.Min(count, step));
+        public override int Read(Span<byte> buffer) => base.Read(buffer[..Math.Min(buffer.Length, step)]);
+    }
+
+    private static (List<TreeEntry> Entries, ContentHash Hash) ReadAll(byte[] json, int step = int.MaxValue)
+    {
+        using var reader = new TreeEntryReader(new Trickle(json, step), "abc of x.obs");
+        var entries = reader.Entries().ToList();
+        return (entries, reader.ContentHash);
+    }
+
+    [Theory]
+    [InlineData(int.MaxValue)]
+    [InlineData(7)]
+    public void Entries_OfACanonicalTree_AreThoseOfAWholeParse_AndTheHashIsTheTreesHash(int step)
+    {
+        // About 1.2 MB: many refills of the 64 KB buffer (or of 7 bytes at a time), across non-ASCII paths.
+        var tree = TreeObject.Create(Enumerable.Range(0, 10_000).Select(i => new TreeEntry($"images/{i % 7}/ü {i:D5}.jpg", i % 2 == 0 ? H1 : ContentHash.Compute([(byte)i]), i)));
+        var json = tree.ToCanonicalJson();
+        var (entries, hash) = ReadAll(json, step);
+        Assert.Equal(tree.Entries, entries);
+        Assert.Equal(tree.Hash(), hash);
+    }
+
+    [Fact]
+    public void Entries_AcceptKeysInAnyOrder_AndSkipUnknownOnes_InsideEntriesToo()
+    {
+        var json = $$"""{ "format": "obs-tree-1", "extra": {"x": [1, 2, "{{new string('y', 100_000)}}"]}, "entries": [ {"path": "a.jpg", "sha256": "{{H1.Hex}}", "size": 0}, {"size": 3, "note": {"deep": [null]}, "sha256": "{{H1.Hex}}", "path": "b/x.jpg"} ] }""";
+        var (entries, hash) = ReadAll(System.Text.Encoding.UTF8.GetBytes(json), step: 1000);
+        Assert.Equal([("a.jpg", 0L), ("b/x.jpg", 3L)], entries.Select(e => (e.Path, e.Size)));
+        Assert.Equal(ContentHash.Compute(System.Text.Encoding.UTF8.GetBytes(json)), hash);
+    }
+
+    [Theory]
+    [InlineData("""{"entries":[],"format":"obs-tree-2"}""", "not an obs tree")]
+    [InlineData("""{"entries":[]}""", "not an obs tree")]
+    [InlineData("""{"format":"obs-tree-1"}""", "'entries' is missing")]
+    [InlineData("""{"entries":{},"format":"obs-tree-1"}""", "not an array")]
+    [InlineData("""{"entries":[1],"format":"obs-tree-1"}""", "not an object")]
+    [InlineData("""{"entries":[{"path":"a","size":1}],"format":"obs-tree-1"}""", "no 'sha256'")]
+    [InlineData("""{"entries":[{"path":"a","sha256":"00","size":1}],"format":"obs-tree-1"}""", "invalid sha256")]
+    [InlineData("""{"entries":[{"path":"a","sha256":"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad","size":1.5}],"format":"obs-tree-1"}""", "not a whole number")]
+    [InlineData("""{"entries":[{"path":"../x","sha256":"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad","size":1}],"format":"obs-tree-1"}""", "unsafe path")]
+    [InlineData("""{"entries":[{"path":"a/.git/config","sha256":"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad","size":1}],"format":"obs-tree-1"}""", ".git folder")]
+    [InlineData("""{"entries":[],"format":"obs-tree-1"} {}""", "corrupt")]
+    [InlineData("""{"entries":[],"format":"obs-tree-1",}""", "corrupt")]
+    [InlineData("""{"entries":[],"format":"obs-tree-1" """, "corrupt")]
+    [InlineData("""[]""", "the root is not an object")]
+    [InlineData("""{"format":7,"entries":[]}""", "corrupt")]
+    public void Entries_RefuseWhatIsNotATree_NamingIt(string json, string reason)
+    {
+        foreach (var step in new[] { int.MaxValue, 3 })
+        {
+            var ex = Assert.Throws<DataCheckException>(() => ReadAll(System.Text.Encoding.UTF8.GetBytes(json), step));
+            Assert.Contains(reason, ex.Message);
+            Assert.Contains("abc of x.obs", ex.Message);
+        }
+    }
+
+    [Theory]
+    [InlineData("b.jpg", "a.jpg")]
+    [InlineData("a.jpg", "a.jpg")]
+    public void Entries_NotInStrictPathOrder_AreLeftToAWholeParse(string first, string second)
+    {
+        var json = $$"""{"entries":[{"path":"{{first}}","sha256":"{{H1.Hex}}","size":1},{"path":"{{second}}","sha256":"{{H1.Hex}}","size":1}],"format":"obs-tree-1"}""";
+        var ex = Assert.Throws<TreeNotStreamableException>(() => ReadAll(System.Text.Encoding.UTF8.GetBytes(json)));
+        Assert.Contains($"'{second}' after '{first}'", ex.Message);
+    }
+
+    [Fact]
+    public void AValueLongerThanTheBound_IsLeftToAWholeParse_NotBuffered()
+    {
+        var json = $$"""{"extra":"{{new string('x', TreeEntryReader.MaxTokenBytes + 1)}}","entries":[],"format":"obs-tree-1"}""";
+        var ex = Assert.Throws<TreeNotStreamableException>(() => ReadAll(System.Text.Encoding.UTF8.GetBytes(json)));
+        Assert.Contains("longer than 1024 KB", ex.Message);
+    }
+}

@@ -54,6 +54,69 @@ public sealed class VersioningTests
     }
 
     [Fact]
+    public async Task Status_OfAChangedDataset_NamesEveryChange_WithTheStoredTreeStreamedAcrossManyBuffers()
+    {
+        using var ws = await TestWorkspace.CreateAsync();
+        // 1,500 files: the stored tree is about 170 KB, past the reader's 64 KB buffer.
+        ws.WriteFiles("data/set", 1500, seed: 3, size: 16);
+        using var repo = ws.Open();
+        await AddOperation.RunAsync(repo, [ws.Git.PathOf("data/set")], new AddOptions(), Ct);
+        File.AppendAllText(ws.Git.PathOf("data/set/sub1/f0001.bin"), "changed");
+        File.Delete(ws.Git.PathOf("data/set/sub2/f1499.bin"));
+        ws.Git.WriteFile("data/set/sub0/new.bin", "new"u8.ToArray());
+
+        var status = (await StatusOperation.RunAsync(repo, [], Ct)).Single();
+        Assert.Equal(DatasetState.Modified, status.State);
+        Assert.Equal(["data/set/sub0/new.bin"], status.Added);
+        Assert.Equal(["data/set/sub1/f0001.bin"], status.Modified);
+        Assert.Equal(["data/set/sub2/f1499.bin"], status.Deleted);
+    }
+
+    [Theory]
+    [InlineData("garbage")]
+    [InlineData("valid but other bytes")]
+    public async Task Status_OfAChangedDataset_WhoseStoredTreeIsCorrupt_SaysSoByItsHash(string corruption)
+    {
+        using var ws = await TestWorkspace.CreateAsync();
+        ws.WriteFiles("data/set", 3, seed: 8);
+        using var repo = ws.Open();
+        await AddOperation.RunAsync(repo, [ws.Git.PathOf("data/set")], new AddOptions(), Ct);
+        var pointer = PointerFile.Parse(File.ReadAllText(ws.Git.PathOf("data/set.obs")), "p");
+        var path = repo.Cache.PathOf(pointer.Tree);
+        var stored = File.ReadAllText(path);
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        // Either way the bytes are not the object's: a parse error in them, or a tree that parses but lists other sizes.
+        File.WriteAllText(path, corruption == "garbage" ? "{garbage" : stored.Replace("\"size\":", "\"size\":1"));
+        File.AppendAllText(Directory.EnumerateFiles(ws.Git.PathOf("data/set"), "*", SearchOption.AllDirectories).First(), "x");
+
+        var ex = await Assert.ThrowsAsync<DataCheckException>(() => StatusOperation.RunAsync(repo, [], Ct));
+        Assert.Contains($"tree object {pointer.Tree.Hex} of data/set.obs is corrupt in the cache (content does not match its hash)", ex.Message);
+    }
+
+    [Fact]
+    public async Task Status_AgainstAStoredTreeNotInPathOrder_ReadsItWhole_AndStillNamesTheChanges()
+    {
+        using var ws = await TestWorkspace.CreateAsync();
+        ws.WriteFiles("data/set", 4, seed: 9);
+        using var repo = ws.Open();
+        await AddOperation.RunAsync(repo, [ws.Git.PathOf("data/set")], new AddOptions(), Ct);
+        var pointerPath = ws.Git.PathOf("data/set.obs");
+        var pointer = PointerFile.Parse(File.ReadAllText(pointerPath), "p");
+        // The same entries written in reverse order (not what obs writes, but a valid tree): a pointer naming it by its hash.
+        var entries = TreeObject.Parse(await repo.Cache.ReadAllBytesAsync(pointer.Tree, Ct), "t").Entries.Reverse();
+        var json = "{\"entries\":[" + string.Join(",", entries.Select(e => $$"""{"path":"{{e.Path}}","sha256":"{{e.Hash.Hex}}","size":{{e.Size}}}""")) + "],\"format\":\"obs-tree-1\"}";
+        var reversed = await repo.Cache.AddBytesAsync(System.Text.Encoding.UTF8.GetBytes(json), Ct);
+        File.WriteAllText(pointerPath, (pointer with { Tree = reversed }).Serialize());
+        var changed = Directory.EnumerateFiles(ws.Git.PathOf("data/set"), "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).Last();
+        File.AppendAllText(changed, "x");
+
+        var status = (await StatusOperation.RunAsync(repo, [], Ct)).Single();
+        Assert.Equal((DatasetState.Modified, "data/set/" + Path.GetRelativePath(ws.Git.PathOf("data/set"), changed)), (status.State, Assert.Single(status.Modified)));
+        Assert.Empty(status.Added);
+        Assert.Empty(status.Deleted);
+    }
+
+    [Fact]
     public async Task CommitCheckoutDiffGc_WorkTogetherOnRealGitHistory()
     {
         using var ws = await TestWorkspace.CreateAsync();
