@@ -30,7 +30,8 @@ public sealed class ObjectCache
     /// <summary>Copies a file into the cache while hashing it; returns its hash and size. The object is verified by construction.</summary>
     public async Task<(ContentHash Hash, long Size)> AddFileAsync(string sourcePath, CancellationToken ct)
     {
-        Directory.CreateDirectory(TempDirectory);
+        // As the download path does: the temp file is created read-only (no chmod) and its folder made only when missing (no
+        // mkdir): `strace -c` of an add counted both once per file, beside the open, write and rename that must be.
         var temp = AtomicFile.TempPath(TempDirectory);
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         try
@@ -40,7 +41,7 @@ public sealed class ObjectCache
             using (var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
             {
                 await using var src = new FileStream(sourcePath, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
-                await using var dst = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1);
+                await using var dst = AtomicFile.CreateTemp(temp, ReadOnly);
                 int n;
                 while ((n = await src.ReadAsync(buffer.AsMemory(0, BufferSize), ct)) > 0)
                 {
@@ -50,7 +51,7 @@ public sealed class ObjectCache
                 }
                 hash = ContentHash.FromBytes(sha.GetHashAndReset());
             }
-            Commit(temp, hash);
+            Commit(temp, hash, alreadyReadOnly: true);
             return (hash, size);
         }
         catch

@@ -24,6 +24,9 @@ public sealed class ObjectCacheTests : IDisposable
         Assert.Equal(_dir.Combine("objects", hash.Hex[..2], hash.Hex[2..]), _cache.PathOf(hash));
         Assert.Equal("hello", await File.ReadAllTextAsync(_cache.PathOf(hash)));
         Assert.True(await _cache.VerifyAsync(hash, CancellationToken.None));
+        // Objects are immutable: created read-only, so a careless write to the cache fails rather than corrupting one.
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead, File.GetUnixFileMode(_cache.PathOf(hash)));
+        // The temp folder was missing and is made on the way; nothing is left in it.
         Assert.Empty(Directory.EnumerateFiles(_dir.Combine("tmp")));
     }
 
