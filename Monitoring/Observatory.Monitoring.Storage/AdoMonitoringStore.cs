@@ -269,7 +269,8 @@ public abstract class AdoMonitoringStore : IMonitoringStore
         return v is null or DBNull ? null : Ticks(Convert.ToInt64(v));
     }
 
-    public async Task<FeedbackResult> ApplyFeedbackAsync(string model, IReadOnlyList<Feedback> feedback, CancellationToken cancellationToken = default)
+    /// <summary>One UPDATE per label, in one transaction (SQLite: each is an index lookup in the same process).</summary>
+    public virtual async Task<FeedbackResult> ApplyFeedbackAsync(string model, IReadOnlyList<Feedback> feedback, CancellationToken cancellationToken = default)
     {
         using var _ = await WriteLockAsync(cancellationToken);
         await using var c = await OpenAsync(cancellationToken);

@@ -183,6 +183,28 @@ public sealed class PostgresMonitoringStore : AdoMonitoringStore, IAsyncDisposab
         }
     }
 
+    /// <summary>
+    /// One statement for the whole batch. A label carries no timestamp, so on the partitioned table each id is looked up in the
+    /// key index of every day partition; applied one UPDATE at a time, every label also paid a round trip. As one at a time
+    /// did: the last label given for an id wins, an id stored twice (resent with another timestamp) is labelled in both rows,
+    /// and each label whose id is stored counts as updated.
+    /// </summary>
+    public override async Task<FeedbackResult> ApplyFeedbackAsync(string model, IReadOnlyList<Feedback> feedback, CancellationToken cancellationToken = default)
+    {
+        var last = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var f in feedback) last[f.Id] = f.TrueClass;
+        var found = new HashSet<string>(StringComparer.Ordinal);
+        await using var c = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using var cmd = new NpgsqlCommand(
+            "UPDATE events e SET true_class = f.t FROM unnest(@ids, @classes) AS f(id, t) WHERE e.model = @m AND e.id = f.id RETURNING e.id", c);
+        cmd.Parameters.Add(new NpgsqlParameter("ids", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = last.Keys.ToArray() });
+        cmd.Parameters.Add(new NpgsqlParameter("classes", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = last.Values.ToArray() });
+        cmd.Parameters.Add(new NpgsqlParameter("m", NpgsqlDbType.Text) { Value = model });
+        await using (var reader = await cmd.ExecuteReaderAsync(cancellationToken))
+            while (await reader.ReadAsync(cancellationToken)) found.Add(reader.GetString(0));
+        return new(feedback.Count(f => found.Contains(f.Id)), feedback.Where(f => !found.Contains(f.Id)).Select(f => f.Id).ToList());
+    }
+
     private const string StageColumns =
         "model, id, ts, predicted_class, confidence, embedding, true_class, ingested_at, image_stats, image_uri, model_version, image_sha256, boxes, latency_ms, error, sample_key";
 

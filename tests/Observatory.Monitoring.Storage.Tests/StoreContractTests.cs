@@ -309,6 +309,24 @@ public abstract class StoreContractTests : IAsyncLifetime
         Assert.Equal("b", (await Store.GetEventsAsync("m", T, T.AddHours(1), 10, false)).Single(e => e.Id == "1").TrueClass);
     }
 
+    /// <summary>
+    /// A batch as the API passes it: events of different days (different partitions on PostgreSQL, where the batch is one
+    /// statement), an id labelled twice (the last label wins, each counts), and an id not stored.
+    /// </summary>
+    [Fact]
+    public async Task Feedback_ABatchAcrossDays_LastLabelWins_AndEachKnownLabelCounts()
+    {
+        await Store.InsertEventsAsync("m", [E("1", 1), E("2", 3 * 24 * 60), E("3", 5)]);
+        await Store.InsertEventsAsync("other", [E("2", 1)]);
+        var r = await Store.ApplyFeedbackAsync("m", [new("1", "a"), new("2", "b"), new("nope", "a"), new("1", "c"), new("gone", "b")]);
+        Assert.Equal(3, r.Updated);
+        Assert.Equal(["nope", "gone"], r.UnknownIds);
+        var labelled = (await Store.GetEventsAsync("m", T, T.AddDays(4), 10, false)).ToDictionary(e => e.Id, e => e.TrueClass);
+        Assert.Equal(new Dictionary<string, string?> { ["1"] = "c", ["2"] = "b", ["3"] = null }, labelled);
+        // Only the named model's events: the other model's event "2" keeps no label.
+        Assert.Null(Assert.Single(await Store.GetEventsAsync("other", T, T.AddDays(1), 10, false)).TrueClass);
+    }
+
     [Fact]
     public async Task Retention_PrunesOldEmbeddingsButKeepsEvents()
     {
