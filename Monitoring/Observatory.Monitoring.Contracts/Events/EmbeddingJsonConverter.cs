@@ -35,7 +35,7 @@ public sealed class EmbeddingJsonConverter : JsonConverter<float[]>
                     case JsonTokenType.EndArray:
                         return buffer.AsSpan(0, n).ToArray();
                     case JsonTokenType.Number:
-                        if (!reader.TryGetSingle(out value)) throw new JsonException("an embedding value is not a float32 number");
+                        if (!TryParse(ref reader, out value)) throw new JsonException("an embedding value is not a float32 number");
                         break;
                     case JsonTokenType.String when (options.NumberHandling & JsonNumberHandling.AllowNamedFloatingPointLiterals) != 0:
                         value = Named(ref reader);
@@ -59,6 +59,20 @@ public sealed class EmbeddingJsonConverter : JsonConverter<float[]>
         {
             ArrayPool<float>.Shared.Return(buffer);
         }
+    }
+
+    /// <summary>
+    /// A number token as float32. csFastFloat (fast_float's algorithm) rounds exactly as the runtime's parser does, at about
+    /// 12 ns a number against 30 (the tokenizer's own 35 ns aside): 512 numbers an event made the runtime's parse a sixth of the
+    /// service's work. Anything it does not take whole, or that overflows, goes to the runtime, so what is refused is unchanged.
+    /// </summary>
+    private static bool TryParse(ref Utf8JsonReader reader, out float value)
+    {
+        if (!reader.HasValueSequence
+            && csFastFloat.FastFloatParser.TryParseFloat(reader.ValueSpan, out var used, out value)
+            && used == reader.ValueSpan.Length && float.IsFinite(value))
+            return true;
+        return reader.TryGetSingle(out value);
     }
 
     public override void Write(Utf8JsonWriter writer, float[] value, JsonSerializerOptions options)
