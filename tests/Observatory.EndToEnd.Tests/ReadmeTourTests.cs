@@ -76,10 +76,13 @@ public sealed class ReadmeTourTests
             var count = await api.GetFromJsonAsync<JsonElement>("api/models/shapes/events/count");
             Assert.Equal(301, count.GetProperty("count").GetInt64());
             // Step 4: three drift runs, each flagging the drifted window. The tour's model is also scheduled every 15 minutes, so a
-            // tour that crosses a quarter hour has a fourth, scheduled run of the same drifted traffic (seen at 07:00:00).
+            // tour that crosses a quarter hour has a fourth, scheduled run: of the same drifted traffic (seen at 07:00:00), or,
+            // when it fires before the traffic has arrived, of a window too small to judge (seen at 18:30:00 with 1 event).
             var drift = (await api.GetFromJsonAsync<JsonElement>("api/models/shapes/drift?limit=100")).EnumerateArray().ToList();
             Assert.InRange(drift.Count, 3, 4);
-            Assert.All(drift, d => Assert.True(d.GetProperty("flagged").GetBoolean(), d.ToString()));
+            Assert.True(drift.Count(d => d.GetProperty("flagged").GetBoolean()) >= 3, string.Join('\n', drift));
+            Assert.All(drift.Where(d => !d.GetProperty("flagged").GetBoolean()), d =>
+                Assert.Matches(@"^window has \d+ events \(needs \d+\)$", d.GetProperty("details").GetProperty("note").GetString()));
             // Step 6: the drift alert fired, was acknowledged by ada, and its rule is silenced.
             var alert = Assert.Single((await api.GetFromJsonAsync<JsonElement>("api/alerts?model=shapes")).EnumerateArray(),
                 a => a.GetProperty("ruleId").GetString() == "embedding-drift");
