@@ -63,10 +63,9 @@ public sealed class TreeEntryReader(Stream stream, string where) : IDisposable
     {
         if (_contentHash is null)
         {
-            // The bytes already in the buffer were hashed when they were read.
-            var chunk = new byte[1 << 16];
+            // The bytes already in the buffer were hashed when they were read; the buffer is not parsed again, so it takes the rest.
             int n;
-            while ((n = stream.Read(chunk)) > 0) _hash.AppendData(chunk.AsSpan(0, n));
+            while ((n = stream.Read(_buffer)) > 0) _hash.AppendData(_buffer.AsSpan(0, n));
             _contentHash = ContentHash.FromBytes(_hash.GetHashAndReset());
         }
         return _contentHash == expected;

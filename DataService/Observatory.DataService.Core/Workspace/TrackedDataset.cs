@@ -98,8 +98,7 @@ public static class Datasets
     public static async Task<TreeObject> LoadTreeAsync(ObsRepository repo, TrackedDataset dataset, CancellationToken ct)
     {
         var hash = dataset.Pointer.Tree;
-        if (!repo.Cache.Contains(hash))
-            throw new StoreException($"tree object {hash.Hex} of {dataset.PointerPath} is not in the cache; run 'obs fetch' or 'obs pull' to get it");
+        if (!repo.Cache.Contains(hash)) throw MissingTree(dataset);
         var bytes = await repo.Cache.ReadAllBytesAsync(hash, ct);
         if (ContentHash.Compute(bytes) != hash) throw CorruptTree(dataset);
         return TreeObject.Parse(bytes, $"{hash.Hex} of {dataset.PointerPath}");
@@ -114,8 +113,7 @@ public static class Datasets
     public static async Task<T> WalkTreeAsync<T>(ObsRepository repo, TrackedDataset dataset, Func<IEnumerable<TreeEntry>, T> walk, CancellationToken ct)
     {
         var hash = dataset.Pointer.Tree;
-        if (!repo.Cache.Contains(hash))
-            throw new StoreException($"tree object {hash.Hex} of {dataset.PointerPath} is not in the cache; run 'obs fetch' or 'obs pull' to get it");
+        if (!repo.Cache.Contains(hash)) throw MissingTree(dataset);
         try
         {
             await using var stream = repo.Cache.OpenRead(hash);
@@ -140,6 +138,9 @@ public static class Datasets
             return walk((await LoadTreeAsync(repo, dataset, ct)).Entries);
         }
     }
+
+    private static StoreException MissingTree(TrackedDataset dataset) =>
+        new($"tree object {dataset.Pointer.Tree.Hex} of {dataset.PointerPath} is not in the cache; run 'obs fetch' or 'obs pull' to get it");
 
     private static DataCheckException CorruptTree(TrackedDataset dataset) =>
         new($"tree object {dataset.Pointer.Tree.Hex} of {dataset.PointerPath} is corrupt in the cache (content does not match its hash)");
